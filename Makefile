@@ -1,0 +1,40 @@
+# The two commands a newcomer needs: `make run` and `make test`. Each sets up .venv first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint format bench lock clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/academy db upgrade
+	$(BIN)/academy run
+
+test: $(STAMP)
+	$(BIN)/ruff check bot tests bench
+	$(BIN)/ruff format --check bot tests bench
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot tests bench
+
+format: $(STAMP)
+	$(BIN)/ruff format bot tests bench
+	$(BIN)/ruff check --fix bot tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/updates.py
+
+# Re-pin every dependency after changing pyproject.toml (CI installs exactly these versions).
+lock:
+	rm -rf /tmp/academy-lock && $(PYTHON) -m venv /tmp/academy-lock
+	/tmp/academy-lock/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	/tmp/academy-lock/bin/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,128 @@
+"""The `academy` command: run the bot, chat in the terminal, manage the database."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+
+from bot.config import Settings
+from bot.db.migrate import SchemaOutOfDate
+
+app = typer.Typer(
+    help="Village Academy: lessons on selling online, in a chat.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except Exception as error:  # a bad value in the environment or .env
+        typer.secho(f"Invalid settings: {error}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from error
+
+
+def _fail_schema(error: SchemaOutOfDate) -> typer.Exit:
+    typer.secho(str(error), fg=typer.colors.RED, err=True)
+    return typer.Exit(3)
+
+
+@app.command()
+def run() -> None:
+    """Run the bot: Telegram when BOT_TOKEN is set, otherwise the console chat."""
+    settings = _settings()
+    from bot.runtime import setup_logging
+
+    setup_logging(settings.log_level)
+    if not settings.bot_token:
+        typer.echo("No BOT_TOKEN set: starting the console chat (see README to connect Telegram).")
+        chat(user="you", lang=None)
+        return
+    from bot.channels.telegram.app import serve
+
+    try:
+        asyncio.run(serve(settings))
+    except SchemaOutOfDate as error:
+        raise _fail_schema(error) from error
+
+
+@app.command()
+def chat(
+    user: Annotated[
+        str, typer.Option(help="Act as this person (each name is its own trainee).")
+    ] = ("you"),
+    lang: Annotated[str | None, typer.Option(help="Your phone's language: zh, es or en.")] = None,
+) -> None:
+    """Chat with the bot in this terminal, on the same handlers and database."""
+    settings = _settings()
+
+    async def main() -> None:
+        from bot.channels.console import ConsoleChat
+        from bot.runtime import open_runtime
+
+        runtime = await open_runtime(settings)
+        try:
+            await ConsoleChat(runtime.academy, runtime.sessions, user=user, language=lang).run()
+        finally:
+            await runtime.close()
+
+    try:
+        asyncio.run(main())
+    except SchemaOutOfDate as error:
+        raise _fail_schema(error) from error
+    except KeyboardInterrupt:
+        typer.echo()
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Bring the database schema up to date (safe to run every time)."""
+    settings = _settings()
+
+    async def main() -> None:
+        from bot.db.engine import make_engine
+        from bot.db.migrate import upgrade
+
+        engine = make_engine(settings)
+        try:
+            state = await upgrade(engine, revision)
+        finally:
+            await engine.dispose()
+        typer.echo(f"Database schema at revision {state.current}.")
+
+    asyncio.run(main())
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Show the database's schema revision and the newest one; exit 3 when behind."""
+    settings = _settings()
+
+    async def main() -> bool:
+        from bot.db.engine import make_engine
+        from bot.db.migrate import status
+
+        engine = make_engine(settings)
+        try:
+            state = await status(engine)
+        finally:
+            await engine.dispose()
+        typer.echo(f"current: {state.current or '(empty)'}  head: {state.head}")
+        return state.up_to_date
+
+    if not asyncio.run(main()):
+        typer.echo("Run: academy db upgrade")
+        raise typer.Exit(3)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""Settings from the environment and `.env`: every knob has a working default."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Language = Literal["zh", "es", "en"]
+LANGUAGES: tuple[Language, ...] = ("zh", "es", "en")
+
+
+class Settings(BaseSettings):
+    """Everything the bot can be told; the README lists each with its default."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: str = Field(
+        default="", description="Telegram bot token; empty runs the console chat."
+    )
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///data/academy.db",
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///FILE or postgresql+asyncpg://…",
+    )
+    default_language: Language = Field(
+        default="en", description="Language when the client's language is unknown."
+    )
+    default_timezone: str = Field(
+        default="Asia/Shanghai", description="IANA timezone for new people."
+    )
+    telegram_api_url: str = Field(
+        default="", description="Base URL of a self-hosted Bot API server (empty: Telegram's)."
+    )
+    webhook_url: str = Field(
+        default="", description="Public HTTPS URL of the webhook; empty uses long polling."
+    )
+    webhook_secret: str = Field(
+        default="",
+        description="Secret token Telegram sends with each webhook call (derived if empty).",
+    )
+    webhook_host: str = Field(
+        default="0.0.0.0", description="Address the webhook server listens on."
+    )
+    webhook_port: int = Field(default=8080, description="Port the webhook server listens on.")
+    send_rate_global: float = Field(
+        default=30.0, description="Messages per second the bot sends in all (Telegram: ~30)."
+    )
+    send_rate_per_chat: float = Field(
+        default=1.0, description="Messages per second to one chat, after a short burst."
+    )
+    send_burst_per_chat: int = Field(
+        default=3,
+        description="Messages a chat may receive at once before the per-chat rate applies.",
+    )
+    flood_max_messages: int = Field(
+        default=20, description="Messages one person may send per flood window before throttling."
+    )
+    flood_window_seconds: float = Field(default=10.0, description="The flood window in seconds.")
+    max_text_length: int = Field(
+        default=2000, description="Longest message text the bot accepts, in characters."
+    )
+    polling_timeout: int = Field(default=30, description="Long-polling timeout in seconds.")
+    log_level: str = Field(default="INFO", description="Python logging level.")
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(value)  # raises for an unknown zone, with the name in the message
+        return value
+
+    @cached_property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file behind `database_url`, or None for another database."""
+        prefix = "sqlite+aiosqlite:///"
+        if not self.database_url.startswith(prefix):
+            return None
+        path = self.database_url.removeprefix(prefix).split("?", 1)[0]
+        return None if path in ("", ":memory:") else Path(path)
+
+    @property
+    def webhook_secret_token(self) -> str:
+        """The secret for webhook calls: the configured one or one derived from the token."""
+        if self.webhook_secret:
+            return self.webhook_secret
+        import hashlib
+
+        return hashlib.sha256(f"webhook:{self.bot_token}".encode()).hexdigest()[:48]

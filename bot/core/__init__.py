@@ -1,0 +1,1 @@
+"""The channel-agnostic core: message types, routing, the per-message pipeline."""

@@ -1,0 +1,67 @@
+"""The per-message pipeline every channel calls: person, limits, handler, commit, apology."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.core.flood import FloodGuard, Verdict
+from bot.core.messages import Incoming, Kind, Reply
+from bot.core.router import Context, Router, Services, as_list
+from bot.db.people import person_for
+from bot.i18n import Translator
+
+log = logging.getLogger(__name__)
+
+
+class Academy:
+    """Answers one Incoming at a time; holds no per-person state beyond flood counters."""
+
+    def __init__(self, router: Router, services: Services) -> None:
+        self.router = router
+        self.services = services
+        settings = services.settings
+        self.flood = FloodGuard(settings.flood_max_messages, settings.flood_window_seconds)
+
+    async def handle(self, incoming: Incoming, session: AsyncSession) -> list[Reply]:
+        """The replies to send for `incoming`. Never raises for a handler's failure."""
+        settings = self.services.settings
+        now = self.services.clock()
+        person = await person_for(
+            session,
+            incoming.sender,
+            now=now,
+            default_language=settings.default_language,
+            default_timezone=settings.default_timezone,
+        )
+        t = Translator(person.language)
+        verdict = self.flood.check(f"{incoming.sender.channel}:{incoming.sender.user_id}")
+        if verdict is Verdict.drop:
+            return []
+        if verdict is Verdict.notify:
+            await session.commit()
+            return [Reply(t("error.flood"))]
+        if incoming.kind is Kind.text and len(incoming.text) > settings.max_text_length:
+            await session.commit()
+            return [Reply(t("error.too_long", limit=settings.max_text_length))]
+        handler = self.router.resolve(incoming)
+        if handler is None:
+            await session.commit()
+            return [Reply(t("error.unsupported"))]
+        context = Context(incoming, person, session, self.services, t, now)
+        apology = t("error.internal")  # worded now: after a rollback the person is expired
+        try:
+            replies = as_list(await handler(context))
+            await session.commit()
+        except Exception:
+            log.exception(
+                "handler %s failed for %s:%s (%s)",
+                getattr(handler, "__name__", handler),
+                incoming.sender.channel,
+                incoming.sender.user_id,
+                incoming.kind,
+            )
+            await session.rollback()
+            return [Reply(apology)]
+        return replies

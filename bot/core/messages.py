@@ -1,0 +1,97 @@
+"""Channel-agnostic messages: what a person sent (Incoming) and what the bot answers (Reply)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+
+class Kind(StrEnum):
+    """What an incoming message is, whatever the channel."""
+
+    command = "command"
+    button = "button"
+    text = "text"
+    voice = "voice"
+    photo = "photo"
+    unsupported = "unsupported"
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who wrote: a person on one channel."""
+
+    channel: str
+    user_id: str
+    display_name: str = ""
+    language_hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One message or button press, already stripped of its transport."""
+
+    sender: Sender
+    kind: Kind
+    text: str = ""
+    command: str = ""
+    payload: str = ""
+    file_ref: str = ""
+    message_ref: str = ""
+
+    @classmethod
+    def from_text(cls, sender: Sender, text: str, *, message_ref: str = "") -> Incoming:
+        """Free text, or a `/command args` when it starts with a slash."""
+        stripped = text.strip()
+        if stripped.startswith("/") and len(stripped) > 1:
+            head, _, rest = stripped[1:].partition(" ")
+            name = head.split("@", 1)[0].lower()
+            if name and all(c.isalnum() or c == "_" for c in name):
+                return cls(
+                    sender, Kind.command, text=rest.strip(), command=name, message_ref=message_ref
+                )
+        return cls(sender, Kind.text, text=text, message_ref=message_ref)
+
+    @classmethod
+    def button(cls, sender: Sender, payload: str, *, message_ref: str = "") -> Incoming:
+        return cls(sender, Kind.button, payload=payload, message_ref=message_ref)
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: the label a person reads and the payload the bot gets back."""
+
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to send: bytes made by the bot, or a file on disk."""
+
+    filename: str
+    data: bytes | None = None
+    path: Path | None = None
+
+    def read(self) -> bytes:
+        if self.data is not None:
+            return self.data
+        assert self.path is not None, "an attachment needs data or a path"
+        return self.path.read_bytes()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message from the bot.
+
+    `buttons` sit under the message; `menu` replaces the big keyboard at the bottom of the screen
+    (None leaves it as it is). With `edit`, the message whose button was pressed is replaced.
+    """
+
+    text: str = ""
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    menu: tuple[tuple[str, ...], ...] | None = None
+    image: Attachment | None = None
+    document: Attachment | None = None
+    edit: bool = False

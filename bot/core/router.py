@@ -1,0 +1,136 @@
+"""Routing an Incoming to the handler that answers it, without knowing the channel."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.config import Settings
+from bot.core.messages import Incoming, Kind, Reply
+from bot.db.models import Person
+from bot.db.types import utcnow
+from bot.i18n import Translator, all_labels
+
+HandlerResult = Reply | Sequence[Reply] | None
+
+
+@dataclass
+class Services:
+    """What handlers may use besides the database: made once at start-up."""
+
+    settings: Settings
+    clock: Callable[[], datetime] = utcnow
+
+
+@dataclass
+class Context:
+    """One incoming message with everything needed to answer it."""
+
+    incoming: Incoming
+    person: Person
+    session: AsyncSession
+    services: Services
+    t: Translator
+    now: datetime
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+
+Handler = Callable[[Context], Awaitable[HandlerResult]]
+
+
+@dataclass
+class Router:
+    """Handlers by command, button payload prefix, menu label, message kind, or free text."""
+
+    name: str
+    commands: dict[str, Handler] = field(default_factory=dict)
+    buttons: dict[str, Handler] = field(default_factory=dict)
+    menu_items: dict[str, Handler] = field(default_factory=dict)
+    kinds: dict[Kind, Handler] = field(default_factory=dict)
+    fallback_text: Handler | None = None
+    fallback_command: Handler | None = None
+    fallback_button: Handler | None = None
+    _labels: dict[str, Handler] | None = None
+
+    def command(self, *names: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            for name in names:
+                self.commands[name] = handler
+            return handler
+
+        return register
+
+    def button(self, prefix: str) -> Callable[[Handler], Handler]:
+        """Payloads look like `prefix:arg:arg`; the prefix picks the handler."""
+
+        def register(handler: Handler) -> Handler:
+            self.buttons[prefix] = handler
+            return handler
+
+        return register
+
+    def menu(self, label_key: str) -> Callable[[Handler], Handler]:
+        """A main-menu button: its label, in any language, runs the handler."""
+
+        def register(handler: Handler) -> Handler:
+            self.menu_items[label_key] = handler
+            self._labels = None
+            return handler
+
+        return register
+
+    def on(self, kind: Kind) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.kinds[kind] = handler
+            return handler
+
+        return register
+
+    def include(self, *routers: Router) -> None:
+        """Take over other routers' handlers; later ones override earlier ones."""
+        for other in routers:
+            self.commands.update(other.commands)
+            self.buttons.update(other.buttons)
+            self.menu_items.update(other.menu_items)
+            self.kinds.update(other.kinds)
+            self.fallback_text = other.fallback_text or self.fallback_text
+            self.fallback_command = other.fallback_command or self.fallback_command
+            self.fallback_button = other.fallback_button or self.fallback_button
+        self._labels = None
+
+    def _label_handlers(self) -> dict[str, Handler]:
+        if self._labels is None:
+            self._labels = {
+                label.casefold(): handler
+                for key, handler in self.menu_items.items()
+                for label in all_labels(key).values()
+            }
+        return self._labels
+
+    def resolve(self, incoming: Incoming) -> Handler | None:
+        """The handler for this message, or None when nothing answers it."""
+        match incoming.kind:
+            case Kind.command:
+                return self.commands.get(incoming.command, self.fallback_command)
+            case Kind.button:
+                prefix = incoming.payload.split(":", 1)[0]
+                return self.buttons.get(prefix, self.fallback_button)
+            case Kind.text:
+                label = self._label_handlers().get(incoming.text.strip().casefold())
+                return label or self.fallback_text
+            case _:
+                return self.kinds.get(incoming.kind) or self.kinds.get(Kind.unsupported)
+
+
+def as_list(result: HandlerResult) -> list[Reply]:
+    if result is None:
+        return []
+    if isinstance(result, Reply):
+        return [result]
+    return list(result)

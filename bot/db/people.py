@@ -1,0 +1,70 @@
+"""Queries about people, in domain words."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.core.messages import Sender
+from bot.db.models import Person
+from bot.i18n import normalise_language
+
+# last_seen_at is refreshed at most this often, so most updates write nothing just for it.
+SEEN_RESOLUTION = timedelta(minutes=1)
+
+
+async def find_person(session: AsyncSession, channel: str, user_id: str) -> Person | None:
+    result = await session.exec(
+        select(Person).where(Person.channel == channel, Person.channel_user_id == user_id)
+    )
+    return result.first()
+
+
+async def person_for(
+    session: AsyncSession,
+    sender: Sender,
+    *,
+    now: datetime,
+    default_language: str,
+    default_timezone: str,
+) -> Person:
+    """The person behind `sender`, created (and committed) on first contact."""
+    person = await find_person(session, sender.channel, sender.user_id)
+    if person is None:
+        person = Person(
+            channel=sender.channel,
+            channel_user_id=sender.user_id,
+            display_name=sender.display_name[:128],
+            language=normalise_language(sender.language_hint, default_language),
+            timezone=default_timezone,
+            created_at=now,
+            last_seen_at=now,
+        )
+        session.add(person)
+        try:
+            await session.commit()
+        except IntegrityError:  # the same person's first two messages raced; take the winner
+            await session.rollback()
+            person = await find_person(session, sender.channel, sender.user_id)
+            assert person is not None
+        return person
+    if now - person.last_seen_at >= SEEN_RESOLUTION:
+        person.last_seen_at = now
+    if sender.display_name and sender.display_name[:128] != person.display_name:
+        person.display_name = sender.display_name[:128]
+    if person.blocked:  # they wrote to us, so they unblocked the bot
+        person.blocked = False
+    return person
+
+
+async def mark_blocked(session: AsyncSession, channel: str, user_id: str) -> None:
+    """Remember that this person blocked the bot: nothing more is sent to them."""
+    await session.exec(
+        update(Person)
+        .where(Person.channel == channel, Person.channel_user_id == user_id)
+        .values(blocked=True)
+    )
+    await session.commit()

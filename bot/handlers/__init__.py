@@ -1,0 +1,20 @@
+"""The conversation, feature by feature. Handlers take a Context and return Replies."""
+
+from __future__ import annotations
+
+from bot.core.router import Router
+from bot.handlers import fallback, start
+
+# Commands shown in the client's command list, with the catalog key of their description.
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "command.start"),
+    ("help", "command.help"),
+    ("language", "command.language"),
+)
+
+
+def build_router() -> Router:
+    """Every feature's handlers in one router; fallbacks first so features override them."""
+    root = Router("root")
+    root.include(fallback.router, start.router)
+    return root

@@ -1,0 +1,37 @@
+"""What the bot says to anything no feature answers: never silence, always a way back."""
+
+from __future__ import annotations
+
+from bot.core.messages import Kind, Reply
+from bot.core.router import Context, HandlerResult, Router
+from bot.handlers.menu import main_menu
+
+router = Router("fallback")
+
+
+async def unknown_command(ctx: Context) -> HandlerResult:
+    return Reply(ctx.t("error.unknown_command"), menu=main_menu(ctx.t))
+
+
+async def stale_button(ctx: Context) -> HandlerResult:
+    return Reply(ctx.t("error.stale_button"), menu=main_menu(ctx.t))
+
+
+async def free_text(ctx: Context) -> HandlerResult:
+    return Reply(ctx.t("fallback.text"), menu=main_menu(ctx.t))
+
+
+router.fallback_command = unknown_command
+router.fallback_button = stale_button
+router.fallback_text = free_text
+
+
+@router.on(Kind.voice)
+async def voice(ctx: Context) -> HandlerResult:
+    return Reply(ctx.t("error.voice"), menu=main_menu(ctx.t))
+
+
+@router.on(Kind.photo)
+@router.on(Kind.unsupported)
+async def unsupported(ctx: Context) -> HandlerResult:
+    return Reply(ctx.t("error.unsupported"), menu=main_menu(ctx.t))

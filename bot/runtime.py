@@ -1,0 +1,50 @@
+"""The composition root: settings, logging, database, the Academy and its services."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.config import Settings
+from bot.core.app import Academy
+from bot.core.router import Services
+from bot.db.engine import make_engine, make_sessionmaker
+from bot.db.migrate import require_current_schema
+from bot.handlers import build_router
+
+
+@dataclass
+class Runtime:
+    """Everything a channel needs to serve people."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    academy: Academy
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+async def open_runtime(settings: Settings, *, check_schema: bool = True) -> Runtime:
+    """Connect to the database (refusing an out-of-date schema) and build the Academy."""
+    engine = make_engine(settings)
+    try:
+        if check_schema:
+            await require_current_schema(engine)
+    except BaseException:
+        await engine.dispose()
+        raise
+    services = Services(settings=settings)
+    academy = Academy(build_router(), services)
+    return Runtime(settings, engine, make_sessionmaker(engine), academy)
