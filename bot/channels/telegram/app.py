@@ -1,0 +1,234 @@
+"""The Telegram bot: dispatcher, one DB session per update, polling or webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiogram import BaseMiddleware, Bot, Dispatcher, Router
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ChatMemberStatus, ChatType
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
+from aiogram.types import (
+    BotCommand,
+    CallbackQuery,
+    ChatMemberUpdated,
+    Message,
+    TelegramObject,
+)
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.channels.telegram.convert import (
+    CHANNEL,
+    incoming_from_callback,
+    incoming_from_message,
+    send_reply,
+)
+from bot.channels.telegram.ratelimit import FloodControl, SendLimiter
+from bot.config import LANGUAGES, Settings
+from bot.core.locks import KeyedLock
+from bot.core.messages import Incoming, Reply
+from bot.db.people import mark_blocked
+from bot.handlers import COMMANDS
+from bot.i18n import Translator, normalise_language
+from bot.runtime import Runtime, open_runtime
+
+log = logging.getLogger(__name__)
+UPDATE_TYPES = ["message", "callback_query", "my_chat_member"]
+
+
+class SessionPerUpdate(BaseMiddleware):
+    """Opens one database session for each update and hands it to the handler as `session`."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        async with self.sessions() as session:
+            data["session"] = session
+            return await handler(event, data)
+
+
+class TelegramChannel:
+    """Turns updates into Incoming, runs the Academy, sends the replies."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.locks = KeyedLock()
+
+    async def answer(
+        self,
+        bot: Bot,
+        session: AsyncSession,
+        incoming: Incoming,
+        chat_id: int,
+        edit_message_id: int | None = None,
+    ) -> None:
+        async with self.locks.hold(incoming.sender.user_id):
+            try:
+                replies = await self.runtime.academy.handle(incoming, session)
+            except Exception:  # the database or the pipeline itself failed
+                log.exception("could not handle an update from %s", incoming.sender.user_id)
+                await session.rollback()
+                language = normalise_language(incoming.sender.language_hint)
+                replies = [Reply(Translator(language)("error.internal"))]
+            await self.deliver(bot, session, chat_id, replies, edit_message_id)
+
+    async def deliver(
+        self,
+        bot: Bot,
+        session: AsyncSession,
+        chat_id: int,
+        replies: list[Reply],
+        edit_message_id: int | None,
+    ) -> None:
+        for reply in replies:
+            try:
+                await send_reply(bot, chat_id, reply, edit_message_id)
+            except TelegramForbiddenError:
+                log.info("chat %s blocked the bot; marking them blocked", chat_id)
+                await mark_blocked(session, CHANNEL, str(chat_id))
+                return
+            except TelegramAPIError:
+                log.exception("sending to chat %s failed", chat_id)
+
+    async def on_message(self, message: Message, bot: Bot, session: AsyncSession) -> None:
+        if message.chat.type != ChatType.PRIVATE:
+            return
+        incoming = incoming_from_message(message)
+        if incoming is not None:
+            await self.answer(bot, session, incoming, message.chat.id)
+
+    async def on_callback(self, query: CallbackQuery, bot: Bot, session: AsyncSession) -> None:
+        try:
+            await query.answer()  # stops the spinner on the button at once
+        except TelegramAPIError as error:
+            log.info("answerCallbackQuery failed: %s", error)
+        if query.message is None:
+            return
+        incoming = incoming_from_callback(query)
+        await self.answer(bot, session, incoming, query.message.chat.id, query.message.message_id)
+
+    async def on_member(self, update: ChatMemberUpdated, session: AsyncSession) -> None:
+        if update.chat.type == ChatType.PRIVATE and update.new_chat_member.status in (
+            ChatMemberStatus.KICKED,
+            ChatMemberStatus.LEFT,
+        ):
+            await mark_blocked(session, CHANNEL, str(update.from_user.id))
+
+
+def build_dispatcher(runtime: Runtime) -> Dispatcher:
+    """The dispatcher with our single router and the session middleware."""
+    channel = TelegramChannel(runtime)
+    router = Router(name="academy")
+    router.message.register(channel.on_message)
+    router.callback_query.register(channel.on_callback)
+    router.my_chat_member.register(channel.on_member)
+    dispatcher = Dispatcher()
+    dispatcher.update.outer_middleware(SessionPerUpdate(runtime.sessions))
+    dispatcher.include_router(router)
+    dispatcher["channel"] = channel
+    return dispatcher
+
+
+def make_bot(settings: Settings, limiter: SendLimiter | None = None) -> Bot:
+    """A Bot on Telegram's servers or on `TELEGRAM_API_URL`, with flood control on sends."""
+    session = (
+        AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+        if settings.telegram_api_url
+        else AiohttpSession()
+    )
+    limiter = limiter or SendLimiter(
+        settings.send_rate_global, settings.send_rate_per_chat, settings.send_burst_per_chat
+    )
+    session.middleware(FloodControl(limiter))
+    return Bot(settings.bot_token, session=session, default=DefaultBotProperties())
+
+
+async def publish_commands(bot: Bot, default_language: str) -> None:
+    """The command list in each language, so the client's menu speaks the person's language."""
+    for language in (*LANGUAGES, None):
+        t = Translator(language or default_language)
+        commands = [BotCommand(command=name, description=t(key)) for name, key in COMMANDS]
+        await bot.set_my_commands(commands, language_code=language)
+
+
+def webhook_path(url: str) -> str:
+    path = urlsplit(url).path
+    return path if path not in ("", "/") else "/webhook"
+
+
+def build_webhook_app(runtime: Runtime, bot: Bot, dispatcher: Dispatcher) -> web.Application:
+    """An aiohttp app: the webhook (checking Telegram's secret token) and `/healthz`."""
+
+    async def healthz(_request: web.Request) -> web.Response:
+        try:
+            async with runtime.sessions() as session:
+                await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+        except Exception as error:
+            return web.json_response({"status": "error", "database": str(error)}, status=503)
+        return web.json_response({"status": "ok"})
+
+    app = web.Application()
+    app.router.add_get("/healthz", healthz)
+    # The update is handled before answering: if the process dies, Telegram sends it again.
+    SimpleRequestHandler(
+        dispatcher,
+        bot,
+        secret_token=runtime.settings.webhook_secret_token,
+        handle_in_background=False,
+    ).register(app, path=webhook_path(runtime.settings.webhook_url))
+    setup_application(app, dispatcher, bot=bot)
+    return app
+
+
+async def run_webhook(runtime: Runtime, bot: Bot, dispatcher: Dispatcher) -> None:
+    settings = runtime.settings
+    app = build_webhook_app(runtime, bot, dispatcher)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
+    await site.start()
+    await bot.set_webhook(
+        settings.webhook_url,
+        secret_token=settings.webhook_secret_token,
+        allowed_updates=UPDATE_TYPES,
+    )
+    log.info("webhook listening on %s:%s", settings.webhook_host, settings.webhook_port)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+
+
+async def serve(settings: Settings) -> None:
+    """Run the bot until stopped: webhook when WEBHOOK_URL is set, long polling otherwise."""
+    runtime = await open_runtime(settings)
+    bot = make_bot(settings)
+    dispatcher = build_dispatcher(runtime)
+    try:
+        await publish_commands(bot, settings.default_language)
+        if settings.webhook_url:
+            await run_webhook(runtime, bot, dispatcher)
+        else:
+            await bot.delete_webhook(drop_pending_updates=False)
+            await dispatcher.start_polling(
+                bot, polling_timeout=settings.polling_timeout, allowed_updates=UPDATE_TYPES
+            )
+    finally:
+        await bot.session.close()
+        await runtime.close()

@@ -1,0 +1,121 @@
+"""Telegram updates -> Incoming, and Reply -> Bot API calls."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    User,
+)
+
+from bot.core.messages import Incoming, Kind, Reply, Sender
+
+CHANNEL = "telegram"
+TEXT_LIMIT = 4096  # Telegram's longest message
+CAPTION_LIMIT = 1024  # Telegram's longest photo or document caption
+log = logging.getLogger(__name__)
+
+
+def sender_of(user: User) -> Sender:
+    return Sender(
+        CHANNEL,
+        str(user.id),
+        display_name=user.full_name,
+        language_hint=user.language_code,
+    )
+
+
+def incoming_from_message(message: Message) -> Incoming | None:
+    """What a person's message means to the core; None for messages with no author."""
+    if message.from_user is None or message.from_user.is_bot:
+        return None
+    sender = sender_of(message.from_user)
+    ref = str(message.message_id)
+    if message.text is not None:
+        return Incoming.from_text(sender, message.text, message_ref=ref)
+    if message.voice is not None or message.audio is not None:
+        file_id = message.voice.file_id if message.voice else message.audio.file_id  # type: ignore[union-attr]
+        return Incoming(sender, Kind.voice, file_ref=file_id, message_ref=ref)
+    if message.photo:
+        return Incoming(sender, Kind.photo, file_ref=message.photo[-1].file_id, message_ref=ref)
+    return Incoming(sender, Kind.unsupported, message_ref=ref)
+
+
+def incoming_from_callback(query: CallbackQuery) -> Incoming:
+    ref = str(query.message.message_id) if query.message else ""
+    return Incoming.button(sender_of(query.from_user), query.data or "", message_ref=ref)
+
+
+def inline_markup(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=b.label, callback_data=b.payload) for b in row]
+            for row in reply.buttons
+        ]
+    )
+
+
+def menu_markup(reply: Reply) -> ReplyKeyboardMarkup | None:
+    if not reply.menu:
+        return None
+    return ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=label) for label in row] for row in reply.menu],
+        resize_keyboard=True,
+        is_persistent=True,
+    )
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Long text in pieces Telegram accepts, cut at line breaks where possible."""
+    pieces: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        cut = cut if cut > limit // 2 else limit
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    pieces.append(text)
+    return pieces
+
+
+async def send_reply(bot: Bot, chat_id: int, reply: Reply, edit_message_id: int | None) -> None:
+    """Send one Reply; an edit that Telegram refuses becomes a new message."""
+    markup = inline_markup(reply)
+    if reply.edit and edit_message_id is not None and not reply.menu and reply.text:
+        try:
+            await bot.edit_message_text(
+                text=reply.text[:TEXT_LIMIT],
+                chat_id=chat_id,
+                message_id=edit_message_id,
+                reply_markup=markup,
+            )
+            return
+        except TelegramBadRequest as error:
+            if "not modified" in str(error):
+                return
+            log.info("edit refused (%s); sending a new message", error)
+    keyboard = markup or menu_markup(reply)
+    attachment = reply.image or reply.document
+    text = reply.text
+    if attachment is not None:
+        caption = text if len(text) <= CAPTION_LIMIT else None
+        upload = BufferedInputFile(attachment.read(), filename=attachment.filename)
+        send = bot.send_photo if reply.image is not None else bot.send_document
+        kwargs = {"photo": upload} if reply.image is not None else {"document": upload}
+        await send(chat_id=chat_id, caption=caption, reply_markup=keyboard, **kwargs)  # type: ignore[operator]
+        if caption is not None or not text:
+            return
+    pieces = split_text(text) if text else []
+    for index, piece in enumerate(pieces):
+        last = index == len(pieces) - 1
+        await bot.send_message(chat_id=chat_id, text=piece, reply_markup=keyboard if last else None)
