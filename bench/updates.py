@@ -44,7 +44,10 @@ class RecordingSession(BaseSession):
         self.next_id = 1000
 
     async def make_request(
-        self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None
+        self,
+        bot: Bot,
+        method: TelegramMethod[Any],
+        timeout: int | None = None,  # noqa: ASYNC109
     ) -> Any:
         self.calls += 1
         returning = method.__returning__
