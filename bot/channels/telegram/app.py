@@ -196,23 +196,41 @@ def build_webhook_app(runtime: Runtime, bot: Bot, dispatcher: Dispatcher) -> web
     return app
 
 
-async def run_webhook(runtime: Runtime, bot: Bot, dispatcher: Dispatcher) -> None:
+async def start_webhook(runtime: Runtime, bot: Bot, dispatcher: Dispatcher) -> web.AppRunner:
+    """Listen for webhook calls and tell Telegram where to send them; returns the running server."""
     settings = runtime.settings
-    app = build_webhook_app(runtime, bot, dispatcher)
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(build_webhook_app(runtime, bot, dispatcher))
     await runner.setup()
-    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
-    await site.start()
+    await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
     await bot.set_webhook(
         settings.webhook_url,
         secret_token=settings.webhook_secret_token,
         allowed_updates=UPDATE_TYPES,
     )
     log.info("webhook listening on %s:%s", settings.webhook_host, settings.webhook_port)
+    return runner
+
+
+async def run_webhook(runtime: Runtime, bot: Bot, dispatcher: Dispatcher) -> None:
+    runner = await start_webhook(runtime, bot, dispatcher)
     try:
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()
+
+
+async def run_polling(
+    bot: Bot, dispatcher: Dispatcher, settings: Settings, *, handle_signals: bool = True
+) -> None:
+    """Long polling until stopped (a signal, or `dispatcher.stop_polling()`)."""
+    await bot.delete_webhook(drop_pending_updates=False)
+    await dispatcher.start_polling(
+        bot,
+        polling_timeout=settings.polling_timeout,
+        allowed_updates=UPDATE_TYPES,
+        handle_signals=handle_signals,
+        close_bot_session=False,
+    )
 
 
 async def serve(settings: Settings) -> None:
@@ -225,10 +243,7 @@ async def serve(settings: Settings) -> None:
         if settings.webhook_url:
             await run_webhook(runtime, bot, dispatcher)
         else:
-            await bot.delete_webhook(drop_pending_updates=False)
-            await dispatcher.start_polling(
-                bot, polling_timeout=settings.polling_timeout, allowed_updates=UPDATE_TYPES
-            )
+            await run_polling(bot, dispatcher, settings)
     finally:
         await bot.session.close()
         await runtime.close()

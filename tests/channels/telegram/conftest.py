@@ -1,0 +1,58 @@
+"""The real aiogram bot polling a fake Bot API server over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+from aiogram import Bot, Dispatcher
+
+from bot.channels.telegram.app import build_dispatcher, make_bot, publish_commands, run_polling
+from bot.runtime import Runtime
+from tests.conftest import make_settings, migrated_runtime
+from tests.fakes.telegram_server import FakeTelegram
+
+
+@dataclass
+class LiveBot:
+    fake: FakeTelegram
+    runtime: Runtime
+    bot: Bot
+    dispatcher: Dispatcher
+
+
+@pytest.fixture
+async def fake_telegram() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def live_bot(fake_telegram: FakeTelegram, sqlite_url: str) -> AsyncIterator[LiveBot]:
+    settings = make_settings(
+        sqlite_url,
+        bot_token=fake_telegram.token,
+        telegram_api_url=fake_telegram.base_url,
+        polling_timeout=1,
+    )
+    runtime = await migrated_runtime(settings)
+    bot = make_bot(settings)
+    dispatcher = build_dispatcher(runtime)
+    await publish_commands(bot, settings.default_language)
+    started = asyncio.Event()
+
+    async def on_startup() -> None:
+        started.set()
+
+    dispatcher.startup.register(on_startup)
+    polling = asyncio.create_task(run_polling(bot, dispatcher, settings, handle_signals=False))
+    await asyncio.wait_for(started.wait(), 10)
+    try:
+        yield LiveBot(fake_telegram, runtime, bot, dispatcher)
+    finally:
+        await dispatcher.stop_polling()
+        await asyncio.wait_for(polling, 10)
+        await bot.session.close()
+        await runtime.close()

@@ -1,0 +1,110 @@
+"""End to end over real HTTP: the real aiogram bot, our handlers and SQLite, a fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlmodel import select
+
+from bot.db.models import Person
+from bot.i18n import Translator
+from tests.channels.telegram.conftest import LiveBot
+
+zh, es, en = Translator("zh"), Translator("es"), Translator("en")
+
+
+async def person(live: LiveBot, user_id: int) -> Person:
+    async with live.runtime.sessions() as session:
+        query = select(Person).where(Person.channel_user_id == str(user_id))
+        return (await session.exec(query)).one()
+
+
+async def test_start_and_language_choice(live_bot: LiveBot) -> None:
+    ana = live_bot.fake.user(501, "Ana", language_code="zh-hans")
+    await ana.send_text("/start")
+    welcome, prompt = await ana.wait_messages(2)
+    assert welcome.text == zh("start.welcome", name="Ana")
+    assert welcome.reply_keyboard() == [[zh("menu.help"), zh("menu.language")]]
+    assert [row[0]["text"] for row in prompt.inline_buttons()] == ["✓ 中文", "Español", "English"]
+
+    await ana.press("Español")
+    (ready,) = await ana.wait_messages(1)
+    edited = live_bot.fake.messages(ana.id)[1]
+    assert edited.edits == 1 and edited.text == es("language.set")
+    assert ready.text == es("start.ready")
+    assert ready.reply_keyboard() == [[es("menu.help"), es("menu.language")]]
+    assert len(ana.answered_callbacks) == 1  # the button's spinner was stopped
+    stored = await person(live_bot, ana.id)
+    assert (stored.language, stored.language_chosen, stored.channel) == ("es", True, "telegram")
+
+    await ana.send_text(es("menu.help"))  # a tap on the big menu button
+    (help_text,) = await ana.wait_messages(1)
+    assert help_text.text == es("help.text")
+
+
+async def test_commands_are_published_in_every_language(live_bot: LiveBot) -> None:
+    names = [c["command"] for c in live_bot.fake.my_commands(language_code="es")]
+    assert names == ["start", "help", "language"]
+    descriptions = [c["description"] for c in live_bot.fake.my_commands(language_code="zh")]
+    assert descriptions[1] == zh("command.help")
+
+
+async def test_a_handler_crash_apologises_and_everyone_else_is_served(
+    live_bot: LiveBot, caplog
+) -> None:
+    async def crash(ctx):
+        raise RuntimeError("handler exploded")
+
+    live_bot.runtime.academy.router.commands["crash"] = crash
+    ana = live_bot.fake.user(502, "Ana", language_code="es")
+    ben = live_bot.fake.user(503, "Ben", language_code="en")
+    await ana.send_text("/crash")
+    await ben.send_text("/help")
+    (apology,) = await ana.wait_messages(1)
+    assert apology.text == es("error.internal")
+    assert "handler exploded" in caplog.text
+    (answer,) = await ben.wait_messages(1)
+    assert answer.text == en("help.text")
+    await ana.send_text("/help")
+    assert (await ana.wait_messages(1))[0].text == es("help.text")
+
+
+async def test_a_429_is_waited_out_and_the_message_arrives_once(live_bot: LiveBot) -> None:
+    ana = live_bot.fake.user(504, "Ana")
+    live_bot.fake.fail_next("sendMessage", status=429, retry_after=1, chat_id=ana.id)
+    await ana.send_text("/help")
+    (answer,) = await ana.wait_messages(1, timeout=8)
+    assert answer.text == en("help.text")
+    sends = [r for r in live_bot.fake.requests if r.method == "sendMessage" and r.chat_id == ana.id]
+    assert [r.status for r in sends] == [429, 200]
+    assert len(live_bot.fake.messages(ana.id)) == 1
+
+
+async def test_a_403_marks_the_person_blocked_and_writing_again_unblocks(
+    live_bot: LiveBot,
+) -> None:
+    ana = live_bot.fake.user(505, "Ana")
+    await ana.send_text("/start")
+    await ana.wait_messages(2)
+    live_bot.fake.block(ana.id)
+    await ana.send_text("/help")
+    for _ in range(100):  # the 403 arrives asynchronously; poll the database briefly
+        if (await person(live_bot, ana.id)).blocked:
+            break
+        await asyncio.sleep(0.05)
+    assert (await person(live_bot, ana.id)).blocked is True
+    live_bot.fake.unblock(ana.id)
+    await ana.send_text("/help")
+    await ana.wait_messages(1)
+    assert (await person(live_bot, ana.id)).blocked is False
+
+
+async def test_voice_stickers_and_long_text_get_friendly_replies(live_bot: LiveBot) -> None:
+    ana = live_bot.fake.user(506, "Ana", language_code="zh")
+    await ana.send_voice()
+    assert (await ana.wait_messages(1))[0].text == zh("error.voice")
+    await ana.send_sticker()
+    assert (await ana.wait_messages(1))[0].text == zh("error.unsupported")
+    limit = live_bot.runtime.settings.max_text_length
+    await ana.send_text("桃" * (limit + 5))
+    assert (await ana.wait_messages(1))[0].text == zh("error.too_long", limit=limit)
