@@ -41,12 +41,33 @@ def run() -> None:
         typer.echo("No BOT_TOKEN set: starting the console chat (see README to connect Telegram).")
         chat(user="you", lang=None)
         return
+    from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+    from aiogram.utils.token import TokenValidationError
+
     from bot.channels.telegram.app import serve
 
     try:
         asyncio.run(serve(settings))
     except SchemaOutOfDate as error:
         raise _fail_schema(error) from error
+    except (TokenValidationError, TelegramUnauthorizedError) as error:
+        typer.secho(
+            f"Telegram refused BOT_TOKEN ({error}). Check the token from @BotFather.",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(2) from error
+    except TelegramNetworkError as error:
+        server = settings.telegram_api_url or "api.telegram.org"
+        typer.secho(
+            f"Could not reach Telegram at {server}: {error}. Check the network or "
+            "TELEGRAM_API_URL.",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(4) from error
+    except KeyboardInterrupt:
+        typer.echo("Stopped.")
 
 
 @app.command()

@@ -34,6 +34,7 @@ def setup_logging(level: str) -> None:
         level=level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its per-start chatter is noise
 
 
 async def open_runtime(settings: Settings, *, check_schema: bool = True) -> Runtime:
