@@ -9,12 +9,16 @@ import typer
 
 from bot.config import Settings
 from bot.db.migrate import SchemaOutOfDate
+from bot.lessons.cli import content_app
+from bot.lessons.content import ContentError
+from bot.runtime import MissingCourse
 
 app = typer.Typer(
     help="Village Academy: lessons on selling online, in a chat.", no_args_is_help=True
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(content_app, name="content")
 
 
 def _settings() -> Settings:
@@ -28,6 +32,13 @@ def _settings() -> Settings:
 def _fail_schema(error: SchemaOutOfDate) -> typer.Exit:
     typer.secho(str(error), fg=typer.colors.RED, err=True)
     return typer.Exit(3)
+
+
+def _fail_content(error: Exception) -> typer.Exit:
+    typer.secho("The course content has problems; the bot will not start:", fg="red", err=True)
+    typer.echo(str(error), err=True)
+    typer.echo("Check it with: academy content check", err=True)
+    return typer.Exit(5)
 
 
 @app.command()
@@ -50,6 +61,8 @@ def run() -> None:
         asyncio.run(serve(settings))
     except SchemaOutOfDate as error:
         raise _fail_schema(error) from error
+    except (ContentError, MissingCourse) as error:
+        raise _fail_content(error) from error
     except (TokenValidationError, TelegramUnauthorizedError) as error:
         typer.secho(
             f"Telegram refused BOT_TOKEN ({error}). Check the token from @BotFather.",
@@ -94,6 +107,8 @@ def chat(
         asyncio.run(main())
     except SchemaOutOfDate as error:
         raise _fail_schema(error) from error
+    except (ContentError, MissingCourse) as error:
+        raise _fail_content(error) from error
     except KeyboardInterrupt:
         typer.echo()
 
@@ -139,6 +154,44 @@ def db_status() -> None:
     if not asyncio.run(main()):
         typer.echo("Run: academy db upgrade")
         raise typer.Exit(3)
+
+
+certificate_app = typer.Typer(help="Course certificates.", no_args_is_help=True)
+app.add_typer(certificate_app, name="certificate")
+
+
+@certificate_app.command("verify")
+def certificate_verify(
+    code: Annotated[str, typer.Argument(help="The code on the certificate.")],
+) -> None:
+    """Check a certificate's code: who completed which course, and when. Exit 1 if unknown."""
+    settings = _settings()
+
+    async def main() -> str | None:
+        from bot.db.engine import make_engine, make_sessionmaker
+        from bot.lessons.certificates import find_certificate
+        from bot.runtime import load_courses
+
+        courses = load_courses(settings)
+        engine = make_engine(settings)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                found = await find_certificate(session, code)
+        finally:
+            await engine.dispose()
+        if found is None:
+            return None
+        course = courses.get(found.course_id)
+        title = course.text_in(course.title, "en") if course else found.course_id
+        return (
+            f"Valid: {found.name} completed {title!r} on {found.issued_at:%Y-%m-%d} ({found.code})."
+        )
+
+    verdict = asyncio.run(main())
+    if verdict is None:
+        typer.secho(f"No certificate has the code {code!r}.", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
+    typer.echo(verdict)
 
 
 def main() -> None:

@@ -64,6 +64,14 @@ class Settings(BaseSettings):
     )
     polling_timeout: int = Field(default=30, description="Long-polling timeout in seconds.")
     log_level: str = Field(default="INFO", description="Python logging level.")
+    content_dir: Path = Field(
+        default=Path(__file__).resolve().parents[1] / "content",
+        description="Folder holding courses/<id>/course.yaml (default: the repository's content/).",
+    )
+    default_course: str = Field(
+        default="sell-online",
+        description="The course a trainee takes when no cohort says otherwise.",
+    )
 
     @field_validator("default_timezone")
     @classmethod

@@ -14,6 +14,8 @@ from bot.core.router import Services
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.migrate import require_current_schema
 from bot.handlers import build_router
+from bot.lessons.content import require_library
+from bot.lessons.model import Course
 
 
 @dataclass
@@ -37,8 +39,25 @@ def setup_logging(level: str) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its per-start chatter is noise
 
 
+class MissingCourse(RuntimeError):
+    """DEFAULT_COURSE names a course the content folder does not have."""
+
+
+def load_courses(settings: Settings) -> dict[str, Course]:
+    """Every course, validated; refuses to go on with a broken file or a missing default course."""
+    courses = require_library(settings.content_dir)
+    if settings.default_course not in courses:
+        raise MissingCourse(
+            f"DEFAULT_COURSE is {settings.default_course!r}, but {settings.content_dir} has only: "
+            f"{', '.join(sorted(courses)) or 'no courses'}."
+        )
+    return courses
+
+
 async def open_runtime(settings: Settings, *, check_schema: bool = True) -> Runtime:
-    """Connect to the database (refusing an out-of-date schema) and build the Academy."""
+    """Load the courses, connect to the database (refusing an out-of-date schema), build the
+    Academy."""
+    courses = load_courses(settings)
     engine = make_engine(settings)
     try:
         if check_schema:
@@ -46,6 +65,6 @@ async def open_runtime(settings: Settings, *, check_schema: bool = True) -> Runt
     except BaseException:
         await engine.dispose()
         raise
-    services = Services(settings=settings)
+    services = Services(settings=settings, courses=courses)
     academy = Academy(build_router(), services)
     return Runtime(settings, engine, make_sessionmaker(engine), academy)

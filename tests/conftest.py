@@ -21,15 +21,18 @@ from bot.db.migrate import upgrade
 from bot.runtime import Runtime, open_runtime
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+SAMPLE_CONTENT = Path(__file__).parent / "content"
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
-    """Settings for tests: no .env file, no token, generous flood limits unless asked."""
+    """Settings for tests: no .env file, no token, the sample course, generous flood limits."""
     values: dict[str, object] = {
         "database_url": database_url,
         "bot_token": "",
         "default_language": "en",
         "flood_max_messages": 1000,
+        "content_dir": SAMPLE_CONTENT,
+        "default_course": "sample",
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

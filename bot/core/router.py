@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,8 +14,16 @@ from bot.core.messages import Incoming, Kind, Reply
 from bot.db.models import Person
 from bot.db.types import utcnow
 from bot.i18n import Translator, all_labels
+from bot.lessons.model import Course
 
 HandlerResult = Reply | Sequence[Reply] | None
+# A menu label may end with a count, "🔁 Review (3)" or "🔁 复习（3）": the count is not the label.
+_COUNT = re.compile(r"\s*[(（](?:\d+|\{count\})[)）]\s*$")
+
+
+def bare_label(text: str) -> str:
+    """A menu label as the router compares it: no trailing count, any letter case."""
+    return _COUNT.sub("", text.strip()).casefold()
 
 
 @dataclass
@@ -22,7 +31,12 @@ class Services:
     """What handlers may use besides the database: made once at start-up."""
 
     settings: Settings
+    courses: dict[str, Course] = field(default_factory=dict)
     clock: Callable[[], datetime] = utcnow
+
+    def course_for(self, person: Person) -> Course:
+        """The course this person takes (cohorts will choose it; now the default course)."""
+        return self.courses[self.settings.default_course]
 
 
 @dataclass
@@ -107,7 +121,7 @@ class Router:
     def _label_handlers(self) -> dict[str, Handler]:
         if self._labels is None:
             self._labels = {
-                label.casefold(): handler
+                bare_label(label): handler
                 for key, handler in self.menu_items.items()
                 for label in all_labels(key).values()
             }
@@ -122,7 +136,7 @@ class Router:
                 prefix = incoming.payload.split(":", 1)[0]
                 return self.buttons.get(prefix, self.fallback_button)
             case Kind.text:
-                label = self._label_handlers().get(incoming.text.strip().casefold())
+                label = self._label_handlers().get(bare_label(incoming.text))
                 return label or self.fallback_text
             case _:
                 return self.kinds.get(incoming.kind) or self.kinds.get(Kind.unsupported)

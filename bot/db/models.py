@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import Column, UniqueConstraint
@@ -41,5 +41,102 @@ class Person(SQLModel, table=True):
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
     last_seen_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class LessonProgress(SQLModel, table=True):
+    """Where a person stands in one lesson: the card on screen, or the quiz question and score."""
+
+    __tablename__ = "lesson_progress"
+    __table_args__ = (
+        UniqueConstraint("person_id", "course_id", "lesson", name="uq_progress_person_lesson"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="people.id", ondelete="CASCADE", index=True)
+    course_id: str = Field(max_length=64)
+    lesson: str = Field(max_length=64)
+    status: str = Field(default="reading", max_length=16)  # reading | quiz | passed | failed
+    card: int = 0
+    attempt: int = 0  # quiz attempts started
+    question: int = 0
+    correct: int = 0
+    last_score: float | None = None
+    best_score: float | None = None
+    started_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    passed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class QuizAnswer(SQLModel, table=True):
+    """One answer to one quiz question in one attempt; a second tap cannot add another."""
+
+    __tablename__ = "quiz_answers"
+    __table_args__ = (
+        UniqueConstraint(
+            "person_id", "course_id", "lesson", "attempt", "question", name="uq_answer_once"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="people.id", ondelete="CASCADE", index=True)
+    course_id: str = Field(max_length=64)
+    lesson: str = Field(max_length=64)
+    attempt: int
+    question: int
+    chosen: int
+    correct: bool
+    answered_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class ReviewItem(SQLModel, table=True):
+    """A question answered wrongly, coming back on a spaced schedule until it is learned."""
+
+    __tablename__ = "review_items"
+    __table_args__ = (
+        UniqueConstraint("person_id", "course_id", "lesson", "question", name="uq_review_item"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="people.id", ondelete="CASCADE", index=True)
+    course_id: str = Field(max_length=64)
+    lesson: str = Field(max_length=64)
+    question: int
+    step: int = 0
+    due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+class ActivityDay(SQLModel, table=True):
+    """A day (in the person's own timezone) on which they studied: streaks are made of these."""
+
+    __tablename__ = "activity_days"
+
+    person_id: int = Field(foreign_key="people.id", ondelete="CASCADE", primary_key=True)
+    day: date = Field(primary_key=True)
+
+
+class Certificate(SQLModel, table=True):
+    """Proof that a person completed a course, checkable by its code."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (
+        UniqueConstraint("person_id", "course_id", name="uq_certificate_person_course"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int | None = Field(
+        default=None, foreign_key="people.id", ondelete="SET NULL", index=True
+    )
+    course_id: str = Field(max_length=64)
+    code: str = Field(max_length=16, unique=True)
+    name: str = Field(max_length=128)
+    issued_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from bot.core.router import Router
-from bot.handlers import fallback, start
+from bot.handlers import certificates, fallback, lessons, progress, review, start
 
 # Commands shown in the client's command list, with the catalog key of their description.
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "command.start"),
+    ("lesson", "command.lesson"),
+    ("progress", "command.progress"),
+    ("review", "command.review"),
+    ("certificate", "command.certificate"),
     ("help", "command.help"),
     ("language", "command.language"),
 )
@@ -16,5 +20,12 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 def build_router() -> Router:
     """Every feature's handlers in one router; fallbacks first so features override them."""
     root = Router("root")
-    root.include(fallback.router, start.router)
+    root.include(
+        fallback.router,
+        start.router,
+        lessons.router,
+        review.router,
+        progress.router,
+        certificates.router,
+    )
     return root

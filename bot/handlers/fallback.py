@@ -10,15 +10,15 @@ router = Router("fallback")
 
 
 async def unknown_command(ctx: Context) -> HandlerResult:
-    return Reply(ctx.t("error.unknown_command"), menu=main_menu(ctx.t))
+    return Reply(ctx.t("error.unknown_command"), menu=await main_menu(ctx))
 
 
 async def stale_button(ctx: Context) -> HandlerResult:
-    return Reply(ctx.t("error.stale_button"), menu=main_menu(ctx.t))
+    return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
 
 
 async def free_text(ctx: Context) -> HandlerResult:
-    return Reply(ctx.t("fallback.text"), menu=main_menu(ctx.t))
+    return Reply(ctx.t("fallback.text"), menu=await main_menu(ctx))
 
 
 router.fallback_command = unknown_command
@@ -28,10 +28,10 @@ router.fallback_text = free_text
 
 @router.on(Kind.voice)
 async def voice(ctx: Context) -> HandlerResult:
-    return Reply(ctx.t("error.voice"), menu=main_menu(ctx.t))
+    return Reply(ctx.t("error.voice"), menu=await main_menu(ctx))
 
 
 @router.on(Kind.photo)
 @router.on(Kind.unsupported)
 async def unsupported(ctx: Context) -> HandlerResult:
-    return Reply(ctx.t("error.unsupported"), menu=main_menu(ctx.t))
+    return Reply(ctx.t("error.unsupported"), menu=await main_menu(ctx))

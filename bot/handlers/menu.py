@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from bot.config import LANGUAGES
 from bot.core.messages import Button
+from bot.core.router import Context
 from bot.i18n import Translator
+from bot.lessons.progress import due_reviews
 
-# Each row is a row of big buttons; labels are catalog keys. Later features add rows here.
-MENU_ROWS: tuple[tuple[str, ...], ...] = (("menu.help", "menu.language"),)
+Menu = tuple[tuple[str, ...], ...]
 
 
-def main_menu(t: Translator) -> tuple[tuple[str, ...], ...]:
-    """The menu labels in the person's language."""
-    return tuple(tuple(t(key) for key in row) for row in MENU_ROWS)
+async def main_menu(ctx: Context, t: Translator | None = None) -> Menu:
+    """The person's menu in their language; "Review" appears only when questions are due."""
+    t = t or ctx.t
+    rows: list[tuple[str, ...]] = [(t("menu.lesson"), t("menu.progress"))]
+    course = ctx.services.course_for(ctx.person)
+    due = await due_reviews(ctx.session, ctx.person, course, ctx.now)
+    if due:
+        rows.append((t("menu.review", count=due),))
+    rows.append((t("menu.help"), t("menu.language")))
+    return tuple(rows)
 
 
 def language_buttons(current: str) -> tuple[tuple[Button, ...], ...]:

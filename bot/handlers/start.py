@@ -16,7 +16,7 @@ async def start(ctx: Context) -> HandlerResult:
     """Greet, show the menu, and offer the language until the person has chosen one."""
     person = ctx.person
     name = person.display_name or ctx.t("start.friend")
-    replies = [Reply(ctx.t("start.welcome", name=name), menu=main_menu(ctx.t))]
+    replies = [Reply(ctx.t("start.welcome", name=name), menu=await main_menu(ctx))]
     if not person.language_chosen:
         replies.append(Reply(ctx.t("language.prompt"), buttons=language_buttons(person.language)))
     return replies
@@ -32,18 +32,18 @@ async def choose_language(ctx: Context) -> HandlerResult:
 async def language_chosen(ctx: Context) -> HandlerResult:
     language = ctx.incoming.payload.partition(":")[2]
     if language not in LANGUAGES:
-        return Reply(ctx.t("error.stale_button"), menu=main_menu(ctx.t))
+        return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
     ctx.person.language = language
     ctx.person.language_chosen = True
     ctx.session.add(ctx.person)
     t = Translator(language)
     return [
         Reply(t("language.set"), edit=True),
-        Reply(t("start.ready"), menu=main_menu(t)),
+        Reply(t("start.ready"), menu=await main_menu(ctx, t)),
     ]
 
 
 @router.command("help")
 @router.menu("menu.help")
 async def show_help(ctx: Context) -> HandlerResult:
-    return Reply(ctx.t("help.text"), menu=main_menu(ctx.t))
+    return Reply(ctx.t("help.text"), menu=await main_menu(ctx))

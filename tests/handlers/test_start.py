@@ -6,6 +6,11 @@ from bot.db.models import Person
 from bot.i18n import Translator
 
 
+def menu_rows(t: Translator) -> tuple[tuple[str, ...], ...]:
+    """The menu of someone with nothing to review."""
+    return ((t("menu.lesson"), t("menu.progress")), (t("menu.help"), t("menu.language")))
+
+
 async def stored(runtime, user_id: str) -> Person:
     async with runtime.sessions() as session:
         return (await session.exec(select(Person).where(Person.channel_user_id == user_id))).one()
@@ -18,7 +23,7 @@ async def test_start_greets_in_the_clients_language_and_offers_languages(
     replies = await ana.send("/start")
     zh = Translator("zh")
     assert replies[0].text == zh("start.welcome", name="Ana")
-    assert ana.menu == ((zh("menu.help"), zh("menu.language")),)
+    assert ana.menu == menu_rows(zh)
     labels = [b.label for row in replies[1].buttons for b in row]
     assert labels == ["✓ 中文", "Español", "English"]
     person = await stored(runtime, "1")
@@ -37,7 +42,7 @@ async def test_choosing_a_language_is_saved_and_changes_the_menu(runtime, traine
     replies = await ana.press("Español")
     es = Translator("es")
     assert replies[0].edit and replies[0].text == es("language.set")
-    assert ana.menu == ((es("menu.help"), es("menu.language")),)
+    assert ana.menu == menu_rows(es)
     person = await stored(runtime, "1")
     assert (person.language, person.language_chosen) == ("es", True)
     # Once chosen, /start no longer asks again; the greeting is in Spanish.

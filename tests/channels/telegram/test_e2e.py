@@ -24,7 +24,10 @@ async def test_start_and_language_choice(live_bot: LiveBot) -> None:
     await ana.send_text("/start")
     welcome, prompt = await ana.wait_messages(2)
     assert welcome.text == zh("start.welcome", name="Ana")
-    assert welcome.reply_keyboard() == [[zh("menu.help"), zh("menu.language")]]
+    assert welcome.reply_keyboard() == [
+        [zh("menu.lesson"), zh("menu.progress")],
+        [zh("menu.help"), zh("menu.language")],
+    ]
     assert [row[0]["text"] for row in prompt.inline_buttons()] == ["✓ 中文", "Español", "English"]
 
     await ana.press("Español")
@@ -32,7 +35,7 @@ async def test_start_and_language_choice(live_bot: LiveBot) -> None:
     edited = live_bot.fake.messages(ana.id)[1]
     assert edited.edits == 1 and edited.text == es("language.set")
     assert ready.text == es("start.ready")
-    assert ready.reply_keyboard() == [[es("menu.help"), es("menu.language")]]
+    assert ready.reply_keyboard()[1] == [es("menu.help"), es("menu.language")]
     assert len(ana.answered_callbacks) == 1  # the button's spinner was stopped
     stored = await person(live_bot, ana.id)
     assert (stored.language, stored.language_chosen, stored.channel) == ("es", True, "telegram")
@@ -44,9 +47,9 @@ async def test_start_and_language_choice(live_bot: LiveBot) -> None:
 
 async def test_commands_are_published_in_every_language(live_bot: LiveBot) -> None:
     names = [c["command"] for c in live_bot.fake.my_commands(language_code="es")]
-    assert names == ["start", "help", "language"]
+    assert names == ["start", "lesson", "progress", "review", "certificate", "help", "language"]
     descriptions = [c["description"] for c in live_bot.fake.my_commands(language_code="zh")]
-    assert descriptions[1] == zh("command.help")
+    assert descriptions[1] == zh("command.lesson")
 
 
 async def test_a_handler_crash_apologises_and_everyone_else_is_served(

@@ -1,0 +1,221 @@
+"""The trainee's daily loop: a lesson card by card, then its quiz with instant feedback.
+
+Every tap is saved. Buttons carry where they were pressed (lesson, card, attempt, question), so a
+double tap or a button from an old message never counts twice: it only shows where the person is.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from bot.core.messages import Attachment, Button, Reply
+from bot.core.router import Context, HandlerResult, Router
+from bot.db.models import LessonProgress
+from bot.handlers.certificates import completion_replies
+from bot.handlers.menu import main_menu
+from bot.lessons.model import Course, Lesson
+from bot.lessons.progress import (
+    FAILED,
+    PASSED,
+    QUIZ,
+    READING,
+    QuizResult,
+    lesson_progress,
+    next_lesson,
+    open_lesson,
+    record_activity,
+    record_answer,
+    start_quiz,
+    start_reading,
+)
+
+router = Router("lessons")
+# A second tap on the same button within this time is a double tap: answered with silence.
+DOUBLE_TAP = timedelta(seconds=3)
+_EMPHASIS = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+
+
+def plain(text: str) -> str:
+    """Card text for a chat: Markdown emphasis markers removed (chats show them literally)."""
+    return _EMPHASIS.sub(lambda m: m.group(1) or m.group(2), text).strip()
+
+
+def _lesson(ctx: Context, course: Course, slug: str) -> Lesson:
+    return course.lesson(slug, ctx.person.language)
+
+
+def card_reply(ctx: Context, course: Course, row: LessonProgress) -> Reply:
+    lesson = _lesson(ctx, course, row.lesson)
+    row.card = min(row.card, len(lesson.cards) - 1)  # the lesson may have been shortened
+    card = lesson.cards[row.card]
+    header = ctx.t(
+        "lesson.header",
+        number=course.number(row.lesson),
+        total=len(course.lessons),
+        title=lesson.title,
+        card=row.card + 1,
+        cards=len(lesson.cards),
+    )
+    last = row.card == len(lesson.cards) - 1
+    label = ctx.t("lesson.start_quiz") if last else ctx.t("lesson.next")
+    button = Button(label, f"les:next:{row.lesson}:{row.card}")
+    image = Attachment(card.image.name, path=card.image) if card.image else None
+    return Reply(f"{header}\n\n{plain(card.text)}", buttons=((button,),), image=image)
+
+
+def question_text(ctx: Context, lesson: Lesson, index: int) -> str:
+    question = lesson.quiz[index]
+    return ctx.t("quiz.question", number=index + 1, total=len(lesson.quiz), question=question.text)
+
+
+def question_reply(ctx: Context, course: Course, row: LessonProgress) -> Reply:
+    lesson = _lesson(ctx, course, row.lesson)
+    question = lesson.quiz[row.question]
+    buttons = tuple(
+        (Button(option, f"les:ans:{row.lesson}:{row.attempt}:{row.question}:{i}"),)
+        for i, option in enumerate(question.options)
+    )
+    return Reply(question_text(ctx, lesson, row.question), buttons=buttons)
+
+
+def result_reply(ctx: Context, course: Course, row: LessonProgress, result: QuizResult) -> Reply:
+    if result.passed:
+        text = ctx.t(
+            "quiz.passed",
+            number=course.number(row.lesson),
+            right=result.right,
+            total=result.total,
+            percent=result.percent,
+        )
+        return Reply(text, buttons=((Button(ctx.t("lesson.next_lesson"), "les:go"),),))
+    text = ctx.t(
+        "quiz.failed",
+        right=result.right,
+        total=result.total,
+        percent=result.percent,
+        need=round(course.pass_mark * 100),
+    )
+    buttons = (
+        (Button(ctx.t("lesson.reread"), f"les:reread:{row.lesson}"),),
+        (Button(ctx.t("lesson.retry"), f"les:retry:{row.lesson}"),),
+    )
+    return Reply(text, buttons=buttons)
+
+
+def position_reply(ctx: Context, course: Course, row: LessonProgress) -> Reply:
+    """Whatever the person should see now in this lesson."""
+    lesson = _lesson(ctx, course, row.lesson)
+    if row.status == QUIZ and row.question >= len(lesson.quiz):
+        start_quiz(row, ctx.now)  # the quiz was shortened under them: start it afresh
+    if row.status == QUIZ:
+        return question_reply(ctx, course, row)
+    if row.status in (PASSED, FAILED):
+        total = len(lesson.quiz)
+        right = round((row.last_score or 0.0) * total)
+        return result_reply(ctx, course, row, QuizResult(right, total, row.status == PASSED))
+    return card_reply(ctx, course, row)
+
+
+@router.command("lesson")
+@router.menu("menu.lesson")
+async def next_lesson_for_trainee(ctx: Context) -> HandlerResult:
+    """Open the next lesson not passed yet, where the person left it."""
+    course = ctx.services.course_for(ctx.person)
+    progress = await lesson_progress(ctx.session, ctx.person, course)
+    slug = next_lesson(course, progress)
+    if slug is None:
+        title = course.text_in(course.title, ctx.person.language)
+        return Reply(ctx.t("lesson.all_done", course=title), menu=await main_menu(ctx))
+    replies = []
+    if not progress:
+        language = ctx.person.language
+        intro = ctx.t(
+            "lesson.course_intro",
+            course=course.text_in(course.title, language),
+            welcome=course.text_in(course.welcome, language),
+        )
+        replies.append(Reply(intro, menu=await main_menu(ctx)))
+    row = progress.get(slug) or await open_lesson(ctx.session, ctx.person, course, slug, ctx.now)
+    await record_activity(ctx.session, ctx.person, ctx.now)
+    replies.append(position_reply(ctx, course, row))
+    return replies
+
+
+def _stale(ctx: Context, course: Course, row: LessonProgress) -> HandlerResult:
+    """An old or repeated button: silence for a double tap, else where the person is."""
+    if ctx.now - row.updated_at < DOUBLE_TAP:
+        return None
+    return [Reply(ctx.t("lesson.where_you_were")), position_reply(ctx, course, row)]
+
+
+@router.button("les")
+async def lesson_button(ctx: Context) -> HandlerResult:
+    action, *args = ctx.incoming.payload.split(":")[1:] or [""]
+    if action == "go":
+        return await next_lesson_for_trainee(ctx)
+    course = ctx.services.course_for(ctx.person)
+    progress = await lesson_progress(ctx.session, ctx.person, course)
+    row = progress.get(args[0]) if args else None
+    try:
+        numbers = [int(a) for a in args[1:]]
+    except ValueError:
+        row = None
+    if row is None or row.lesson not in course.lessons:
+        return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
+    await record_activity(ctx.session, ctx.person, ctx.now)
+    if action == "next" and len(numbers) == 1:
+        return next_card(ctx, course, row, numbers[0])
+    if action == "ans" and len(numbers) == 3:
+        return await answer(ctx, course, row, *numbers)
+    if action == "retry" and row.status == FAILED:
+        start_quiz(row, ctx.now)
+        return question_reply(ctx, course, row)
+    if action == "reread" and row.status == FAILED:
+        start_reading(row, ctx.now)
+        return card_reply(ctx, course, row)
+    return _stale(ctx, course, row)
+
+
+def next_card(ctx: Context, course: Course, row: LessonProgress, card: int) -> HandlerResult:
+    if row.status != READING or row.card != card:
+        return _stale(ctx, course, row)
+    lesson = _lesson(ctx, course, row.lesson)
+    row.updated_at = ctx.now
+    if card + 1 < len(lesson.cards):
+        row.card = card + 1
+        return card_reply(ctx, course, row)
+    start_quiz(row, ctx.now)
+    return question_reply(ctx, course, row)
+
+
+async def answer(
+    ctx: Context, course: Course, row: LessonProgress, attempt: int, index: int, chosen: int
+) -> HandlerResult:
+    lesson = _lesson(ctx, course, row.lesson)
+    current = row.status == QUIZ and row.attempt == attempt and row.question == index
+    if not current or not 0 <= index < len(lesson.quiz):
+        return _stale(ctx, course, row)
+    question = lesson.quiz[index]
+    if not 0 <= chosen < len(question.options):
+        return _stale(ctx, course, row)
+    correct = chosen == question.answer
+    explanation = question.explanation_for(chosen)
+    verdict = (
+        ctx.t("quiz.right", explanation=explanation)
+        if correct
+        else ctx.t("quiz.wrong", answer=question.options[question.answer], explanation=explanation)
+    )
+    chosen_line = ctx.t("quiz.your_answer", answer=question.options[chosen])
+    feedback = Reply(f"{question_text(ctx, lesson, index)}\n\n{chosen_line}\n{verdict}", edit=True)
+    result = await record_answer(
+        ctx.session, ctx.person, course, row, chosen, correct, len(lesson.quiz), ctx.now
+    )
+    if result is None:
+        return [feedback, question_reply(ctx, course, row)]
+    replies = [feedback, result_reply(ctx, course, row, result)]
+    if result.passed:
+        progress = await lesson_progress(ctx.session, ctx.person, course)
+        if next_lesson(course, progress) is None:
+            replies += await completion_replies(ctx, course)
+    return replies

@@ -1,0 +1,1 @@
+"""Course content (loading, validation) and the trainee's progress through it."""
