@@ -57,6 +57,9 @@ class ConsoleChat:
 
     async def run(self) -> None:
         """Chat until end of input or /quit."""
+        async with self.sessions() as session:
+            known = await _language(session, self.sender)
+        self.language = known or self.language  # a returning person is greeted in their language
         self.say(Translator(self.language)("console.hint"))
         read: Callable[[], str] = self.stdin.readline
         while True:

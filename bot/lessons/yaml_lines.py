@@ -79,6 +79,10 @@ def parse_yaml(text: str, first_line: int = 1) -> ParsedYaml:
         mark = error.problem_mark or error.context_mark
         line = mark.line + first_line if mark is not None else first_line
         problem = error.problem or error.context or "not valid YAML"
+        start = error.context_mark
+        if error.problem and error.context and start is not None and start is not mark:
+            # e.g. an unclosed quote: PyYAML notices at the end, the lecturer needs the start
+            problem += f" ({error.context} from line {start.line + first_line})"
         raise YamlSyntaxError(line, f"YAML syntax error: {problem}; {_HINT}") from error
     except yaml.YAMLError as error:
         raise YamlSyntaxError(first_line, f"YAML syntax error: {error}; {_HINT}") from error
@@ -87,7 +91,7 @@ def parse_yaml(text: str, first_line: int = 1) -> ParsedYaml:
     return ParsedYaml(root, builder.duplicates)
 
 
-_HINT = "check the indentation, and put text holding ': ' or ' #' in quotes"
+_HINT = "check the indentation (spaces, not tabs) and quote text holding ': ' or ' #'"
 
 
 class _Builder:

@@ -6,11 +6,18 @@ import sys
 from pathlib import Path
 
 from bot.i18n import Translator
+from bot.lessons.content import require_library
+from tests.conftest import SAMPLE_CONTENT
 
 
-def academy(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def academy(
+    tmp_path: Path, *args: str, stdin: str = "", sample: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Run the real `academy` command on a database in tmp_path (and the sample course if asked)."""
     env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "DATABASE_URL")}
     env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"
+    if sample:
+        env["CONTENT_DIR"], env["DEFAULT_COURSE"] = str(SAMPLE_CONTENT), "sample"
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=stdin,
@@ -59,3 +66,48 @@ def test_run_without_a_token_opens_the_console_chat(tmp_path: Path) -> None:
     result = academy(tmp_path, "run", stdin="/start\n")
     assert result.returncode == 0, result.stderr
     assert Translator("en")("start.welcome", name="you") in result.stdout
+
+
+def test_a_lesson_and_its_quiz_in_the_console_and_resume_after_restart(tmp_path: Path) -> None:
+    assert academy(tmp_path, "db", "upgrade").returncode == 0
+    es = Translator("es")
+    lesson = require_library(SAMPLE_CONTENT)["sample"].lesson("first-steps", "es")
+    # Open the lesson, read one card (button 1 is "Next"), then leave.
+    first = academy(
+        tmp_path, "chat", "--user", "Eva", "--lang", "es", stdin="/lesson\n1\n", sample=True
+    )
+    assert first.returncode == 0, first.stderr
+    assert f"📖 Lección 1/2 · {lesson.title} · 2/{len(lesson.cards)}" in first.stdout
+
+    # Come back: the lesson goes on at card 2; read the rest and answer by typing the options.
+    taps = "\n".join(["/lesson"] + ["1"] * (len(lesson.cards) - 1))
+    answers = "\n".join(q.options[q.answer] for q in lesson.quiz)
+    second = academy(tmp_path, "chat", "--user", "Eva", stdin=f"{taps}\n{answers}\n", sample=True)
+    assert second.returncode == 0, second.stderr
+    out = second.stdout
+    assert f"· 2/{len(lesson.cards)}" in out and f"· 1/{len(lesson.cards)}" not in out
+    assert es("quiz.passed", number=1, right=2, total=2, percent=100) in out
+
+
+def test_broken_content_stops_the_chat_with_the_report(tmp_path: Path) -> None:
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+    (content / "courses/sample/lessons/good-photos.zh.md").unlink()
+    assert academy(tmp_path, "db", "upgrade").returncode == 0
+    env_overrides = {"CONTENT_DIR": str(content), "DEFAULT_COURSE": "sample"}
+    env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN",)}
+    env.update(env_overrides, DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat"],
+        input="/start\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 5
+    assert "course.yaml:" in result.stderr and "good-photos" in result.stderr
+    assert "academy content check" in result.stderr

@@ -36,6 +36,9 @@ async def live_bot(fake_telegram: FakeTelegram, sqlite_url: str) -> AsyncIterato
         bot_token=fake_telegram.token,
         telegram_api_url=fake_telegram.base_url,
         polling_timeout=1,
+        # The per-chat pace is tested on its own; here it would only make the tests slow.
+        send_rate_per_chat=100.0,
+        send_burst_per_chat=100,
     )
     runtime = await migrated_runtime(settings)
     bot = make_bot(settings)
