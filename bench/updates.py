@@ -13,7 +13,6 @@ Prints a table and ends with one JSON line of the figures.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import resource
 import subprocess
@@ -214,12 +213,12 @@ async def measure(dispatcher: Dispatcher, bot: Bot, raw: list[dict[str, Any]]) -
 
 
 def child(mode: str, people: int) -> None:
+    from bot.runtime import run_async  # the event loop the bot itself runs on (uvloop)
+
     raw = make_stream(people)
     with tempfile.TemporaryDirectory() as tmp:
-        if mode == "ours":
-            result = asyncio.run(run_ours(raw, Path(tmp)))
-        else:
-            result = asyncio.run(run_echo(raw))
+        work = run_ours(raw, Path(tmp)) if mode == "ours" else run_echo(raw)
+        result = run_async(work)
     print(json.dumps(result))
 
 

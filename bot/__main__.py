@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 import typer
@@ -11,7 +10,7 @@ from bot.config import Settings
 from bot.db.migrate import SchemaOutOfDate
 from bot.lessons.cli import content_app
 from bot.lessons.content import ContentError
-from bot.runtime import MissingCourse
+from bot.runtime import MissingCourse, run_async
 
 app = typer.Typer(
     help="Village Academy: lessons on selling online, in a chat.", no_args_is_help=True
@@ -58,7 +57,7 @@ def run() -> None:
     from bot.channels.telegram.app import serve
 
     try:
-        asyncio.run(serve(settings))
+        run_async(serve(settings))
     except SchemaOutOfDate as error:
         raise _fail_schema(error) from error
     except (ContentError, MissingCourse) as error:
@@ -104,7 +103,7 @@ def chat(
             await runtime.close()
 
     try:
-        asyncio.run(main())
+        run_async(main())
     except SchemaOutOfDate as error:
         raise _fail_schema(error) from error
     except (ContentError, MissingCourse) as error:
@@ -131,7 +130,7 @@ def db_upgrade(
             await engine.dispose()
         typer.echo(f"Database schema at revision {state.current}.")
 
-    asyncio.run(main())
+    run_async(main())
 
 
 @db_app.command("status")
@@ -151,7 +150,7 @@ def db_status() -> None:
         typer.echo(f"current: {state.current or '(empty)'}  head: {state.head}")
         return state.up_to_date
 
-    if not asyncio.run(main()):
+    if not run_async(main()):
         typer.echo("Run: academy db upgrade")
         raise typer.Exit(3)
 
@@ -187,7 +186,7 @@ def certificate_verify(
             f"Valid: {found.name} completed {title!r} on {found.issued_at:%Y-%m-%d} ({found.code})."
         )
 
-    verdict = asyncio.run(main())
+    verdict = run_async(main())
     if verdict is None:
         typer.secho(f"No certificate has the code {code!r}.", fg=typer.colors.RED, err=True)
         raise typer.Exit(1)

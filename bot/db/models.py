@@ -43,6 +43,9 @@ class Person(SQLModel, table=True):
     last_seen_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
+    # The earliest due review (a copy of MIN(review_items.due_at)), so showing the menu costs no
+    # query when nothing is due.
+    review_due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class LessonProgress(SQLModel, table=True):

@@ -6,7 +6,7 @@ from bot.core.messages import Button, Reply
 from bot.core.router import Context, HandlerResult, Router
 from bot.db.models import ReviewItem
 from bot.handlers.menu import main_menu
-from bot.lessons.progress import next_review, record_activity, reschedule
+from bot.lessons.progress import next_review, record_activity, refresh_review_due, reschedule
 
 router = Router("review")
 
@@ -30,6 +30,7 @@ async def next_review_reply(ctx: Context, *, none_key: str) -> Reply:
         if text is not None:
             break
         await ctx.session.delete(item)  # its question left the course
+        await refresh_review_due(ctx.session, ctx.person)
     if item is None:
         return Reply(ctx.t(none_key), menu=await main_menu(ctx))
     question = course.lesson(item.lesson, ctx.person.language).quiz[item.question]
@@ -79,6 +80,7 @@ async def review_answer(ctx: Context) -> HandlerResult:
         await ctx.session.delete(item)
     else:
         ctx.session.add(item)
+    await refresh_review_due(ctx.session, ctx.person)
     await record_activity(ctx.session, ctx.person, ctx.now)
     feedback = Reply(f"{text}\n\n{chosen_line}\n{verdict}", edit=True)
     return [feedback, await next_review_reply(ctx, none_key="review.done")]

@@ -150,6 +150,16 @@ async def schedule_review(
         )
     item.step, item.due_at = 0, now + REVIEW_INTERVALS[0]
     session.add(item)
+    await refresh_review_due(session, person)
+
+
+async def refresh_review_due(session: AsyncSession, person: Person) -> None:
+    """Keep the person's copy of their earliest due review in step with the review items."""
+    earliest = await session.exec(
+        select(func.min(ReviewItem.due_at)).where(ReviewItem.person_id == person.id)
+    )
+    person.review_due_at = earliest.one()
+    session.add(person)
 
 
 def reschedule(item: ReviewItem, correct: bool, now: datetime) -> bool:
@@ -165,6 +175,9 @@ def reschedule(item: ReviewItem, correct: bool, now: datetime) -> bool:
 
 
 async def due_reviews(session: AsyncSession, person: Person, course: Course, now: datetime) -> int:
+    """How many review questions are due; no query at all when none can be."""
+    if person.review_due_at is None or person.review_due_at > now:
+        return 0
     count = await session.exec(
         select(func.count()).where(
             ReviewItem.person_id == person.id,

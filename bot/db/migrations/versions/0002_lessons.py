@@ -17,6 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("people", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("review_due_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "activity_days",
         sa.Column("person_id", sa.Integer(), nullable=False),
@@ -122,3 +124,5 @@ def downgrade() -> None:
 
     op.drop_table("certificates")
     op.drop_table("activity_days")
+    with op.batch_alter_table("people", schema=None) as batch_op:
+        batch_op.drop_column("review_due_at")
