@@ -35,7 +35,9 @@ class Services:
     clock: Callable[[], datetime] = utcnow
 
     def course_for(self, person: Person) -> Course:
-        """The course this person takes (cohorts will choose it; now the default course)."""
+        """The course of the person's cohort, or the default course (also when it was removed)."""
+        if person.course_id and person.course_id in self.courses:
+            return self.courses[person.course_id]
         return self.courses[self.settings.default_course]
 
 

@@ -46,6 +46,10 @@ class Person(SQLModel, table=True):
     # The earliest due review (a copy of MIN(review_items.due_at)), so showing the menu costs no
     # query when nothing is due.
     review_due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # The cohort the person studies with now (the latest joined; memberships are the record) and
+    # its course; None: the default course. No foreign key: cohorts already point at people.
+    cohort_id: int | None = Field(default=None)
+    course_id: str | None = Field(default=None, max_length=64)
 
 
 class LessonProgress(SQLModel, table=True):
@@ -143,3 +147,52 @@ class Certificate(SQLModel, table=True):
     issued_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
+
+
+class Cohort(SQLModel, table=True):
+    """A class of trainees with one lecturer, one course and one invite code."""
+
+    __tablename__ = "cohorts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=128)
+    course_id: str = Field(max_length=64)
+    timezone: str = Field(max_length=64)
+    lecturer_id: int | None = Field(
+        default=None, foreign_key="people.id", ondelete="SET NULL", index=True
+    )
+    invite_code: str = Field(max_length=32, unique=True)
+    invite_open: bool = Field(default=True)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class Membership(SQLModel, table=True):
+    """A person enrolled in a cohort."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("cohort_id", "person_id", name="uq_membership"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohorts.id", ondelete="CASCADE", index=True)
+    person_id: int = Field(foreign_key="people.id", ondelete="CASCADE", index=True)
+    joined_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class RoleInvite(SQLModel, table=True):
+    """A one-time code that makes whoever opens it a lecturer (or coordinator)."""
+
+    __tablename__ = "role_invites"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    role: str = Field(max_length=16)
+    created_by: int | None = Field(default=None, foreign_key="people.id", ondelete="SET NULL")
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    used_by: int | None = Field(default=None, foreign_key="people.id", ondelete="SET NULL")
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
