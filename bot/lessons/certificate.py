@@ -8,19 +8,12 @@ from __future__ import annotations
 
 import io
 import logging
-import random
-import secrets
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
 log = logging.getLogger(__name__)
-
-# No 0/O, 1/I/L: nothing on a certificate can be misread as something else in the alphabet.
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 8
 
 SIZE = (1600, 1131)  # landscape, A4 ratio
 OUTER, INNER = 36, 58  # inset of the thick outer frame line and of the thin inner one
@@ -32,33 +25,8 @@ INK = (38, 38, 38)
 SOFT = (96, 96, 96)
 LEADING = 1.3  # line height as a multiple of the font size
 
-# Separators people type between groups (ASCII, full-width and CJK punctuation, any space).
-_SEPARATORS = " -_.·‐‑‒–—―−－ー一"
-
 FontType = ImageFont.FreeTypeFont | ImageFont.ImageFont
 _Block = tuple[FontType, int, list[str], tuple[int, int, int]]  # font, size, lines, colour
-
-
-def make_code(rng: random.Random | None = None) -> str:
-    """A fresh verification code such as ``"7KQM-3HXP"`` (secure randomness unless `rng` given)."""
-    choose = rng.choice if rng is not None else secrets.choice
-    chars = "".join(choose(ALPHABET) for _ in range(CODE_LENGTH))
-    return f"{chars[:4]}-{chars[4:]}"
-
-
-def normalise_code(text: str) -> str:
-    """What a person typed -> canonical ``"XXXX-XXXX"``, or ``""`` if it cannot be a code.
-
-    Case, spaces and dashes are ignored, and full-width characters from a Chinese keyboard
-    (``"ＡＢＣＤ－２３４５"``) are folded to ASCII. The look-alikes 0/O and 1/I/L are never part
-    of a code, so there is nothing they could safely stand for: mapping them to some other
-    character would be a guess that accepts a wrong code, so input containing them is rejected.
-    """
-    folded = unicodedata.normalize("NFKC", text).upper()
-    chars = "".join(ch for ch in folded if ch not in _SEPARATORS and not ch.isspace())
-    if len(chars) != CODE_LENGTH or any(ch not in ALPHABET for ch in chars):
-        return ""
-    return f"{chars[:4]}-{chars[4:]}"
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ from babel.dates import format_date
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.codes import make_code, normalise_code
 from bot.db.models import Certificate, Person
 from bot.i18n import Translator
-from bot.lessons.certificate import CertificateText, make_code, normalise_code, render_certificate
+from bot.lessons.certificate import CertificateText, render_certificate
 from bot.lessons.model import Course
 
 
