@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from bot.cohorts.cli import users_app
 from bot.config import Settings
 from bot.db.migrate import SchemaOutOfDate
 from bot.lessons.cli import content_app
@@ -18,6 +19,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(content_app, name="content")
+app.add_typer(users_app, name="users")
 
 
 def _settings() -> Settings:

@@ -68,6 +68,11 @@ class Settings(BaseSettings):
         default=Path(__file__).resolve().parents[1] / "content",
         description="Folder holding courses/<id>/course.yaml (default: the repository's content/).",
     )
+    admin_ids: str = Field(
+        default="",
+        description="People who are admins from the start: Telegram user ids, or channel:id "
+        "(e.g. `123456789, console:you`), separated by commas.",
+    )
     default_course: str = Field(
         default="sell-online",
         description="The course a trainee takes when no cohort says otherwise.",
@@ -89,6 +94,17 @@ class Settings(BaseSettings):
             return None
         path = self.database_url.removeprefix(prefix).split("?", 1)[0]
         return None if path in ("", ":memory:") else Path(path)
+
+    @cached_property
+    def admins(self) -> frozenset[tuple[str, str]]:
+        """ADMIN_IDS as (channel, user id) pairs; a bare id means a Telegram user."""
+        pairs = set()
+        for entry in self.admin_ids.replace(";", ",").split(","):
+            entry = entry.strip()
+            if entry:
+                channel, _, user = entry.rpartition(":")
+                pairs.add((channel or "telegram", user))
+        return frozenset(pairs)
 
     @property
     def webhook_secret_token(self) -> str:

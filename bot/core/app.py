@@ -34,6 +34,7 @@ class Academy:
             now=now,
             default_language=settings.default_language,
             default_timezone=settings.default_timezone,
+            admins=settings.admins,
         )
         t = Translator(person.language)
         verdict = self.flood.check(f"{incoming.sender.channel}:{incoming.sender.user_id}")

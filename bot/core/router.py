@@ -33,6 +33,9 @@ class Services:
     settings: Settings
     courses: dict[str, Course] = field(default_factory=dict)
     clock: Callable[[], datetime] = utcnow
+    # How a code becomes something a person can open: a t.me deep link on Telegram (the channel
+    # sets it once it knows the bot's name), a command to type in the console.
+    link_for: Callable[[str], str] = field(default=lambda code: f"/join {code}")
 
     def course_for(self, person: Person) -> Course:
         """The course of the person's cohort, or the default course (also when it was removed)."""

@@ -9,7 +9,7 @@ from sqlmodel import select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Sender
-from bot.db.models import Person
+from bot.db.models import Person, Role
 from bot.i18n import normalise_language
 
 # last_seen_at is refreshed at most this often, so most updates write nothing just for it.
@@ -30,11 +30,15 @@ async def person_for(
     now: datetime,
     default_language: str,
     default_timezone: str,
+    admins: frozenset[tuple[str, str]] = frozenset(),
 ) -> Person:
-    """The person behind `sender`, created (and committed) on first contact."""
+    """The person behind `sender`, created (and committed) on first contact; people listed in
+    ADMIN_IDS become admins."""
     person = await find_person(session, sender.channel, sender.user_id)
+    admin = (sender.channel, sender.user_id) in admins
     if person is None:
         person = Person(
+            role=Role.admin.value if admin else Role.trainee.value,
             channel=sender.channel,
             channel_user_id=sender.user_id,
             display_name=sender.display_name[:128],
@@ -57,6 +61,8 @@ async def person_for(
         person.display_name = sender.display_name[:128]
     if person.blocked:  # they wrote to us, so they unblocked the bot
         person.blocked = False
+    if admin and person.role != Role.admin.value:
+        person.role = Role.admin.value
     return person
 
 

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from bot.core.router import Router
-from bot.handlers import certificates, fallback, lessons, progress, review, start
+from bot.handlers import (
+    certificates,
+    cohorts,
+    fallback,
+    join,
+    lessons,
+    privacy,
+    progress,
+    review,
+    start,
+)
 
 # Commands shown in the client's command list, with the catalog key of their description.
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -12,8 +22,11 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("progress", "command.progress"),
     ("review", "command.review"),
     ("certificate", "command.certificate"),
+    ("join", "command.join"),
     ("help", "command.help"),
     ("language", "command.language"),
+    ("mydata", "command.mydata"),
+    ("forgetme", "command.forgetme"),
 )
 
 
@@ -27,5 +40,8 @@ def build_router() -> Router:
         review.router,
         progress.router,
         certificates.router,
+        join.router,
+        cohorts.router,
+        privacy.router,
     )
     return root

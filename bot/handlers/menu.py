@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from bot.cohorts.service import at_least
 from bot.config import LANGUAGES
 from bot.core.messages import Button
 from bot.core.router import Context
+from bot.db.models import Role
 from bot.i18n import Translator
 from bot.lessons.progress import due_reviews
 
@@ -19,6 +21,10 @@ async def main_menu(ctx: Context, t: Translator | None = None) -> Menu:
     due = await due_reviews(ctx.session, ctx.person, course, ctx.now)
     if due:
         rows.append((t("menu.review", count=due),))
+    if at_least(ctx.person, Role.coordinator):
+        rows.append((t("menu.cohorts"), t("menu.stats")))
+    elif at_least(ctx.person, Role.lecturer):
+        rows.append((t("menu.cohorts"),))
     rows.append((t("menu.help"), t("menu.language")))
     return tuple(rows)
 

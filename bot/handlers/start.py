@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.config import LANGUAGES
 from bot.core.messages import Reply
 from bot.core.router import Context, HandlerResult, Router
+from bot.handlers.join import open_code
 from bot.handlers.menu import language_buttons, main_menu
 from bot.i18n import Translator
 
@@ -13,10 +14,13 @@ router = Router("start")
 
 @router.command("start")
 async def start(ctx: Context) -> HandlerResult:
-    """Greet, show the menu, and offer the language until the person has chosen one."""
+    """Greet, show the menu, offer the language until the person has chosen one, and open the
+    code of a deep link (`/start CODE`: join a class, or take a role)."""
     person = ctx.person
     name = person.display_name or ctx.t("start.friend")
     replies = [Reply(ctx.t("start.welcome", name=name), menu=await main_menu(ctx))]
+    if ctx.incoming.text.strip():
+        replies += await open_code(ctx, ctx.incoming.text)
     if not person.language_chosen:
         replies.append(Reply(ctx.t("language.prompt"), buttons=language_buttons(person.language)))
     return replies

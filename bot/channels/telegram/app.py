@@ -159,6 +159,13 @@ def make_bot(settings: Settings, limiter: SendLimiter | None = None) -> Bot:
     return Bot(settings.bot_token, session=session, default=DefaultBotProperties())
 
 
+async def introduce(runtime: Runtime, bot: Bot) -> None:
+    """Learn the bot's name, so invite codes become t.me deep links."""
+    me = await bot.me()
+    username = me.username or ""
+    runtime.academy.services.link_for = lambda code: f"https://t.me/{username}?start={code}"
+
+
 async def publish_commands(bot: Bot, default_language: str) -> None:
     """The command list in each language, so the client's menu speaks the person's language."""
     for language in (*LANGUAGES, None):
@@ -239,6 +246,7 @@ async def serve(settings: Settings) -> None:
     bot = make_bot(settings)
     dispatcher = build_dispatcher(runtime)
     try:
+        await introduce(runtime, bot)
         await publish_commands(bot, settings.default_language)
         if settings.webhook_url:
             await run_webhook(runtime, bot, dispatcher)

@@ -9,7 +9,13 @@ from dataclasses import dataclass
 import pytest
 from aiogram import Bot, Dispatcher
 
-from bot.channels.telegram.app import build_dispatcher, make_bot, publish_commands, run_polling
+from bot.channels.telegram.app import (
+    build_dispatcher,
+    introduce,
+    make_bot,
+    publish_commands,
+    run_polling,
+)
 from bot.runtime import Runtime
 from tests.conftest import make_settings, migrated_runtime
 from tests.fakes.telegram_server import FakeTelegram
@@ -43,6 +49,7 @@ async def live_bot(fake_telegram: FakeTelegram, sqlite_url: str) -> AsyncIterato
     runtime = await migrated_runtime(settings)
     bot = make_bot(settings)
     dispatcher = build_dispatcher(runtime)
+    await introduce(runtime, bot)
     await publish_commands(bot, settings.default_language)
     started = asyncio.Event()
 

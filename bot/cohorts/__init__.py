@@ -1,0 +1,1 @@
+"""Cohorts and roles: who teaches whom, invite codes, who is stuck."""

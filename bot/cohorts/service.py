@@ -1,0 +1,227 @@
+"""Cohort and role queries in domain words; handlers never write SQL."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import qrcode
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.core.codes import make_code, normalise_code
+from bot.db.models import (
+    ActivityDay,
+    Cohort,
+    LessonProgress,
+    Membership,
+    Person,
+    Role,
+    RoleInvite,
+)
+from bot.db.upsert import insert_ignore
+
+RANK = {Role.trainee: 0, Role.lecturer: 1, Role.coordinator: 2, Role.admin: 3}
+STUCK_AFTER = timedelta(days=7)
+
+
+def at_least(person: Person, role: Role) -> bool:
+    """Whether the person's role is `role` or above (admin > coordinator > lecturer > trainee)."""
+    return RANK.get(Role(person.role), 0) >= RANK[role]
+
+
+async def unused_code(session: AsyncSession) -> str:
+    """A code no cohort, role invite or certificate uses yet."""
+    while True:
+        code = make_code()
+        taken = await session.exec(select(Cohort.id).where(Cohort.invite_code == code))
+        if taken.first() is None:
+            other = await session.exec(select(RoleInvite.id).where(RoleInvite.code == code))
+            if other.first() is None:
+                return code
+
+
+async def create_cohort(
+    session: AsyncSession, lecturer: Person, name: str, course_id: str, now: datetime
+) -> Cohort:
+    cohort = Cohort(
+        name=name[:128],
+        course_id=course_id,
+        timezone=lecturer.timezone,
+        lecturer_id=lecturer.id,
+        invite_code=await unused_code(session),
+        created_at=now,
+    )
+    session.add(cohort)
+    await session.flush()
+    return cohort
+
+
+async def cohorts_visible_to(session: AsyncSession, person: Person) -> list[Cohort]:
+    """A lecturer's own cohorts; every cohort for coordinators and admins."""
+    query = select(Cohort).order_by(col(Cohort.created_at), col(Cohort.id))
+    if not at_least(person, Role.coordinator):
+        query = query.where(Cohort.lecturer_id == person.id)
+    return list(await session.exec(query))
+
+
+async def cohort_for(session: AsyncSession, person: Person, cohort_id: int) -> Cohort | None:
+    """The cohort if this person may manage it (its lecturer, or a coordinator), else None."""
+    cohort = await session.get(Cohort, cohort_id)
+    if cohort is None:
+        return None
+    if at_least(person, Role.coordinator) or cohort.lecturer_id == person.id:
+        return cohort
+    return None
+
+
+async def rotate_code(session: AsyncSession, cohort: Cohort) -> str:
+    """A new invite code; the old one stops working at once."""
+    cohort.invite_code = await unused_code(session)
+    session.add(cohort)
+    return cohort.invite_code
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """What a typed or linked code opens."""
+
+    cohort: Cohort | None = None
+    role_invite: RoleInvite | None = None
+
+
+async def find_invitation(session: AsyncSession, typed: str) -> Invitation:
+    code = normalise_code(typed)
+    if not code:
+        return Invitation()
+    cohort = (await session.exec(select(Cohort).where(Cohort.invite_code == code))).first()
+    if cohort is not None:
+        return Invitation(cohort=cohort)
+    invite = (await session.exec(select(RoleInvite).where(RoleInvite.code == code))).first()
+    return Invitation(role_invite=invite)
+
+
+async def enrol(session: AsyncSession, person: Person, cohort: Cohort, now: datetime) -> bool:
+    """Put the person in the cohort (its course and timezone become theirs). False if already in."""
+    assert person.id is not None and cohort.id is not None
+    already = (
+        await session.exec(
+            select(Membership.id).where(
+                Membership.cohort_id == cohort.id, Membership.person_id == person.id
+            )
+        )
+    ).first()
+    if already is None:
+        await insert_ignore(
+            session, Membership, cohort_id=cohort.id, person_id=person.id, joined_at=now
+        )
+    person.cohort_id, person.course_id, person.timezone = (
+        cohort.id,
+        cohort.course_id,
+        cohort.timezone,
+    )
+    session.add(person)
+    return already is None
+
+
+async def create_role_invite(
+    session: AsyncSession, by: Person, role: Role, now: datetime
+) -> RoleInvite:
+    invite = RoleInvite(
+        code=await unused_code(session), role=role.value, created_by=by.id, created_at=now
+    )
+    session.add(invite)
+    return invite
+
+
+def accept_role_invite(invite: RoleInvite, person: Person, now: datetime) -> bool:
+    """Give the invited role (never lower one); False when the invite was already used."""
+    if invite.used_by is not None:
+        return False
+    invite.used_by, invite.used_at = person.id, now
+    if RANK[Role(invite.role)] > RANK.get(Role(person.role), 0):
+        person.role = invite.role
+    return True
+
+
+@dataclass(frozen=True)
+class Member:
+    person: Person
+    passed: int
+    failed_not_retried: bool
+    last_active: datetime | None
+    idle: bool  # no activity for STUCK_AFTER (and the course not finished)
+
+    @property
+    def stuck(self) -> bool:
+        return self.idle or self.failed_not_retried
+
+
+async def members(
+    session: AsyncSession, cohort: Cohort, lessons: tuple[str, ...], now: datetime
+) -> list[Member]:
+    """The cohort's trainees with their progress, and whether each is stuck: no activity for 7
+    days, or a failed quiz not retried."""
+    people = list(
+        await session.exec(
+            select(Person)
+            .join(Membership, col(Membership.person_id) == col(Person.id))
+            .where(Membership.cohort_id == cohort.id)
+            .order_by(col(Person.display_name), col(Person.id))
+        )
+    )
+    ids = [p.id for p in people]
+    passed: dict[int, int] = {}
+    failed: set[int] = set()
+    rows = await session.exec(
+        select(LessonProgress.person_id, LessonProgress.status, func.count())
+        .where(
+            col(LessonProgress.person_id).in_(ids),
+            LessonProgress.course_id == cohort.course_id,
+            col(LessonProgress.lesson).in_(lessons),
+        )
+        .group_by(col(LessonProgress.person_id), col(LessonProgress.status))
+    )
+    for person_id, status, count in rows:
+        if status == "passed":
+            passed[person_id] = count
+        elif status == "failed":
+            failed.add(person_id)
+    last_day = dict(
+        (
+            await session.exec(
+                select(ActivityDay.person_id, func.max(ActivityDay.day))
+                .where(col(ActivityDay.person_id).in_(ids))
+                .group_by(col(ActivityDay.person_id))
+            )
+        ).all()
+    )
+    joined = dict(
+        (
+            await session.exec(
+                select(Membership.person_id, Membership.joined_at).where(
+                    Membership.cohort_id == cohort.id
+                )
+            )
+        ).all()
+    )
+    result = []
+    for person in people:
+        assert person.id is not None
+        day = last_day.get(person.id)
+        last = datetime(day.year, day.month, day.day, 23, 59, tzinfo=now.tzinfo) if day else None
+        since = last or joined[person.id]
+        complete = passed.get(person.id, 0) >= len(lessons)
+        idle = now - since >= STUCK_AFTER and not complete
+        result.append(Member(person, passed.get(person.id, 0), person.id in failed, last, idle))
+    return result
+
+
+def qr_png(data: str) -> bytes:
+    """A QR code picture of `data` (the invite link), big enough to print on a classroom wall."""
+    image = qrcode.make(data, box_size=12, border=4)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()

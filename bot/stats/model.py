@@ -1,0 +1,85 @@
+"""What the statistics are made of: plain, immutable results that charts and exports read.
+
+The definitions of every figure are in `bot.stats.queries`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+class UnknownCohort(LookupError):
+    """No cohort has the given id."""
+
+
+class UnknownCourse(LookupError):
+    """The course is not in the loaded content."""
+
+
+@dataclass(frozen=True)
+class LessonCompletion:
+    """How many trainees passed one lesson; `share` of the enrolled, 0..1."""
+
+    slug: str
+    title: str
+    passed: int
+    share: float
+
+
+@dataclass(frozen=True)
+class MissedQuestion:
+    """A quiz question often answered wrongly; `index` counts from 0, `share` is wrong/answers."""
+
+    slug: str
+    lesson_title: str
+    index: int
+    text: str
+    wrong: int
+    answers: int
+    share: float
+
+
+@dataclass(frozen=True)
+class CohortStats:
+    """The coordinator's figures for one cohort (`cohort_id` set) or overall (`cohort_id` None,
+    `name` is then the course title)."""
+
+    cohort_id: int | None
+    name: str
+    course_id: str
+    enrolled: int
+    active_7d: int
+    completion_rate: float
+    average_score: float | None
+    lessons: list[LessonCompletion]
+    most_missed: list[MissedQuestion]
+
+    @property
+    def completed(self) -> int:
+        """Trainees who passed every lesson."""
+        return round(self.completion_rate * self.enrolled)
+
+
+@dataclass(frozen=True)
+class TraineeRow:
+    """One trainee for an export: statuses and best scores in course order.
+
+    A status is "passed", "failed", "quiz", "reading", or "" (never opened). In the overall view a
+    person in several cohorts is one row: `cohort` lists them (", "), `joined_at` is the earliest.
+    """
+
+    person_id: int
+    name: str
+    cohort: str
+    joined_at: datetime
+    last_seen_at: datetime
+    statuses: tuple[str, ...]
+    scores: tuple[float | None, ...]
+    passed: int
+
+    @property
+    def average_score(self) -> float | None:
+        """The mean of the best scores of the finished quizzes; None when none is finished."""
+        done = [s for s in self.scores if s is not None]
+        return sum(done) / len(done) if done else None

@@ -1,0 +1,388 @@
+"""Coordinator statistics per cohort and overall, computed with aggregate SQL.
+
+Definitions (the figures a coordinator sees):
+
+- **Trainees** of a cohort: the people with a `Membership` in it whose role is `trainee`
+  (a lecturer or coordinator who joined to look around is not counted). **Overall** is per course:
+  every trainee of every cohort following that course, each person counted once even when they
+  are in two cohorts.
+- **enrolled**: the number of trainees.
+- **active_7d**: trainees with an `ActivityDay` in the last 7 days (`day >= today - 6`, today in
+  UTC). Activity days are written only for studying (a lesson card, a quiz answer, a review), so a
+  person who only pressed /start or Help is not "active"; `last_seen_at` would count them. Days are
+  in the person's own timezone, so the window is 7 days give or take the hours of one timezone.
+- **completion per lesson**: for each lesson of the course, in course order, the share of trainees
+  whose `LessonProgress.status` is `passed`.
+- **completion_rate**: the share of trainees who passed every lesson of the course.
+- **average_score**: the mean of `LessonProgress.best_score` over the course's lessons where there
+  is one (a finished quiz); None when no trainee finished a quiz.
+- **most_missed**: the top 5 quiz questions (lesson, index) by share of wrong answers over every
+  `QuizAnswer` of these trainees (all attempts), among questions with at least 5 answers; ties go
+  to more wrong answers, then course order. Questions no longer in the lesson are left out.
+
+Shares are fractions from 0 to 1 (0.0 when there are no trainees). Every figure comes from a few
+GROUP BY queries over a "members" subquery (group key, person id), so 10,000 trainees cost a few
+queries, not 10,000 objects; the same queries serve one cohort, all cohorts at once, or the
+overall view. Only portable SQLAlchemy Core is used: the same code runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Integer, Subquery, case, func, literal
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.db.models import ActivityDay, Cohort, LessonProgress, Membership, Person, QuizAnswer, Role
+from bot.lessons.model import Course
+from bot.lessons.progress import PASSED
+from bot.stats.model import (
+    CohortStats,
+    LessonCompletion,
+    MissedQuestion,
+    TraineeRow,
+    UnknownCohort,
+    UnknownCourse,
+)
+
+log = logging.getLogger(__name__)
+
+MOST_MISSED = 5  # questions listed
+MIN_ANSWERS = 5  # fewer answers than this say more about luck than about the question
+ACTIVE_DAYS = 7
+
+
+@dataclass
+class _Figures:
+    """Raw counts of one group (a cohort, or everyone), before shares are taken."""
+
+    enrolled: int = 0
+    active: int = 0
+    completed: int = 0
+    passed: dict[str, int] = field(default_factory=dict)  # slug -> trainees who passed it
+    score_sum: float = 0.0
+    score_count: int = 0
+    missed: list[tuple[str, int, int, int]] = field(default_factory=list)  # slug, q, wrong, total
+
+
+@dataclass
+class _Trainee:
+    """A trainee being gathered for `trainee_rows`."""
+
+    name: str
+    cohorts: list[str]
+    joined_at: datetime
+    last_seen_at: datetime
+
+
+def _members(course_id: str, cohort_ids: Sequence[int] | None) -> Subquery:
+    """(g, pid): trainees keyed by cohort id, or by 0 for everyone following `course_id`."""
+    trainee = col(Person.role) == Role.trainee.value
+    if cohort_ids is None:
+        # DISTINCT: a person in two cohorts of the course counts once overall.
+        overall = (
+            select(literal(0, Integer).label("g"), col(Membership.person_id).label("pid"))
+            .join(Cohort, col(Cohort.id) == Membership.cohort_id)
+            .join(Person, col(Person.id) == Membership.person_id)
+            .where(Cohort.course_id == course_id, trainee)
+            .distinct()
+        )
+        return overall.subquery("m")
+    per_cohort = (
+        select(col(Membership.cohort_id).label("g"), col(Membership.person_id).label("pid"))
+        .join(Person, col(Person.id) == Membership.person_id)
+        .where(col(Membership.cohort_id).in_(cohort_ids), trainee)
+    )
+    return per_cohort.subquery("m")
+
+
+async def _figures(
+    session: AsyncSession, course: Course, members: Subquery, now: datetime
+) -> dict[int, _Figures]:
+    """Every count for every group of `members`, in five GROUP BY queries."""
+    m = members.c
+    lessons = list(course.lessons)
+    groups: dict[int, _Figures] = {}
+
+    def group(key: int) -> _Figures:
+        return groups.setdefault(key, _Figures())
+
+    for key, count in await session.exec(select(m.g, func.count()).group_by(m.g)):
+        group(key).enrolled = count
+
+    since = now.astimezone(UTC).date() - timedelta(days=ACTIVE_DAYS - 1)
+    studied = (
+        select(ActivityDay.person_id)
+        .where(ActivityDay.person_id == m.pid, col(ActivityDay.day) >= since)
+        .exists()
+    )
+    for key, count in await session.exec(select(m.g, func.count()).where(studied).group_by(m.g)):
+        group(key).active = count
+
+    progress = (col(LessonProgress.person_id) == m.pid) & (
+        col(LessonProgress.course_id) == course.id
+    )
+    in_course = col(LessonProgress.lesson).in_(lessons)
+    is_passed = col(LessonProgress.status) == PASSED
+    per_lesson = (
+        select(
+            m.g,
+            LessonProgress.lesson,
+            func.sum(case((is_passed, 1), else_=0)),
+            func.sum(LessonProgress.best_score),
+            func.count(col(LessonProgress.best_score)),
+        )
+        .select_from(members)
+        .join(LessonProgress, progress)
+        .where(in_course)
+        .group_by(m.g, LessonProgress.lesson)
+    )
+    for key, slug, passed, score_sum, score_count in await session.exec(per_lesson):
+        figures = group(key)
+        figures.passed[slug] = int(passed or 0)
+        figures.score_sum += float(score_sum or 0.0)
+        figures.score_count += int(score_count)
+
+    if lessons:
+        # One row per passed lesson (unique per person and lesson): all passed <=> count == n.
+        finished = (
+            select(m.g.label("g"), m.pid)
+            .select_from(members)
+            .join(LessonProgress, progress)
+            .where(in_course, is_passed)
+            .group_by(m.g, m.pid)
+            .having(func.count() == len(lessons))
+            .subquery("finished")
+        )
+        count_finished = select(finished.c.g, func.count()).group_by(finished.c.g)
+        for key, count in await session.exec(count_finished):
+            group(key).completed = count
+
+    answers = func.count()
+    missed = (
+        select(
+            m.g,
+            QuizAnswer.lesson,
+            QuizAnswer.question,
+            func.sum(case((col(QuizAnswer.correct), 0), else_=1)),
+            answers,
+        )
+        .select_from(members)
+        .join(
+            QuizAnswer,
+            (col(QuizAnswer.person_id) == m.pid) & (col(QuizAnswer.course_id) == course.id),
+        )
+        .where(col(QuizAnswer.lesson).in_(lessons))
+        .group_by(m.g, QuizAnswer.lesson, QuizAnswer.question)
+        .having(answers >= MIN_ANSWERS)
+    )
+    for key, slug, question, wrong, total in await session.exec(missed):
+        group(key).missed.append((slug, int(question), int(wrong or 0), int(total)))
+    return groups
+
+
+def _assemble(
+    course: Course,
+    cohort_id: int | None,
+    name: str,
+    figures: _Figures,
+    language: str,
+) -> CohortStats:
+    """Turn raw counts into shares, titles and question texts in `language`."""
+    enrolled = figures.enrolled
+
+    def share(count: int) -> float:
+        return count / enrolled if enrolled else 0.0
+
+    lessons = [
+        LessonCompletion(
+            slug=slug,
+            title=course.lesson(slug, language).title,
+            passed=figures.passed.get(slug, 0),
+            share=share(figures.passed.get(slug, 0)),
+        )
+        for slug in course.lessons
+    ]
+    order = {slug: n for n, slug in enumerate(course.lessons)}
+    candidates = []
+    for slug, index, wrong, total in figures.missed:
+        lesson = course.lesson(slug, language)
+        if index >= len(lesson.quiz):
+            continue  # the question was removed from the lesson since it was answered
+        candidates.append((-wrong / total, -wrong, order[slug], index, lesson, wrong, total))
+    candidates.sort(key=lambda c: c[:4])
+    most_missed = [
+        MissedQuestion(
+            slug=lesson.slug,
+            lesson_title=lesson.title,
+            index=index,
+            text=lesson.quiz[index].text,
+            wrong=wrong,
+            answers=total,
+            share=wrong / total,
+        )
+        for _, _, _, index, lesson, wrong, total in candidates[:MOST_MISSED]
+    ]
+    return CohortStats(
+        cohort_id=cohort_id,
+        name=name,
+        course_id=course.id,
+        enrolled=enrolled,
+        active_7d=figures.active,
+        completion_rate=share(figures.completed),
+        average_score=figures.score_sum / figures.score_count if figures.score_count else None,
+        lessons=lessons,
+        most_missed=most_missed,
+    )
+
+
+def _course(courses: Mapping[str, Course], course_id: str) -> Course:
+    course = courses.get(course_id)
+    if course is None:
+        raise UnknownCourse(f"course {course_id!r} is not in the content")
+    return course
+
+
+async def main_course(session: AsyncSession) -> str | None:
+    """The course the most cohort members follow (ties: the first by id); None without cohorts."""
+    members = func.count(col(Membership.id))
+    statement = (
+        select(Cohort.course_id, members)
+        .select_from(Cohort)
+        .outerjoin(Membership, col(Membership.cohort_id) == Cohort.id)
+        .group_by(Cohort.course_id)
+        .order_by(members.desc(), Cohort.course_id)
+        .limit(1)
+    )
+    row = (await session.exec(statement)).first()
+    return row[0] if row is not None else None
+
+
+async def cohort_stats(
+    session: AsyncSession,
+    courses: Mapping[str, Course],
+    cohort_id: int | None,
+    now: datetime,
+    language: str = "en",
+    course_id: str | None = None,
+) -> CohortStats:
+    """The figures of one cohort, or overall when `cohort_id` is None.
+
+    A cohort is measured against its own course (`course_id` is ignored). Overall covers the
+    trainees of every cohort following `course_id`; None picks `main_course`, or the first loaded
+    course when there are no cohorts. Titles and question texts are in `language` (falling back
+    to the course's first language). Raises UnknownCohort or UnknownCourse.
+    """
+    if cohort_id is not None:
+        cohort = await session.get(Cohort, cohort_id)
+        if cohort is None:
+            raise UnknownCohort(f"no cohort has id {cohort_id}")
+        course = _course(courses, cohort.course_id)
+        groups = await _figures(session, course, _members(course.id, [cohort_id]), now)
+        figures = groups.get(cohort_id, _Figures())
+        return _assemble(course, cohort_id, cohort.name, figures, language)
+    if course_id is None:
+        course_id = await main_course(session) or next(iter(courses))
+    course = _course(courses, course_id)
+    groups = await _figures(session, course, _members(course.id, None), now)
+    name = course.text_in(course.title, language)
+    return _assemble(course, None, name, groups.get(0, _Figures()), language)
+
+
+async def all_cohort_stats(
+    session: AsyncSession,
+    courses: Mapping[str, Course],
+    now: datetime,
+    language: str = "en",
+) -> list[CohortStats]:
+    """The figures of every cohort, ordered by name (then id), in one set of queries per course.
+
+    A cohort whose course is no longer in the content is left out (and logged), so one retired
+    course does not hide every other cohort from the coordinator.
+    """
+    cohorts = list(await session.exec(select(Cohort).order_by(Cohort.name, col(Cohort.id))))
+    by_course: dict[str, list[Cohort]] = {}
+    for cohort in cohorts:
+        by_course.setdefault(cohort.course_id, []).append(cohort)
+    results: dict[int, CohortStats] = {}
+    for course_id, members in by_course.items():
+        if course_id not in courses:
+            log.warning("cohorts %s follow unknown course %r", [c.id for c in members], course_id)
+            continue
+        course = courses[course_id]
+        ids = [c.id for c in members if c.id is not None]
+        groups = await _figures(session, course, _members(course_id, ids), now)
+        for cohort in members:
+            assert cohort.id is not None
+            figures = groups.get(cohort.id, _Figures())
+            results[cohort.id] = _assemble(course, cohort.id, cohort.name, figures, language)
+    return [results[c.id] for c in cohorts if c.id in results]
+
+
+async def trainee_rows(
+    session: AsyncSession, course: Course, cohort_id: int | None
+) -> list[TraineeRow]:
+    """One row per trainee of the cohort (or of every cohort following `course` when None),
+    ordered by cohort name, then name; for spreadsheets and CSV files."""
+    whole = cohort_id is None
+    scope = col(Cohort.course_id) == course.id if whole else col(Cohort.id) == cohort_id
+    trainee = col(Person.role) == Role.trainee.value
+    people = (
+        select(
+            Person.id, Person.display_name, Person.last_seen_at, Cohort.name, Membership.joined_at
+        )
+        .select_from(Membership)
+        .join(Cohort, col(Cohort.id) == Membership.cohort_id)
+        .join(Person, col(Person.id) == Membership.person_id)
+        .where(scope, trainee)
+        .order_by(Cohort.name, Person.display_name, col(Person.id))
+    )
+    found: dict[int, _Trainee] = {}
+    for person_id, name, last_seen, cohort_name, joined in await session.exec(people):
+        known = found.get(person_id)
+        if known is None:
+            found[person_id] = _Trainee(name or f"#{person_id}", [cohort_name], joined, last_seen)
+        else:  # the same person in another cohort of this course (overall view only)
+            known.cohorts.append(cohort_name)
+            known.joined_at = min(known.joined_at, joined)
+
+    in_scope = (
+        select(Membership.person_id)
+        .join(Cohort, col(Cohort.id) == Membership.cohort_id)
+        .where(scope)
+    )
+    progress = select(
+        LessonProgress.person_id,
+        LessonProgress.lesson,
+        LessonProgress.status,
+        LessonProgress.best_score,
+    ).where(
+        LessonProgress.course_id == course.id,
+        col(LessonProgress.lesson).in_(course.lessons),
+        col(LessonProgress.person_id).in_(in_scope),
+    )
+    position = {slug: n for n, slug in enumerate(course.lessons)}
+    width = len(course.lessons)
+    statuses: dict[int, list[str]] = {pid: [""] * width for pid in found}
+    scores: dict[int, list[float | None]] = {pid: [None] * width for pid in found}
+    for person_id, slug, status, best in await session.exec(progress):
+        if person_id in statuses:  # not a lecturer who also took the lessons
+            statuses[person_id][position[slug]] = status
+            scores[person_id][position[slug]] = best
+    return [
+        TraineeRow(
+            person_id=pid,
+            name=person.name,
+            cohort=", ".join(person.cohorts),
+            joined_at=person.joined_at,
+            last_seen_at=person.last_seen_at,
+            statuses=tuple(statuses[pid]),
+            scores=tuple(scores[pid]),
+            passed=statuses[pid].count(PASSED),
+        )
+        for pid, person in found.items()
+    ]
