@@ -1,0 +1,243 @@
+"""Roles, classes and privacy on a real database: invites, joining, who is stuck, refusals."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from bot.core.messages import Incoming
+from bot.db.models import (
+    Certificate,
+    Cohort,
+    LessonProgress,
+    Membership,
+    Person,
+    QuizAnswer,
+    RoleInvite,
+)
+from bot.i18n import Translator
+from bot.runtime import Runtime
+from tests.conftest import Trainee, make_settings, migrated_runtime
+
+en = Translator("en")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+async def school(sqlite_url: str) -> AsyncIterator[Runtime]:
+    runtime = await migrated_runtime(make_settings(sqlite_url, admin_ids="test:boss"))
+    runtime.academy.services.clock = Clock()
+    try:
+        yield runtime
+    finally:
+        await runtime.close()
+
+
+def person(runtime: Runtime, user_id: str, name: str, language: str = "en") -> Trainee:
+    return Trainee(runtime, user_id, name, language)
+
+
+async def fetch(runtime: Runtime, model, *where):
+    async with runtime.sessions() as session:
+        return list(await session.exec(select(model).where(*where)))
+
+
+async def make_lecturer(runtime: Runtime, user_id: str, name: str) -> Trainee:
+    boss = person(runtime, "boss", "Boss")
+    (invite,) = await boss.send("/invite_lecturer")
+    code = invite.text.rsplit(" ", 1)[-1]
+    lecturer = person(runtime, user_id, name)
+    replies = await lecturer.send(f"/start {code}")
+    assert en("role.granted", role=en("role.lecturer")) in [r.text for r in replies]
+    return lecturer
+
+
+async def new_class(lecturer: Trainee, name: str) -> Cohort:
+    created, qr, card = await lecturer.send(f"/newcohort {name}")
+    assert created.text == en("cohort.created", name=name)
+    assert qr.image is not None and qr.image.read().startswith(b"\x89PNG")
+    (cohort,) = await fetch(lecturer.runtime, Cohort, Cohort.name == name)
+    assert cohort.invite_code in card.text and f"/join {cohort.invite_code}" in card.text
+    return cohort
+
+
+async def test_an_admin_invites_a_lecturer_once(school: Runtime) -> None:
+    lecturer = await make_lecturer(school, "lec", "Li Na")
+    (stored,) = await fetch(school, Person, Person.channel_user_id == "lec")
+    assert stored.role == "lecturer"
+    (invite,) = await fetch(school, RoleInvite)
+    second = person(school, "other", "Other")
+    assert en("role.used") in [r.text for r in await second.send(f"/join {invite.code}")]
+    (other,) = await fetch(school, Person, Person.channel_user_id == "other")
+    assert other.role == "trainee"
+    assert (en("menu.cohorts"),) in (await lecturer.send("/help"))[0].menu
+
+
+async def test_trainees_join_by_code_and_take_the_class_course_and_zone(school: Runtime) -> None:
+    lecturer = await make_lecturer(school, "lec", "Li Na")
+    await lecturer.send("/newcohort")  # no name: how to do it
+    assert lecturer.texts == [en("cohort.usage_new")]
+    cohort = await new_class(lecturer, "Pinggu peaches 2026")
+    ana = person(school, "ana", "Ana", "es")
+    replies = await ana.send(f"/start {cohort.invite_code.lower().replace('-', ' ')}")
+    es = Translator("es")
+    assert any(
+        r.text.startswith(es("join.welcome", cohort=cohort.name, course="x")[:20]) for r in replies
+    )
+    (stored,) = await fetch(school, Person, Person.channel_user_id == "ana")
+    assert (stored.cohort_id, stored.course_id, stored.timezone) == (
+        cohort.id,
+        cohort.course_id,
+        cohort.timezone,
+    )
+    await ana.send(f"/join {cohort.invite_code}")
+    assert ana.texts[0].startswith(es("join.already", cohort=cohort.name, course="")[:15])
+    assert len(await fetch(school, Membership)) == 1
+
+    # Closing the code, then a new code: the old one stops working.
+    await lecturer.send("/cohorts")
+    await lecturer.press(f"👥 {cohort.name}")
+    await lecturer.press(en("cohort.close"))
+    ben = person(school, "ben", "Ben")
+    assert (await ben.send(f"/join {cohort.invite_code}"))[0].text == en("join.closed")
+    await lecturer.press(en("cohort.open"))
+    await lecturer.press(en("cohort.rotate"))
+    (rotated,) = await fetch(school, Cohort)
+    assert rotated.invite_code != cohort.invite_code
+    assert (await ben.send(f"/join {cohort.invite_code}"))[0].text == en("join.bad_code")
+    assert (await ben.send(f"/join {rotated.invite_code}"))[0].text.startswith("✅")
+    assert (await ben.send("/join nonsense"))[0].text == en("join.bad_code")
+
+
+async def test_members_and_who_is_stuck(school: Runtime) -> None:
+    clock = school.academy.services.clock
+    lecturer = await make_lecturer(school, "lec", "Li Na")
+    cohort = await new_class(lecturer, "Barley")
+    course = school.academy.services.courses["sample"]
+    lesson = course.lesson("first-steps", "en")
+    people = {name: person(school, name, name.title()) for name in ("ana", "ben", "eva")}
+    for trainee in people.values():
+        await trainee.send(f"/join {cohort.invite_code}")
+    # Ana fails the first quiz; Ben studies today; Eva does nothing for 8 days.
+    ana = people["ana"]
+    await ana.send("/lesson")
+    for _ in range(len(lesson.cards)):
+        clock.now += timedelta(seconds=10)
+        await ana.press(ana.last[-1].buttons[0][0].label)
+    for question in lesson.quiz:
+        clock.now += timedelta(seconds=10)
+        await ana.press(question.options[(question.answer + 1) % len(question.options)])
+    clock.now += timedelta(days=8)
+    await people["ben"].send("/lesson")
+    await ana.send("/progress")  # seen, but no study: activity is studying, not opening the menu
+
+    await lecturer.send("/cohorts")
+    await lecturer.press("👥 Barley")
+    assert "3" in lecturer.last[0].text and "2" in lecturer.last[0].text.split("·")[1]
+    await lecturer.press(en("cohort.stuck"))
+    text = lecturer.last[0].text
+    assert "Ana: " in text and en("cohort.stuck_failed") in text
+    assert "Eva: " in text and en("cohort.stuck_idle", days=7) in text
+    assert "Ben" not in text
+    await lecturer.send("/cohorts")
+    await lecturer.press("👥 Barley")
+    await lecturer.press(en("cohort.members"))
+    assert all(name in lecturer.last[0].text for name in ("Ana", "Ben", "Eva"))
+
+
+async def test_mydata_and_forgetme_keep_only_anonymous_counts(school: Runtime) -> None:
+    ana = person(school, "ana", "Ana María")
+    course = school.academy.services.courses["sample"]
+    lesson = course.lesson("first-steps", "en")
+    await ana.send("/lesson")
+    clock = school.academy.services.clock
+    for _ in range(len(lesson.cards)):
+        clock.now += timedelta(seconds=10)
+        await ana.press(ana.last[-1].buttons[0][0].label)
+    clock.now += timedelta(seconds=10)
+    await ana.press(lesson.quiz[0].options[lesson.quiz[0].answer])
+    (data,) = await ana.send("/mydata")
+    document = json.loads(data.document.read())
+    assert document["person"]["display_name"] == "Ana María"
+    assert document["quiz_answers"][0]["correct"] is True
+    assert document["lesson_progress"][0]["lesson"] == "first-steps"
+
+    (question,) = await ana.send("/forgetme")
+    assert question.text == en("privacy.forget_confirm")
+    await ana.press(en("privacy.forget_no"))
+    assert ana.texts == [en("privacy.kept")]
+    assert len(await fetch(school, Person, Person.display_name == "Ana María")) == 1
+    await ana.send("/forgetme")
+    await ana.press(en("privacy.forget_yes"))
+    assert ana.texts == [en("privacy.forgotten")]
+    assert await fetch(school, Person, Person.display_name == "Ana María") == []
+    (forgotten,) = await fetch(school, Person)
+    assert (forgotten.channel, forgotten.blocked, forgotten.display_name) == ("forgotten", True, "")
+    assert len(await fetch(school, QuizAnswer)) == 1  # the count survives, without a name
+    assert len(await fetch(school, LessonProgress)) == 1
+    assert await fetch(school, Certificate) == []
+    await ana.send("/start")  # coming back is a fresh start
+    assert len(await fetch(school, Person)) == 2
+
+
+async def snapshot(runtime: Runtime) -> dict[str, object]:
+    """Everything a refused command could have changed."""
+    async with runtime.sessions() as session:
+        counts = {}
+        for model in (Person, Cohort, Membership, RoleInvite, Certificate):
+            counts[model.__tablename__] = (
+                await session.exec(select(func.count()).select_from(model))
+            ).one()
+        cohorts = [
+            (c.invite_code, c.invite_open, c.timezone, c.name)
+            for c in await session.exec(select(Cohort))
+        ]
+        roles = sorted((p.channel_user_id, p.role) for p in await session.exec(select(Person)))
+    return {"counts": counts, "cohorts": cohorts, "roles": roles}
+
+
+async def test_every_privileged_action_is_refused_to_trainees_and_other_lecturers(
+    school: Runtime,
+) -> None:
+    lecturer = await make_lecturer(school, "lec", "Li Na")
+    rival = await make_lecturer(school, "rival", "Rival")
+    cohort = await new_class(lecturer, "Mine")
+    trainee = person(school, "ana", "Ana")
+    await trainee.send(f"/join {cohort.invite_code}")
+    cid = cohort.id
+    commands = ["/newcohort Sneaky", "/invite_lecturer", "/invite_coordinator", "/cohorts"]
+    buttons = [
+        f"coh:{action}:{cid}"
+        for action in ("view", "members", "stuck", "qr", "rotate", "close", "open", "tz")
+    ] + [f"coh:tz:{cid}:UTC", f"stats:cohort:{cid}", "stats:all", "stats:export"]
+    table = [
+        (trainee, commands + buttons),
+        (rival, ["/invite_lecturer", "/invite_coordinator", *buttons]),
+    ]
+    for who, actions in table:
+        for action in actions:
+            before = await snapshot(school)
+            if action.startswith("/"):
+                replies = await who.send(action)
+            else:
+                async with school.sessions() as session:
+                    replies = await school.academy.handle(
+                        Incoming.button(who.sender, action), session
+                    )
+            refused = [r.text for r in replies]
+            assert en("access.denied") in refused, (who.sender.user_id, action, refused)
+            assert await snapshot(school) == before, (who.sender.user_id, action)
+    # The rival's own /cohorts lists only their classes (none), not Li Na's.
+    assert (await rival.send("/cohorts"))[0].text == en("cohort.none")
