@@ -12,6 +12,7 @@ from bot.db.migrate import SchemaOutOfDate
 from bot.lessons.cli import content_app
 from bot.lessons.content import ContentError
 from bot.runtime import MissingCourse, run_async
+from bot.stats.cli import stats_app
 
 app = typer.Typer(
     help="Village Academy: lessons on selling online, in a chat.", no_args_is_help=True
@@ -20,6 +21,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(content_app, name="content")
 app.add_typer(users_app, name="users")
+app.add_typer(stats_app, name="stats")
 
 
 def _settings() -> Settings:

@@ -13,6 +13,7 @@ from bot.handlers import (
     progress,
     review,
     start,
+    stats,
 )
 
 # Commands shown in the client's command list, with the catalog key of their description.
@@ -43,5 +44,6 @@ def build_router() -> Router:
         join.router,
         cohorts.router,
         privacy.router,
+        stats.router,
     )
     return root

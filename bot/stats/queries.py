@@ -105,7 +105,7 @@ async def _figures(
 ) -> dict[int, _Figures]:
     """Every count for every group of `members`, in five GROUP BY queries."""
     m = members.c
-    lessons = list(course.lessons)
+    lessons = set(course.lessons)
     groups: dict[int, _Figures] = {}
 
     def group(key: int) -> _Figures:
@@ -126,7 +126,6 @@ async def _figures(
     progress = (col(LessonProgress.person_id) == m.pid) & (
         col(LessonProgress.course_id) == course.id
     )
-    in_course = col(LessonProgress.lesson).in_(lessons)
     is_passed = col(LessonProgress.status) == PASSED
     per_lesson = (
         select(
@@ -138,10 +137,13 @@ async def _figures(
         )
         .select_from(members)
         .join(LessonProgress, progress)
-        .where(in_course)
         .group_by(m.g, LessonProgress.lesson)
     )
+    # Lessons no longer in the course are dropped here, not in SQL: `lesson IN (…)` would make
+    # SQLite seek the index once per lesson and person instead of once per person (1.6x slower).
     for key, slug, passed, score_sum, score_count in await session.exec(per_lesson):
+        if slug not in lessons:
+            continue
         figures = group(key)
         figures.passed[slug] = int(passed or 0)
         figures.score_sum += float(score_sum or 0.0)
@@ -149,13 +151,15 @@ async def _figures(
 
     if lessons:
         # One row per passed lesson (unique per person and lesson): all passed <=> count == n.
+        # The lesson test sits in HAVING so that it does not become an index seek per lesson.
+        of_course = case((col(LessonProgress.lesson).in_(sorted(lessons)), 1), else_=0)
         finished = (
             select(m.g.label("g"), m.pid)
             .select_from(members)
             .join(LessonProgress, progress)
-            .where(in_course, is_passed)
+            .where(is_passed)
             .group_by(m.g, m.pid)
-            .having(func.count() == len(lessons))
+            .having(func.sum(of_course) == len(lessons))
             .subquery("finished")
         )
         count_finished = select(finished.c.g, func.count()).group_by(finished.c.g)
@@ -176,12 +180,12 @@ async def _figures(
             QuizAnswer,
             (col(QuizAnswer.person_id) == m.pid) & (col(QuizAnswer.course_id) == course.id),
         )
-        .where(col(QuizAnswer.lesson).in_(lessons))
         .group_by(m.g, QuizAnswer.lesson, QuizAnswer.question)
         .having(answers >= MIN_ANSWERS)
     )
     for key, slug, question, wrong, total in await session.exec(missed):
-        group(key).missed.append((slug, int(question), int(wrong or 0), int(total)))
+        if slug in lessons:
+            group(key).missed.append((slug, int(question), int(wrong or 0), int(total)))
     return groups
 
 
@@ -248,7 +252,8 @@ def _course(courses: Mapping[str, Course], course_id: str) -> Course:
 
 
 async def main_course(session: AsyncSession) -> str | None:
-    """The course the most cohort members follow (ties: the first by id); None without cohorts."""
+    """The course most cohort members follow (a tie goes to the first id in alphabetical order);
+    None when there are no cohorts."""
     members = func.count(col(Membership.id))
     statement = (
         select(Cohort.course_id, members)
@@ -311,7 +316,8 @@ async def all_cohort_stats(
     results: dict[int, CohortStats] = {}
     for course_id, members in by_course.items():
         if course_id not in courses:
-            log.warning("cohorts %s follow unknown course %r", [c.id for c in members], course_id)
+            ids = [c.id for c in members]
+            log.warning("cohorts %s follow course %r, not in the content: left out", ids, course_id)
             continue
         course = courses[course_id]
         ids = [c.id for c in members if c.id is not None]
@@ -360,17 +366,14 @@ async def trainee_rows(
         LessonProgress.lesson,
         LessonProgress.status,
         LessonProgress.best_score,
-    ).where(
-        LessonProgress.course_id == course.id,
-        col(LessonProgress.lesson).in_(course.lessons),
-        col(LessonProgress.person_id).in_(in_scope),
-    )
+    ).where(LessonProgress.course_id == course.id, col(LessonProgress.person_id).in_(in_scope))
     position = {slug: n for n, slug in enumerate(course.lessons)}
     width = len(course.lessons)
     statuses: dict[int, list[str]] = {pid: [""] * width for pid in found}
     scores: dict[int, list[float | None]] = {pid: [None] * width for pid in found}
     for person_id, slug, status, best in await session.exec(progress):
-        if person_id in statuses:  # not a lecturer who also took the lessons
+        # Not a lecturer who also took the lessons, nor a lesson since removed from the course.
+        if person_id in statuses and slug in position:
             statuses[person_id][position[slug]] = status
             scores[person_id][position[slug]] = best
     return [

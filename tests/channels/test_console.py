@@ -11,10 +11,15 @@ from tests.conftest import SAMPLE_CONTENT
 
 
 def academy(
-    tmp_path: Path, *args: str, stdin: str = "", sample: bool = False
+    tmp_path: Path,
+    *args: str,
+    stdin: str = "",
+    sample: bool = False,
+    extra_env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run the real `academy` command on a database in tmp_path (and the sample course if asked)."""
     env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "DATABASE_URL")}
+    env.update(extra_env or {})
     env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"
     if sample:
         env["CONTENT_DIR"], env["DEFAULT_COURSE"] = str(SAMPLE_CONTENT), "sample"
@@ -111,3 +116,19 @@ def test_broken_content_stops_the_chat_with_the_report(tmp_path: Path) -> None:
     assert result.returncode == 5
     assert "course.yaml:" in result.stderr and "good-photos" in result.stderr
     assert "academy content check" in result.stderr
+
+
+def test_a_class_in_the_console_from_creation_to_statistics(tmp_path: Path) -> None:
+    assert academy(tmp_path, "db", "upgrade").returncode == 0
+
+    def run(*args: str, stdin: str) -> subprocess.CompletedProcess[str]:
+        extra = {"ADMIN_IDS": "console:boss"}
+        return academy(tmp_path, *args, stdin=stdin, sample=True, extra_env=extra)
+
+    created = run("chat", "--user", "boss", "--lang", "en", stdin="/newcohort Peaches\n")
+    code = created.stdout.split("/join ", 1)[1].split()[0]
+    joined = run("chat", "--user", "ana", "--lang", "es", stdin=f"/join {code}\n/lesson\n")
+    assert "✅" in joined.stdout and "Peaches" in joined.stdout
+    stats = run("chat", "--user", "boss", stdin="/stats\n")
+    assert "📈 " in stats.stdout and "stats-all.png" in stats.stdout
+    assert (tmp_path / "data/console/stats-all.png").read_bytes().startswith(b"\x89PNG")

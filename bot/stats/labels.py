@@ -1,0 +1,53 @@
+"""The words of charts and spreadsheets, from the translation catalogs (chat and CLI alike)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.i18n import Translator
+
+if TYPE_CHECKING:  # matplotlib and openpyxl load only when a chart or export is made
+    from bot.stats.chart import ChartLabels
+    from bot.stats.export import ExportLabels
+
+STATUSES = ("passed", "failed", "quiz", "reading")
+EXPORT_FIELDS = (
+    "trainees_sheet",
+    "name",
+    "cohort",
+    "joined",
+    "last_seen",
+    "passed",
+    "average",
+    "summary_sheet",
+    "enrolled",
+    "active_7d",
+    "completion",
+    "lesson",
+    "trainees_passed",
+    "share",
+    "most_missed",
+    "question",
+    "wrong",
+    "answers",
+)
+
+
+def chart_labels(t: Translator) -> ChartLabels:
+    from bot.stats.chart import ChartLabels
+
+    return ChartLabels(
+        title=t("stats.chart.title"),
+        enrolled=t("stats.chart.enrolled"),
+        active_7d=t("stats.chart.active_7d"),
+        completion=t("stats.chart.completion"),
+        average=t("stats.chart.average"),
+        no_score=t("stats.no_score"),
+    )
+
+
+def export_labels(t: Translator) -> ExportLabels:
+    from bot.stats.export import ExportLabels
+
+    statuses = {status: t(f"stats.status.{status}") for status in STATUSES}
+    return ExportLabels(statuses=statuses, **{f: t(f"stats.xlsx.{f}") for f in EXPORT_FIELDS})

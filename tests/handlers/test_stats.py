@@ -1,0 +1,67 @@
+"""Coordinators' statistics in the chat: summary, chart and spreadsheet in their language."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+
+import pytest
+from openpyxl import load_workbook
+from PIL import Image
+
+from bot.config import LANGUAGES
+from bot.i18n import Translator
+from bot.runtime import Runtime
+from bot.stats.labels import EXPORT_FIELDS, STATUSES, chart_labels, export_labels
+from tests.conftest import Trainee, make_settings, migrated_runtime
+
+
+@pytest.fixture
+async def school(sqlite_url: str) -> AsyncIterator[Runtime]:
+    runtime = await migrated_runtime(make_settings(sqlite_url, admin_ids="test:boss"))
+    try:
+        yield runtime
+    finally:
+        await runtime.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_chart_and_spreadsheet_word_is_translated(language: str) -> None:
+    t = Translator(language)
+    chart = chart_labels(t)
+    words = [chart.title, chart.enrolled, chart.active_7d, chart.completion, chart.average]
+    export = export_labels(t)
+    words += [getattr(export, field) for field in EXPORT_FIELDS]
+    words += [export.statuses[status] for status in STATUSES]
+    assert not [w for w in words if w.startswith("stats.")]  # a key means a missing string
+
+
+async def test_a_coordinator_gets_the_summary_chart_and_spreadsheet(school: Runtime) -> None:
+    boss = Trainee(school, "boss", "Boss", "zh")
+    await boss.send("/newcohort 平谷桃农")
+    code = boss.last[-1].text.split("：")[-1].split("（")[0].strip()
+    for n in range(3):
+        trainee = Trainee(school, f"t{n}", f"学员{n}", "zh")
+        await trainee.send(f"/join {code}")
+        await trainee.send("/lesson")
+
+    zh = Translator("zh")
+    chart, per_cohort = await boss.send(zh("menu.stats"))
+    assert chart.text.startswith("📈 ") and "3" in chart.text
+    picture = Image.open(io.BytesIO(chart.image.read()))
+    assert picture.format == "PNG" and picture.width >= 800
+    assert [b.label for row in per_cohort.buttons for b in row] == ["👥 平谷桃农 · 3"]
+
+    (one,) = await boss.press("👥 平谷桃农 · 3")
+    assert one.text.startswith("📈 平谷桃农")
+    (sheet,) = await boss.press(zh("stats.export"))
+    book = load_workbook(io.BytesIO(sheet.document.read()))
+    trainees = book[zh("stats.xlsx.trainees_sheet")]
+    rows = list(trainees.iter_rows(values_only=True))
+    assert rows[0][0] == zh("stats.xlsx.name")
+    assert sorted(r[0] for r in rows[1:]) == ["学员0", "学员1", "学员2"]
+
+
+async def test_statistics_before_anyone_joined(school: Runtime) -> None:
+    boss = Trainee(school, "boss", "Boss", "en")
+    assert (await boss.send("/stats"))[0].text == Translator("en")("stats.nobody")

@@ -1,0 +1,109 @@
+"""XLSX and CSV exports of the programme's trainees: one row each, one column per lesson."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from openpyxl import load_workbook
+
+from bot.stats import cohort_stats, trainee_rows
+from bot.stats.export import ExportLabels, trainees_csv, trainees_xlsx
+from tests.stats.conftest import NOW, Programme
+
+LABELS = ExportLabels(
+    trainees_sheet="Alumnos",
+    name="Nombre",
+    cohort="Grupo",
+    joined="Inscrito (UTC)",
+    last_seen="Visto (UTC)",
+    passed="Lecciones aprobadas",
+    average="Promedio",
+    statuses={"passed": "✔", "failed": "✘", "quiz": "prueba", "reading": "leyendo"},
+    summary_sheet="Resumen",
+    enrolled="Inscritos",
+    active_7d="Activos 7 días",
+    completion="Terminaron",
+    lesson="Lección",
+    trainees_passed="Aprobaron",
+    share="Parte",
+    most_missed="Preguntas más falladas",
+    question="Pregunta",
+    wrong="Mal",
+    answers="Respuestas",
+)
+
+
+async def export(programme: Programme, cohort: str | None) -> tuple[bytes, str, int]:
+    runtime = programme.runtime
+    courses = runtime.academy.services.courses
+    cohort_id = programme.cohorts[cohort] if cohort else None
+    async with runtime.sessions() as session:
+        rows = await trainee_rows(session, courses["sample"], cohort_id)
+        stats = await cohort_stats(session, courses, cohort_id, NOW, "es", "sample")
+    data = trainees_xlsx(courses["sample"], rows, LABELS, stats, "es")
+    return data, trainees_csv(courses["sample"], rows, LABELS, "es"), len(rows)
+
+
+async def test_xlsx_one_row_per_trainee_one_column_per_lesson(programme: Programme) -> None:
+    data, _, count = await export(programme, "Alpha")
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Alumnos", "Resumen"]
+    sheet = book["Alumnos"]
+    values = list(sheet.iter_rows(values_only=True))
+    assert count == 5 and len(values) == 1 + 5
+    assert values[0] == (
+        "Nombre",
+        "Grupo",
+        "Inscrito (UTC)",
+        "Visto (UTC)",
+        "1. Elija un producto para empezar",
+        "2. Tome fotos que den confianza",
+        "Lecciones aprobadas",
+        "Promedio",
+    )
+    ana, ben, cai, dora, eva = values[1:]
+    assert ana[:2] == ("Ana", "Alpha") and ana[2] == datetime(2026, 3, 1, 9, 0)
+    assert ana[4:] == ("✔ 100%", "✔ 50%", 2, 0.75)
+    assert ben[4:] == ("✔ 50%", "✘ 0%", 1, 0.25)
+    assert cai[4:] == ("prueba", None, 0, None)  # a lesson never opened: an empty cell
+    assert dora[4:6] == ("leyendo", None)
+    assert eva[0] == "Eva" and eva[6] == 2
+    assert sheet["A1"].font.bold and sheet.freeze_panes == "B2"
+    assert sheet.column_dimensions["A"].width > 10
+    assert sheet["E2"].fill.fgColor.rgb.endswith("D9F2E1")  # passed: green
+    assert sheet["F3"].fill.fgColor.rgb.endswith("F8D7DA")  # failed: red
+
+    summary = [row[:5] for row in book["Resumen"].iter_rows(values_only=True)]
+    assert summary[:5] == [
+        ("Alpha", None, None, None, None),
+        ("Inscritos", 5, None, None, None),
+        ("Activos 7 días", 3, None, None, None),
+        ("Terminaron", 0.4, None, None, None),
+        ("Promedio", 4 / 6, None, None, None),
+    ]
+    lessons_at = summary.index(("Lección", None, "Aprobaron", "Parte", None))
+    assert summary[lessons_at + 1 : lessons_at + 3] == [
+        ("1. Elija un producto para empezar", None, 3, 0.6, None),
+        ("2. Tome fotos que den confianza", None, 2, 0.4, None),
+    ]
+    assert summary[-3:] == [
+        ("Preguntas más falladas", None, None, None, None),
+        ("Lección", "Pregunta", "Mal", "Respuestas", "Parte"),
+        ("1. Elija un producto para empezar", "1. ¿Qué conviene vender primero?", 2, 5, 0.4),
+    ]
+
+
+async def test_overall_csv_has_each_person_once(programme: Programme) -> None:
+    data, text, count = await export(programme, None)
+    rows = list(csv.reader(io.StringIO(text)))
+    assert count == 7 and len(rows) == 1 + 7
+    assert rows[0][4:6] == ["1. Elija un producto para empezar", "2. Tome fotos que den confianza"]
+    eva = next(r for r in rows if r[0] == "Eva")
+    assert eva[:4] == ["Eva", "Alpha, Beta", "2026-03-01 09:00", "2026-03-09 20:04"]
+    assert eva[4:] == ["✔ 100%", "✔ 100%", "2", "100%"]
+    gus = next(r for r in rows if r[0] == "Gus")
+    assert gus[4:] == ["", "", "0", ""]
+    book = load_workbook(io.BytesIO(data))
+    assert book["Alumnos"].max_row == 1 + 7
