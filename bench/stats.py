@@ -254,10 +254,11 @@ async def median_time(action: Callable[[], Awaitable[T]], runs: int = 3) -> tupl
 
 async def measure(url: str, courses: dict[str, Course]) -> dict[str, Any]:
     from bot.db.engine import make_engine, make_sessionmaker
+    from bot.i18n import Translator
     from bot.stats import all_cohort_stats, cohort_stats, trainee_rows
     from bot.stats.chart import completion_chart
-    from bot.stats.cli import chart_labels, export_labels
     from bot.stats.export import trainees_xlsx
+    from bot.stats.labels import chart_labels, export_labels
 
     engine = make_engine(Settings(_env_file=None, database_url=url))  # type: ignore[call-arg]
     sessions = make_sessionmaker(engine)
@@ -289,14 +290,14 @@ async def measure(url: str, courses: dict[str, Course]) -> dict[str, Any]:
         figures["overall_summary_s"], overall = await median_time(lambda: summary(None))
         figures["cohort_summary_s"], one = await median_time(lambda: summary(biggest))
         figures["all_cohorts_s"], cohorts = await median_time(every)
-        labels = chart_labels()
+        labels = chart_labels(Translator("en"))
 
         async def chart() -> bytes:
             return completion_chart(overall, labels)
 
         figures["chart_s"], png = await median_time(chart)
         figures["export_rows_s"], trainees = await median_time(rows)
-        export = export_labels()
+        export = export_labels(Translator("en"))
 
         async def workbook() -> bytes:
             return trainees_xlsx(course, trainees, export, overall, "en")
