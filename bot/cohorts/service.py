@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import qrcode
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.codes import make_code, normalise_code
@@ -75,6 +75,15 @@ async def cohort_for(session: AsyncSession, person: Person, cohort_id: int) -> C
     if at_least(person, Role.coordinator) or cohort.lecturer_id == person.id:
         return cohort
     return None
+
+
+async def change_course(session: AsyncSession, cohort: Cohort, course_id: str) -> None:
+    """The class takes another course; its members' current course follows."""
+    cohort.course_id = course_id
+    session.add(cohort)
+    await session.exec(
+        update(Person).where(col(Person.cohort_id) == cohort.id).values(course_id=course_id)
+    )
 
 
 async def rotate_code(session: AsyncSession, cohort: Cohort) -> str:

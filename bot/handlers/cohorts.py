@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from bot.cohorts.service import (
     STUCK_AFTER,
     at_least,
+    change_course,
     cohort_for,
     cohorts_visible_to,
     create_cohort,
@@ -44,6 +45,8 @@ def cohort_buttons(ctx: Context, cohort: Cohort) -> tuple[tuple[Button, ...], ..
         ),
         (toggle, Button(ctx.t("cohort.timezone"), f"coh:tz:{cid}")),
     ]
+    if len(ctx.services.courses) > 1:
+        rows.append((Button(ctx.t("cohort.course"), f"coh:course:{cid}"),))
     if at_least(ctx.person, Role.coordinator):
         rows.append((Button(ctx.t("cohort.stats"), f"stats:cohort:{cid}"),))
     return tuple(rows)
@@ -133,6 +136,16 @@ async def cohort_action(ctx: Context) -> HandlerResult:
         case "tz" if not argument:
             buttons = tuple((Button(zone, f"coh:tz:{cohort.id}:{zone}"),) for zone in TIMEZONES)
             return Reply(ctx.t("cohort.pick_timezone", name=cohort.name), buttons=buttons)
+        case "course" if not argument:
+            language = ctx.person.language
+            buttons = tuple(
+                (Button(course.text_in(course.title, language), f"coh:course:{cohort.id}:{cid}"),)
+                for cid, course in sorted(ctx.services.courses.items())
+            )
+            return Reply(ctx.t("cohort.pick_course", name=cohort.name), buttons=buttons)
+        case "course" if argument in ctx.services.courses:
+            await change_course(ctx.session, cohort, argument)
+            return await cohort_card(ctx, cohort)
         case "tz" if argument in TIMEZONES:
             ZoneInfo(argument)
             cohort.timezone = argument

@@ -221,7 +221,15 @@ async def test_every_privileged_action_is_refused_to_trainees_and_other_lecturer
     buttons = [
         f"coh:{action}:{cid}"
         for action in ("view", "members", "stuck", "qr", "rotate", "close", "open", "tz")
-    ] + [f"coh:tz:{cid}:UTC", f"stats:cohort:{cid}", "stats:all", "stats:export"]
+    ] + [
+        f"coh:tz:{cid}:UTC",
+        f"coh:course:{cid}",
+        f"coh:course:{cid}:sample",
+        f"stats:cohort:{cid}",
+        "stats:all",
+        "stats:export:all",
+        f"stats:export:{cid}",
+    ]
     table = [
         (trainee, commands + buttons),
         (rival, ["/invite_lecturer", "/invite_coordinator", *buttons]),
@@ -241,3 +249,34 @@ async def test_every_privileged_action_is_refused_to_trainees_and_other_lecturer
             assert await snapshot(school) == before, (who.sender.user_id, action)
     # The rival's own /cohorts lists only their classes (none), not Li Na's.
     assert (await rival.send("/cohorts"))[0].text == en("cohort.none")
+
+
+async def test_a_class_can_switch_course_and_its_members_follow(sqlite_url: str, tmp_path) -> None:
+    import shutil
+
+    from tests.conftest import SAMPLE_CONTENT
+
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+    shutil.copytree(content / "courses/sample", content / "courses/second")
+    course_file = content / "courses/second/course.yaml"
+    course_file.write_text(course_file.read_text().replace("id: sample", "id: second"))
+    runtime = await migrated_runtime(
+        make_settings(sqlite_url, admin_ids="test:boss", content_dir=content)
+    )
+    try:
+        boss = person(runtime, "boss", "Boss")
+        await boss.send("/newcohort Two courses")
+        (cohort,) = await fetch(runtime, Cohort)
+        ana = person(runtime, "ana", "Ana")
+        await ana.send(f"/join {cohort.invite_code}")
+        await boss.press(en("cohort.course"))
+        choices = [b.payload for row in boss.last[0].buttons for b in row]
+        assert choices == [f"coh:course:{cohort.id}:sample", f"coh:course:{cohort.id}:second"]
+        async with runtime.sessions() as session:
+            await runtime.academy.handle(Incoming.button(boss.sender, choices[1]), session)
+        (moved,) = await fetch(runtime, Cohort)
+        (member,) = await fetch(runtime, Person, Person.channel_user_id == "ana")
+        assert (moved.course_id, member.course_id) == ("second", "second")
+    finally:
+        await runtime.close()
