@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.db.types import UTCDateTime, utcnow
@@ -50,6 +50,14 @@ class Person(SQLModel, table=True):
     # its course; None: the default course. No foreign key: cohorts already point at people.
     cohort_id: int | None = Field(default=None)
     course_id: str | None = Field(default=None, max_length=64)
+    # Reminders: the local time of the daily reminder ("19:00"), or None when turned off, and
+    # when the next one is due (UTC), so the planner reads one index instead of every person.
+    reminder_time: str | None = Field(default="19:00", max_length=5)
+    next_reminder_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), index=True)
+    )
+    # A question the bot asked and awaits typed text for ("announce:12"); None most of the time.
+    awaiting: str | None = Field(default=None, max_length=64)
 
 
 class LessonProgress(SQLModel, table=True):
@@ -163,6 +171,7 @@ class Cohort(SQLModel, table=True):
     )
     invite_code: str = Field(max_length=32, unique=True)
     invite_open: bool = Field(default=True)
+    unlocked: int | None = None  # lessons open under a lesson plan; None: all of them
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
@@ -196,3 +205,72 @@ class RoleInvite(SQLModel, table=True):
     )
     used_by: int | None = Field(default=None, foreign_key="people.id", ondelete="SET NULL")
     used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class DeliveryStatus(StrEnum):
+    pending = "pending"  # waiting for its time
+    sending = "sending"  # claimed by a sender until lease_until
+    sent = "sent"
+    failed = "failed"  # gave up: a permanent error or too many attempts
+    blocked = "blocked"  # the person blocked the bot
+    skipped = "skipped"  # no longer wanted when its time came (studied today, quiet hours...)
+    cancelled = "cancelled"  # its plan or announcement was cancelled
+
+
+class Delivery(SQLModel, table=True):
+    """One scheduled message to one person: the source of truth for reminders, lesson plans and
+    announcements. Unique per who + what + occurrence, so planning twice never sends twice."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("person_id", "kind", "ref", "occurrence", name="uq_delivery_once"),
+        Index("ix_deliveries_due", "status", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="people.id", ondelete="CASCADE", index=True)
+    kind: str = Field(max_length=16)  # reminder | nudge | lesson | announcement | report
+    ref: str = Field(default="", max_length=64)  # which plan/announcement, "" for reminders
+    occurrence: str = Field(default="", max_length=32)  # the local day, the plan's step, ...
+    due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    status: str = Field(default=DeliveryStatus.pending.value, max_length=16)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=500)
+    lease_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class Announcement(SQLModel, table=True):
+    """A lecturer's message to a whole class, now or at a time."""
+
+    __tablename__ = "announcements"
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohorts.id", ondelete="CASCADE", index=True)
+    author_id: int | None = Field(default=None, foreign_key="people.id", ondelete="SET NULL")
+    text: str = Field(default="", max_length=4000)
+    photo_ref: str | None = Field(default=None, max_length=256)  # the channel's file id
+    status: str = Field(default="draft", max_length=16)  # draft | scheduled | done | cancelled
+    send_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    reported: bool = Field(default=False)  # the author got the counts
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class LessonPlan(SQLModel, table=True):
+    """A class's schedule: each occurrence unlocks and announces the next lesson."""
+
+    __tablename__ = "lesson_plans"
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohorts.id", ondelete="CASCADE", index=True)
+    start_date: date
+    weekdays: str = Field(default="0,2,4", max_length=20)  # Monday = 0, as in Python
+    time: str = Field(default="19:00", max_length=5)  # local time in the class's timezone
+    status: str = Field(default="draft", max_length=16)  # draft | active | paused | cancelled
+    next_step: int = 0  # occurrences done; occurrence k unlocks lesson k + 1
+    created_by: int | None = Field(default=None, foreign_key="people.id", ondelete="SET NULL")
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
