@@ -64,6 +64,23 @@ class Settings(BaseSettings):
     )
     polling_timeout: int = Field(default=30, description="Long-polling timeout in seconds.")
     log_level: str = Field(default="INFO", description="Python logging level.")
+    paid_broadcast: bool = Field(
+        default=False,
+        description="Send scheduled messages as Telegram paid broadcasts (raise SEND_RATE_GLOBAL "
+        "up to 1000 with it).",
+    )
+    delivery_interval: float = Field(
+        default=5.0, description="Seconds between two ticks of the delivery engine."
+    )
+    delivery_concurrency: int = Field(
+        default=8, description="Scheduled messages in flight at once (the rate limit still rules)."
+    )
+    reminder_time: str = Field(
+        default="19:00", description="Default local time of the daily reminder (HH:MM)."
+    )
+    quiet_hours: str = Field(
+        default="21:00-08:00", description="Local hours when no scheduled message is sent."
+    )
     content_dir: Path = Field(
         default=Path(__file__).resolve().parents[1] / "content",
         description="Folder holding courses/<id>/course.yaml (default: the repository's content/).",

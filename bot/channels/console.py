@@ -128,6 +128,8 @@ class ConsoleChat:
 
     def save(self, attachment: Attachment) -> Path:
         """Images and documents land in a folder; the chat shows where."""
+        if attachment.ref is not None and attachment.data is None and attachment.path is None:
+            return Path(attachment.filename)  # a photo from another channel: only its name here
         self.files_dir.mkdir(parents=True, exist_ok=True)
         target = self.files_dir / Path(attachment.filename).name
         target.write_bytes(attachment.read())

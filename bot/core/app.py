@@ -46,7 +46,9 @@ class Academy:
         if incoming.kind is Kind.text and len(incoming.text) > settings.max_text_length:
             await session.commit()
             return [Reply(t("error.too_long", limit=settings.max_text_length))]
-        handler = self.router.resolve(incoming)
+        handler = self.router.resolve(incoming, person.awaiting)
+        if person.awaiting and incoming.kind in (Kind.command, Kind.button):
+            person.awaiting = None  # they did something else instead of answering
         if handler is None:
             await session.commit()
             return [Reply(t("error.unsupported"))]

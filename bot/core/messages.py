@@ -68,16 +68,17 @@ class Button:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file to send: bytes made by the bot, or a file on disk."""
+    """A file to send: bytes made by the bot, a file on disk, or one the channel already has."""
 
     filename: str
     data: bytes | None = None
     path: Path | None = None
+    ref: str | None = None  # a file the channel already has (a Telegram file_id)
 
     def read(self) -> bytes:
         if self.data is not None:
             return self.data
-        assert self.path is not None, "an attachment needs data or a path"
+        assert self.path is not None, "an attachment needs data, a path or a ref"
         return self.path.read_bytes()
 
 

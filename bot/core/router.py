@@ -72,6 +72,7 @@ class Router:
     buttons: dict[str, Handler] = field(default_factory=dict)
     menu_items: dict[str, Handler] = field(default_factory=dict)
     kinds: dict[Kind, Handler] = field(default_factory=dict)
+    awaiting: dict[str, Handler] = field(default_factory=dict)
     fallback_text: Handler | None = None
     fallback_command: Handler | None = None
     fallback_button: Handler | None = None
@@ -104,6 +105,16 @@ class Router:
 
         return register
 
+    def answer_to(self, prefix: str) -> Callable[[Handler], Handler]:
+        """Typed text (or a photo) answering a question the bot asked: `person.awaiting` is
+        `prefix:...`. A command or a button instead of the answer drops the question."""
+
+        def register(handler: Handler) -> Handler:
+            self.awaiting[prefix] = handler
+            return handler
+
+        return register
+
     def on(self, kind: Kind) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self.kinds[kind] = handler
@@ -118,6 +129,7 @@ class Router:
             self.buttons.update(other.buttons)
             self.menu_items.update(other.menu_items)
             self.kinds.update(other.kinds)
+            self.awaiting.update(other.awaiting)
             self.fallback_text = other.fallback_text or self.fallback_text
             self.fallback_command = other.fallback_command or self.fallback_command
             self.fallback_button = other.fallback_button or self.fallback_button
@@ -132,8 +144,12 @@ class Router:
             }
         return self._labels
 
-    def resolve(self, incoming: Incoming) -> Handler | None:
+    def resolve(self, incoming: Incoming, awaiting: str | None = None) -> Handler | None:
         """The handler for this message, or None when nothing answers it."""
+        if awaiting and incoming.kind in (Kind.text, Kind.photo):
+            handler = self.awaiting.get(awaiting.split(":", 1)[0])
+            if handler is not None:
+                return handler
         match incoming.kind:
             case Kind.command:
                 return self.commands.get(incoming.command, self.fallback_command)

@@ -45,6 +45,12 @@ def cohort_buttons(ctx: Context, cohort: Cohort) -> tuple[tuple[Button, ...], ..
         ),
         (toggle, Button(ctx.t("cohort.timezone"), f"coh:tz:{cid}")),
     ]
+    rows.append(
+        (
+            Button(ctx.t("cohort.announce"), f"ann:new:{cid}"),
+            Button(ctx.t("cohort.plan"), f"plan:view:{cid}"),
+        )
+    )
     if len(ctx.services.courses) > 1:
         rows.append((Button(ctx.t("cohort.course"), f"coh:course:{cid}"),))
     if at_least(ctx.person, Role.coordinator):

@@ -88,8 +88,17 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     return pieces
 
 
-async def send_reply(bot: Bot, chat_id: int, reply: Reply, edit_message_id: int | None) -> None:
-    """Send one Reply; an edit that Telegram refuses becomes a new message."""
+async def send_reply(
+    bot: Bot,
+    chat_id: int,
+    reply: Reply,
+    edit_message_id: int | None,
+    *,
+    paid_broadcast: bool = False,
+) -> None:
+    """Send one Reply; an edit that Telegram refuses becomes a new message. A paid broadcast
+    goes past the 30 msg/s limit (Telegram charges Stars for it)."""
+    extra = {"allow_paid_broadcast": True} if paid_broadcast else {}
     markup = inline_markup(reply)
     if reply.edit and edit_message_id is not None and not reply.menu and reply.text:
         try:
@@ -109,13 +118,19 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply, edit_message_id: int 
     text = reply.text
     if attachment is not None:
         caption = text if len(text) <= CAPTION_LIMIT else None
-        upload = BufferedInputFile(attachment.read(), filename=attachment.filename)
+        upload: BufferedInputFile | str = (
+            attachment.ref
+            if attachment.ref
+            else BufferedInputFile(attachment.read(), filename=attachment.filename)
+        )
         send = bot.send_photo if reply.image is not None else bot.send_document
         kwargs = {"photo": upload} if reply.image is not None else {"document": upload}
-        await send(chat_id=chat_id, caption=caption, reply_markup=keyboard, **kwargs)  # type: ignore[operator]
+        await send(chat_id=chat_id, caption=caption, reply_markup=keyboard, **kwargs, **extra)  # type: ignore[operator]
         if caption is not None or not text:
             return
     pieces = split_text(text) if text else []
     for index, piece in enumerate(pieces):
         last = index == len(pieces) - 1
-        await bot.send_message(chat_id=chat_id, text=piece, reply_markup=keyboard if last else None)
+        await bot.send_message(
+            chat_id=chat_id, text=piece, reply_markup=keyboard if last else None, **extra
+        )

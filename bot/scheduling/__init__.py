@@ -1,0 +1,1 @@
+"""Scheduled messages: delivery rows are the truth; APScheduler only ticks."""

@@ -1,0 +1,59 @@
+"""The words of a scheduled message, written when it is sent, in the person's language now."""
+
+from __future__ import annotations
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.core.messages import Attachment, Button, Reply
+from bot.core.router import Services
+from bot.db.models import Announcement, Delivery, Person
+from bot.i18n import Translator
+from bot.scheduling import store
+
+ANNOUNCEMENT, LESSON, REMINDER, NUDGE, REPORT = (
+    "announcement",
+    "lesson",
+    "reminder",
+    "nudge",
+    "report",
+)
+
+
+async def compose(
+    session: AsyncSession, services: Services, delivery: Delivery, person: Person
+) -> Reply | None:
+    """The message for a delivery; None when there is nothing to say any more."""
+    t = Translator(person.language)
+    open_lesson = ((Button(t("menu.lesson"), "les:go"),),)
+    if delivery.kind in (REMINDER, NUDGE):
+        key = "reminder.daily" if delivery.kind == REMINDER else "reminder.nudge"
+        name = person.display_name or t("start.friend")
+        return Reply(t(key, name=name), buttons=open_lesson)
+    if delivery.kind == LESSON:
+        course = services.course_for(person)
+        number = int(delivery.occurrence) + 1
+        if number > len(course.lessons):
+            return None
+        lesson = course.lesson(course.lessons[number - 1], person.language)
+        return Reply(t("plan.lesson_ready", number=number, title=lesson.title), buttons=open_lesson)
+    if delivery.kind in (ANNOUNCEMENT, REPORT):
+        announcement = await session.get(Announcement, int(delivery.ref.removeprefix("ann:")))
+        if announcement is None:
+            return None
+        if delivery.kind == REPORT:
+            numbers = await store.counts(session, kind=ANNOUNCEMENT, ref=delivery.ref)
+            return Reply(
+                t(
+                    "announce.report",
+                    sent=numbers.get("sent", 0),
+                    failed=numbers.get("failed", 0),
+                    blocked=numbers.get("blocked", 0),
+                )
+            )
+        image = (
+            Attachment("announcement.jpg", ref=announcement.photo_ref)
+            if announcement.photo_ref
+            else None
+        )
+        return Reply(announcement.text, image=image)
+    return None

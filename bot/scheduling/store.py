@@ -1,0 +1,149 @@
+"""Delivery rows: enqueue, claim under a lease, and record what happened."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.db.models import Delivery, DeliveryStatus, Person
+from bot.db.upsert import insert_ignore
+
+FINAL = (
+    DeliveryStatus.sent,
+    DeliveryStatus.failed,
+    DeliveryStatus.blocked,
+    DeliveryStatus.skipped,
+    DeliveryStatus.cancelled,
+)
+
+
+async def enqueue(
+    session: AsyncSession,
+    person_ids: Iterable[int],
+    *,
+    kind: str,
+    due_at: datetime,
+    ref: str = "",
+    occurrence: str = "",
+) -> None:
+    """One delivery per person; one that already exists for the same occurrence is kept as is."""
+    for person_id in person_ids:
+        await insert_ignore(
+            session,
+            Delivery,
+            person_id=person_id,
+            kind=kind,
+            ref=ref,
+            occurrence=occurrence,
+            due_at=due_at,
+            status=DeliveryStatus.pending.value,
+            attempts=0,
+        )
+
+
+async def claim(
+    session: AsyncSession, now: datetime, *, limit: int, lease: timedelta
+) -> list[Delivery]:
+    """Take up to `limit` due rows (and rows whose sender died: lease expired) for this sender.
+
+    On PostgreSQL the rows are locked with SKIP LOCKED, so two senders never take the same row;
+    SQLite has a single writer, so the UPDATE alone is atomic there.
+    """
+    due = (
+        select(Delivery.id)
+        .where(
+            or_(
+                and_(
+                    col(Delivery.status) == DeliveryStatus.pending.value,
+                    col(Delivery.due_at) <= now,
+                ),
+                and_(
+                    col(Delivery.status) == DeliveryStatus.sending.value,
+                    col(Delivery.lease_until) < now,
+                ),
+            )
+        )
+        .order_by(col(Delivery.due_at), col(Delivery.id))
+        .limit(limit)
+    )
+    dialect = (await session.connection()).dialect.name
+    if dialect == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    claimed = await session.execute(
+        update(Delivery)
+        .where(col(Delivery.id).in_(due.scalar_subquery()))
+        .values(
+            status=DeliveryStatus.sending.value,
+            lease_until=now + lease,
+            attempts=col(Delivery.attempts) + 1,
+        )
+        .returning(Delivery)
+        .execution_options(synchronize_session=False)
+    )
+    rows = list(claimed.scalars().all())
+    await session.commit()
+    return sorted(rows, key=lambda d: (d.due_at, d.id or 0))
+
+
+async def finish(
+    session: AsyncSession,
+    delivery_id: int,
+    status: DeliveryStatus,
+    now: datetime,
+    *,
+    error: str | None = None,
+    retry_at: datetime | None = None,
+) -> None:
+    """Record an outcome, only if the row is still ours (claimed and not reclaimed)."""
+    values: dict[str, Any] = {"status": status.value, "lease_until": None, "last_error": error}
+    if status is DeliveryStatus.sent:
+        values["sent_at"] = now
+    if retry_at is not None:
+        values["due_at"] = retry_at
+    await session.exec(
+        update(Delivery)  # type: ignore[call-overload]
+        .where(
+            col(Delivery.id) == delivery_id,
+            col(Delivery.status) == DeliveryStatus.sending.value,
+        )
+        .values(**values)
+    )
+    await session.commit()
+
+
+async def cancel(session: AsyncSession, *, kind: str, ref: str) -> None:
+    """Call off every delivery of a plan or announcement that has not gone out yet."""
+    await session.exec(
+        update(Delivery)  # type: ignore[call-overload]
+        .where(
+            col(Delivery.kind) == kind,
+            col(Delivery.ref) == ref,
+            col(Delivery.status) == DeliveryStatus.pending.value,
+        )
+        .values(status=DeliveryStatus.cancelled.value)
+    )
+
+
+async def counts(session: AsyncSession, *, kind: str, ref: str) -> dict[str, int]:
+    """How many deliveries of a plan step or announcement are in each status."""
+    rows = await session.exec(
+        select(Delivery.status, func.count())
+        .where(col(Delivery.kind) == kind, col(Delivery.ref) == ref)
+        .group_by(col(Delivery.status))
+    )
+    return {status: int(n) for status, n in rows}
+
+
+async def people(session: AsyncSession, ids: Sequence[int]) -> dict[int, Person]:
+    found = await session.exec(select(Person).where(col(Person.id).in_(ids)))
+    return {p.id: p for p in found if p.id is not None}
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before retrying a transient failure: 30 s, 1 min, 2 min, ... up to 30 min."""
+    return min(timedelta(seconds=30 * 2 ** max(attempts - 1, 0)), timedelta(minutes=30))

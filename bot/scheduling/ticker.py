@@ -1,0 +1,37 @@
+"""APScheduler as the ticker: it only says "now"; what to send lives in the delivery rows."""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.scheduling.engine import DeliveryEngine
+
+log = logging.getLogger(__name__)
+
+
+async def _tick(engine: DeliveryEngine) -> None:
+    try:
+        report = await engine.tick()
+    except Exception:  # the database is away: try again next tick
+        log.exception("delivery tick failed")
+        return
+    if report.claimed:
+        log.info("delivered %s", report.outcomes)
+
+
+def start_ticker(engine: DeliveryEngine, interval: float) -> AsyncIOScheduler:
+    """Tick every `interval` seconds, never two ticks at once (a slow tick makes the next wait)."""
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(
+        _tick,
+        "interval",
+        args=[engine],
+        seconds=interval,
+        max_instances=1,
+        coalesce=True,
+        id="deliveries",
+    )
+    scheduler.start()
+    return scheduler

@@ -1,0 +1,36 @@
+"""What a channel must offer the delivery engine: send one Reply to one person, say how it went."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Protocol
+
+from bot.core.messages import Reply
+from bot.db.models import Person
+
+
+class Result(Enum):
+    sent = "sent"
+    retry = "retry"  # transient: try again later (network, server, flood limit)
+    blocked = "blocked"  # the person blocked the bot
+    failed = "failed"  # permanent: this message can never be delivered
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: Result
+    error: str | None = None
+    retry_after: float | None = None  # seconds the platform asked us to wait
+
+    @classmethod
+    def ok(cls) -> Outcome:
+        return cls(Result.sent)
+
+
+class Transport(Protocol):
+    """A channel's sending side (Telegram, the console; WhatsApp later)."""
+
+    channel: str
+
+    async def send(self, person: Person, reply: Reply) -> Outcome: ...
