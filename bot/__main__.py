@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 import typer
@@ -157,6 +158,50 @@ def db_status() -> None:
     if not run_async(main()):
         typer.echo("Run: academy db upgrade")
         raise typer.Exit(3)
+
+
+@app.command()
+def deliver(
+    once: Annotated[bool, typer.Option(help="One tick: send what is due now, then stop.")] = False,
+) -> None:
+    """Run only the delivery engine (reminders, lesson plans, announcements) on Telegram: a
+    second sender beside the bot, or a catch-up after downtime."""
+    settings = _settings()
+    if not settings.bot_token:
+        typer.secho("BOT_TOKEN is needed to deliver scheduled messages.", fg="red", err=True)
+        raise typer.Exit(2)
+    from bot.runtime import setup_logging
+
+    setup_logging(settings.log_level)
+
+    async def main() -> None:
+        from bot.channels.telegram.app import make_bot
+        from bot.channels.telegram.transport import TelegramTransport
+        from bot.runtime import open_runtime
+        from bot.scheduling.setup import build_engine
+
+        runtime = await open_runtime(settings)
+        bot = make_bot(settings)
+        transport = TelegramTransport(bot, paid_broadcast=settings.paid_broadcast)
+        engine = build_engine(runtime, [transport])
+        try:
+            while True:
+                report = await engine.tick()
+                if report.claimed:
+                    typer.echo(f"delivered: {report.outcomes}")
+                if once:
+                    return
+                await asyncio.sleep(settings.delivery_interval)
+        finally:
+            await bot.session.close()
+            await runtime.close()
+
+    try:
+        run_async(main())
+    except SchemaOutOfDate as error:
+        raise _fail_schema(error) from error
+    except KeyboardInterrupt:
+        typer.echo("Stopped.")
 
 
 certificate_app = typer.Typer(help="Course certificates.", no_args_is_help=True)

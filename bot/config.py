@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     delivery_concurrency: int = Field(
         default=8, description="Scheduled messages in flight at once (the rate limit still rules)."
     )
+    delivery_lease: float = Field(
+        default=120.0,
+        description="Seconds a sender holds the messages it took; a crashed sender's messages go "
+        "out again after this.",
+    )
     reminder_time: str = Field(
         default="19:00", description="Default local time of the daily reminder (HH:MM)."
     )

@@ -23,5 +23,5 @@ def build_engine(runtime: Runtime, transports: list[Transport]) -> DeliveryEngin
         {t.channel: t for t in transports},
         planners=planners(),
         concurrency=settings.delivery_concurrency,
-        lease=timedelta(seconds=120),
+        lease=timedelta(seconds=settings.delivery_lease),
     )

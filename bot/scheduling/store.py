@@ -74,7 +74,7 @@ async def claim(
     dialect = (await session.connection()).dialect.name
     if dialect == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    claimed = await session.execute(
+    claimed = await session.exec(  # type: ignore[call-overload]
         update(Delivery)
         .where(col(Delivery.id).in_(due.scalar_subquery()))
         .values(

@@ -34,6 +34,7 @@ from bot.channels.telegram.convert import (
     send_reply,
 )
 from bot.channels.telegram.ratelimit import FloodControl, SendLimiter
+from bot.channels.telegram.transport import TelegramTransport
 from bot.config import LANGUAGES, Settings
 from bot.core.locks import KeyedLock
 from bot.core.messages import Incoming, Reply
@@ -41,6 +42,8 @@ from bot.db.people import mark_blocked
 from bot.handlers import COMMANDS
 from bot.i18n import Translator, normalise_language
 from bot.runtime import Runtime, open_runtime
+from bot.scheduling.setup import build_engine
+from bot.scheduling.ticker import start_ticker
 
 log = logging.getLogger(__name__)
 UPDATE_TYPES = ["message", "callback_query", "my_chat_member"]
@@ -245,13 +248,18 @@ async def serve(settings: Settings) -> None:
     runtime = await open_runtime(settings)
     bot = make_bot(settings)
     dispatcher = build_dispatcher(runtime)
+    engine = build_engine(runtime, [TelegramTransport(bot, paid_broadcast=settings.paid_broadcast)])
+    ticker = None
     try:
         await introduce(runtime, bot)
         await publish_commands(bot, settings.default_language)
+        ticker = start_ticker(engine, settings.delivery_interval)
         if settings.webhook_url:
             await run_webhook(runtime, bot, dispatcher)
         else:
             await run_polling(bot, dispatcher, settings)
     finally:
+        if ticker is not None:
+            ticker.shutdown(wait=False)
         await bot.session.close()
         await runtime.close()

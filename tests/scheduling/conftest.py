@@ -1,0 +1,99 @@
+"""The delivery engine against the fake Bot API, with an injected clock and no real waiting."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.channels.telegram.app import make_bot
+from bot.channels.telegram.ratelimit import SendLimiter
+from bot.channels.telegram.transport import TelegramTransport
+from bot.db.models import Cohort, Membership, Person
+from bot.runtime import Runtime
+from bot.scheduling.engine import DeliveryEngine
+from bot.scheduling.setup import build_engine
+from tests.conftest import make_settings, migrated_runtime
+from tests.fakes.telegram_server import FakeTelegram
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+async def no_wait(_seconds: float) -> None:
+    """The limiter's sleep, made instant: these tests are about outcomes, not pacing."""
+
+
+@dataclass
+class Rig:
+    fake: FakeTelegram
+    runtime: Runtime
+    engine: DeliveryEngine
+    clock: Clock
+
+    async def class_of(self, size: int, *, first_id: int = 1000) -> tuple[Cohort, list[Person]]:
+        """A class with a lecturer and `size` trainees who all exist on the fake Telegram."""
+        async with self.runtime.sessions() as session:
+            lecturer = Person(
+                channel="telegram",
+                channel_user_id=str(first_id - 1),
+                display_name="Lecturer",
+                role="lecturer",
+                language="en",
+            )
+            session.add(lecturer)
+            await session.flush()
+            cohort = Cohort(
+                name="Peaches",
+                course_id="sample",
+                timezone="Asia/Shanghai",
+                lecturer_id=lecturer.id,
+                invite_code="ABCD-EFGH",
+            )
+            session.add(cohort)
+            await session.flush()
+            people = []
+            for n in range(size):
+                person = Person(
+                    channel="telegram",
+                    channel_user_id=str(first_id + n),
+                    display_name=f"T{n}",
+                    language="es",
+                )
+                session.add(person)
+                people.append(person)
+            await session.flush()
+            for person in people:
+                session.add(Membership(cohort_id=cohort.id, person_id=person.id))
+            await session.commit()
+        self.fake.user(first_id - 1, "Lecturer")
+        for n in range(size):
+            self.fake.user(first_id + n, f"T{n}", language_code="es")
+        self.lecturer = lecturer
+        return cohort, people
+
+
+@pytest.fixture
+async def rig(sqlite_url: str) -> AsyncIterator[Rig]:
+    async with FakeTelegram() as fake:
+        settings = make_settings(sqlite_url, bot_token=fake.token, telegram_api_url=fake.base_url)
+        runtime = await migrated_runtime(settings)
+        clock = Clock()
+        runtime.academy.services.clock = clock
+        bot = make_bot(settings, SendLimiter(1e6, 1e6, 10**6, sleep=no_wait))
+        engine = build_engine(runtime, [TelegramTransport(bot)])
+        try:
+            yield Rig(fake, runtime, engine, clock)
+        finally:
+            await bot.session.close()
+            await runtime.close()
