@@ -34,6 +34,48 @@ async def no_wait(_seconds: float) -> None:
     """The limiter's sleep, made instant: these tests are about outcomes, not pacing."""
 
 
+async def make_class(
+    runtime: Runtime, fake: FakeTelegram, size: int, first_id: int = 1000
+) -> tuple[Cohort, list[Person], Person]:
+    """A class with a lecturer and `size` trainees who all exist on the fake Telegram."""
+    async with runtime.sessions() as session:
+        lecturer = Person(
+            channel="telegram",
+            channel_user_id=str(first_id - 1),
+            display_name="Lecturer",
+            role="lecturer",
+            language="en",
+        )
+        session.add(lecturer)
+        await session.flush()
+        cohort = Cohort(
+            name="Peaches",
+            course_id="sample",
+            timezone="Asia/Shanghai",
+            lecturer_id=lecturer.id,
+            invite_code="ABCD-EFGH",
+        )
+        session.add(cohort)
+        await session.flush()
+        people = [
+            Person(
+                channel="telegram",
+                channel_user_id=str(first_id + n),
+                display_name=f"T{n}",
+                language="es",
+            )
+            for n in range(size)
+        ]
+        session.add_all(people)
+        await session.flush()
+        session.add_all(Membership(cohort_id=cohort.id, person_id=p.id) for p in people)
+        await session.commit()
+    fake.user(first_id - 1, "Lecturer")
+    for n in range(size):
+        fake.user(first_id + n, f"T{n}", language_code="es")
+    return cohort, people, lecturer
+
+
 @dataclass
 class Rig:
     fake: FakeTelegram
@@ -42,44 +84,7 @@ class Rig:
     clock: Clock
 
     async def class_of(self, size: int, *, first_id: int = 1000) -> tuple[Cohort, list[Person]]:
-        """A class with a lecturer and `size` trainees who all exist on the fake Telegram."""
-        async with self.runtime.sessions() as session:
-            lecturer = Person(
-                channel="telegram",
-                channel_user_id=str(first_id - 1),
-                display_name="Lecturer",
-                role="lecturer",
-                language="en",
-            )
-            session.add(lecturer)
-            await session.flush()
-            cohort = Cohort(
-                name="Peaches",
-                course_id="sample",
-                timezone="Asia/Shanghai",
-                lecturer_id=lecturer.id,
-                invite_code="ABCD-EFGH",
-            )
-            session.add(cohort)
-            await session.flush()
-            people = []
-            for n in range(size):
-                person = Person(
-                    channel="telegram",
-                    channel_user_id=str(first_id + n),
-                    display_name=f"T{n}",
-                    language="es",
-                )
-                session.add(person)
-                people.append(person)
-            await session.flush()
-            for person in people:
-                session.add(Membership(cohort_id=cohort.id, person_id=person.id))
-            await session.commit()
-        self.fake.user(first_id - 1, "Lecturer")
-        for n in range(size):
-            self.fake.user(first_id + n, f"T{n}", language_code="es")
-        self.lecturer = lecturer
+        cohort, people, self.lecturer = await make_class(self.runtime, self.fake, size, first_id)
         return cohort, people
 
 
