@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from bot.core.messages import Attachment, Button, Reply
 from bot.core.router import Context, HandlerResult, Router
-from bot.db.models import LessonProgress
+from bot.db.models import Cohort, LessonProgress
 from bot.handlers.certificates import completion_replies
 from bot.handlers.menu import main_menu
 from bot.lessons.model import Course, Lesson
@@ -29,6 +29,7 @@ from bot.lessons.progress import (
     start_quiz,
     start_reading,
 )
+from bot.scheduling.plans import opening_time, when_text
 
 router = Router("lessons")
 # A second tap on the same button within this time is a double tap: answered with silence.
@@ -127,6 +128,9 @@ async def next_lesson_for_trainee(ctx: Context) -> HandlerResult:
     if slug is None:
         title = course.text_in(course.title, ctx.person.language)
         return Reply(ctx.t("lesson.all_done", course=title), menu=await main_menu(ctx))
+    locked = await locked_reply(ctx, course, course.number(slug))
+    if locked is not None:
+        return locked
     replies = []
     if not progress:
         language = ctx.person.language
@@ -140,6 +144,23 @@ async def next_lesson_for_trainee(ctx: Context) -> HandlerResult:
     await record_activity(ctx.session, ctx.person, ctx.now)
     replies.append(position_reply(ctx, course, row))
     return replies
+
+
+async def locked_reply(ctx: Context, course: Course, number: int) -> Reply | None:
+    """When the person's class has not unlocked lesson `number` yet (a lesson plan): the day it
+    opens, or "soon" without a running plan. None when the lesson is open."""
+    cohort = await ctx.session.get(Cohort, ctx.person.cohort_id) if ctx.person.cohort_id else None
+    if cohort is None or cohort.unlocked is None or cohort.course_id != course.id:
+        return None
+    if number <= cohort.unlocked:
+        return None
+    opens = await opening_time(ctx.session, cohort, number)
+    if opens is None:
+        text = ctx.t("lesson.locked_soon", number=number)
+    else:
+        day, at = when_text(opens, ctx.person.timezone, ctx.person.language)
+        text = ctx.t("lesson.locked", number=number, date=day, time=at)
+    return Reply(text, menu=await main_menu(ctx))
 
 
 def _stale(ctx: Context, course: Course, row: LessonProgress) -> HandlerResult:

@@ -46,7 +46,8 @@ def incoming_from_message(message: Message) -> Incoming | None:
         file_id = message.voice.file_id if message.voice else message.audio.file_id  # type: ignore[union-attr]
         return Incoming(sender, Kind.voice, file_ref=file_id, message_ref=ref)
     if message.photo:
-        return Incoming(sender, Kind.photo, file_ref=message.photo[-1].file_id, message_ref=ref)
+        photo, caption = message.photo[-1].file_id, message.caption or ""
+        return Incoming(sender, Kind.photo, text=caption, file_ref=photo, message_ref=ref)
     return Incoming(sender, Kind.unsupported, message_ref=ref)
 
 
