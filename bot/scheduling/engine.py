@@ -12,11 +12,12 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.messages import Reply
 from bot.core.router import Services
 from bot.db.models import Delivery, DeliveryStatus, Person
 from bot.db.people import mark_blocked
 from bot.scheduling import store
-from bot.scheduling.compose import compose
+from bot.scheduling.compose import ANNOUNCEMENT, compose
 from bot.scheduling.transport import Result, Transport
 
 log = logging.getLogger(__name__)
@@ -85,12 +86,16 @@ class DeliveryEngine:
         queue: asyncio.Queue[Delivery] = asyncio.Queue()
         for delivery in deliveries:
             queue.put_nowait(delivery)
+        async with self.sessions() as session:  # one query for the batch, not one per message
+            people = await store.people(session, [d.person_id for d in deliveries])
+        shared: dict[tuple[str, str, str], Reply | None] = {}
 
         async def worker() -> None:
             while not queue.empty():
                 delivery = queue.get_nowait()
                 try:
-                    report.count(await self.send_one(delivery))
+                    person = people.get(delivery.person_id)
+                    report.count(await self.send_one(delivery, person, shared))
                 except Exception:  # a bug in composing one message: record it, go on
                     log.exception("delivery %s failed unexpectedly", delivery.id)
                     async with self.sessions() as session:
@@ -113,17 +118,29 @@ class DeliveryEngine:
             DeliveryStatus.failed if delivery.attempts >= MAX_ATTEMPTS else DeliveryStatus.pending
         )
 
-    async def send_one(self, delivery: Delivery) -> DeliveryStatus:
+    async def send_one(
+        self,
+        delivery: Delivery,
+        person: Person | None,
+        shared: dict[tuple[str, str, str], Reply | None],
+    ) -> DeliveryStatus:
+        """Compose, send and record one delivery. `shared` keeps replies that are the same for
+        everyone (an announcement), so a fan-out composes them once."""
         assert delivery.id is not None
         async with self.sessions() as session:
-            person = await session.get(Person, delivery.person_id)
             now = self.services.clock()
             if person is None or person.blocked:
                 status = DeliveryStatus.blocked if person else DeliveryStatus.skipped
                 await store.finish(session, delivery.id, status, now)
                 return status
             transport = self.transports.get(person.channel)
-            reply = await compose(session, self.services, delivery, person)
+            key = (delivery.kind, delivery.ref, delivery.occurrence)
+            if delivery.kind == ANNOUNCEMENT and key in shared:
+                reply = shared[key]
+            else:
+                reply = await compose(session, self.services, delivery, person)
+                if delivery.kind == ANNOUNCEMENT:
+                    shared[key] = reply
             if transport is None or reply is None:
                 await store.finish(session, delivery.id, DeliveryStatus.skipped, now)
                 return DeliveryStatus.skipped
