@@ -11,6 +11,7 @@ Every problem is reported as `file:line: message`, and nothing is saved unless a
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -80,7 +81,9 @@ class PlanFile:
     time: str | None = None
 
     def complain(self, line: int, message: str) -> None:
-        self.problems.append(f"{self.path}:{line}: {message}" if line else f"{self.path}: {message}")
+        self.problems.append(
+            f"{self.path}:{line}: {message}" if line else f"{self.path}: {message}"
+        )
 
 
 def read_plan_file(path: Path) -> PlanFile:
@@ -88,12 +91,17 @@ def read_plan_file(path: Path) -> PlanFile:
     later)."""
     found = PlanFile(path)
     try:
-        parsed = parse_yaml(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         found.complain(0, f"cannot read the file: {error}")
         return found
+    try:
+        parsed = parse_yaml(text)
     except YamlSyntaxError as error:
         found.complain(error.line, error.message)
+        return found
+    except ValueError as error:  # PyYAML builds dates itself, and 2026-13-01 fails there
+        found.complain(_bad_date_line(text), f"not a real date ({error}): write it as YYYY-MM-DD")
         return found
     for line, message in parsed.duplicates:
         found.complain(line, message)
@@ -116,6 +124,18 @@ def read_plan_file(path: Path) -> PlanFile:
     if "time" in entries:
         _read_time(found, entries["time"])
     return found
+
+
+def _bad_date_line(text: str) -> int:
+    """The line of the first date-like value that is not a real date; 0 if none is found."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        for token in re.findall(r"\b\d{4}-\d{1,2}-\d{1,2}\b", line):
+            year, month, day = (int(part) for part in token.split("-"))
+            try:
+                date(year, month, day)
+            except ValueError:
+                return number
+    return 0
 
 
 def _read_cohort(found: PlanFile, entry: Located) -> None:
@@ -216,7 +236,7 @@ async def import_plan(
     if current is not None and current.status in (plans.ACTIVE, plans.PAUSED) and not replace:
         found.complain(
             found.lines["cohort"],
-            f"class {cohort.name!r} already has a {current.status} plan (id {current.id}): "
+            f"class {cohort.name!r} already has a plan ({current.status}, id {current.id}): "
             "cancel it in the chat, or import with --replace",
         )
     if found.problems:
@@ -288,4 +308,3 @@ def _fail(found: PlanFile) -> NoReturn:
     for problem in found.problems:
         typer.echo(problem, err=True)
     raise typer.Exit(1)
-

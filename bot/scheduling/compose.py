@@ -9,6 +9,7 @@ from bot.core.router import Services
 from bot.db.models import Announcement, Delivery, Person
 from bot.i18n import Translator
 from bot.scheduling import store
+from bot.scheduling.reminders import reminder_reply
 
 ANNOUNCEMENT, LESSON, REMINDER, NUDGE, REPORT = (
     "announcement",
@@ -26,9 +27,7 @@ async def compose(
     t = Translator(person.language)
     open_lesson = ((Button(t("menu.lesson"), "les:go"),),)
     if delivery.kind in (REMINDER, NUDGE):
-        key = "reminder.daily" if delivery.kind == REMINDER else "reminder.nudge"
-        name = person.display_name or t("start.friend")
-        return Reply(t(key, name=name), buttons=open_lesson)
+        return await reminder_reply(session, services, delivery, person, services.clock())
     if delivery.kind == LESSON:
         course = services.course_for(person)
         number = int(delivery.occurrence) + 1

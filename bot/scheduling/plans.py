@@ -29,7 +29,7 @@ class PlanError(ValueError):
 
 
 def weekday_list(text: str) -> list[int]:
-    """"0,2,4" -> [0, 2, 4] (Monday = 0); anything that is not a weekday number is ignored."""
+    """ "0,2,4" -> [0, 2, 4] (Monday = 0); anything that is not a weekday number is ignored."""
     days = {int(part) for part in text.split(",") if part.strip().isdigit()}
     return sorted(day for day in days if 0 <= day <= 6)
 
@@ -40,7 +40,7 @@ def weekday_text(days: Iterable[int]) -> str:
 
 
 def parse_hhmm(text: str) -> time | None:
-    """"19:00" -> time(19, 0); None unless it is a real time of day written HH:MM."""
+    """ "19:00" -> time(19, 0); None unless it is a real time of day written HH:MM."""
     hours, sep, minutes = text.strip().partition(":")
     if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
         return None
@@ -203,7 +203,9 @@ async def plan_lessons(session: AsyncSession, services: Services, now: datetime)
             log.warning("lesson plan %s cannot run: %s", plan.id, error)
 
 
-async def advance(session: AsyncSession, services: Services, plan: LessonPlan, now: datetime) -> int:
+async def advance(
+    session: AsyncSession, services: Services, plan: LessonPlan, now: datetime
+) -> int:
     """Take one plan as far as `now`; returns how many steps it moved."""
     cohort = await session.get(Cohort, plan.cohort_id)
     course = services.courses.get(cohort.course_id) if cohort else None

@@ -34,7 +34,8 @@ class QuietHours:
 
     @classmethod
     def parse(cls, text: str) -> QuietHours:
-        """"21:00-08:00" → 21:00 up to (not including) 08:00; "" or "off": no quiet hours."""
+        """Read the setting: `21:00-08:00` is 21:00 up to (not including) 08:00; an empty
+        setting or `off` means no quiet hours."""
         text = text.strip()
         if text.lower() in ("", "off", "none"):
             return cls(time(0), time(0))
@@ -52,7 +53,7 @@ class QuietHours:
 
 
 def parse_time(text: str) -> time:
-    """ "19:00" → time(19, 0); raises ValueError for anything else."""
+    """An `HH:MM` text as a time of day; ValueError for anything else."""
     hours, _, minutes = text.strip().partition(":")
     return time(int(hours), int(minutes))
 
@@ -158,7 +159,9 @@ async def plan_reminders(session: AsyncSession, services: Services, now: datetim
                 .where(
                     col(Person.reminder_time).is_not(None),
                     col(Person.blocked).is_(False),
-                    or_(col(Person.next_reminder_at).is_(None), col(Person.next_reminder_at) <= now),
+                    or_(
+                        col(Person.next_reminder_at).is_(None), col(Person.next_reminder_at) <= now
+                    ),
                     col(Person.id) > after_id,
                 )
                 .order_by(col(Person.id))
@@ -170,7 +173,9 @@ async def plan_reminders(session: AsyncSession, services: Services, now: datetim
         after_id = people[-1].id or after_id
         last = await last_study_days(session, [p.id for p in people if p.id is not None])
         for person in people:
-            await _plan_one(session, person, last.get(person.id or 0), now, quiet, settings)
+            await _plan_one(
+                session, person, last.get(person.id or 0), now, quiet, settings.reminder_time
+            )
         await session.commit()
         if len(people) < BATCH:
             return
@@ -182,9 +187,8 @@ async def _plan_one(
     last: date | None,
     now: datetime,
     quiet: QuietHours,
-    settings: object,
+    default: str,
 ) -> None:
-    default = getattr(settings, "reminder_time", "19:00")
     stored = person.next_reminder_at
     person.next_reminder_at = next_reminder_at(person, now, quiet, default_time=default)
     session.add(person)

@@ -1,0 +1,64 @@
+"""/reminders: the time of the daily reminder (in the person's own timezone), or turning it off."""
+
+from __future__ import annotations
+
+from bot.core.messages import Button, Reply
+from bot.core.router import Context, HandlerResult, Router
+from bot.handlers.menu import main_menu
+from bot.scheduling.reminders import QuietHours, next_reminder_at, parse_time, reminder_clock
+
+router = Router("reminders")
+# The times offered, local to the person; one inside the quiet hours is left out.
+TIMES = ("08:00", "12:00", "17:00", "18:00", "19:00", "20:00")
+OFF = "off"
+
+
+def allowed_times(quiet: QuietHours) -> list[str]:
+    """The reminder times a person can choose under these quiet hours."""
+    return [at for at in TIMES if not quiet.contains(parse_time(at))]
+
+
+def time_buttons(
+    ctx: Context, quiet: QuietHours, current: str | None
+) -> tuple[tuple[Button, ...], ...]:
+    """Big buttons, two times a row, the current choice ticked; "Off" on its own row."""
+    labels = [(f"✓ {at}" if at == current else at, f"rem:{at}") for at in allowed_times(quiet)]
+    rows = [
+        tuple(Button(label, payload) for label, payload in labels[i : i + 2])
+        for i in range(0, len(labels), 2)
+    ]
+    off = ctx.t("reminders.off_button")
+    rows.append((Button(f"✓ {off}" if current is None else off, f"rem:{OFF}"),))
+    return tuple(rows)
+
+
+@router.command("reminders")
+async def show_reminders(ctx: Context) -> HandlerResult:
+    """The current setting and the times to choose from."""
+    quiet = QuietHours.parse(ctx.settings.quiet_hours)
+    at = reminder_clock(ctx.person, quiet, ctx.settings.reminder_time)
+    current = at.strftime("%H:%M") if at is not None else None
+    text = (
+        ctx.t("reminders.current", time=current)
+        if current is not None
+        else ctx.t("reminders.off_now")
+    )
+    return Reply(text, buttons=time_buttons(ctx, quiet, current))
+
+
+@router.button("rem")
+async def choose_time(ctx: Context) -> HandlerResult:
+    """Save the chosen time (or off) and when the next reminder is due."""
+    choice = ctx.incoming.payload.partition(":")[2]
+    quiet = QuietHours.parse(ctx.settings.quiet_hours)
+    if choice != OFF and choice not in allowed_times(quiet):
+        return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
+    person = ctx.person
+    person.reminder_time = None if choice == OFF else choice
+    person.next_reminder_at = next_reminder_at(
+        person, ctx.now, quiet, default_time=ctx.settings.reminder_time
+    )
+    ctx.session.add(person)
+    if choice == OFF:
+        return Reply(ctx.t("reminders.turned_off"), edit=True)
+    return Reply(ctx.t("reminders.set", time=choice), edit=True)
