@@ -13,6 +13,7 @@ from bot.db.migrate import SchemaOutOfDate
 from bot.lessons.cli import content_app
 from bot.lessons.content import ContentError
 from bot.runtime import MissingCourse, run_async
+from bot.scheduling.cli import plan_app
 from bot.stats.cli import stats_app
 
 app = typer.Typer(
@@ -23,6 +24,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(content_app, name="content")
 app.add_typer(users_app, name="users")
 app.add_typer(stats_app, name="stats")
+app.add_typer(plan_app, name="plan")
 
 
 def _settings() -> Settings:

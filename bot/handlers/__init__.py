@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from bot.core.router import Router
 from bot.handlers import (
+    announce,
     certificates,
     cohorts,
     fallback,
     join,
     lessons,
+    plans,
     privacy,
     progress,
     reminders,
@@ -46,6 +48,8 @@ def build_router() -> Router:
         certificates.router,
         join.router,
         cohorts.router,
+        plans.router,
+        announce.router,
         privacy.router,
         stats.router,
     )

@@ -174,4 +174,6 @@ async def receive(ctx: Context) -> HandlerResult:
     )
     ctx.session.add(announcement)
     await ctx.session.flush()
-    return preview(ctx, cohort, announcement, len(await plans.member_ids(ctx.session, cohort.id or 0)))
+    return preview(
+        ctx, cohort, announcement, len(await plans.member_ids(ctx.session, cohort.id or 0))
+    )

@@ -128,7 +128,8 @@ async def next_lesson_for_trainee(ctx: Context) -> HandlerResult:
     if slug is None:
         title = course.text_in(course.title, ctx.person.language)
         return Reply(ctx.t("lesson.all_done", course=title), menu=await main_menu(ctx))
-    locked = await locked_reply(ctx, course, course.number(slug))
+    # A lesson plan may not have opened it yet (one already started stays open).
+    locked = None if slug in progress else await locked_reply(ctx, course, course.number(slug))
     if locked is not None:
         return locked
     replies = []

@@ -24,7 +24,11 @@ from bot.scheduling.plans import ACTIVE, DONE, DRAFT, PAUSED
 router = Router("plans")
 TIMES = ("08:00", "12:00", "17:00", "18:00", "19:00", "20:00")
 # The start days offered, with the catalog key of each button.
-STARTS = {"today": "plan.start_today", "tomorrow": "plan.start_tomorrow", "monday": "plan.start_monday"}
+STARTS = {
+    "today": "plan.start_today",
+    "tomorrow": "plan.start_tomorrow",
+    "monday": "plan.start_monday",
+}
 Rows = tuple[tuple[Button, ...], ...]
 
 
@@ -103,7 +107,7 @@ def view(ctx: Context, cohort: Cohort, plan: LessonPlan | None) -> Reply:
     language = ctx.person.language
     if plan.status == ACTIVE:
         date_text, time_text = plans.when_text(
-            plans.occurrence(plan, cohort.timezone, plan.next_step), ctx.person.timezone, language
+            plans.occurrence(plan, cohort.timezone, plan.next_step), cohort.timezone, language
         )
         upcoming = ctx.t("plan.next", number=plan.next_step + 1, date=date_text, time=time_text)
         toggle = Button(ctx.t("plan.pause"), f"plan:pause:{cid}:{plan.id}")
@@ -128,7 +132,7 @@ def view(ctx: Context, cohort: Cohort, plan: LessonPlan | None) -> Reply:
 
 def _opening(ctx: Context, cohort: Cohort, plan: LessonPlan) -> tuple[str, str]:
     instant = plans.occurrence(plan, cohort.timezone, plan.next_step)
-    return plans.when_text(instant, ctx.person.timezone, ctx.person.language)
+    return plans.when_text(instant, cohort.timezone, ctx.person.language)
 
 
 @router.button("plan")
@@ -194,7 +198,9 @@ async def change_plan(ctx: Context, cohort: Cohort, plan: LessonPlan, action: st
         case "resume" if plans.resume_plan(plan, cohort.timezone, ctx.now):
             ctx.session.add(plan)
             date_text, time_text = _opening(ctx, cohort, plan)
-            resumed = ctx.t("plan.resumed", number=plan.next_step + 1, date=date_text, time=time_text)
+            resumed = ctx.t(
+                "plan.resumed", number=plan.next_step + 1, date=date_text, time=time_text
+            )
             return [Reply(resumed), view(ctx, cohort, plan)]
         case "cancel" if plan.status in (ACTIVE, PAUSED):
             buttons = (

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.runtime import Runtime
-from bot.scheduling import announcements, reminders
+from bot.scheduling import announcements, plans, reminders
 from bot.scheduling.engine import DeliveryEngine, Planner
 from bot.scheduling.transport import Transport
 
 
 def planners() -> list[Planner]:
     """Everything that turns schedules into delivery rows, in the order they run each tick."""
-    return [reminders.plan_reminders, announcements.report_finished]
+    return [plans.plan_lessons, reminders.plan_reminders, announcements.report_finished]
 
 
 def build_engine(runtime: Runtime, transports: list[Transport]) -> DeliveryEngine:
