@@ -21,6 +21,7 @@ from bot.handlers.cohorts import refuse
 from bot.handlers.menu import main_menu
 from bot.scheduling import announcements, plans, store
 from bot.scheduling.compose import ANNOUNCEMENT
+from bot.scheduling.localtime import DAY, QuietHours, local_instant
 
 router = Router("announce")
 LIMIT = 4000  # Announcement.text's column
@@ -33,14 +34,15 @@ def send_options(now: datetime, tz: str, quiet: str) -> dict[str, datetime]:
     or is in quiet hours), tomorrow at 09:00; each moved out of the quiet hours. Same instants
     are offered once."""
     zone = ZoneInfo(tz)
+    hours = QuietHours.parse(quiet)
     today = now.astimezone(zone).date()
-    evening = plans.local_instant(today, EVENING, zone)
-    if evening <= now or plans.is_quiet(EVENING, quiet):
-        evening = plans.local_instant(today + plans.DAY, EVENING, zone)
-    morning = plans.local_instant(today + plans.DAY, MORNING, zone)
+    evening = local_instant(today, EVENING, zone)
+    if evening <= now or hours.contains(EVENING):
+        evening = local_instant(today + DAY, EVENING, zone)
+    morning = local_instant(today + DAY, MORNING, zone)
     options: dict[str, datetime] = {}
     for code, instant in (("now", now), ("eve", evening), ("morn", morning)):
-        instant = plans.after_quiet_hours(instant, zone, quiet)
+        instant = hours.end_after(instant, zone)
         if instant not in options.values():
             options[code] = instant
     return options
@@ -55,7 +57,7 @@ def when_label(ctx: Context, instant: datetime, tz: str) -> str:
     at = local.strftime("%H:%M")
     if local.date() == today:
         return ctx.t("announce.today_at", time=at)
-    if local.date() == today + plans.DAY:
+    if local.date() == today + DAY:
         return ctx.t("announce.tomorrow_at", time=at)
     day = format_date(local.date(), "medium", locale=ctx.person.language)
     return ctx.t("announce.day_at", date=day, time=at)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from bot.core.messages import Button, Reply
 from bot.core.router import Context, HandlerResult, Router
 from bot.handlers.menu import main_menu
-from bot.scheduling.reminders import QuietHours, next_reminder_at, parse_time, reminder_clock
+from bot.scheduling.localtime import QuietHours, parse_hhmm
+from bot.scheduling.reminders import next_reminder_at, reminder_clock
 
 router = Router("reminders")
 # The times offered, local to the person; one inside the quiet hours is left out.
@@ -15,7 +18,7 @@ OFF = "off"
 
 def allowed_times(quiet: QuietHours) -> list[str]:
     """The reminder times a person can choose under these quiet hours."""
-    return [at for at in TIMES if not quiet.contains(parse_time(at))]
+    return [at for at in TIMES if not quiet.contains(parse_hhmm(at) or time(0))]
 
 
 def time_buttons(

@@ -29,6 +29,7 @@ from bot.core.codes import normalise_code
 from bot.db.models import Cohort, LessonPlan
 from bot.lessons.yaml_lines import Located, YamlSyntaxError, parse_yaml, unknown_keys
 from bot.scheduling import plans
+from bot.scheduling.localtime import QuietHours, parse_hhmm
 
 plan_app = typer.Typer(help="Lesson plans of classes.", no_args_is_help=True)
 KEYS = ("cohort", "start", "weekdays", "time")
@@ -185,10 +186,10 @@ def _read_weekdays(found: PlanFile, entry: Located) -> None:
 
 def _read_time(found: PlanFile, entry: Located) -> None:
     text = (entry.text() or "").strip()
-    if plans.parse_hhmm(text) is None:
+    if parse_hhmm(text) is None:
         found.complain(entry.line, f"'time' must be HH:MM like \"19:00\", not {entry.source!r}")
         return
-    found.time = f"{plans.parse_hhmm(text):%H:%M}"
+    found.time = f"{parse_hhmm(text):%H:%M}"
 
 
 async def find_cohort(session: AsyncSession, ref: str | int) -> tuple[Cohort | None, str]:
@@ -226,8 +227,8 @@ async def import_plan(
             found.lines["start"],
             f"start {found.start} is in the past (today is {today} in {cohort.timezone})",
         )
-    at = plans.parse_hhmm(found.time)
-    if at is not None and plans.is_quiet(at, settings.quiet_hours):
+    at = parse_hhmm(found.time)
+    if at is not None and QuietHours.parse(settings.quiet_hours).contains(at):
         found.complain(
             found.lines["time"],
             f"{found.time} is in the quiet hours ({settings.quiet_hours}): nothing is sent then",

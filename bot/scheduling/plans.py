@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -17,11 +17,11 @@ from bot.core.router import Services
 from bot.db.models import Cohort, LessonPlan, Membership, Person
 from bot.scheduling import store
 from bot.scheduling.compose import LESSON
+from bot.scheduling.localtime import DAY, QuietHours, local_instant, parse_hhmm
 
 log = logging.getLogger(__name__)
 DRAFT, ACTIVE, PAUSED, CANCELLED, DONE = "draft", "active", "paused", "cancelled", "done"
 CURRENT = (DRAFT, ACTIVE, PAUSED)  # a class has at most one plan in these states
-DAY = timedelta(days=1)
 
 
 class PlanError(ValueError):
@@ -39,24 +39,8 @@ def weekday_text(days: Iterable[int]) -> str:
     return ",".join(str(day) for day in sorted(set(days)))
 
 
-def parse_hhmm(text: str) -> time | None:
-    """ "19:00" -> time(19, 0); None unless it is a real time of day written HH:MM."""
-    hours, sep, minutes = text.strip().partition(":")
-    if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
-        return None
-    if int(hours) > 23 or int(minutes) > 59:
-        return None
-    return time(int(hours), int(minutes))
-
-
 def zone_of(tz: ZoneInfo | str) -> ZoneInfo:
     return tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
-
-
-def local_instant(day: date, at: time, tz: ZoneInfo | str) -> datetime:
-    """The UTC instant of a wall-clock time on a day in a zone (zoneinfo handles DST: a time in
-    the spring-forward gap is read with the offset before the change, i.e. an hour later)."""
-    return datetime.combine(day, at, tzinfo=zone_of(tz)).astimezone(UTC)
 
 
 def _plan_days(plan: LessonPlan) -> list[int]:
@@ -102,38 +86,6 @@ def validate(plan: LessonPlan) -> None:
     """Raise PlanError when the plan could not run."""
     _plan_days(plan)
     _plan_time(plan)
-
-
-# Quiet hours ("21:00-08:00", local): nothing scheduled is sent inside them.
-
-
-def quiet_window(spec: str) -> tuple[time, time] | None:
-    start, sep, end = spec.partition("-")
-    first, last = parse_hhmm(start), parse_hhmm(end)
-    if not sep or first is None or last is None or first == last:
-        return None
-    return first, last
-
-
-def is_quiet(at: time, spec: str) -> bool:
-    """Whether a local time of day falls in the quiet hours."""
-    window = quiet_window(spec)
-    if window is None:
-        return False
-    start, end = window
-    return start <= at < end if start < end else at >= start or at < end
-
-
-def after_quiet_hours(instant: datetime, tz: ZoneInfo | str, spec: str) -> datetime:
-    """`instant`, or the end of the quiet hours it falls in (the next morning at 08:00)."""
-    zone = zone_of(tz)
-    local = instant.astimezone(zone)
-    window = quiet_window(spec)
-    if window is None or not is_quiet(local.time(), spec):
-        return instant
-    end = window[1]
-    day = local.date() if local.time() < end else local.date() + DAY
-    return local_instant(day, end, zone)
 
 
 def when_text(instant: datetime, tz: ZoneInfo | str, language: str) -> tuple[str, str]:
@@ -238,7 +190,7 @@ async def advance(
             kind=LESSON,
             ref=ref,
             occurrence=str(step - 1),
-            due_at=after_quiet_hours(now, zone, services.settings.quiet_hours),
+            due_at=QuietHours.parse(services.settings.quiet_hours).end_after(now, zone),
         )
     return moved
 

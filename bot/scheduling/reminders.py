@@ -4,7 +4,6 @@ studied that day, never in quiet hours; after 3 days without study only a few ge
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,45 +16,13 @@ from bot.core.router import Services
 from bot.db.models import ActivityDay, Delivery, Person
 from bot.i18n import Translator
 from bot.scheduling import store
+from bot.scheduling.localtime import QuietHours, local_instant, parse_hhmm
 
 KIND = "reminder"
 BATCH = 500
 # Days without study on which a nudge goes out once the daily reminders have stopped (day 3).
 NUDGE_DAYS = frozenset({3, 7, 14, 30})
 DAILY_UNTIL = 3  # fewer inactive days than this: the normal daily reminder
-
-
-@dataclass(frozen=True)
-class QuietHours:
-    """Local hours when nothing scheduled is sent: [start, end), may wrap midnight."""
-
-    start: time
-    end: time
-
-    @classmethod
-    def parse(cls, text: str) -> QuietHours:
-        """Read the setting: `21:00-08:00` is 21:00 up to (not including) 08:00; an empty
-        setting or `off` means no quiet hours."""
-        text = text.strip()
-        if text.lower() in ("", "off", "none"):
-            return cls(time(0), time(0))
-        start, _, end = text.partition("-")
-        return cls(parse_time(start), parse_time(end))
-
-    def contains(self, local: time) -> bool:
-        """Whether a local time of day falls in the quiet hours."""
-        local = local.replace(second=0, microsecond=0, tzinfo=None)
-        if self.start == self.end:
-            return False
-        if self.start < self.end:
-            return self.start <= local < self.end
-        return local >= self.start or local < self.end
-
-
-def parse_time(text: str) -> time:
-    """An `HH:MM` text as a time of day; ValueError for anything else."""
-    hours, _, minutes = text.strip().partition(":")
-    return time(int(hours), int(minutes))
 
 
 def zone_of(person: Person) -> tzinfo:
@@ -73,35 +40,10 @@ def reminder_clock(person: Person, quiet: QuietHours, default: str = "19:00") ->
     if person.reminder_time is None:
         return None
     for candidate in (person.reminder_time, default):
-        try:
-            at = parse_time(candidate)
-        except ValueError:
-            continue
-        if not quiet.contains(at):
+        at = parse_hhmm(candidate)
+        if at is not None and not quiet.contains(at):
             return at
     return quiet.end
-
-
-def local_instant(day: date, at: time, zone: tzinfo) -> datetime:
-    """The UTC instant when the local clock in `zone` shows `day` `at`. An ambiguous time (clocks
-    going back) is its first occurrence; a time the clocks jumped over is the end of the jump."""
-    naive = datetime.combine(day, at)
-    first = naive.replace(tzinfo=zone, fold=0)
-    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == naive:
-        return first.astimezone(UTC)
-    # In a gap, fold=0 reads the time with the offset before the jump (the later instant) and
-    # fold=1 with the offset after it (the earlier one): the jump lies between the two.
-    low = naive.replace(tzinfo=zone, fold=1).astimezone(UTC)
-    high = first.astimezone(UTC)
-    low, high = min(low, high), max(low, high)
-    before = low.astimezone(zone).utcoffset()
-    while high - low > timedelta(seconds=1):
-        middle = low + (high - low) / 2
-        if middle.astimezone(zone).utcoffset() == before:
-            low = middle
-        else:
-            high = middle
-    return high.replace(microsecond=0)
 
 
 def next_reminder_at(

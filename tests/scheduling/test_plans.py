@@ -21,6 +21,7 @@ from bot.handlers import plans as plan_handlers
 from bot.i18n import Translator
 from bot.runtime import Runtime
 from bot.scheduling import plans
+from bot.scheduling.localtime import QuietHours
 from tests.conftest import SAMPLE_CONTENT, Trainee, make_settings, migrated_runtime
 from tests.handlers.test_cohorts import Clock, fetch, make_lecturer, new_class, person
 
@@ -170,15 +171,15 @@ def test_occurrences_keep_the_local_time_across_dst_changes() -> None:
 
 
 def test_quiet_hours_move_a_time_to_the_next_morning() -> None:
-    quiet = "21:00-08:00"
-    assert plans.is_quiet(time(23, 0), quiet) and plans.is_quiet(time(7, 59), quiet)
-    assert not plans.is_quiet(time(8, 0), quiet) and not plans.is_quiet(time(20, 59), quiet)
+    quiet = QuietHours.parse("21:00-08:00")
+    assert quiet.contains(time(23, 0)) and quiet.contains(time(7, 59))
+    assert not quiet.contains(time(8, 0)) and not quiet.contains(time(20, 59))
     late = utc(2026, 5, 4, 15)  # 23:00 in Shanghai
-    assert plans.after_quiet_hours(late, SHANGHAI, quiet) == utc(2026, 5, 5, 0)  # 08:00
+    assert quiet.end_after(late, SHANGHAI) == utc(2026, 5, 5, 0)  # 08:00
     early = utc(2026, 5, 4, 19)  # 03:00 the next day in Shanghai
-    assert plans.after_quiet_hours(early, SHANGHAI, quiet) == utc(2026, 5, 5, 0)
-    assert plans.after_quiet_hours(utc(2026, 5, 4, 4), SHANGHAI, quiet) == utc(2026, 5, 4, 4)
-    assert plans.after_quiet_hours(late, SHANGHAI, "off") == late
+    assert quiet.end_after(early, SHANGHAI) == utc(2026, 5, 5, 0)
+    assert quiet.end_after(utc(2026, 5, 4, 4), SHANGHAI) == utc(2026, 5, 4, 4)
+    assert QuietHours.parse("off").end_after(late, SHANGHAI) == late
 
 
 async def test_each_occurrence_unlocks_a_lesson_and_tells_the_class_once(school: Runtime) -> None:

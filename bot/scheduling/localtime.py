@@ -1,0 +1,78 @@
+"""Wall-clock times in people's and classes' timezones: HH:MM, DST-correct instants, quiet hours."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+DAY = timedelta(days=1)
+
+
+def parse_hhmm(text: str) -> time | None:
+    """ "19:00" -> time(19, 0); None unless it is a real time of day written HH:MM."""
+    hours, sep, minutes = text.strip().partition(":")
+    if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
+        return None
+    if int(hours) > 23 or int(minutes) > 59:
+        return None
+    return time(int(hours), int(minutes))
+
+
+def local_instant(day: date, at: time, zone: tzinfo | str) -> datetime:
+    """The UTC instant when the local clock in `zone` shows `day` `at`. An ambiguous time (clocks
+    going back) is its first occurrence; a time the clocks jumped over is the end of the jump."""
+    zone = ZoneInfo(zone) if isinstance(zone, str) else zone
+    naive = datetime.combine(day, at)
+    first = naive.replace(tzinfo=zone, fold=0)
+    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == naive:
+        return first.astimezone(UTC)
+    # In a gap, fold=0 reads the time with the offset before the jump (the later instant) and
+    # fold=1 with the offset after it (the earlier one): the jump lies between the two.
+    low = naive.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    high = first.astimezone(UTC)
+    low, high = min(low, high), max(low, high)
+    before = low.astimezone(zone).utcoffset()
+    while high - low > timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        if middle.astimezone(zone).utcoffset() == before:
+            low = middle
+        else:
+            high = middle
+    return high.replace(microsecond=0)
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """Local hours when nothing scheduled is sent: [start, end), may wrap midnight."""
+
+    start: time
+    end: time
+
+    @classmethod
+    def parse(cls, text: str) -> QuietHours:
+        """Read the setting: `21:00-08:00` is 21:00 up to (not including) 08:00; an empty or
+        unreadable setting, or `off`, means no quiet hours."""
+        start, _, end = text.strip().partition("-")
+        first, last = parse_hhmm(start), parse_hhmm(end)
+        if first is None or last is None:
+            return cls(time(0), time(0))
+        return cls(first, last)
+
+    def contains(self, local: time) -> bool:
+        """Whether a local time of day falls in the quiet hours."""
+        local = local.replace(second=0, microsecond=0, tzinfo=None)
+        if self.start == self.end:
+            return False
+        if self.start < self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+    def end_after(self, instant: datetime, zone: tzinfo | str) -> datetime:
+        """`instant`, or the end of the quiet hours it falls in (the next morning at 08:00)."""
+        zone = ZoneInfo(zone) if isinstance(zone, str) else zone
+        local = instant.astimezone(zone)
+        if not self.contains(local.time()):
+            return instant
+        day = local.date() if local.time() < self.end else local.date() + DAY
+        return local_instant(day, self.end, zone)
