@@ -107,7 +107,11 @@ class _Builder:
     def build(self, node: yaml.Node, line: int | None) -> Located:
         at = self.line(node) if line is None else line
         if isinstance(node, yaml.ScalarNode):
-            return Located(self.loader.construct_object(node), at, node.value)
+            try:
+                value = self.loader.construct_object(node)
+            except ValueError:  # looks like a date or number but is not one, e.g. 2026-13-01
+                value = node.value
+            return Located(value, at, node.value)
         if id(node) in self.active:
             raise YamlSyntaxError(at, "YAML syntax error: an alias refers to itself")
         self.active.add(id(node))

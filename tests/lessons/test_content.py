@@ -878,3 +878,9 @@ def test_check_a_missing_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         "nowhere: content folder not found: check the path",
         "1 problem in 1 file",
     ]
+
+
+def test_an_impossible_date_is_a_problem_not_a_crash(content: Path) -> None:
+    edit(content, FIRST, "minutes: 3\n", "minutes: 2026-13-01\n")
+    _, problems = load_library(content)
+    assert any("minutes" in str(problem) for problem in problems), problems
