@@ -1,0 +1,55 @@
+"""What retrieval finds and what an answer is made of."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Mode = Literal["llm", "retrieval", "none"]
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One searchable piece of a course: a lesson card, in one language."""
+
+    course_id: str
+    lesson: str  # the lesson's slug
+    language: str
+    title: str  # the lesson's title in that language
+    card: int  # the card's index in the lesson, from 0
+    text: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: Passage
+    score: float
+
+
+@dataclass(frozen=True)
+class Source:
+    """A lesson an answer draws on, in order of relevance."""
+
+    lesson: str
+    title: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    answered: bool  # False: the course does not cover it (offer the lecturer)
+    mode: Mode
+    sources: list[Source] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        """The shape `academy ask --json` prints."""
+        return {
+            "answer": self.text,
+            "answered": self.answered,
+            "mode": self.mode,
+            "sources": [
+                {"lesson": s.lesson, "title": s.title, "score": round(s.score, 4)}
+                for s in self.sources
+            ],
+        }
