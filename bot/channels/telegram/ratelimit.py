@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -51,8 +52,31 @@ class TokenBucket:
         return self.tokens + (self.clock() - self.updated) * self.rate >= self.burst
 
 
+class SlidingWindow:
+    """At most `limit` events in any `window` seconds, by the times they really happened: if the
+    event loop stalls and several sends wake at once, this still keeps them under the limit."""
+
+    def __init__(self, limit: int, window: float, clock: Callable[[], float]) -> None:
+        self.limit = max(1, limit)
+        self.window = window
+        self.clock = clock
+        self.stamps: deque[float] = deque()
+
+    def wait(self) -> float:
+        """Seconds until one more event fits (0: now)."""
+        now = self.clock()
+        while self.stamps and now - self.stamps[0] >= self.window:
+            self.stamps.popleft()
+        if len(self.stamps) < self.limit:
+            return 0.0
+        return self.window - (now - self.stamps[0])
+
+    def record(self) -> None:
+        self.stamps.append(self.clock())
+
+
 class SendLimiter:
-    """A global bucket and one bucket per chat."""
+    """A global bucket and one bucket per chat, and a one-second window on real send times."""
 
     def __init__(
         self,
@@ -66,6 +90,7 @@ class SendLimiter:
         self.sleep = sleep
         # No saved-up burst overall: on top of the steady rate it would break a 1-second window.
         self.global_bucket = TokenBucket(global_rate, 1, clock)
+        self.global_window = SlidingWindow(int(global_rate), 1.0, clock)
         self.per_chat_rate = per_chat_rate
         self.per_chat_burst = per_chat_burst
         self.chats: dict[int | str, TokenBucket] = {}
@@ -89,6 +114,9 @@ class SendLimiter:
         delay = self.global_bucket.reserve()
         if delay > 0:
             await self.sleep(delay)
+        while (room := self.global_window.wait()) > 0:
+            await self.sleep(room)
+        self.global_window.record()
 
     def pause_chat(self, chat_id: int | str, seconds: float) -> None:
         self._chat(chat_id).pause(seconds)
