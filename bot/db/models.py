@@ -274,3 +274,28 @@ class LessonPlan(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
+
+
+class Question(SQLModel, table=True):
+    """A question a trainee asked, how it was answered, and the lecturer's answer if handed off."""
+
+    __tablename__ = "questions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="people.id", ondelete="CASCADE", index=True)
+    cohort_id: int | None = Field(default=None, index=True)
+    course_id: str = Field(max_length=64)
+    language: str = Field(max_length=8)
+    text: str = Field(max_length=2000)
+    normalised: str = Field(default="", max_length=2000, index=True)
+    mode: str = Field(default="none", max_length=16)  # llm | retrieval | none | cache
+    answered: bool = Field(default=False)
+    answer: str = Field(default="", max_length=4000)
+    sources: str = Field(default="", max_length=500)  # lesson slugs, comma-separated, best first
+    latency_ms: int = 0
+    handed_off: bool = Field(default=False)  # passed to the lecturer
+    lecturer_answer: str | None = Field(default=None, max_length=4000)
+    asked_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
+    )
+    answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
