@@ -12,9 +12,11 @@ Prints a table and ends with one JSON line.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections import Counter
@@ -44,8 +46,37 @@ from tests.scheduling.conftest import make_class
 CAP = 30.0
 
 
+class RemoteFake:
+    """The fake Bot API on its own thread and event loop, as Telegram is another machine: a busy
+    engine must not also delay the server's clock (it would bunch requests unrealistically)."""
+
+    def __init__(self) -> None:
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        asyncio.run(self._serve())
+
+    async def _serve(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.stopping = asyncio.Event()
+        async with FakeTelegram() as fake:
+            self.fake = fake
+            self.ready.set()
+            await self.stopping.wait()
+
+    async def __aenter__(self) -> FakeTelegram:
+        self.thread.start()
+        await asyncio.to_thread(self.ready.wait)
+        return self.fake
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self.loop.call_soon_threadsafe(self.stopping.set)
+        await asyncio.to_thread(self.thread.join)
+
+
 async def fan_out(url: str, recipients: int, *, capped: bool) -> dict[str, Any]:
-    async with FakeTelegram() as fake:
+    async with RemoteFake() as fake:
         if capped:
             fake.set_rate_limits(global_per_second=CAP, per_chat_per_second=1)
         settings = Settings(

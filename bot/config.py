@@ -86,6 +86,19 @@ class Settings(BaseSettings):
     quiet_hours: str = Field(
         default="21:00-08:00", description="Local hours when no scheduled message is sent."
     )
+    llm_base_url: str = Field(
+        default="",
+        description="OpenAI-compatible API base URL (OpenAI, DeepSeek, Qwen, vLLM, Ollama); empty: "
+        "answers come from the lesson text alone.",
+    )
+    llm_api_key: str = Field(default="", description="API key for LLM_BASE_URL.")
+    llm_model: str = Field(default="gpt-4o-mini", description="Chat model that writes answers.")
+    llm_timeout: float = Field(default=20.0, description="Seconds to wait for an answer.")
+    transcription_model: str = Field(
+        default="", description="Audio model for voice questions (e.g. whisper-1); empty: off."
+    )
+    qa_daily_quota: int = Field(default=30, description="Questions one person may ask a day.")
+    qa_max_length: int = Field(default=500, description="Longest question, in characters.")
     content_dir: Path = Field(
         default=Path(__file__).resolve().parents[1] / "content",
         description="Folder holding courses/<id>/course.yaml (default: the repository's content/).",
