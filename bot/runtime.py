@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,6 +19,9 @@ from bot.db.migrate import require_current_schema
 from bot.handlers import build_router
 from bot.lessons.content import require_library
 from bot.lessons.model import Course
+
+if TYPE_CHECKING:
+    from bot.qa.service import Asker
 
 T = TypeVar("T")
 
@@ -69,6 +72,27 @@ def load_courses(settings: Settings) -> dict[str, Course]:
     return courses
 
 
+def make_asker(settings: Settings, courses: dict[str, Course]) -> Asker:
+    """Retrieval over every course, and the LLM when LLM_BASE_URL is set."""
+    from bot.qa.retrieval import CourseIndex
+    from bot.qa.service import Asker
+
+    llm = None
+    if settings.llm_base_url:
+        from openai import AsyncOpenAI
+
+        from bot.qa.llm import LLMAnswerer
+
+        client = AsyncOpenAI(
+            base_url=settings.llm_base_url,
+            api_key=settings.llm_api_key or "not-needed",
+            timeout=settings.llm_timeout,
+            max_retries=0,
+        )
+        llm = LLMAnswerer(client, settings.llm_model, timeout=settings.llm_timeout)
+    return Asker(CourseIndex.build(courses), llm, quota=settings.qa_daily_quota)
+
+
 async def open_runtime(settings: Settings, *, check_schema: bool = True) -> Runtime:
     """Load the courses, connect to the database (refusing an out-of-date schema), build the
     Academy."""
@@ -80,6 +104,6 @@ async def open_runtime(settings: Settings, *, check_schema: bool = True) -> Runt
     except BaseException:
         await engine.dispose()
         raise
-    services = Services(settings=settings, courses=courses)
+    services = Services(settings=settings, courses=courses, asker=make_asker(settings, courses))
     academy = Academy(build_router(), services)
     return Runtime(settings, engine, make_sessionmaker(engine), academy)

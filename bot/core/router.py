@@ -6,6 +6,7 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,6 +16,9 @@ from bot.db.models import Person
 from bot.db.types import utcnow
 from bot.i18n import Translator, all_labels
 from bot.lessons.model import Course
+
+if TYPE_CHECKING:
+    from bot.qa.service import Asker
 
 HandlerResult = Reply | Sequence[Reply] | None
 # A menu label may end with a count, "🔁 Review (3)" or "🔁 复习（3）": the count is not the label.
@@ -36,6 +40,9 @@ class Services:
     # How a code becomes something a person can open: a t.me deep link on Telegram (the channel
     # sets it once it knows the bot's name), a command to type in the console.
     link_for: Callable[[str], str] = field(default=lambda code: f"/join {code}")
+    asker: Asker | None = None  # answers questions from the course (bot.qa.service)
+    # Downloads a file a person sent (a voice note), where the channel can; None elsewhere.
+    fetch_file: Callable[[str], Awaitable[bytes]] | None = None
 
     def course_for(self, person: Person) -> Course:
         """The course of the person's cohort, or the default course (also when it was removed)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.router import Router
 from bot.handlers import (
     announce,
+    ask,
     certificates,
     cohorts,
     fallback,
@@ -27,6 +28,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("review", "command.review"),
     ("reminders", "command.reminders"),
     ("certificate", "command.certificate"),
+    ("ask", "command.ask"),
     ("join", "command.join"),
     ("help", "command.help"),
     ("language", "command.language"),
@@ -52,5 +54,6 @@ def build_router() -> Router:
         announce.router,
         privacy.router,
         stats.router,
+        ask.router,
     )
     return root

@@ -11,7 +11,6 @@ Every problem is reported as `file:line: message`, and nothing is saved unless a
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -101,9 +100,6 @@ def read_plan_file(path: Path) -> PlanFile:
     except YamlSyntaxError as error:
         found.complain(error.line, error.message)
         return found
-    except ValueError as error:  # PyYAML builds dates itself, and 2026-13-01 fails there
-        found.complain(_bad_date_line(text), f"not a real date ({error}): write it as YYYY-MM-DD")
-        return found
     for line, message in parsed.duplicates:
         found.complain(line, message)
     if parsed.root is None or not isinstance(parsed.root.value, dict):
@@ -125,18 +121,6 @@ def read_plan_file(path: Path) -> PlanFile:
     if "time" in entries:
         _read_time(found, entries["time"])
     return found
-
-
-def _bad_date_line(text: str) -> int:
-    """The line of the first date-like value that is not a real date; 0 if none is found."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        for token in re.findall(r"\b\d{4}-\d{1,2}-\d{1,2}\b", line):
-            year, month, day = (int(part) for part in token.split("-"))
-            try:
-                date(year, month, day)
-            except ValueError:
-                return number
-    return 0
 
 
 def _read_cohort(found: PlanFile, entry: Located) -> None:

@@ -6,7 +6,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Attachment, Button, Reply
 from bot.core.router import Services
-from bot.db.models import Announcement, Delivery, Person
+from bot.db.models import Announcement, Delivery, Person, Question
 from bot.i18n import Translator
 from bot.scheduling import store
 from bot.scheduling.reminders import reminder_reply
@@ -18,6 +18,7 @@ ANNOUNCEMENT, LESSON, REMINDER, NUDGE, REPORT = (
     "nudge",
     "report",
 )
+QUESTION, ANSWER = "question", "answer"  # a trainee's question to the lecturer, and the reply
 
 
 async def compose(
@@ -35,6 +36,17 @@ async def compose(
             return None
         lesson = course.lesson(course.lessons[number - 1], person.language)
         return Reply(t("plan.lesson_ready", number=number, title=lesson.title), buttons=open_lesson)
+    if delivery.kind in (QUESTION, ANSWER):
+        question = await session.get(Question, int(delivery.ref.removeprefix("q:")))
+        if question is None:
+            return None
+        if delivery.kind == ANSWER:
+            return Reply(
+                t("qa.lecturer_answer", question=question.text, answer=question.lecturer_answer)
+            )
+        asker = await session.get(Person, question.person_id)
+        name = (asker.display_name if asker else "") or "—"
+        return Reply(t("qa.to_lecturer", name=name, question=question.text, number=question.id))
     if delivery.kind in (ANNOUNCEMENT, REPORT):
         announcement = await session.get(Announcement, int(delivery.ref.removeprefix("ann:")))
         if announcement is None:

@@ -113,7 +113,7 @@ def test_import_a_plan_from_yaml(tmp_path: Path) -> None:
     assert f"{path}:4: 22:00 is in the quiet hours (21:00-08:00)" in late.output
     for name, text, line, words in (
         ("syntax.yaml", "cohort: [Peaches\nstart: 2030-12-01\n", 2, "YAML syntax error"),
-        ("date.yaml", "cohort: 2\nstart: 2030-13-01\n", 2, "not a real date"),
+        ("date.yaml", "cohort: 2\nstart: 2030-13-01\n", 2, "must be a date like"),
         ("time.yaml", "cohort: 2\nstart: 2030-12-01\nweekdays: [7]\ntime: '25:00'\n", 4, "HH:MM"),
         ("list.yaml", "- cohort\n", 1, "keys and values"),
     ):

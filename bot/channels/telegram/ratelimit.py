@@ -65,7 +65,8 @@ class SlidingWindow:
     def wait(self) -> float:
         """Seconds until one more event fits (0: now)."""
         now = self.clock()
-        while self.stamps and now - self.stamps[0] >= self.window:
+        # (a nanosecond's slack: float sums of waits may never reach the window exactly)
+        while self.stamps and now - self.stamps[0] >= self.window - 1e-9:
             self.stamps.popleft()
         if len(self.stamps) < self.limit:
             return 0.0

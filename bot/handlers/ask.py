@@ -1,0 +1,133 @@
+"""Questions in the trainee's own words: an answer from the course that names its lesson, or an
+honest "not covered" and a button that passes the question to their lecturer."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from bot.cohorts.service import at_least, cohort_for, cohorts_visible_to
+from bot.core.messages import Button, Reply
+from bot.core.router import Context, HandlerResult, Router
+from bot.db.models import Cohort, Person, Question, Role
+from bot.handlers.menu import main_menu
+from bot.qa.service import QuotaReached
+from bot.scheduling import store
+from bot.scheduling.compose import ANSWER, QUESTION
+
+router = Router("ask")
+
+
+async def answer_question(ctx: Context, text: str) -> HandlerResult:
+    asker = ctx.services.asker
+    if asker is None:
+        return Reply(ctx.t("fallback.text"), menu=await main_menu(ctx))
+    if len(text) > ctx.settings.qa_max_length:
+        return Reply(ctx.t("qa.too_long", limit=ctx.settings.qa_max_length))
+    course = ctx.services.course_for(ctx.person)
+    try:
+        question, answer = await asker.ask(ctx.session, ctx.person, course, text, ctx.now)
+    except QuotaReached:
+        return Reply(
+            ctx.t("qa.quota", quota=ctx.settings.qa_daily_quota), menu=await main_menu(ctx)
+        )
+    rows = []
+    for source in answer.sources[:2]:
+        lesson = course.lesson(source.lesson, ctx.person.language)
+        rows.append((Button(f"📖 {lesson.title}"[:60], f"qa:read:{source.lesson}"),))
+    if not answer.answered:
+        rows.append((Button(ctx.t("qa.ask_lecturer"), f"qa:hand:{question.id}"),))
+    return Reply(answer.text, buttons=tuple(rows))
+
+
+@router.command("ask")
+async def ask_command(ctx: Context) -> HandlerResult:
+    if not ctx.incoming.text.strip():
+        return Reply(ctx.t("qa.usage"), menu=await main_menu(ctx))
+    return await answer_question(ctx, ctx.incoming.text.strip())
+
+
+async def free_text(ctx: Context) -> HandlerResult:
+    return await answer_question(ctx, ctx.incoming.text.strip())
+
+
+router.fallback_text = free_text
+
+
+@router.button("qa")
+async def qa_button(ctx: Context) -> HandlerResult:
+    action, _, argument = ctx.incoming.payload.removeprefix("qa:").partition(":")
+    course = ctx.services.course_for(ctx.person)
+    if action == "read" and argument in course.lessons:
+        lesson = course.lesson(argument, ctx.person.language)
+        text = "\n\n".join([f"📖 {lesson.title}", lesson.summary, lesson.cards[0].text.strip()])
+        return Reply(text, buttons=((Button(ctx.t("menu.lesson"), "les:go"),),))
+    if action == "hand" and argument.isdigit():
+        return await hand_to_lecturer(ctx, int(argument))
+    return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
+
+
+async def hand_to_lecturer(ctx: Context, question_id: int) -> HandlerResult:
+    question = await ctx.session.get(Question, question_id)
+    if question is None or question.person_id != ctx.person.id:
+        return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
+    if question.handed_off:
+        return None  # a second tap
+    cohort = await ctx.session.get(Cohort, ctx.person.cohort_id) if ctx.person.cohort_id else None
+    if cohort is None or cohort.lecturer_id is None:
+        return Reply(ctx.t("qa.no_lecturer"), menu=await main_menu(ctx))
+    question.handed_off = True
+    ctx.session.add(question)
+    await store.enqueue(
+        ctx.session, [cohort.lecturer_id], kind=QUESTION, ref=f"q:{question.id}", due_at=ctx.now
+    )
+    return Reply(ctx.t("qa.handed_off"), edit=False)
+
+
+@router.command("answer")
+async def lecturer_answers(ctx: Context) -> HandlerResult:
+    """`/answer ID text`: the lecturer's answer goes to the trainee who asked."""
+    if not at_least(ctx.person, Role.lecturer):
+        return Reply(ctx.t("access.denied"), menu=await main_menu(ctx))
+    number, _, text = ctx.incoming.text.strip().partition(" ")
+    question = await ctx.session.get(Question, int(number)) if number.isdigit() else None
+    if question is None or not text.strip():
+        return Reply(ctx.t("qa.answer_usage"))
+    cohort = (
+        await cohort_for(ctx.session, ctx.person, question.cohort_id)
+        if question.cohort_id
+        else None
+    )
+    if cohort is None and not at_least(ctx.person, Role.coordinator):
+        return Reply(ctx.t("access.denied"), menu=await main_menu(ctx))
+    question.lecturer_answer, question.answered_at = text.strip()[:4000], ctx.now
+    ctx.session.add(question)
+    await store.enqueue(
+        ctx.session, [question.person_id], kind=ANSWER, ref=f"q:{question.id}", due_at=ctx.now
+    )
+    return Reply(ctx.t("qa.answer_sent", number=question.id))
+
+
+@router.command("questions")
+async def open_questions(ctx: Context) -> HandlerResult:
+    """The questions passed to this lecturer that wait for an answer."""
+    if not at_least(ctx.person, Role.lecturer):
+        return Reply(ctx.t("access.denied"), menu=await main_menu(ctx))
+    cohorts = [c.id for c in await cohorts_visible_to(ctx.session, ctx.person)]
+    rows = await ctx.session.exec(
+        select(Question, Person.display_name)
+        .join(Person, col(Person.id) == col(Question.person_id))
+        .where(
+            col(Question.cohort_id).in_(cohorts),
+            col(Question.handed_off).is_(True),
+            col(Question.lecturer_answer).is_(None),
+        )
+        .order_by(col(Question.asked_at))
+        .limit(30)
+    )
+    lines = [
+        ctx.t("qa.open_line", number=q.id, name=name or "—", question=q.text[:200])
+        for q, name in rows
+    ]
+    if not lines:
+        return Reply(ctx.t("qa.none_open"))
+    return Reply("\n\n".join([ctx.t("qa.open_title"), *lines]))

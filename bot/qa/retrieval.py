@@ -1,0 +1,213 @@
+"""Find the lesson cards that answer a trainee's question, and decide when nothing does.
+
+One BM25 index per (course, language), one passage per lesson card. Each card is matched together
+with its lesson's title (counted TITLE_WEIGHT times, so a question that names the lesson's topic
+finds every card of it) and summary; the Passage keeps only the card's own text.
+
+BM25 is written out here (about 40 lines) rather than taken from `rank_bm25`: the corpus is tiny
+(a course is ~60 cards a language), we need postings to score only the cards that share a term
+(fast), the Lucene IDF that never goes negative, and the per-hit match share used by `covers`,
+none of which `rank_bm25` gives without computing every document's score.
+
+Relevance rule (`covers`), from two figures every RankedHit carries:
+
+- `match`: the IDF-weighted share of the question's distinct terms found in the card (with its
+  title and summary). Terms the course never uses weigh as much as its rarest term, so "aphids on
+  peach trees" matches only "peach": a weak share.
+- `strength`: the BM25 score divided by the IDF of a term in no card (the index's largest IDF),
+  roughly "how many rare course words the card shares with the question"; unlike the raw score it
+  does not depend on the size of the course.
+
+The course covers the question when one of the top COVER_DEPTH hits either contains most of the
+question (match >= FULL_MATCH) or matches it strongly (strength >= MIN_STRENGTH) on a fair share
+of it (match >= MIN_MATCH): a question about your own product ("walnuts", "aguacates") still
+passes on its strong course words, while a question about football or aphids that only shares
+common words ("time", "peach") with the course fails both tests.
+
+Chinese words the course never uses are backed off to their characters that it does use, so
+"打包" (pack) still meets the "包" of "包装" when jieba segments the question differently.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from bot.lessons.model import Course
+from bot.qa.model import Hit, Passage, Source
+from bot.qa.text import ZH_STOP, tokenize
+
+K1 = 1.2
+B = 0.75
+TITLE_WEIGHT = 2  # the title's terms are counted this many times in every card of the lesson
+FULL_MATCH = 0.5  # a card with this share (0..1) of the question's IDF weight covers it
+MIN_MATCH = 0.2  # the least share a strongly matching card needs
+MIN_STRENGTH = 1.0  # BM25 score in units of the index's largest IDF
+COVER_DEPTH = 3  # how many of the best hits `covers` looks at
+
+
+@dataclass(frozen=True)
+class RankedHit(Hit):
+    """A Hit that also says how much of the question the card contains (see `covers`)."""
+
+    match: float = 0.0
+    strength: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Index:
+    """BM25 over the passages of one course in one language."""
+
+    passages: tuple[Passage, ...]
+    postings: dict[str, list[tuple[int, int]]]  # term -> [(passage number, term count)]
+    lengths: tuple[int, ...]  # terms per passage
+    idf: dict[str, float]
+    unknown_idf: float  # the weight of a term no passage contains
+
+    @classmethod
+    def build(cls, passages: Sequence[tuple[Passage, list[str]]]) -> _Index:
+        postings: dict[str, list[tuple[int, int]]] = {}
+        for number, (_, terms) in enumerate(passages):
+            for term, count in Counter(terms).items():
+                postings.setdefault(term, []).append((number, count))
+        n = len(passages)
+        idf = {term: _idf(n, len(found)) for term, found in postings.items()}
+        return cls(
+            passages=tuple(passage for passage, _ in passages),
+            postings=postings,
+            lengths=tuple(len(terms) for _, terms in passages),
+            idf=idf,
+            unknown_idf=_idf(n, 0),
+        )
+
+    def search(self, terms: Sequence[str], k: int) -> list[RankedHit]:
+        query = list(dict.fromkeys(terms))  # distinct terms, in order
+        if not query or not self.passages:
+            return []
+        average = sum(self.lengths) / len(self.lengths) or 1.0
+        scores: dict[int, float] = {}
+        weights: dict[int, float] = {}
+        for term in query:
+            idf = self.idf.get(term)
+            if idf is None:
+                continue
+            for number, count in self.postings[term]:
+                norm = K1 * (1 - B + B * self.lengths[number] / average)
+                scores[number] = scores.get(number, 0.0) + idf * count * (K1 + 1) / (count + norm)
+                weights[number] = weights.get(number, 0.0) + idf
+        total = sum(self.idf.get(term, self.unknown_idf) for term in query)
+        best = sorted(scores, key=lambda number: (-scores[number], number))[:k]
+        return [
+            RankedHit(
+                passage=self.passages[number],
+                score=scores[number],
+                match=weights[number] / total,
+                strength=scores[number] / self.unknown_idf,
+            )
+            for number in best
+        ]
+
+
+def _idf(passages: int, containing: int) -> float:
+    """Lucene's BM25 IDF: always positive, highest for a term in no passage."""
+    return math.log(1 + (passages - containing + 0.5) / (containing + 0.5))
+
+
+class CourseIndex:
+    """Search indexes for every course in every one of its languages."""
+
+    def __init__(self, indexes: dict[tuple[str, str], _Index]) -> None:
+        self._indexes = indexes
+
+    @classmethod
+    def build(cls, courses: Mapping[str, Course]) -> CourseIndex:
+        """Index every card of every lesson of every course, once per course language."""
+        indexes: dict[tuple[str, str], _Index] = {}
+        for course_id, course in courses.items():
+            for language in course.languages:
+                indexes[(course_id, language)] = _Index.build(
+                    list(_passages(course_id, course, language))
+                )
+        return cls(indexes)
+
+    def search(self, question: str, language: str, course_id: str, k: int = 5) -> list[Hit]:
+        """The `k` best cards for `question`, best first, as RankedHits with BM25 scores.
+
+        An empty list when the question has no search terms or the course lacks the language.
+        Raises KeyError for a course that was not indexed.
+        """
+        index = self._indexes.get((course_id, language))
+        if index is None:
+            if not any(key[0] == course_id for key in self._indexes):
+                raise KeyError(f"course {course_id!r} is not indexed")
+            return []
+        terms = tokenize(question, language)
+        if language == "zh":
+            terms = _back_off(terms, index.idf)
+        return list(index.search(terms, k))
+
+
+def _back_off(terms: list[str], known: Mapping[str, float]) -> list[str]:
+    """Unknown Chinese words replaced by their characters the index knows (kept if none)."""
+    out: list[str] = []
+    for term in terms:
+        parts = [] if term in known else [ch for ch in term if ch in known and ch not in ZH_STOP]
+        out.extend(parts or [term])
+    return out
+
+
+def _passages(course_id: str, course: Course, language: str) -> list[tuple[Passage, list[str]]]:
+    out: list[tuple[Passage, list[str]]] = []
+    for slug in course.lessons:
+        lesson = course.lesson(slug, language)
+        # A missing translation falls back to the course's first language: tokenise it as such.
+        lang = lesson.language
+        title_terms = tokenize(lesson.title, lang) * TITLE_WEIGHT
+        summary_terms = tokenize(lesson.summary, lang)
+        for number, card in enumerate(lesson.cards):
+            passage = Passage(
+                course_id=course_id,
+                lesson=slug,
+                language=lang,
+                title=lesson.title,
+                card=number,
+                text=card.text,
+            )
+            out.append((passage, title_terms + summary_terms + tokenize(card.text, lang)))
+    return out
+
+
+def match_of(hit: Hit) -> float:
+    """The hit's match share (0..1); 1.0 for a plain Hit, which carries no such figure."""
+    return hit.match if isinstance(hit, RankedHit) else 1.0
+
+
+def strength_of(hit: Hit) -> float:
+    """The hit's strength (see the module docstring); a plain Hit counts as strong."""
+    return hit.strength if isinstance(hit, RankedHit) else MIN_STRENGTH
+
+
+def relevant(hit: Hit) -> bool:
+    """Whether this one hit answers its question (the rule in the module docstring)."""
+    match = match_of(hit)
+    return match >= FULL_MATCH or (match >= MIN_MATCH and strength_of(hit) >= MIN_STRENGTH)
+
+
+def covers(hits: Sequence[Hit]) -> bool:
+    """Whether the course answers the question these hits were found for (best first).
+
+    True when one of the first COVER_DEPTH hits is `relevant`; False for no hits at all.
+    """
+    return any(relevant(hit) for hit in hits[:COVER_DEPTH])
+
+
+def lesson_sources(hits: Sequence[Hit]) -> list[Source]:
+    """One Source per lesson, scored by its best card, best first (ties in order of the hits)."""
+    best: dict[str, Source] = {}
+    for hit in hits:
+        slug = hit.passage.lesson
+        if slug not in best or hit.score > best[slug].score:
+            best[slug] = Source(lesson=slug, title=hit.passage.title, score=hit.score)
+    return sorted(best.values(), key=lambda source: -source.score)

@@ -1,0 +1,134 @@
+"""Asking the course: retrieval, then the LLM when one is configured, else the best card itself;
+every question stored; a daily quota and a cache of identical questions."""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.db.models import Person, Question
+from bot.i18n import Translator
+from bot.lessons.model import Course
+from bot.qa.model import Answer, Hit, Source
+from bot.qa.retrieval import CourseIndex, covers, lesson_sources
+
+CACHE_FOR = timedelta(days=7)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+class QuotaReached(Exception):
+    """The person asked their daily number of questions already."""
+
+
+def normalise(text: str) -> str:
+    """The same question typed twice, differently: case, width, spaces and punctuation ignored."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    kept = "".join(ch if ch.isalnum() else " " for ch in folded)
+    return " ".join(kept.split())
+
+
+def language_of(text: str, fallback: str) -> str:
+    """Chinese characters mean Chinese; otherwise the person's language (es and en look alike)."""
+    return "zh" if _CJK.search(text) else ("en" if fallback == "zh" else fallback)
+
+
+@dataclass
+class Asker:
+    """Everything answering needs; made once at start-up."""
+
+    index: CourseIndex
+    llm: object | None = None  # bot.qa.llm.LLMAnswerer, when an LLM is configured
+    quota: int = 30
+
+    async def ask(
+        self, session: AsyncSession, person: Person, course: Course, text: str, now: datetime
+    ) -> tuple[Question, Answer]:
+        """Answer and record one question; raises QuotaReached past the daily quota."""
+        assert person.id is not None
+        await self._check_quota(session, person, now)
+        language = language_of(text, person.language)
+        key = normalise(text)
+        started = time.perf_counter()
+        cached = await self._cached(session, course.id, language, key, now)
+        answer = cached or await self._answer(text, language, course)
+        question = Question(
+            person_id=person.id,
+            cohort_id=person.cohort_id,
+            course_id=course.id,
+            language=language,
+            text=text[:2000],
+            normalised=key[:2000],
+            mode="cache" if cached else answer.mode,
+            answered=answer.answered,
+            answer=answer.text[:4000],
+            sources=",".join(s.lesson for s in answer.sources)[:500],
+            latency_ms=round((time.perf_counter() - started) * 1000),
+            asked_at=now,
+        )
+        session.add(question)
+        await session.flush()
+        return question, answer
+
+    async def _check_quota(self, session: AsyncSession, person: Person, now: datetime) -> None:
+        local = now.astimezone(ZoneInfo(person.timezone))
+        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        asked = await session.exec(
+            select(func.count()).where(
+                Question.person_id == person.id, col(Question.asked_at) >= midnight
+            )
+        )
+        if asked.one() >= self.quota:
+            raise QuotaReached
+
+    async def _cached(
+        self, session: AsyncSession, course_id: str, language: str, key: str, now: datetime
+    ) -> Answer | None:
+        if not key:
+            return None
+        found = (
+            await session.exec(
+                select(Question)
+                .where(
+                    Question.course_id == course_id,
+                    Question.language == language,
+                    Question.normalised == key,
+                    col(Question.mode).in_(("llm", "retrieval")),
+                    col(Question.asked_at) >= now - CACHE_FOR,
+                )
+                .order_by(col(Question.asked_at).desc())
+                .limit(1)
+            )
+        ).first()
+        if found is None:
+            return None
+        sources = [Source(slug, "", 0.0) for slug in found.sources.split(",") if slug]
+        return Answer(found.answer, found.answered, found.mode, sources)  # type: ignore[arg-type]
+
+    async def _answer(self, text: str, language: str, course: Course) -> Answer:
+        hits = self.index.search(text, language, course.id, k=5)
+        t = Translator(language)
+        if not covers(hits):
+            return Answer(t("qa.not_covered"), False, "none")
+        if self.llm is not None:
+            result = await self.llm.answer(text, language, hits)  # type: ignore[attr-defined]
+            if result is not None and result.not_covered:
+                return Answer(t("qa.not_covered"), False, "none")
+            if result is not None and result.text.strip():
+                sources = [s for s in lesson_sources(hits) if s.lesson in result.cited]
+                return Answer(result.text.strip(), True, "llm", sources or lesson_sources(hits)[:1])
+        return from_lesson_text(t, hits)
+
+
+def from_lesson_text(t: Translator, hits: list[Hit]) -> Answer:
+    """Without an LLM (or when it failed): the best matching card, clearly as the lesson's text."""
+    best = hits[0].passage
+    text = t("qa.from_lesson", title=best.title) + "\n\n" + best.text.strip()
+    return Answer(text, True, "retrieval", lesson_sources(hits))

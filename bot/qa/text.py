@@ -1,0 +1,134 @@
+"""Turn a question or a lesson card into search terms, per language.
+
+Chinese (`zh`) is segmented with jieba in search mode (long words also yield their shorter words,
+so "产品照片" matches "照片"); Spanish (`es`) and English (`en`) are split into words and stemmed
+with Snowball, so "fotos" and "foto" give the same term. Every language drops punctuation and a
+short list of function words. Accents are removed after stemming, so "telefono" typed without its
+accent still matches "teléfono". Any other language is treated like English without a stemmer.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+import snowballstemmer
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")  # letters and digits, "don't" kept whole
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def _word_set(words: str) -> frozenset[str]:
+    """The whitespace-separated words of `words`."""
+    return frozenset(words.split())
+
+
+EN_STOP = _word_set(
+    """
+    a about above after again all also am an and any are as at be because been before being
+    below between both but by can could did do does doing don't down during each even ever few
+    for from further get gets got had has have having he her here hers him his how i if in into
+    is it its it's just let me mine more most much must my no nor not now of off on once only or
+    other our ours out over own please really same shall she should so some such than that the
+    their theirs them then there these they this those through to too under until up us very was
+    we were what when where which while who whom why will with would yes yet you your yours im
+    i'm i've can't won't make makes made go goes take takes
+    """
+)
+
+ES_STOP = _word_set(
+    """
+    a al algo algún alguna algunas alguno algunos ante antes aquí así aun aún cada como cómo con
+    contra cual cuál cuales cuáles cuando cuándo de del desde donde dónde durante e el él ella
+    ellas ellos en entre era eran es esa esas ese eso esos esta está están estas este esto estos
+    estoy fue fueron ha han hasta hay la las le les lo los me mi mis mucho muy más mas nada ni
+    no nos nosotros o otra otro para pero poco por porque qué que quien quién quienes se ser si
+    sí sin sobre son su sus también tan te tengo ti tu tú tus un una unas uno unos usted ustedes
+    y ya yo hace hacer hago puedo puede debo debe poner pongo pone tener tiene ir va voy dar doy
+    """
+)
+
+ZH_STOP = _word_set(
+    """
+    的 了 吗 呢 吧 啊 呀 嘛 哦 么 着 过 地 得 和 与 及 或 跟 把 被 给 让 在 是 有 也 都 就 还
+    又 才 我 你 您 他 她 它 我们 你们 他们 她们 咱们 自己 这 那 这个 那个 这些 那些 这样 那样
+    这么 那么 怎么 怎样 怎么样 怎么办 什么 为什么 哪 哪里 哪儿 哪个 谁 多少 几 如何 能 会 要
+    想 该 应该 可以 可 一个 一 个 些 点 一点 一下 很 太 最 更 比较 非常 但 但是 而 而且 如果
+    因为 所以 就是 还是 不 没 没有 啦 嗯 才能 时 上 中 下 里 做 办 对 好 多 到 去 来 用 说
+    请问 请
+    """
+)
+
+STOP_WORDS: dict[str, frozenset[str]] = {"en": EN_STOP, "es": ES_STOP, "zh": ZH_STOP}
+_STEMMER_NAMES = {"en": "english", "es": "spanish"}
+
+_jieba: Any = None
+_jieba_lock = threading.Lock()
+
+
+def _segmenter() -> Any:
+    """jieba, imported and its dictionary loaded on first use only (it takes about a second)."""
+    global _jieba
+    if _jieba is None:
+        with _jieba_lock:
+            if _jieba is None:
+                import logging
+
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                jieba.initialize()
+                _jieba = jieba
+    return _jieba
+
+
+def _strip_accents(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=4)
+def _stemmer(language: str) -> Any:
+    return snowballstemmer.stemmer(_STEMMER_NAMES[language])
+
+
+@lru_cache(maxsize=50_000)
+def _stem(word: str, language: str) -> str:
+    if language in _STEMMER_NAMES:
+        word = _stemmer(language).stemWord(word)
+    return _strip_accents(word)
+
+
+def _words(text: str, language: str) -> list[str]:
+    stop = STOP_WORDS.get(language, EN_STOP)
+    out: list[str] = []
+    for match in _WORD.finditer(text.lower()):
+        word = match.group().replace("’", "'")
+        if word in stop or _strip_accents(word) in stop:
+            continue
+        out.append(_stem(word, language))
+    return out
+
+
+def _chinese(text: str) -> list[str]:
+    out: list[str] = []
+    for token in _segmenter().lcut_for_search(text.lower()):
+        token = token.strip()
+        if not token or token in ZH_STOP:
+            continue
+        if _HAN.search(token):
+            out.append(token)
+        elif _WORD.fullmatch(token) and token not in EN_STOP:
+            # Latin words and numbers inside Chinese text ("app", "5kg").
+            out.append(_stem(token, "en"))
+    return out
+
+
+def tokenize(text: str, language: str) -> list[str]:
+    """The search terms of `text` in `language`, in order, duplicates kept (for term counts)."""
+    if language == "zh":
+        return _chinese(text)
+    return _words(text, language)

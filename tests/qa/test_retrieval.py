@@ -1,0 +1,123 @@
+"""Tokenisation per language, BM25 search over lesson cards and the out-of-scope rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.lessons.content import require_library
+from bot.qa.model import Hit, Passage
+from bot.qa.retrieval import CourseIndex, RankedHit, covers, lesson_sources
+from bot.qa.text import tokenize
+from tests.conftest import SAMPLE_CONTENT
+
+REAL_CONTENT = Path(__file__).resolve().parents[2] / "content"
+
+
+@pytest.fixture(scope="module")
+def sample() -> CourseIndex:
+    return CourseIndex.build(require_library(SAMPLE_CONTENT))
+
+
+@pytest.fixture(scope="module")
+def real() -> CourseIndex:
+    return CourseIndex.build(require_library(REAL_CONTENT))
+
+
+def _lessons(index: CourseIndex, question: str, language: str, course: str) -> list[str]:
+    hits = index.search(question, language, course, k=20)
+    return [source.lesson for source in lesson_sources(hits)]
+
+
+def test_jieba_segments_chinese_into_words() -> None:
+    assert tokenize("怎么包装杨梅", "zh") == ["包装", "杨梅"]
+
+
+def test_chinese_drops_punctuation_and_function_words() -> None:
+    terms = tokenize("我的桃子照片怎么拍？", "zh")
+    assert "照片" in terms
+    assert not {"我", "的", "怎么", "？", "?"} & set(terms)
+
+
+def test_spanish_stems_plural_and_singular_alike() -> None:
+    assert tokenize("fotos", "es") == tokenize("foto", "es")
+    assert tokenize("teléfono", "es") == tokenize("telefono", "es")
+
+
+def test_english_stems_and_drops_stop_words() -> None:
+    assert tokenize("The photos of my peaches", "en") == tokenize("photo peach", "en")
+    assert tokenize("what is the", "en") == []
+
+
+def test_spanish_drops_stop_words() -> None:
+    assert tokenize("¿Cómo tomo las fotos de mis duraznos?", "es") == tokenize(
+        "tomo fotos duraznos", "es"
+    )
+
+
+def test_search_on_sample_course_finds_the_photo_lesson(sample: CourseIndex) -> None:
+    hits = sample.search("¿Cómo tomo fotos con luz del día?", "es", "sample")
+    assert hits and hits[0].passage.lesson == "good-photos"
+    assert all(hit.passage.course_id == "sample" and hit.passage.language == "es" for hit in hits)
+    assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
+    assert covers(hits)
+
+
+def test_search_without_terms_or_language_finds_nothing(sample: CourseIndex) -> None:
+    assert sample.search("¿?", "es", "sample") == []
+    assert sample.search("photos", "fr", "sample") == []
+    with pytest.raises(KeyError):
+        sample.search("photos", "en", "no-such-course")
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "lesson"),
+    [
+        ("en", "How do I take good photos of my honey jars?", "product-photos"),
+        ("en", "What do I do when a parcel arrives broken?", "packaging-shipping"),
+        ("en", "How do I set my price so I do not lose money?", "pricing"),
+        ("zh", "直播需要准备什么？手机怎么放？", "livestream-setup"),
+        ("zh", "商品标题怎么写买家才能搜到？", "product-listing"),
+        ("zh", "买家说已经付款了，可是我没看到钱，怎么办？", "orders-payments"),
+        ("es", "¿Cómo contesto a un cliente enojado?", "customer-service"),
+        ("es", "¿Cómo hago un video corto de mi huerta?", "short-video"),
+        ("es", "¿Cómo cuento la historia de mi marca?", "brand-story"),
+    ],
+)
+def test_real_course_questions(
+    real: CourseIndex, language: str, question: str, lesson: str
+) -> None:
+    assert lesson in _lessons(real, question, language, "sell-online")[:3]
+    assert covers(real.search(question, language, "sell-online"))
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("en", "Which team won the basketball game yesterday?"),
+        ("en", "How do I treat a fever in my child?"),
+        ("zh", "今年小麦施什么肥？"),
+        ("zh", "明天会下雪吗？"),
+        ("es", "¿Qué partido político va a ganar las elecciones?"),
+        ("es", "¿Cómo curo la plaga de mis limoneros?"),
+    ],
+)
+def test_out_of_scope_questions_are_declined(
+    real: CourseIndex, language: str, question: str
+) -> None:
+    assert not covers(real.search(question, language, "sell-online"))
+
+
+def test_covers_needs_hits() -> None:
+    assert not covers([])
+
+
+def test_lesson_sources_one_per_lesson_best_first() -> None:
+    def hit(lesson: str, card: int, score: float) -> Hit:
+        passage = Passage("c", lesson, "en", lesson.title(), card, "text")
+        return RankedHit(passage=passage, score=score, match=1.0, strength=2.0)
+
+    sources = lesson_sources([hit("a", 0, 3.0), hit("b", 0, 5.0), hit("a", 1, 4.0)])
+    assert [(s.lesson, s.score) for s in sources] == [("b", 5.0), ("a", 4.0)]
+    assert sources[0].title == "B"
