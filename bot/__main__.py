@@ -206,6 +206,43 @@ def deliver(
         typer.echo("Stopped.")
 
 
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in the trainee's words.")],
+    lang: Annotated[str, typer.Option(help="zh, es or en.")] = "en",
+    course: Annotated[str | None, typer.Option(help="Course id (default: DEFAULT_COURSE).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+) -> None:
+    """Ask the course a question, as a trainee would (nothing is stored)."""
+    import json
+
+    from bot.i18n import normalise_language
+
+    settings = _settings()
+
+    async def main() -> dict[str, object]:
+        from bot.runtime import load_courses, make_asker
+
+        courses = load_courses(settings)
+        asker = make_asker(settings, courses)
+        chosen = courses.get(course or settings.default_course)
+        if chosen is None:
+            raise typer.BadParameter(f"no course {course!r}; have {', '.join(courses)}")
+        answer = await asker.answer(question, normalise_language(lang), chosen)
+        return answer.to_json()
+
+    try:
+        result = run_async(main())
+    except (ContentError, MissingCourse) as error:
+        raise _fail_content(error) from error
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    typer.echo(str(result["answer"]))
+    for source in result["sources"]:  # type: ignore[union-attr]
+        typer.echo(f"  · {source['lesson']}: {source['title']} ({source['score']})")
+
+
 certificate_app = typer.Typer(help="Course certificates.", no_args_is_help=True)
 app.add_typer(certificate_app, name="certificate")
 

@@ -112,6 +112,10 @@ class Asker:
         sources = [Source(slug, "", 0.0) for slug in found.sources.split(",") if slug]
         return Answer(found.answer, found.answered, found.mode, sources)  # type: ignore[arg-type]
 
+    async def answer(self, text: str, language: str, course: Course) -> Answer:
+        """An answer without recording anything (the CLI, the evaluation)."""
+        return await self._answer(text, language, course)
+
     async def _answer(self, text: str, language: str, course: Course) -> Answer:
         hits = self.index.search(text, language, course.id, k=5)
         t = Translator(language)
