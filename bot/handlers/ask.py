@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from bot.cohorts.service import at_least, cohort_for, cohorts_visible_to
-from bot.core.messages import Button, Reply
+from bot.core.messages import Button, Kind, Reply
 from bot.core.router import Context, HandlerResult, Router
 from bot.db.models import Cohort, Person, Question, Role
 from bot.handlers.menu import main_menu
@@ -51,6 +51,32 @@ async def free_text(ctx: Context) -> HandlerResult:
 
 
 router.fallback_text = free_text
+
+
+@router.on(Kind.voice)
+async def voice_question(ctx: Context) -> HandlerResult:
+    """A voice note: transcribed by the provider's audio endpoint when one is configured."""
+    asker, fetch = ctx.services.asker, ctx.services.fetch_file
+    llm = asker.llm if asker is not None else None
+    model = ctx.settings.transcription_model
+    if llm is None or fetch is None or not model or not ctx.incoming.file_ref:
+        return Reply(ctx.t("error.voice"), menu=await main_menu(ctx))
+    from bot.qa.llm import transcribe
+
+    try:
+        audio = await fetch(ctx.incoming.file_ref)
+    except Exception:  # the platform would not give us the file: ask them to type
+        return Reply(ctx.t("error.voice"), menu=await main_menu(ctx))
+    text = await transcribe(
+        llm.client,
+        audio,
+        "voice.ogg",
+        model,
+        language=ctx.person.language,  # type: ignore[attr-defined]
+    )
+    if not text:
+        return Reply(ctx.t("error.voice"), menu=await main_menu(ctx))
+    return await answer_question(ctx, text)
 
 
 @router.button("qa")

@@ -168,10 +168,20 @@ def make_bot(settings: Settings, limiter: SendLimiter | None = None) -> Bot:
 
 
 async def introduce(runtime: Runtime, bot: Bot) -> None:
-    """Learn the bot's name, so invite codes become t.me deep links."""
+    """Learn the bot's name, so invite codes become t.me deep links; let handlers fetch files
+    people send (voice notes)."""
     me = await bot.me()
     username = me.username or ""
     runtime.academy.services.link_for = lambda code: f"https://t.me/{username}?start={code}"
+
+    async def fetch_file(file_id: str) -> bytes:
+        found = await bot.get_file(file_id)
+        assert found.file_path is not None
+        data = await bot.download_file(found.file_path)
+        assert data is not None
+        return data.read()
+
+    runtime.academy.services.fetch_file = fetch_file
 
 
 async def publish_commands(bot: Bot, default_language: str) -> None:

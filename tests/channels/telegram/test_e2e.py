@@ -112,3 +112,42 @@ async def test_voice_stickers_and_long_text_get_friendly_replies(live_bot: LiveB
     limit = live_bot.runtime.settings.max_text_length
     await ana.send_text("桃" * (limit + 5))
     assert (await ana.wait_messages(1))[0].text == zh("error.too_long", limit=limit)
+
+
+async def test_a_voice_question_is_transcribed_and_answered(fake_telegram, sqlite_url: str) -> None:
+    """Telegram's file download and the provider's transcription, both over real HTTP."""
+    import contextlib
+
+    from bot.channels.telegram.app import build_dispatcher, introduce, make_bot, run_polling
+    from tests.conftest import make_settings, migrated_runtime
+    from tests.fakes.openai_server import FakeOpenAI
+
+    async with FakeOpenAI() as llm:
+        settings = make_settings(
+            sqlite_url,
+            bot_token=fake_telegram.token,
+            telegram_api_url=fake_telegram.base_url,
+            polling_timeout=1,
+            llm_base_url=llm.base_url,
+            llm_api_key="k",
+            transcription_model="whisper-1",
+        )
+        runtime = await migrated_runtime(settings)
+        bot = make_bot(settings)
+        dispatcher = build_dispatcher(runtime)
+        await introduce(runtime, bot)
+        polling = asyncio.create_task(run_polling(bot, dispatcher, settings, handle_signals=False))
+        try:
+            llm.transcribe_as("How do I use daylight by a window for my photos?")
+            llm.reply("Take it by a window in daylight [good-photos].")
+            ana = fake_telegram.user(777, "Ana", language_code="en")
+            await ana.send_voice()
+            (answer,) = await ana.wait_messages(1)
+            assert answer.text == "Take it by a window in daylight."
+            assert any(r.path.endswith("/audio/transcriptions") for r in llm.requests)
+        finally:
+            with contextlib.suppress(RuntimeError):
+                await dispatcher.stop_polling()
+            await asyncio.wait_for(polling, 10)
+            await bot.session.close()
+            await runtime.close()
