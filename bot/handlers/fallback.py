@@ -17,13 +17,8 @@ async def stale_button(ctx: Context) -> HandlerResult:
     return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
 
 
-async def free_text(ctx: Context) -> HandlerResult:
-    return Reply(ctx.t("fallback.text"), menu=await main_menu(ctx))
-
-
 router.fallback_command = unknown_command
 router.fallback_button = stale_button
-router.fallback_text = free_text
 
 
 @router.on(Kind.voice)

@@ -45,13 +45,15 @@ async def rows(runtime: Runtime, model):
         return list(await session.exec(select(model)))
 
 
-async def read_lesson(ana: Trainee, clock: Clock, cards: int) -> None:
-    """From the first card to the first quiz question, one tap a card."""
-    for _ in range(cards - 1):
+async def read_lesson(
+    ana: Trainee, clock: Clock, cards: int, *, start: int = 0, t: Translator = en
+) -> None:
+    """From card `start` to the first quiz question, one tap a card."""
+    for _ in range(start, cards - 1):
         clock.advance(seconds=10)
-        await ana.press(en("lesson.next"))
+        await ana.press(t("lesson.next"))
     clock.advance(seconds=10)
-    await ana.press(en("lesson.start_quiz"))
+    await ana.press(t("lesson.start_quiz"))
 
 
 async def answer(ana: Trainee, clock: Clock, label: str) -> list:
@@ -150,7 +152,7 @@ async def test_double_taps_and_old_buttons_never_count_twice(
     assert progress.card == 1
 
     ana.last = stale  # carry on from the message the stale tap brought back
-    await read_lesson_from(ana, clock, progress.card, len(lesson.cards))
+    await read_lesson(ana, clock, len(lesson.cards), start=progress.card)
     right = lesson.quiz[0].options[lesson.quiz[0].answer]
     answer_button = ana.button(right)
     await answer(ana, clock, right)
@@ -160,14 +162,6 @@ async def test_double_taps_and_old_buttons_never_count_twice(
         )
     assert again == []
     assert len(await rows(runtime, QuizAnswer)) == 1
-
-
-async def read_lesson_from(ana: Trainee, clock: Clock, card: int, cards: int) -> None:
-    for _ in range(card, cards - 1):
-        clock.advance(seconds=10)
-        await ana.press(en("lesson.next"))
-    clock.advance(seconds=10)
-    await ana.press(en("lesson.start_quiz"))
 
 
 async def test_progress_survives_a_restart(settings, runtime, trainee_factory, clock) -> None:
@@ -260,7 +254,7 @@ async def test_finishing_the_course_sends_a_certificate_that_verifies(
     await ana.send("/lesson")
     for slug in course.lessons:
         lesson = course.lesson(slug, "zh")
-        await read_lesson_with(ana, clock, len(lesson.cards), zh)
+        await read_lesson(ana, clock, len(lesson.cards), t=zh)
         for question in lesson.quiz:
             await answer(ana, clock, question.options[question.answer])
         if slug != course.lessons[-1]:
@@ -282,14 +276,6 @@ async def test_finishing_the_course_sends_a_certificate_that_verifies(
         typed = certificate.code.lower().replace("-", " ")
         assert (await find_certificate(session, typed)).id == certificate.id
         assert await find_certificate(session, "NOPE-NOPE") is None
-
-
-async def read_lesson_with(ana: Trainee, clock: Clock, cards: int, t: Translator) -> None:
-    for _ in range(cards - 1):
-        clock.advance(seconds=10)
-        await ana.press(t("lesson.next"))
-    clock.advance(seconds=10)
-    await ana.press(t("lesson.start_quiz"))
 
 
 async def test_forged_lesson_buttons_are_refused_kindly(runtime, trainee_factory, clock) -> None:
