@@ -39,9 +39,13 @@ class Incoming:
     payload: str = ""
     file_ref: str = ""
     message_ref: str = ""
+    # The text of the message this one replies to (a quoted message), where the platform says.
+    reply_to_text: str = ""
 
     @classmethod
-    def from_text(cls, sender: Sender, text: str, *, message_ref: str = "") -> Incoming:
+    def from_text(
+        cls, sender: Sender, text: str, *, message_ref: str = "", reply_to_text: str = ""
+    ) -> Incoming:
         """Free text, or a `/command args` when it starts with a slash."""
         stripped = text.strip()
         if stripped.startswith("/") and len(stripped) > 1:
@@ -49,9 +53,16 @@ class Incoming:
             name = head.split("@", 1)[0].lower()
             if name and all(c.isalnum() or c == "_" for c in name):
                 return cls(
-                    sender, Kind.command, text=rest.strip(), command=name, message_ref=message_ref
+                    sender,
+                    Kind.command,
+                    text=rest.strip(),
+                    command=name,
+                    message_ref=message_ref,
+                    reply_to_text=reply_to_text,
                 )
-        return cls(sender, Kind.text, text=text, message_ref=message_ref)
+        return cls(
+            sender, Kind.text, text=text, message_ref=message_ref, reply_to_text=reply_to_text
+        )
 
     @classmethod
     def button(cls, sender: Sender, payload: str, *, message_ref: str = "") -> Incoming:

@@ -43,6 +43,9 @@ class Services:
     asker: Asker | None = None  # answers questions from the course (bot.qa.service)
     # Downloads a file a person sent (a voice note), where the channel can; None elsewhere.
     fetch_file: Callable[[str], Awaitable[bytes]] | None = None
+    # Shows "typing…" in a person's chat (by user id) while a slow answer is made; None where the
+    # channel has no such thing.
+    show_typing: Callable[[str], Awaitable[None]] | None = None
 
     def course_for(self, person: Person) -> Course:
         """The course of the person's cohort, or the default course (also when it was removed)."""

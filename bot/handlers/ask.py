@@ -3,6 +3,12 @@ honest "not covered" and a button that passes the question to their lecturer."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from sqlmodel import col, select
 
 from bot.cohorts.service import at_least, cohort_for, cohorts_visible_to
@@ -15,6 +21,34 @@ from bot.scheduling import store
 from bot.scheduling.compose import ANSWER, QUESTION
 
 router = Router("ask")
+log = logging.getLogger(__name__)
+TYPING_EVERY = 4.0  # seconds; a chat action shows for about five
+# The lecturer's copy of a question ends with "/answer N ..." in every language: replying to it
+# answers question N.
+QUOTED_QUESTION = re.compile(r"/answer\s+(\d+)")
+
+
+@asynccontextmanager
+async def typing(ctx: Context) -> AsyncIterator[None]:
+    """Show "typing…" to the person until the block ends, where the channel can."""
+    show = ctx.services.show_typing
+    if show is None:
+        yield
+        return
+
+    async def keep_showing() -> None:
+        while True:
+            try:
+                await show(ctx.incoming.sender.user_id)
+            except Exception as error:  # a chat action is a courtesy: never fail the answer
+                log.info("could not show typing: %s", error)
+            await asyncio.sleep(TYPING_EVERY)
+
+    task = asyncio.create_task(keep_showing())
+    try:
+        yield
+    finally:
+        task.cancel()
 
 
 async def answer_question(ctx: Context, text: str) -> HandlerResult:
@@ -25,7 +59,11 @@ async def answer_question(ctx: Context, text: str) -> HandlerResult:
         return Reply(ctx.t("qa.too_long", limit=ctx.settings.qa_max_length))
     course = ctx.services.course_for(ctx.person)
     try:
-        question, answer = await asker.ask(ctx.session, ctx.person, course, text, ctx.now)
+        if asker.llm is not None:  # an LLM may take seconds: say we are on it
+            async with typing(ctx):
+                question, answer = await asker.ask(ctx.session, ctx.person, course, text, ctx.now)
+        else:
+            question, answer = await asker.ask(ctx.session, ctx.person, course, text, ctx.now)
     except QuotaReached:
         return Reply(
             ctx.t("qa.quota", quota=ctx.settings.qa_daily_quota), menu=await main_menu(ctx)
@@ -47,6 +85,10 @@ async def ask_command(ctx: Context) -> HandlerResult:
 
 
 async def free_text(ctx: Context) -> HandlerResult:
+    """A question; or, from a lecturer replying to a passed-on question, the answer to it."""
+    quoted = QUOTED_QUESTION.search(ctx.incoming.reply_to_text)
+    if quoted is not None and at_least(ctx.person, Role.lecturer):
+        return await record_answer(ctx, int(quoted.group(1)), ctx.incoming.text.strip())
     return await answer_question(ctx, ctx.incoming.text.strip())
 
 
@@ -115,7 +157,16 @@ async def lecturer_answers(ctx: Context) -> HandlerResult:
     if not at_least(ctx.person, Role.lecturer):
         return Reply(ctx.t("access.denied"), menu=await main_menu(ctx))
     number, _, text = ctx.incoming.text.strip().partition(" ")
-    question = await ctx.session.get(Question, int(number)) if number.isdigit() else None
+    if not number.isdigit():
+        return Reply(ctx.t("qa.answer_usage"))
+    return await record_answer(ctx, int(number), text)
+
+
+async def record_answer(ctx: Context, number: int, text: str) -> HandlerResult:
+    """Keep a lecturer's answer to question `number` and send it to the trainee who asked."""
+    if not at_least(ctx.person, Role.lecturer):
+        return Reply(ctx.t("access.denied"), menu=await main_menu(ctx))
+    question = await ctx.session.get(Question, number)
     if question is None or not text.strip():
         return Reply(ctx.t("qa.answer_usage"))
     cohort = (

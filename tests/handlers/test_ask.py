@@ -124,3 +124,31 @@ async def test_the_llm_writes_the_answer_and_its_citations_are_kept(sqlite_url: 
             assert fallback.text.startswith(en("qa.from_lesson", title="")[:10])
         finally:
             await runtime.close()
+
+
+async def test_a_lecturer_answers_by_replying_to_the_passed_on_question(school: Runtime) -> None:
+    from bot.core.messages import Incoming, Sender
+
+    ana = Trainee(school, "ana", "Ana", "en")
+    await enrol(school, ana)
+    await ana.send("Who won the football match last night?")
+    await ana.press(en("qa.ask_lecturer"))
+    async with school.sessions() as session:
+        question = (await session.exec(select(Question))).one()
+    copy = en("qa.to_lecturer", name="Ana", question=question.text, number=question.id)
+
+    async def reply_as(user_id: str, text: str) -> list[str]:
+        incoming = Incoming.from_text(Sender("test", user_id), text, reply_to_text=copy)
+        async with school.sessions() as session:
+            return [r.text for r in await school.academy.handle(incoming, session)]
+
+    # A trainee quoting the same text asks a question of their own: nothing is answered.
+    assert await reply_as("eve", "Who won?") == [en("qa.not_covered")]
+    assert await reply_as("lec", "The village shop shows the matches.") == [
+        en("qa.answer_sent", number=question.id)
+    ]
+    async with school.sessions() as session:
+        stored = await session.get(Question, question.id)
+        back = (await session.exec(select(Delivery).where(Delivery.kind == "answer"))).all()
+    assert stored.lecturer_answer == "The village shop shows the matches."
+    assert [d.person_id for d in back] == [question.person_id]

@@ -12,7 +12,7 @@ from aiogram import BaseMiddleware, Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ChatMemberStatus, ChatType
+from aiogram.enums import ChatAction, ChatMemberStatus, ChatType
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.types import (
     BotCommand,
@@ -181,7 +181,11 @@ async def introduce(runtime: Runtime, bot: Bot) -> None:
         assert data is not None
         return data.read()
 
+    async def show_typing(user_id: str) -> None:
+        await bot.send_chat_action(chat_id=int(user_id), action=ChatAction.TYPING)
+
     runtime.academy.services.fetch_file = fetch_file
+    runtime.academy.services.show_typing = show_typing
 
 
 async def publish_commands(bot: Bot, default_language: str) -> None:

@@ -41,7 +41,9 @@ def incoming_from_message(message: Message) -> Incoming | None:
     sender = sender_of(message.from_user)
     ref = str(message.message_id)
     if message.text is not None:
-        return Incoming.from_text(sender, message.text, message_ref=ref)
+        quoted = message.reply_to_message
+        quoted_text = (quoted.text or quoted.caption or "") if quoted is not None else ""
+        return Incoming.from_text(sender, message.text, message_ref=ref, reply_to_text=quoted_text)
     if message.voice is not None or message.audio is not None:
         file_id = message.voice.file_id if message.voice else message.audio.file_id  # type: ignore[union-attr]
         return Incoming(sender, Kind.voice, file_ref=file_id, message_ref=ref)
