@@ -5,6 +5,8 @@ so "产品照片" matches "照片"); Spanish (`es`) and English (`en`) are split
 with Snowball, so "fotos" and "foto" give the same term. Every language drops punctuation and a
 short list of function words. Accents are removed after stemming, so "telefono" typed without its
 accent still matches "teléfono". Any other language is treated like English without a stemmer.
+A short list of synonyms per language (synonyms.txt) maps "pictures" to the course's "photos",
+"comprador" to "cliente", "图片" to "照片", in questions and cards alike.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 import threading
 import unicodedata
 from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 import snowballstemmer
@@ -102,25 +105,55 @@ def _stem(word: str, language: str) -> str:
     return _strip_accents(word)
 
 
+@lru_cache(maxsize=1)
+def _synonym_groups() -> dict[str, list[list[str]]]:
+    """language -> groups of words that mean the same thing, read from synonyms.txt."""
+    groups: dict[str, list[list[str]]] = {}
+    source = resources.files("bot.qa").joinpath("synonyms.txt").read_text(encoding="utf-8")
+    for line in source.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        language, _, words = line.partition(":")
+        group = [w.strip().lower() for w in words.split(",") if w.strip()]
+        if len(group) > 1:
+            groups.setdefault(language.strip(), []).append(group)
+    return groups
+
+
+@lru_cache(maxsize=8)
+def synonyms(language: str) -> dict[str, str]:
+    """term -> the term it is searched as (its group's first word), for `language`'s terms."""
+    out: dict[str, str] = {}
+    for group in _synonym_groups().get(language, []):
+        terms = [group[0] if language == "zh" else _stem(word, language) for word in group]
+        for word, term in zip(group, terms, strict=True):
+            out.setdefault(word if language == "zh" else term, terms[0])
+    return out
+
+
 def _words(text: str, language: str) -> list[str]:
     stop = STOP_WORDS.get(language, EN_STOP)
+    same = synonyms(language)
     out: list[str] = []
     for match in _WORD.finditer(text.lower()):
         word = match.group().replace("’", "'")
         if word in stop or _strip_accents(word) in stop:
             continue
-        out.append(_stem(word, language))
+        term = _stem(word, language)
+        out.append(same.get(term, term))
     return out
 
 
 def _chinese(text: str) -> list[str]:
+    same = synonyms("zh")
     out: list[str] = []
     for token in _segmenter().lcut_for_search(text.lower()):
         token = token.strip()
         if not token or token in ZH_STOP:
             continue
         if _HAN.search(token):
-            out.append(token)
+            out.append(same.get(token, token))
         elif _WORD.fullmatch(token) and token not in EN_STOP:
             # Latin words and numbers inside Chinese text ("app", "5kg").
             out.append(_stem(token, "en"))

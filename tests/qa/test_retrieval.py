@@ -121,3 +121,34 @@ def test_lesson_sources_one_per_lesson_best_first() -> None:
     sources = lesson_sources([hit("a", 0, 3.0), hit("b", 0, 5.0), hit("a", 1, 4.0)])
     assert [(s.lesson, s.score) for s in sources] == [("b", 5.0), ("a", 4.0)]
     assert sources[0].title == "B"
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "same_as"),
+    [
+        ("pictures of my goods", "en", "photos of my goods"),
+        ("imágenes de mis productos", "es", "fotos de mis productos"),
+        ("商品图片", "zh", "商品照片"),
+        ("what buyers ask", "en", "what customers ask"),
+    ],
+)
+def test_synonyms_search_as_the_courses_word(question: str, language: str, same_as: str) -> None:
+    assert tokenize(question, language) == tokenize(same_as, language)
+
+
+def test_a_synonym_finds_the_lesson_that_uses_the_other_word(real: CourseIndex) -> None:
+    hits = real.search("How to take nice pictures of honey jars", "en", "sell-online")
+    assert covers(hits) and lesson_sources(hits)[0].lesson == "product-photos"
+
+
+@pytest.mark.parametrize("language", ["en", "es", "zh"])
+def test_no_search_term_belongs_to_two_synonym_groups(language: str) -> None:
+    """Two groups sharing a stem would chain unrelated words ("paquetería" and "paquete")."""
+    from bot.qa.text import _stem, _synonym_groups, synonyms
+
+    groups = _synonym_groups()[language]
+    terms = [{word if language == "zh" else _stem(word, language) for word in g} for g in groups]
+    for number, group in enumerate(terms):
+        for other in terms[number + 1 :]:
+            assert not group & other, (language, group & other)
+    assert len(synonyms(language)) == sum(len(group) for group in terms)
