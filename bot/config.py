@@ -45,6 +45,11 @@ class Settings(BaseSettings):
         default="0.0.0.0", description="Address the webhook server listens on."
     )
     webhook_port: int = Field(default=8080, description="Port the webhook server listens on.")
+    metrics_port: int = Field(
+        default=0,
+        description="With long polling, serve /healthz and /metrics on this port (on "
+        "WEBHOOK_HOST); 0: off. A webhook server always serves them.",
+    )
     send_rate_global: float = Field(
         default=30.0, description="Messages per second the bot sends in all (Telegram: ~30)."
     )
@@ -96,6 +101,16 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(default=20.0, description="Seconds to wait for an answer.")
     transcription_model: str = Field(
         default="", description="Audio model for voice questions (e.g. whisper-1); empty: off."
+    )
+    embedding_model: str = Field(
+        default="",
+        description="Embedding model at LLM_BASE_URL (e.g. text-embedding-3-small), combined with "
+        "BM25 to find cards; empty: BM25 alone.",
+    )
+    embedding_min_similarity: float = Field(
+        default=0.5,
+        description="Cosine similarity at which an embedding match alone says the course covers "
+        "a question.",
     )
     qa_daily_quota: int = Field(default=30, description="Questions one person may ask a day.")
     qa_max_length: int = Field(default=500, description="Longest question, in characters.")

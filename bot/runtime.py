@@ -77,7 +77,7 @@ def make_asker(settings: Settings, courses: dict[str, Course]) -> Asker:
     from bot.qa.retrieval import CourseIndex
     from bot.qa.service import Asker
 
-    llm = None
+    llm = embeddings = None
     if settings.llm_base_url:
         from openai import AsyncOpenAI
 
@@ -90,7 +90,19 @@ def make_asker(settings: Settings, courses: dict[str, Course]) -> Asker:
             max_retries=0,
         )
         llm = LLMAnswerer(client, settings.llm_model, timeout=settings.llm_timeout)
-    return Asker(CourseIndex.build(courses), llm, quota=settings.qa_daily_quota)
+        if settings.embedding_model:
+            from bot.qa.embeddings import EmbeddingIndex
+
+            embeddings = EmbeddingIndex(
+                client,
+                settings.embedding_model,
+                courses,
+                timeout=min(10.0, settings.llm_timeout),
+                min_similarity=settings.embedding_min_similarity,
+            )
+    return Asker(
+        CourseIndex.build(courses), llm, quota=settings.qa_daily_quota, embeddings=embeddings
+    )
 
 
 async def open_runtime(settings: Settings, *, check_schema: bool = True) -> Runtime:

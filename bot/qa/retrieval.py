@@ -158,24 +158,31 @@ def _back_off(terms: list[str], known: Mapping[str, float]) -> list[str]:
     return out
 
 
-def _passages(course_id: str, course: Course, language: str) -> list[tuple[Passage, list[str]]]:
-    out: list[tuple[Passage, list[str]]] = []
+def card_passages(course_id: str, course: Course, language: str) -> list[tuple[Passage, str]]:
+    """Every card of the course in `language` as a Passage, with its lesson's summary."""
+    out: list[tuple[Passage, str]] = []
     for slug in course.lessons:
         lesson = course.lesson(slug, language)
-        # A missing translation falls back to the course's first language: tokenise it as such.
-        lang = lesson.language
-        title_terms = tokenize(lesson.title, lang) * TITLE_WEIGHT
-        summary_terms = tokenize(lesson.summary, lang)
         for number, card in enumerate(lesson.cards):
             passage = Passage(
                 course_id=course_id,
                 lesson=slug,
-                language=lang,
+                language=lesson.language,  # a missing translation falls back to another
                 title=lesson.title,
                 card=number,
                 text=card.text,
             )
-            out.append((passage, title_terms + summary_terms + tokenize(card.text, lang)))
+            out.append((passage, lesson.summary))
+    return out
+
+
+def _passages(course_id: str, course: Course, language: str) -> list[tuple[Passage, list[str]]]:
+    """The cards with their search terms: the card's, its summary's and TITLE_WEIGHT titles'."""
+    out: list[tuple[Passage, list[str]]] = []
+    for passage, summary in card_passages(course_id, course, language):
+        lang = passage.language
+        terms = tokenize(passage.title, lang) * TITLE_WEIGHT + tokenize(summary, lang)
+        out.append((passage, terms + tokenize(passage.text, lang)))
     return out
 
 

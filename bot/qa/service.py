@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.db.models import Person, Question
 from bot.i18n import Translator
 from bot.lessons.model import Course
+from bot.qa.embeddings import EmbeddingIndex
 from bot.qa.model import Answer, Hit, Source
 from bot.qa.retrieval import CourseIndex, covers, lesson_sources
 
@@ -47,6 +48,7 @@ class Asker:
     index: CourseIndex
     llm: object | None = None  # bot.qa.llm.LLMAnswerer, when an LLM is configured
     quota: int = 30
+    embeddings: EmbeddingIndex | None = None  # when EMBEDDING_MODEL is set
 
     async def ask(
         self, session: AsyncSession, person: Person, course: Course, text: str, now: datetime
@@ -118,8 +120,13 @@ class Asker:
 
     async def _answer(self, text: str, language: str, course: Course) -> Answer:
         hits = self.index.search(text, language, course.id, k=5)
+        covered = covers(hits)
+        if self.embeddings is not None:
+            hits, covered = await self.embeddings.combine(
+                text, language, course.id, hits, covered, k=5
+            )
         t = Translator(language)
-        if not covers(hits):
+        if not covered:
             return Answer(t("qa.not_covered"), False, "none")
         if self.llm is not None:
             result = await self.llm.answer(text, language, hits)  # type: ignore[attr-defined]

@@ -103,6 +103,7 @@ class FakeOpenAI:
         self.requests: list[RecordedRequest] = []
         self._replies: deque[tuple[str, str]] = deque()  # (content, finish_reason)
         self._transcripts: deque[str] = deque()
+        self._alike: list[tuple[str, str]] = []  # (fragment, key) for embed_like
         self._failures: deque[_Failure] = deque()
         self._delays: deque[float] = deque()
         self._ids = itertools.count(1)
@@ -161,6 +162,11 @@ class FakeOpenAI:
     def delay_next(self, seconds: float) -> None:
         """Wait `seconds` before answering the next request (e.g. to trigger a timeout)."""
         self._delays.append(seconds)
+
+    def embed_like(self, fragment: str, key: str) -> None:
+        """Embed every input containing `fragment` as `key` (first rule that matches wins), so
+        texts given the same key have cosine similarity 1 and others a random one."""
+        self._alike.append((fragment, key))
 
     def transcribe_as(self, text: str) -> None:
         """Queue the text of the next audio transcription (otherwise `default_transcript`)."""
@@ -265,7 +271,8 @@ class FakeOpenAI:
         dimensions = body.get("dimensions") or 16
         data = []
         for index, item in enumerate(inputs):
-            vector = fake_embedding(str(item), int(dimensions))
+            key = next((k for fragment, k in self._alike if fragment in str(item)), str(item))
+            vector = fake_embedding(key, int(dimensions))
             embedding: list[float] | str = vector
             if body.get("encoding_format") == "base64":
                 packed = struct.pack(f"<{len(vector)}f", *vector)
