@@ -105,7 +105,10 @@ def chat(
 
         runtime = await open_runtime(settings)
         try:
-            await ConsoleChat(runtime.academy, runtime.sessions, user=user, language=lang).run()
+            chat = ConsoleChat(runtime.academy, runtime.sessions, user=user, language=lang)
+            if settings.content_check_seconds > 0:
+                chat.before_each = runtime.content.check
+            await chat.run()
         finally:
             await runtime.close()
 

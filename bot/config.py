@@ -118,6 +118,10 @@ class Settings(BaseSettings):
         default=Path(__file__).resolve().parents[1] / "content",
         description="Folder holding courses/<id>/course.yaml (default: the repository's content/).",
     )
+    content_check_seconds: float = Field(
+        default=30.0,
+        description="How often a running bot looks for edited content and reloads it; 0: never.",
+    )
     admin_ids: str = Field(
         default="",
         description="People who are admins from the start: Telegram user ids, or channel:id "

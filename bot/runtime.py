@@ -19,6 +19,7 @@ from bot.db.migrate import require_current_schema
 from bot.handlers import build_router
 from bot.lessons.content import require_library
 from bot.lessons.model import Course
+from bot.lessons.reload import ContentReloader
 
 if TYPE_CHECKING:
     from bot.qa.service import Asker
@@ -44,6 +45,7 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     academy: Academy
+    content: ContentReloader
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -118,4 +120,5 @@ async def open_runtime(settings: Settings, *, check_schema: bool = True) -> Runt
         raise
     services = Services(settings=settings, courses=courses, asker=make_asker(settings, courses))
     academy = Academy(build_router(), services)
-    return Runtime(settings, engine, make_sessionmaker(engine), academy)
+    reloader = ContentReloader(settings, services)
+    return Runtime(settings, engine, make_sessionmaker(engine), academy, reloader)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -50,6 +50,8 @@ class ConsoleChat:
         self.language = normalise_language(language, academy.services.settings.default_language)
         self.inline: list[Choice] = []
         self.menu: list[Choice] = []
+        # Run before each typed line is handled (the runtime's content check, in `academy chat`).
+        self.before_each: Callable[[], Awaitable[object]] | None = None
 
     def say(self, text: str = "") -> None:
         self.stdout.write(text + "\n")
@@ -73,6 +75,8 @@ class ConsoleChat:
                 continue
             if text.lower() in QUIT:
                 break
+            if self.before_each is not None:
+                await self.before_each()
             await self.send(self.to_incoming(text))
         self.say(Translator(self.language)("console.bye"))
 

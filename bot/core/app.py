@@ -6,6 +6,7 @@ import logging
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import metrics
 from bot.core.flood import FloodGuard, Verdict
 from bot.core.messages import Incoming, Kind, Reply
 from bot.core.router import Context, Router, Services, as_list
@@ -26,6 +27,12 @@ class Academy:
 
     async def handle(self, incoming: Incoming, session: AsyncSession) -> list[Reply]:
         """The replies to send for `incoming`. Never raises for a handler's failure."""
+        with metrics.handling(incoming.kind.value) as counted:
+            replies, counted.outcome = await self._answer(incoming, session)
+        return replies
+
+    async def _answer(self, incoming: Incoming, session: AsyncSession) -> tuple[list[Reply], str]:
+        """The replies and the outcome the metrics count it under."""
         settings = self.services.settings
         now = self.services.clock()
         person = await person_for(
@@ -39,19 +46,19 @@ class Academy:
         t = Translator(person.language)
         verdict = self.flood.check(f"{incoming.sender.channel}:{incoming.sender.user_id}")
         if verdict is Verdict.drop:
-            return []
+            return [], metrics.THROTTLED
         if verdict is Verdict.notify:
             await session.commit()
-            return [Reply(t("error.flood"))]
+            return [Reply(t("error.flood"))], metrics.THROTTLED
         if incoming.kind is Kind.text and len(incoming.text) > settings.max_text_length:
             await session.commit()
-            return [Reply(t("error.too_long", limit=settings.max_text_length))]
+            return [Reply(t("error.too_long", limit=settings.max_text_length))], metrics.REJECTED
         handler = self.router.resolve(incoming, person.awaiting)
         if person.awaiting and incoming.kind in (Kind.command, Kind.button):
             person.awaiting = None  # they did something else instead of answering
         if handler is None:
             await session.commit()
-            return [Reply(t("error.unsupported"))]
+            return [Reply(t("error.unsupported"))], metrics.REJECTED
         context = Context(incoming, person, session, self.services, t, now)
         apology = t("error.internal")  # worded now: after a rollback the person is expired
         try:
@@ -66,5 +73,5 @@ class Academy:
                 incoming.kind,
             )
             await session.rollback()
-            return [Reply(apology)]
-        return replies
+            return [Reply(apology)], metrics.ERROR
+        return replies, metrics.OK

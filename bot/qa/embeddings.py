@@ -51,9 +51,9 @@ class EmbeddingIndex:
     courses: Mapping[str, Course]
     timeout: float = 10.0
     min_similarity: float = 0.5
-    _vectors: dict[tuple[str, str], _Vectors] | None = None
-    _failed_at: float = -RETRY_AFTER
-    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _vectors: dict[tuple[str, str], _Vectors] | None = field(default=None, init=False)
+    _failed_at: float = field(default=-RETRY_AFTER, init=False)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
     async def _embed(self, texts: Sequence[str]) -> Any:
         rows: list[list[float]] = []

@@ -17,6 +17,8 @@ from typing import Any
 
 import openai
 
+from bot import metrics
+
 from .model import Hit
 
 log = logging.getLogger(__name__)
@@ -150,6 +152,15 @@ def parse_answer(raw: str, hits: list[Hit]) -> LLMResult | None:
 ProgressCallback = Callable[[str], Awaitable[None]]
 
 
+def error_kind(error: Exception) -> str:
+    """How the metrics count a failed call: timeout, http (an error status) or other."""
+    if isinstance(error, TimeoutError | openai.APITimeoutError):
+        return "timeout"
+    if isinstance(error, openai.APIStatusError):
+        return "http"
+    return "other"
+
+
 class LLMAnswerer:
     """Writes a short answer from retrieved course excerpts with an OpenAI-compatible model."""
 
@@ -192,8 +203,9 @@ class LLMAnswerer:
             return LLMResult(text="", cited=[], not_covered=True)
         messages = build_messages(question, language, hits)
         try:
-            async with asyncio.timeout(self.timeout):
-                raw, finish_reason = await self._complete(messages, on_progress)
+            with metrics.llm_call("answer", error_kind):
+                async with asyncio.timeout(self.timeout):
+                    raw, finish_reason = await self._complete(messages, on_progress)
         except TimeoutError:
             log.warning("LLM answer timed out after %.1fs", self.timeout)
             return None
@@ -262,8 +274,9 @@ async def transcribe(
     if language:
         params["language"] = language.split("-")[0].lower()
     try:
-        async with asyncio.timeout(timeout):
-            result = await client.audio.transcriptions.create(**params, timeout=timeout)
+        with metrics.llm_call("transcription", error_kind):
+            async with asyncio.timeout(timeout):
+                result = await client.audio.transcriptions.create(**params, timeout=timeout)
     except TimeoutError:
         log.warning("transcription timed out after %.1fs", timeout)
         return None

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -49,6 +50,12 @@ class Asker:
     llm: object | None = None  # bot.qa.llm.LLMAnswerer, when an LLM is configured
     quota: int = 30
     embeddings: EmbeddingIndex | None = None  # when EMBEDDING_MODEL is set
+
+    def use(self, courses: Mapping[str, Course], index: CourseIndex) -> None:
+        """New content: search `index` from now on; embed the new cards on the next question."""
+        self.index = index
+        if self.embeddings is not None:
+            self.embeddings = replace(self.embeddings, courses=courses)
 
     async def ask(
         self, session: AsyncSession, person: Person, course: Course, text: str, now: datetime

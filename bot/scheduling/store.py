@@ -139,6 +139,19 @@ async def counts(session: AsyncSession, *, kind: str, ref: str) -> dict[str, int
     return {status: int(n) for status, n in rows}
 
 
+async def backlog(session: AsyncSession, now: datetime) -> int:
+    """How many deliveries are due and still waiting to be sent."""
+    found = await session.exec(
+        select(func.count())
+        .select_from(Delivery)
+        .where(
+            col(Delivery.status) == DeliveryStatus.pending.value,
+            col(Delivery.due_at) <= now,
+        )
+    )
+    return int(found.one())
+
+
 async def people(session: AsyncSession, ids: Sequence[int]) -> dict[int, Person]:
     found = await session.exec(select(Person).where(col(Person.id).in_(ids)))
     return {p.id: p for p in found if p.id is not None}

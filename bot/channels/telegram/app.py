@@ -273,6 +273,15 @@ async def serve(settings: Settings) -> None:
         await introduce(runtime, bot)
         await publish_commands(bot, settings.default_language)
         ticker = start_ticker(engine, settings.delivery_interval)
+        if settings.content_check_seconds > 0:
+            ticker.add_job(
+                runtime.content.check,
+                "interval",
+                seconds=settings.content_check_seconds,
+                max_instances=1,
+                coalesce=True,
+                id="content",
+            )
         if settings.webhook_url:
             await run_webhook(runtime, bot, dispatcher)
         else:

@@ -1,7 +1,8 @@
 """Flood control on everything the bot sends: Telegram's ~30 msg/s overall and ~1 msg/s per chat.
 
 A request middleware on the bot's session waits for a token before each send, and on a 429 waits
-`retry_after` and tries again, so no handler has to think about limits.
+`retry_after` and tries again, so no handler has to think about limits. It also counts every
+send attempt by outcome (`academy_sends_total`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,16 @@ from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import (
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.methods import Response, SendChatAction, TelegramMethod
 from aiogram.methods.base import TelegramType
+
+from bot import metrics
 
 log = logging.getLogger(__name__)
 
@@ -155,8 +163,9 @@ class FloodControl(BaseRequestMiddleware):
         while True:
             await self.limiter.acquire(chat_id)
             try:
-                return await make_request(bot, method)
+                response = await make_request(bot, method)
             except TelegramRetryAfter as error:
+                metrics.count_send("retry_after")
                 if attempt >= self.max_retries:
                     raise
                 log.warning(
@@ -164,8 +173,18 @@ class FloodControl(BaseRequestMiddleware):
                 )
                 self.limiter.pause_chat(chat_id, error.retry_after)
             except (TelegramNetworkError, TelegramServerError) as error:
+                metrics.count_send("error")
                 if attempt >= 2:
                     raise
                 log.warning("%s on %s: retrying", error, type(method).__name__)
                 await self.limiter.sleep(0.5 * 2**attempt)
+            except TelegramForbiddenError:
+                metrics.count_send("blocked")
+                raise
+            except Exception:
+                metrics.count_send("error")
+                raise
+            else:
+                metrics.count_send("ok")
+                return response
             attempt += 1
