@@ -23,7 +23,6 @@ from aiogram.types import (
 )
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -41,6 +40,7 @@ from bot.core.messages import Incoming, Reply
 from bot.db.people import mark_blocked
 from bot.handlers import COMMANDS
 from bot.i18n import Translator, normalise_language
+from bot.monitoring import add_monitoring_routes, start_monitoring_server
 from bot.runtime import Runtime, open_runtime
 from bot.scheduling.setup import build_engine
 from bot.scheduling.ticker import start_ticker
@@ -202,18 +202,10 @@ def webhook_path(url: str) -> str:
 
 
 def build_webhook_app(runtime: Runtime, bot: Bot, dispatcher: Dispatcher) -> web.Application:
-    """An aiohttp app: the webhook (checking Telegram's secret token) and `/healthz`."""
-
-    async def healthz(_request: web.Request) -> web.Response:
-        try:
-            async with runtime.sessions() as session:
-                await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
-        except Exception as error:
-            return web.json_response({"status": "error", "database": str(error)}, status=503)
-        return web.json_response({"status": "ok"})
-
+    """An aiohttp app: the webhook (checking Telegram's secret token), `/healthz` and
+    `/metrics`."""
     app = web.Application()
-    app.router.add_get("/healthz", healthz)
+    add_monitoring_routes(app, runtime)
     # The update is handled before answering: if the process dies, Telegram sends it again.
     SimpleRequestHandler(
         dispatcher,
@@ -269,6 +261,7 @@ async def serve(settings: Settings) -> None:
     dispatcher = build_dispatcher(runtime)
     engine = build_engine(runtime, [TelegramTransport(bot, paid_broadcast=settings.paid_broadcast)])
     ticker = None
+    monitoring = None
     try:
         await introduce(runtime, bot)
         await publish_commands(bot, settings.default_language)
@@ -285,9 +278,15 @@ async def serve(settings: Settings) -> None:
         if settings.webhook_url:
             await run_webhook(runtime, bot, dispatcher)
         else:
+            if settings.metrics_port:
+                monitoring = await start_monitoring_server(
+                    runtime, settings.webhook_host, settings.metrics_port
+                )
             await run_polling(bot, dispatcher, settings)
     finally:
         if ticker is not None:
             ticker.shutdown(wait=False)
+        if monitoring is not None:
+            await monitoring.cleanup()
         await bot.session.close()
         await runtime.close()
