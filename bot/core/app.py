@@ -11,6 +11,7 @@ from bot.core.flood import FloodGuard, Verdict
 from bot.core.messages import Incoming, Kind, Reply
 from bot.core.router import Context, Router, Services, as_list
 from bot.db.people import person_for
+from bot.db.person_lock import lock_person
 from bot.i18n import Translator
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class Academy:
         """The replies and the outcome the metrics count it under."""
         settings = self.services.settings
         now = self.services.clock()
+        await lock_person(session, incoming.sender)  # other workers wait for this update
         person = await person_for(
             session,
             incoming.sender,
@@ -43,6 +45,8 @@ class Academy:
             default_timezone=settings.default_timezone,
             admins=settings.admins,
         )
+        if not session.in_transaction():  # a new person was committed: lock again
+            await lock_person(session, incoming.sender)
         t = Translator(person.language)
         verdict = self.flood.check(f"{incoming.sender.channel}:{incoming.sender.user_id}")
         if verdict is Verdict.drop:
