@@ -9,11 +9,12 @@ from bot.core.router import Context, HandlerResult, Router
 from bot.db.models import Cohort, Role
 from bot.handlers.menu import main_menu
 from bot.stats.labels import chart_labels, export_labels
-from bot.stats.model import CohortStats
+from bot.stats.model import AskedQuestions, CohortStats
 from bot.stats.queries import all_cohort_stats, cohort_stats, main_course, trainee_rows
 
 router = Router("stats")
 MISSED_SHOWN = 3
+TOPICS_SHOWN = 3  # a phone screen; the spreadsheet lists five
 
 
 def percent(share: float | None, ctx: Context) -> str:
@@ -42,7 +43,29 @@ def summary_text(ctx: Context, stats: CohortStats) -> str:
                 )
             )
         text += "\n\n" + "\n".join(lines)
-    return text
+    return text + "\n\n" + questions_text(ctx, stats.asked)
+
+
+def questions_text(ctx: Context, asked: AskedQuestions) -> str:
+    """What trainees asked the bot: how many, the share it could not answer, the questions
+    waiting for a lecturer, and the lessons asked about most."""
+    if not asked.total:
+        return ctx.t("stats.no_questions")
+    lines = [
+        ctx.t(
+            "stats.questions",
+            asked=asked.total,
+            unanswered=percent(asked.unanswered_share, ctx),
+            waiting=asked.waiting,
+        )
+    ]
+    if asked.topics or asked.not_covered:
+        lines.append(ctx.t("stats.topics_title"))
+        for topic in asked.topics[:TOPICS_SHOWN]:
+            lines.append(ctx.t("stats.topic_line", lesson=topic.title, count=topic.questions))
+        if asked.not_covered:
+            lines.append(ctx.t("stats.not_covered_line", count=asked.not_covered))
+    return "\n".join(lines)
 
 
 def chart_reply(ctx: Context, stats: CohortStats, buttons: tuple[tuple[Button, ...], ...]) -> Reply:

@@ -4,9 +4,11 @@ Transport-free: handlers and the CLI call these with a session and translated la
 """
 
 from bot.stats.model import (
+    AskedQuestions,
     CohortStats,
     LessonCompletion,
     MissedQuestion,
+    Topic,
     TraineeRow,
     UnknownCohort,
     UnknownCourse,
@@ -14,9 +16,11 @@ from bot.stats.model import (
 from bot.stats.queries import all_cohort_stats, cohort_stats, main_course, trainee_rows
 
 __all__ = [
+    "AskedQuestions",
     "CohortStats",
     "LessonCompletion",
     "MissedQuestion",
+    "Topic",
     "TraineeRow",
     "UnknownCohort",
     "UnknownCourse",

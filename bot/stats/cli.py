@@ -50,7 +50,7 @@ class CohortNotFound(LookupError):
 
 
 stats_app = typer.Typer(
-    help="Coordinator statistics: completion, activity, quiz results.",
+    help="Coordinator statistics: completion, activity, quiz results, questions asked.",
     subcommand_metavar="",  # one command with options, no sub-commands
 )
 
@@ -117,6 +117,23 @@ def _figures_table(stats: CohortStats) -> Table:
     table.add_row("Active in the last 7 days", str(stats.active_7d))
     table.add_row("Finished the course", f"{stats.completed} ({percent(stats.completion_rate)})")
     table.add_row("Average quiz score", percent(stats.average_score))
+    asked = stats.asked
+    table.add_row("Questions asked", str(asked.total))
+    unanswered = f"{asked.unanswered} ({percent(asked.unanswered_share)})"
+    table.add_row("Not answered by the bot", unanswered)
+    table.add_row("Waiting for a lecturer's answer", str(asked.waiting))
+    return table
+
+
+def _topics_table(stats: CohortStats) -> Table:
+    asked = stats.asked
+    table = Table(title="Most asked about")
+    for name in ("Lesson", "Questions", "%"):
+        table.add_column(name, justify="left" if name == "Lesson" else "right")
+    for topic in asked.topics:
+        table.add_row(topic.title, str(topic.questions), percent(topic.questions / asked.total))
+    share = percent(asked.not_covered / asked.total)
+    table.add_row(Text("Not covered by the course", style="italic"), str(asked.not_covered), share)
     return table
 
 
@@ -146,7 +163,8 @@ def _missed_table(stats: CohortStats) -> Table:
 
 def _cohorts_table(cohorts: list[CohortStats]) -> Table:
     table = Table(title="Cohorts")
-    for name in ("Id", "Cohort", "Course", "Enrolled", "Active 7d", "Finished", "Avg score"):
+    columns = ("Id", "Cohort", "Course", "Enrolled", "Active 7d", "Finished", "Avg score")
+    for name in (*columns, "Questions", "Unanswered", "Waiting"):
         table.add_column(name, justify="left" if name in ("Cohort", "Course") else "right")
     for s in cohorts:
         table.add_row(
@@ -157,6 +175,9 @@ def _cohorts_table(cohorts: list[CohortStats]) -> Table:
             str(s.active_7d),
             percent(s.completion_rate),
             percent(s.average_score),
+            str(s.asked.total),
+            percent(s.asked.unanswered_share),
+            str(s.asked.waiting),
         )
     return table
 
@@ -173,6 +194,10 @@ def _print_tables(console: Console, stats: CohortStats, cohorts: list[CohortStat
         console.print(_missed_table(stats))
     else:
         console.print(f"No question has {MIN_ANSWERS} answers yet: no most missed questions.")
+    if stats.asked.total:
+        console.print(_topics_table(stats))
+    else:
+        console.print("No questions asked to the bot yet.")
 
 
 def _default_path(stats: CohortStats, fmt: Format) -> Path:
@@ -208,7 +233,7 @@ def stats(
     ] = None,
     lang: Annotated[str, typer.Option(help="Language of lesson titles and questions.")] = "en",
 ) -> None:
-    """Completion, activity and quiz results, for one cohort or overall."""
+    """Completion, activity, quiz results and questions asked, for one cohort or overall."""
     from bot.db.migrate import SchemaOutOfDate
     from bot.lessons.content import ContentError
     from bot.runtime import MissingCourse, run_async

@@ -1,8 +1,10 @@
 """Trainee exports for the coordinator's laptop: an XLSX workbook and a CSV file.
 
 One row per trainee, one column per lesson (the status as a word or symbol, with the best quiz
-score), then the lessons passed and the average score. Column headers and status words come from
-the caller (`ExportLabels`), already translated; lesson titles come from the course.
+score), then the lessons passed and the average score. The workbook adds a summary sheet: the
+figures, completion per lesson, the most missed quiz questions and the lessons asked about most.
+Column headers and status words come from the caller (`ExportLabels`), already translated;
+lesson titles come from the course.
 The workbook is written in openpyxl's write-only mode: 10,000 trainees take about a second.
 """
 
@@ -55,6 +57,11 @@ class ExportLabels:
     question: str  # "Question"
     wrong: str  # "Wrong"
     answers: str  # "Answers"
+    questions: str  # "Questions asked"
+    unanswered: str  # "Not answered by the bot"
+    waiting: str  # "Waiting for a lecturer's answer"
+    topics: str  # "Most asked about"
+    not_covered: str  # "Not covered by the course"
 
 
 def lesson_headers(course: Course, language: str) -> list[str]:
@@ -157,6 +164,10 @@ def _summary_sheet(
     sheet.append([labels.active_7d, stats.active_7d])
     sheet.append([labels.completion, percent(stats.completion_rate)])
     sheet.append([labels.average, percent(stats.average_score)])
+    asked = stats.asked
+    sheet.append([labels.questions, asked.total])
+    sheet.append([labels.unanswered, percent(asked.unanswered_share)])
+    sheet.append([labels.waiting, asked.waiting])
     sheet.append([])
     titles = dict(zip(course.lessons, lesson_headers(course, language), strict=True))
     heads = (labels.lesson, "", labels.trainees_passed, labels.share)
@@ -172,6 +183,16 @@ def _summary_sheet(
         for q in stats.most_missed:
             name = titles.get(q.slug, q.lesson_title)
             sheet.append([name, f"{q.index + 1}. {q.text}", q.wrong, q.answers, percent(q.share)])
+    if asked.total:
+        sheet.append([])
+        sheet.append([_cell(sheet, labels.topics, font=BOLD)])
+        heads = (labels.lesson, "", labels.questions, labels.share)
+        sheet.append([_cell(sheet, t, font=BOLD) for t in heads])
+        for topic in asked.topics:
+            name = titles.get(topic.slug, topic.title)
+            sheet.append([name, None, topic.questions, percent(topic.questions / asked.total)])
+        share = asked.not_covered / asked.total
+        sheet.append([labels.not_covered, None, asked.not_covered, percent(share)])
 
 
 def trainees_xlsx(

@@ -30,6 +30,11 @@ EXPORT_FIELDS = (
     "question",
     "wrong",
     "answers",
+    "questions",
+    "unanswered",
+    "waiting",
+    "topics",
+    "not_covered",
 )
 
 

@@ -5,7 +5,7 @@ The definitions of every figure are in `bot.stats.queries`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 
@@ -41,6 +41,31 @@ class MissedQuestion:
 
 
 @dataclass(frozen=True)
+class Topic:
+    """A lesson trainees ask about: `questions` had it as their best matching source."""
+
+    slug: str
+    title: str
+    questions: int
+
+
+@dataclass(frozen=True)
+class AskedQuestions:
+    """What trainees asked the bot: counts, and the lessons asked about most (best first)."""
+
+    total: int = 0
+    unanswered: int = 0  # the bot declined: the course does not cover it
+    waiting: int = 0  # handed to the lecturer, no answer yet
+    not_covered: int = 0  # matched no lesson at all
+    topics: tuple[Topic, ...] = ()
+
+    @property
+    def unanswered_share(self) -> float | None:
+        """The share the bot did not answer, 0..1; None when nobody asked anything."""
+        return self.unanswered / self.total if self.total else None
+
+
+@dataclass(frozen=True)
 class CohortStats:
     """The coordinator's figures for one cohort (`cohort_id` set) or overall (`cohort_id` None,
     `name` is then the course title)."""
@@ -54,6 +79,7 @@ class CohortStats:
     average_score: float | None
     lessons: list[LessonCompletion]
     most_missed: list[MissedQuestion]
+    asked: AskedQuestions = field(default_factory=AskedQuestions)
 
     @property
     def completed(self) -> int:

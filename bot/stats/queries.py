@@ -20,6 +20,24 @@ Definitions (the figures a coordinator sees):
   `QuizAnswer` of these trainees (all attempts), among questions with at least 5 answers; ties go
   to more wrong answers, then course order. Questions no longer in the lesson are left out.
 
+Questions asked to the bot (`Question` rows about the group's course, asked by its trainees):
+
+- A **cohort's** questions are those recorded with that cohort (`Question.cohort_id`: the cohort
+  the person was in when asking), so a person in two cohorts has each question counted once, in
+  the cohort they asked from. **Overall**: every question about the course asked by a trainee of
+  its cohorts, once, whichever cohort it was asked from (also before joining one); so overall
+  can be a little more than the sum of the cohorts.
+- **asked.total**: the number of questions (cached answers included: a person asked).
+- **asked.unanswered**: questions the bot declined (`answered` false: "the course does not
+  cover this"); `unanswered_share` is that over total, None when nobody asked.
+- **asked.waiting**: questions handed to the lecturer (`handed_off`) with no `lecturer_answer`
+  yet, the same test as the lecturer's /questions list.
+- **asked.topics**: the top 5 lessons by questions whose first (best) source is that lesson;
+  ties go to course order. Lessons no longer in the course are left out (not "not covered").
+- **asked.not_covered**: questions that matched no lesson (empty `sources`). Today the bot
+  declines exactly these, so it equals `unanswered`; the two are kept apart because they mean
+  different things (a lesson could match and the LLM still decline).
+
 Shares are fractions from 0 to 1 (0.0 when there are no trainees). Every figure comes from a few
 GROUP BY queries over a "members" subquery (group key, person id), so 10,000 trainees cost a few
 queries, not 10,000 objects; the same queries serve one cohort, all cohorts at once, or the
@@ -33,17 +51,28 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Integer, Subquery, case, func, literal
+from sqlalchemy import ColumnElement, Integer, Subquery, case, func, literal
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.models import ActivityDay, Cohort, LessonProgress, Membership, Person, QuizAnswer, Role
+from bot.db.models import (
+    ActivityDay,
+    Cohort,
+    LessonProgress,
+    Membership,
+    Person,
+    Question,
+    QuizAnswer,
+    Role,
+)
 from bot.lessons.model import Course
 from bot.lessons.progress import PASSED
 from bot.stats.model import (
+    AskedQuestions,
     CohortStats,
     LessonCompletion,
     MissedQuestion,
+    Topic,
     TraineeRow,
     UnknownCohort,
     UnknownCourse,
@@ -52,6 +81,7 @@ from bot.stats.model import (
 log = logging.getLogger(__name__)
 
 MOST_MISSED = 5  # questions listed
+TOPICS = 5  # lessons listed as most asked about
 MIN_ANSWERS = 5  # fewer answers than this say more about luck than about the question
 ACTIVE_DAYS = 7
 
@@ -67,6 +97,9 @@ class _Figures:
     score_sum: float = 0.0
     score_count: int = 0
     missed: list[tuple[str, int, int, int]] = field(default_factory=list)  # slug, q, wrong, total
+    asked: dict[str | None, int] = field(default_factory=dict)  # first source ("" none) -> count
+    unanswered: int = 0
+    waiting: int = 0
 
 
 @dataclass
@@ -101,9 +134,11 @@ def _members(course_id: str, cohort_ids: Sequence[int] | None) -> Subquery:
 
 
 async def _figures(
-    session: AsyncSession, course: Course, members: Subquery, now: datetime
+    session: AsyncSession, course: Course, members: Subquery, now: datetime, by_cohort: bool
 ) -> dict[int, _Figures]:
-    """Every count for every group of `members`, in five GROUP BY queries."""
+    """Every count for every group of `members`, in six GROUP BY queries.
+
+    `by_cohort`: the groups are cohorts (their questions are the ones asked from them)."""
     m = members.c
     lessons = set(course.lessons)
     groups: dict[int, _Figures] = {}
@@ -186,7 +221,47 @@ async def _figures(
     for key, slug, question, wrong, total in await session.exec(missed):
         if slug in lessons:
             group(key).missed.append((slug, int(question), int(wrong or 0), int(total)))
+
+    asked_about = (col(Question.person_id) == m.pid) & (col(Question.course_id) == course.id)
+    if by_cohort:
+        asked_about &= col(Question.cohort_id) == m.g
+    waiting = col(Question.handed_off).is_(True) & col(Question.lecturer_answer).is_(None)
+    # The topic is computed in a subquery and grouped outside: PostgreSQL does not see a
+    # GROUP BY expression with bound parameters as the same as the one selected.
+    asked = (
+        select(
+            m.g.label("g"),
+            _first_source(course).label("topic"),
+            case((col(Question.answered), 0), else_=1).label("unanswered"),
+            case((waiting, 1), else_=0).label("waiting"),
+        )
+        .select_from(members)
+        .join(Question, asked_about)
+        .subquery("asked")
+    )
+    a = asked.c
+    per_topic = select(
+        a.g, a.topic, func.count(), func.sum(a.unanswered), func.sum(a.waiting)
+    ).group_by(a.g, a.topic)
+    for key, topic, count, unanswered, waiting_count in await session.exec(per_topic):
+        figures = group(key)
+        figures.asked[topic] = int(count)
+        figures.unanswered += int(unanswered or 0)
+        figures.waiting += int(waiting_count or 0)
     return groups
+
+
+def _first_source(course: Course) -> ColumnElement[str | None]:
+    """The lesson slug first in `Question.sources`: "" when none matched, NULL when the lesson is
+    no longer in the course. A CASE over the course's lessons, as SQLite has no split function
+    (and PostgreSQL no `instr`)."""
+    sources = col(Question.sources)
+    listed = sources + ","
+    first = [
+        (func.substr(listed, 1, len(slug) + 1) == f"{slug},", literal(slug))
+        for slug in course.lessons
+    ]
+    return case((sources == "", literal("")), *first, else_=None)
 
 
 def _assemble(
@@ -241,6 +316,27 @@ def _assemble(
         average_score=figures.score_sum / figures.score_count if figures.score_count else None,
         lessons=lessons,
         most_missed=most_missed,
+        asked=_asked(course, figures, language),
+    )
+
+
+def _asked(course: Course, figures: _Figures, language: str) -> AskedQuestions:
+    """The questions' counts, with the most asked lessons' titles in `language`."""
+    counted = [
+        (-figures.asked[slug], n, slug)
+        for n, slug in enumerate(course.lessons)
+        if figures.asked.get(slug)
+    ]
+    topics = tuple(
+        Topic(slug, course.lesson(slug, language).title, -negative)
+        for negative, _, slug in sorted(counted)[:TOPICS]
+    )
+    return AskedQuestions(
+        total=sum(figures.asked.values()),
+        unanswered=figures.unanswered,
+        waiting=figures.waiting,
+        not_covered=figures.asked.get("", 0),
+        topics=topics,
     )
 
 
@@ -287,13 +383,14 @@ async def cohort_stats(
         if cohort is None:
             raise UnknownCohort(f"no cohort has id {cohort_id}")
         course = _course(courses, cohort.course_id)
-        groups = await _figures(session, course, _members(course.id, [cohort_id]), now)
+        members = _members(course.id, [cohort_id])
+        groups = await _figures(session, course, members, now, by_cohort=True)
         figures = groups.get(cohort_id, _Figures())
         return _assemble(course, cohort_id, cohort.name, figures, language)
     if course_id is None:
         course_id = await main_course(session) or next(iter(courses))
     course = _course(courses, course_id)
-    groups = await _figures(session, course, _members(course.id, None), now)
+    groups = await _figures(session, course, _members(course.id, None), now, by_cohort=False)
     name = course.text_in(course.title, language)
     return _assemble(course, None, name, groups.get(0, _Figures()), language)
 
@@ -321,7 +418,7 @@ async def all_cohort_stats(
             continue
         course = courses[course_id]
         ids = [c.id for c in members if c.id is not None]
-        groups = await _figures(session, course, _members(course_id, ids), now)
+        groups = await _figures(session, course, _members(course_id, ids), now, by_cohort=True)
         for cohort in members:
             assert cohort.id is not None
             figures = groups.get(cohort.id, _Figures())

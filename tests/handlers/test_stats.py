@@ -65,3 +65,37 @@ async def test_a_coordinator_gets_the_summary_chart_and_spreadsheet(school: Runt
 async def test_statistics_before_anyone_joined(school: Runtime) -> None:
     boss = Trainee(school, "boss", "Boss", "en")
     assert (await boss.send("/stats"))[0].text == Translator("en")("stats.nobody")
+
+
+async def test_the_summary_counts_questions_and_the_lessons_asked_about(school: Runtime) -> None:
+    en = Translator("en")
+    boss = Trainee(school, "boss", "Boss", "en")
+    await boss.send("/newcohort Peach growers")
+    code = boss.last[-1].text.split(":")[-1].split("(")[0].strip()
+    assert (await boss.send("/stats"))[0].text.endswith(en("stats.no_questions"))
+
+    ana = Trainee(school, "ana", "Ana", "en")
+    await ana.send(f"/join {code}")
+    for question in (
+        "Which product should I start with?",
+        "Which product should I start selling first?",
+        "How do I take photos that make buyers trust me?",
+        "How do I repair the engine of my tractor?",
+    ):
+        await ana.send(question)
+    await ana.press(en("qa.ask_lecturer"))  # the tractor goes to the lecturer, unanswered
+
+    chart, _ = await boss.send("/stats")
+    first, photos = "Choose one product to start with", "Take photos that make buyers trust you"
+    questions = en("stats.questions", asked=4, unanswered="25%", waiting=1)
+    assert chart.text.endswith(
+        "\n".join(
+            [
+                questions,
+                en("stats.topics_title"),
+                en("stats.topic_line", lesson=first, count=2),
+                en("stats.topic_line", lesson=photos, count=1),
+                en("stats.not_covered_line", count=1),
+            ]
+        )
+    )

@@ -16,13 +16,16 @@ Course `sample` (2 lessons, 2 questions each, pass mark 50 %). Today is 2026-03-
     Gus   -                    -                    -
     Leo   passed 1.0           passed 1.0           03-10
     Hal   passed 1.0           -                    03-10
+
+Questions asked to the bot (QUESTIONS below): Alpha 7 (2 not answered, 1 waiting for Leo),
+Beta 2, one of Eva's before she joined a class (overall only), and some that never count.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -32,6 +35,7 @@ from bot.db.models import (
     LessonProgress,
     Membership,
     Person,
+    Question,
     QuizAnswer,
     Role,
 )
@@ -88,6 +92,31 @@ STUDIED = {
     "Fay": [date(2026, 3, 5)],
     "Leo": [date(2026, 3, 10)],
     "Hal": [date(2026, 3, 10)],
+}
+OLD = "old-lesson"  # a lesson since removed from the course
+# name: [(cohort asked from, course, sources, answered, handed off, lecturer's answer)]
+QUESTIONS: dict[str, list[tuple[str | None, str, str, bool, bool, str | None]]] = {
+    "Ana": [
+        ("Alpha", "sample", f"{F},{G}", True, False, None),
+        ("Alpha", "sample", F, True, False, None),
+        ("Alpha", "retired", "", False, False, None),  # another course: never counted
+    ],
+    "Ben": [
+        ("Alpha", "sample", f"{G},{F}", True, False, None),
+        ("Alpha", "sample", "", False, True, None),  # waits for the lecturer
+    ],
+    "Cai": [
+        ("Alpha", "sample", "", False, True, "Ask at the market."),  # answered by the lecturer
+        ("Alpha", "sample", f"{OLD},{F}", True, False, None),  # first source gone: no topic
+    ],
+    "Dora": [("Alpha", "sample", f"{F}-draft,{G}", True, False, None)],  # not first-steps
+    "Eva": [
+        ("Beta", "sample", G, True, False, None),  # in Alpha too, but asked from Beta
+        (None, "sample", F, True, False, None),  # before joining: overall only
+    ],
+    "Fay": [("Beta", "sample", "", False, True, None)],
+    "Leo": [("Alpha", "sample", F, True, False, None)],  # a lecturer trying the bot
+    "Hal": [("Gamma", "sample", F, True, False, None)],  # not a trainee of a sample class
 }
 JOINED = {"Alpha": datetime(2026, 3, 1, 9, tzinfo=UTC), "Beta": datetime(2026, 3, 3, 9, tzinfo=UTC)}
 COURSES = {"Alpha": "sample", "Beta": "sample", "Gamma": "retired"}
@@ -167,6 +196,23 @@ async def build_programme(runtime: Runtime) -> Programme:
                     correct=False,
                 )
             )
+        for name, asked in QUESTIONS.items():
+            for n, (cohort_name, course_id, sources, answered, handed, reply) in enumerate(asked):
+                session.add(
+                    Question(
+                        person_id=people[name],
+                        cohort_id=cohorts[cohort_name] if cohort_name else None,
+                        course_id=course_id,
+                        language="en",
+                        text=f"{name}'s question {n + 1}",
+                        sources=sources,
+                        answered=answered,
+                        mode="retrieval" if answered else "none",
+                        handed_off=handed,
+                        lecturer_answer=reply,
+                        asked_at=NOW - timedelta(days=1, minutes=n),
+                    )
+                )
         for name, days in STUDIED.items():
             for day in days:
                 session.add(ActivityDay(person_id=people[name], day=day))

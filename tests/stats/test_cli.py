@@ -65,6 +65,32 @@ def test_table_overall_and_for_one_cohort(env: dict[str, str]) -> None:
     assert run(env, "--cohort", "1") == alpha  # or the id
 
 
+def cells(output: str, first: str) -> list[str]:
+    """The cells of the table row whose first cell is `first`."""
+    for line in output.splitlines():
+        found = [c.strip() for c in line.strip("│┃ ").split("│")]
+        if found[0] == first:
+            return found
+    raise AssertionError(f"no row {first!r} in:\n{output}")
+
+
+def test_table_shows_questions_and_the_lessons_asked_about_most(env: dict[str, str]) -> None:
+    overall = run(env)
+    assert cells(overall, "Questions asked") == ["Questions asked", "10"]
+    assert cells(overall, "Not answered by the bot")[1] == "3 (30%)"
+    assert cells(overall, "Waiting for a lecturer's answer")[1] == "2"
+    asked = overall.split("Most asked about")[1]
+    assert cells(asked, "Choose one product to start with")[1:] == ["3", "30%"]
+    assert cells(asked, "Take photos that make buyers trust you")[1:] == ["2", "20%"]
+    assert cells(asked, "Not covered by the course")[1:] == ["3", "30%"]
+    # Per cohort: questions, the share not answered, waiting for the lecturer.
+    assert cells(overall, "1")[-3:] == ["7", "29%", "1"]
+    assert cells(overall, "2")[-3:] == ["2", "50%", "1"]
+    beta = run(env, "--cohort", "Beta")
+    assert cells(beta, "Questions asked")[1] == "2"
+    assert "Choose one product to start with" not in beta.split("Most asked about")[1]
+
+
 def test_csv_to_stdout_and_to_a_file(env: dict[str, str], tmp_path: Path) -> None:
     rows = list(csv.reader(io.StringIO(run(env, "--cohort", "Beta", "--format", "csv"))))
     assert [r[0] for r in rows] == ["Name", "Eva", "Fay", "Gus"]
@@ -80,6 +106,10 @@ def test_xlsx_and_png_files(env: dict[str, str], tmp_path: Path) -> None:
     book = load_workbook(sheet_path)
     assert book.sheetnames == ["Trainees", "Summary"]
     assert book["Trainees"].max_row == 1 + 7 and book["Trainees"].max_column == 4 + 2 + 2
+    figures = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True) if row}
+    assert (figures["Questions asked"], figures["Waiting for a lecturer's answer"]) == (10, 2)
+    assert figures["Not answered by the bot"] == pytest.approx(0.3)
+    assert figures["Most asked about"] is None and figures["Not covered by the course"] is None
 
     chart_path = tmp_path / "alpha.png"
     run(env, "--cohort", "Alpha", "--format", "png", "-o", str(chart_path))

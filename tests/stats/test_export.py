@@ -6,8 +6,10 @@ import csv
 import io
 from datetime import datetime
 
+import pytest
 from openpyxl import load_workbook
 
+from bot.db.models import Cohort
 from bot.stats import cohort_stats, trainee_rows
 from bot.stats.export import ExportLabels, trainees_csv, trainees_xlsx
 from tests.stats.conftest import NOW, Programme
@@ -32,6 +34,11 @@ LABELS = ExportLabels(
     question="Pregunta",
     wrong="Mal",
     answers="Respuestas",
+    questions="Preguntas hechas",
+    unanswered="Sin respuesta del bot",
+    waiting="Esperan al instructor",
+    topics="Lo que más preguntan",
+    not_covered="No viene en el curso",
 )
 
 
@@ -76,23 +83,54 @@ async def test_xlsx_one_row_per_trainee_one_column_per_lesson(programme: Program
     assert sheet["F3"].fill.fgColor.rgb.endswith("F8D7DA")  # failed: red
 
     summary = [row[:5] for row in book["Resumen"].iter_rows(values_only=True)]
-    assert summary[:5] == [
+    assert summary[:8] == [
         ("Alpha", None, None, None, None),
         ("Inscritos", 5, None, None, None),
         ("Activos 7 días", 3, None, None, None),
         ("Terminaron", 0.4, None, None, None),
         ("Promedio", 4 / 6, None, None, None),
+        ("Preguntas hechas", 7, None, None, None),
+        ("Sin respuesta del bot", pytest.approx(2 / 7), None, None, None),
+        ("Esperan al instructor", 1, None, None, None),
     ]
+    assert book["Resumen"]["B7"].number_format == "0%"
     lessons_at = summary.index(("Lección", None, "Aprobaron", "Parte", None))
     assert summary[lessons_at + 1 : lessons_at + 3] == [
         ("1. Elija un producto para empezar", None, 3, 0.6, None),
         ("2. Tome fotos que den confianza", None, 2, 0.4, None),
     ]
-    assert summary[-3:] == [
-        ("Preguntas más falladas", None, None, None, None),
+    missed_at = summary.index(("Preguntas más falladas", None, None, None, None))
+    assert summary[missed_at + 1 : missed_at + 3] == [
         ("Lección", "Pregunta", "Mal", "Respuestas", "Parte"),
         ("1. Elija un producto para empezar", "1. ¿Qué conviene vender primero?", 2, 5, 0.4),
     ]
+    # The lessons asked about most, by first source, then the questions no lesson matched.
+    topics = [tuple(round(v, 4) if isinstance(v, float) else v for v in r) for r in summary[-5:]]
+    assert topics == [
+        ("Lo que más preguntan", None, None, None, None),
+        ("Lección", None, "Preguntas hechas", "Parte", None),
+        ("1. Elija un producto para empezar", None, 2, round(2 / 7, 4), None),
+        ("2. Tome fotos que den confianza", None, 1, round(1 / 7, 4), None),
+        ("No viene en el curso", None, 2, round(2 / 7, 4), None),
+    ]
+
+
+async def test_xlsx_summary_without_questions(programme: Programme) -> None:
+    runtime = programme.runtime
+    courses = runtime.academy.services.courses
+    async with runtime.sessions() as session:
+        empty = Cohort(name="Vacío", course_id="sample", timezone="UTC", invite_code="EMPTY")
+        session.add(empty)
+        await session.commit()
+        stats = await cohort_stats(session, courses, empty.id, NOW, "es")
+    book = load_workbook(io.BytesIO(trainees_xlsx(courses["sample"], [], LABELS, stats, "es")))
+    summary = [row[:2] for row in book["Resumen"].iter_rows(values_only=True)]
+    assert summary[5:8] == [
+        ("Preguntas hechas", 0),
+        ("Sin respuesta del bot", None),  # no share of nothing
+        ("Esperan al instructor", 0),
+    ]
+    assert ("Lo que más preguntan", None) not in summary
 
 
 async def test_overall_csv_has_each_person_once(programme: Programme) -> None:

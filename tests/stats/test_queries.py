@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from bot.db.models import Cohort, Membership, Question
+from bot.lessons.content import require_library
 from bot.stats import (
+    AskedQuestions,
     CohortStats,
     LessonCompletion,
     MissedQuestion,
+    Topic,
     UnknownCohort,
     UnknownCourse,
     all_cohort_stats,
@@ -19,9 +24,18 @@ from bot.stats import (
 )
 from tests.stats.conftest import NOW, F, G, Programme
 
+STARTER = Path(__file__).parents[2] / "content"
+
 
 def lessons(stats: CohortStats) -> list[tuple[str, int, float]]:
     return [(lesson.slug, lesson.passed, round(lesson.share, 4)) for lesson in stats.lessons]
+
+
+def asked(stats: CohortStats) -> tuple[int, int, int, int, list[tuple[str, int]]]:
+    """total, not answered, waiting, not covered, [(topic, questions)]."""
+    a = stats.asked
+    topics = [(t.slug, t.questions) for t in a.topics]
+    return a.total, a.unanswered, a.waiting, a.not_covered, topics
 
 
 def missed(stats: CohortStats) -> list[tuple[str, int, int, int]]:
@@ -114,8 +128,6 @@ async def test_an_empty_cohort_and_unknown_ids(programme: Programme) -> None:
     runtime = programme.runtime
     courses = runtime.academy.services.courses
     async with runtime.sessions() as session:
-        from bot.db.models import Cohort
-
         empty = Cohort(name="Empty", course_id="sample", timezone="UTC", invite_code="EMPTY")
         session.add(empty)
         await session.commit()
@@ -159,3 +171,68 @@ async def test_trainee_rows_overall_one_row_per_person(programme: Programme) -> 
     assert eva.cohort == "Alpha, Beta"
     assert eva.joined_at == datetime(2026, 3, 1, 9, tzinfo=UTC)  # the earliest membership
     assert rows[-1].statuses == ("", "") and rows[-1].passed == 0
+
+
+async def test_questions_of_a_cohort_are_those_asked_from_it(programme: Programme) -> None:
+    alpha = await stats_of(programme, "Alpha", language="zh")
+    # Ana 2, Ben 2, Cai 2, Dora 1: not Leo's (a lecturer), not Ana's about another course, not
+    # Eva's (asked from Beta). Ben's handed-off question waits; Cai's was answered by Leo.
+    # Cai's first source is a removed lesson and Dora's "first-steps-draft" is not first-steps:
+    # both are counted as questions, in no topic and not as "not covered".
+    assert asked(alpha) == (7, 2, 1, 2, [(F, 2), (G, 1)])
+    assert alpha.asked.topics[0] == Topic(F, "先挑一样产品开始卖", 2)
+    assert alpha.asked.unanswered_share == pytest.approx(2 / 7)
+
+
+async def test_questions_overall_and_of_every_cohort(programme: Programme) -> None:
+    overall = await stats_of(programme, None, course_id="sample")
+    # Alpha's 7, Beta's 2 and Eva's question from before she joined; never Hal's nor Leo's.
+    assert asked(overall) == (10, 3, 2, 3, [(F, 3), (G, 2)])
+    assert overall.asked.unanswered_share == pytest.approx(0.3)
+    runtime = programme.runtime
+    async with runtime.sessions() as session:
+        alpha, beta = await all_cohort_stats(session, runtime.academy.services.courses, NOW)
+    assert asked(alpha)[:4] == (7, 2, 1, 2)
+    assert asked(beta) == (2, 1, 1, 1, [(G, 1)])
+    assert beta.asked.topics[0].title == "Take photos that make buyers trust you"
+
+
+async def test_most_asked_topics_top_five_ties_in_course_order(programme: Programme) -> None:
+    """The 12-lesson starter course: six lessons asked about, with a tie at the cut."""
+    runtime = programme.runtime
+    course = require_library(STARTER)["sell-online"]
+    courses = {**runtime.academy.services.courses, course.id: course}
+    slugs = course.lessons
+    counts = {slugs[6]: 3, slugs[1]: 2, slugs[4]: 2, slugs[0]: 1, slugs[2]: 1, slugs[3]: 1}
+    gus = programme.people["Gus"]
+    async with runtime.sessions() as session:
+        delta = Cohort(name="Delta", course_id=course.id, timezone="UTC", invite_code="DELTA")
+        session.add(delta)
+        await session.flush()
+        assert delta.id is not None
+        session.add(Membership(cohort_id=delta.id, person_id=gus))
+        for slug, count in counts.items():
+            for _ in range(count):  # the first source counts, not the second
+                sources = f"{slug},{slugs[5]}"
+                session.add(
+                    Question(
+                        person_id=gus,
+                        cohort_id=delta.id,
+                        course_id=course.id,
+                        language="es",
+                        text="¿?",
+                        sources=sources,
+                        answered=True,
+                    )
+                )
+        await session.commit()
+        stats = await cohort_stats(session, courses, delta.id, NOW, "es")
+    expected = [slugs[6], slugs[1], slugs[4], slugs[0], slugs[2]]  # slugs[3] ties, comes later
+    assert [(t.slug, t.questions) for t in stats.asked.topics] == [(s, counts[s]) for s in expected]
+    assert stats.asked.topics[0].title == course.lesson(slugs[6], "es").title
+    assert (stats.asked.total, stats.asked.not_covered, stats.asked.unanswered) == (10, 0, 0)
+
+
+def test_no_questions_no_share() -> None:
+    assert AskedQuestions().unanswered_share is None
+    assert AskedQuestions(total=4, unanswered=1).unanswered_share == 0.25
