@@ -50,6 +50,18 @@ class Settings(BaseSettings):
         description="With long polling, serve /healthz and /metrics on this port (on "
         "WEBHOOK_HOST); 0: off. A webhook server always serves them.",
     )
+    redis_url: str = Field(
+        default="",
+        description="Redis (e.g. redis://127.0.0.1:6379/0) holding the sending budget all workers "
+        "share; needed for more than one worker. Empty: each process keeps its own.",
+    )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Webhook worker processes `academy run` starts (more than one needs "
+        "PostgreSQL and REDIS_URL).",
+    )
     send_rate_global: float = Field(
         default=30.0, description="Messages per second the bot sends in all (Telegram: ~30)."
     )

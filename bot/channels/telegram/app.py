@@ -33,6 +33,7 @@ from bot.channels.telegram.convert import (
     send_reply,
 )
 from bot.channels.telegram.ratelimit import FloodControl, SendLimiter
+from bot.channels.telegram.shared_budget import RedisSendLimiter
 from bot.channels.telegram.transport import TelegramTransport
 from bot.config import LANGUAGES, Settings
 from bot.core.locks import KeyedLock
@@ -151,6 +152,24 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
     return dispatcher
 
 
+def make_limiter(settings: Settings) -> SendLimiter | RedisSendLimiter:
+    """The sending budget: shared by all workers through Redis when REDIS_URL is set, else this
+    process's own."""
+    rate = settings.send_rate_global * HEADROOM
+    if not settings.redis_url:
+        return SendLimiter(rate, settings.send_rate_per_chat, settings.send_burst_per_chat)
+    from redis.asyncio import Redis
+
+    return RedisSendLimiter(
+        Redis.from_url(settings.redis_url),
+        settings.bot_token.partition(":")[0] or "bot",  # the bot's id: one budget per bot
+        rate,
+        settings.send_rate_per_chat,
+        settings.send_burst_per_chat,
+        fallback_share=settings.workers,
+    )
+
+
 def make_bot(settings: Settings, limiter: SendLimiter | None = None) -> Bot:
     """A Bot on Telegram's servers or on `TELEGRAM_API_URL`, with flood control on sends."""
     session = (
@@ -158,12 +177,7 @@ def make_bot(settings: Settings, limiter: SendLimiter | None = None) -> Bot:
         if settings.telegram_api_url
         else AiohttpSession()
     )
-    limiter = limiter or SendLimiter(
-        settings.send_rate_global * HEADROOM,
-        settings.send_rate_per_chat,
-        settings.send_burst_per_chat,
-    )
-    session.middleware(FloodControl(limiter))
+    session.middleware(FloodControl(limiter or make_limiter(settings)))
     return Bot(settings.bot_token, session=session, default=DefaultBotProperties())
 
 

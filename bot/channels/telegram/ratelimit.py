@@ -145,7 +145,7 @@ def _is_send(method: TelegramMethod[Any]) -> bool:
 class FloodControl(BaseRequestMiddleware):
     """Rate-limits sends, honours `retry_after`, retries brief network and server errors."""
 
-    def __init__(self, limiter: SendLimiter, max_retries: int = 4) -> None:
+    def __init__(self, limiter: SendLimiter | Any, max_retries: int = 4) -> None:
         self.limiter = limiter
         self.max_retries = max_retries
 
@@ -171,7 +171,9 @@ class FloodControl(BaseRequestMiddleware):
                 log.warning(
                     "429 on %s: retrying after %ss", type(method).__name__, error.retry_after
                 )
-                self.limiter.pause_chat(chat_id, error.retry_after)
+                paused = self.limiter.pause_chat(chat_id, error.retry_after)
+                if asyncio.iscoroutine(paused):  # the Redis-shared budget tells Redis
+                    await paused
             except (TelegramNetworkError, TelegramServerError) as error:
                 metrics.count_send("error")
                 if attempt >= 2:
