@@ -48,12 +48,34 @@ def _fail_content(error: Exception) -> typer.Exit:
 
 
 @app.command()
-def run() -> None:
+def run(
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Webhook worker processes (default: WORKERS); more than one needs WEBHOOK_URL, "
+            "PostgreSQL and REDIS_URL.",
+        ),
+    ] = None,
+    worker_index: Annotated[int | None, typer.Option("--worker-index", hidden=True)] = None,
+) -> None:
     """Run the bot: Telegram when BOT_TOKEN is set, otherwise the console chat."""
     settings = _settings()
     from bot.runtime import setup_logging
 
     setup_logging(settings.log_level)
+    count = workers or settings.workers
+    if worker_index is None and count > 1:
+        from bot.workers import CannotRunWorkers, Supervisor, check_settings
+
+        try:
+            check_settings(settings, count)
+        except CannotRunWorkers as error:
+            typer.secho(str(error), fg=typer.colors.RED, err=True)
+            raise typer.Exit(2) from error
+        raise typer.Exit(Supervisor(count).run())
     if not settings.bot_token:
         typer.echo("No BOT_TOKEN set: starting the console chat (see README to connect Telegram).")
         chat(user="you", lang=None)
@@ -61,10 +83,11 @@ def run() -> None:
     from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
     from aiogram.utils.token import TokenValidationError
 
-    from bot.channels.telegram.app import serve
+    from bot.channels.telegram.app import Worker, serve
 
+    worker = Worker(worker_index or 0, count)
     try:
-        run_async(serve(settings))
+        run_async(serve(settings, worker))
     except SchemaOutOfDate as error:
         raise _fail_schema(error) from error
     except (ContentError, MissingCourse) as error:

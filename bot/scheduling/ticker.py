@@ -21,17 +21,21 @@ async def _tick(engine: DeliveryEngine) -> None:
         log.info("delivered %s", report.outcomes)
 
 
-def start_ticker(engine: DeliveryEngine, interval: float) -> AsyncIOScheduler:
-    """Tick every `interval` seconds, never two ticks at once (a slow tick makes the next wait)."""
+def start_ticker(engine: DeliveryEngine | None, interval: float) -> AsyncIOScheduler:
+    """Tick every `interval` seconds, never two ticks at once (a slow tick makes the next wait).
+
+    With no engine (a webhook worker other than the first), a scheduler for other periodic jobs.
+    """
     scheduler = AsyncIOScheduler(timezone="UTC")
-    scheduler.add_job(
-        _tick,
-        "interval",
-        args=[engine],
-        seconds=interval,
-        max_instances=1,
-        coalesce=True,
-        id="deliveries",
-    )
+    if engine is not None:
+        scheduler.add_job(
+            _tick,
+            "interval",
+            args=[engine],
+            seconds=interval,
+            max_instances=1,
+            coalesce=True,
+            id="deliveries",
+        )
     scheduler.start()
     return scheduler

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -231,27 +234,61 @@ def build_webhook_app(runtime: Runtime, bot: Bot, dispatcher: Dispatcher) -> web
     return app
 
 
-async def start_webhook(runtime: Runtime, bot: Bot, dispatcher: Dispatcher) -> web.AppRunner:
-    """Listen for webhook calls and tell Telegram where to send them; returns the running server."""
+@dataclass(frozen=True)
+class Worker:
+    """Which of the webhook workers this process is; the first one leads: it registers the
+    webhook and the command menus and runs the delivery ticker."""
+
+    index: int = 0
+    count: int = 1
+
+    @property
+    def lead(self) -> bool:
+        return self.index == 0
+
+
+async def start_webhook(
+    runtime: Runtime, bot: Bot, dispatcher: Dispatcher, *, worker: Worker = Worker()
+) -> web.AppRunner:
+    """Listen for webhook calls and (the lead worker) tell Telegram where to send them; returns
+    the running server. Several workers share the port (SO_REUSEPORT): the kernel spreads the
+    connections over them."""
     settings = runtime.settings
     runner = web.AppRunner(build_webhook_app(runtime, bot, dispatcher))
     await runner.setup()
-    await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
-    await bot.set_webhook(
-        settings.webhook_url,
-        secret_token=settings.webhook_secret_token,
-        allowed_updates=UPDATE_TYPES,
+    await web.TCPSite(
+        runner, settings.webhook_host, settings.webhook_port, reuse_port=worker.count > 1
+    ).start()
+    if worker.lead:
+        await bot.set_webhook(
+            settings.webhook_url,
+            secret_token=settings.webhook_secret_token,
+            allowed_updates=UPDATE_TYPES,
+        )
+    log.info(
+        "webhook worker %d of %d listening on %s:%s",
+        worker.index + 1,
+        worker.count,
+        settings.webhook_host,
+        settings.webhook_port,
     )
-    log.info("webhook listening on %s:%s", settings.webhook_host, settings.webhook_port)
     return runner
 
 
-async def run_webhook(runtime: Runtime, bot: Bot, dispatcher: Dispatcher) -> None:
-    runner = await start_webhook(runtime, bot, dispatcher)
+async def run_webhook(
+    runtime: Runtime, bot: Bot, dispatcher: Dispatcher, *, worker: Worker = Worker()
+) -> None:
+    runner = await start_webhook(runtime, bot, dispatcher, worker=worker)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread
+            loop.add_signal_handler(signum, stop.set)
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
+        log.info("stopping: finishing the updates in hand")
     finally:
-        await runner.cleanup()
+        await runner.cleanup()  # stops listening, waits for running handlers
 
 
 async def run_polling(
@@ -268,7 +305,7 @@ async def run_polling(
     )
 
 
-async def serve(settings: Settings) -> None:
+async def serve(settings: Settings, worker: Worker = Worker()) -> None:
     """Run the bot until stopped: webhook when WEBHOOK_URL is set, long polling otherwise."""
     runtime = await open_runtime(settings)
     bot = make_bot(settings)
@@ -278,8 +315,9 @@ async def serve(settings: Settings) -> None:
     monitoring = None
     try:
         await introduce(runtime, bot)
-        await publish_commands(bot, settings.default_language)
-        ticker = start_ticker(engine, settings.delivery_interval)
+        if worker.lead:
+            await publish_commands(bot, settings.default_language)
+        ticker = start_ticker(engine if worker.lead else None, settings.delivery_interval)
         if settings.content_check_seconds > 0:
             ticker.add_job(
                 runtime.content.check,
@@ -290,7 +328,7 @@ async def serve(settings: Settings) -> None:
                 id="content",
             )
         if settings.webhook_url:
-            await run_webhook(runtime, bot, dispatcher)
+            await run_webhook(runtime, bot, dispatcher, worker=worker)
         else:
             if settings.metrics_port:
                 monitoring = await start_monitoring_server(

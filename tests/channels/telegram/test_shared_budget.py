@@ -35,10 +35,10 @@ def worker(redis: Redis, namespace: str, rate: float, per_chat: float = 100.0, b
     return RedisSendLimiter(redis, namespace, rate, per_chat, burst, fallback_share=2)
 
 
-def most_in_one_second(stamps: list[float]) -> int:
+def most_in(stamps: list[float], window: float) -> int:
     stamps = sorted(stamps)
     return max(
-        sum(1 for other in stamps[i:] if other - start < 1.0) for i, start in enumerate(stamps)
+        sum(1 for other in stamps[i:] if other - start < window) for i, start in enumerate(stamps)
     )
 
 
@@ -54,7 +54,9 @@ async def test_two_workers_share_one_global_budget(redis: Redis) -> None:
     started = time.monotonic()
     await asyncio.gather(*(send(n) for n in range(60)))
     took = time.monotonic() - started
-    assert most_in_one_second(stamps) <= 20
+    # Redis counts by its clock; ours sees the event loop's jitter, hence 0.9 s (alone, each
+    # worker would let 20 through in a second: 40).
+    assert most_in(stamps, 0.9) <= 20
     assert took >= 2.4  # 60 at 20/s, not at 2 × 20/s (1.5 s)
 
 
