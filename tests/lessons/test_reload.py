@@ -18,10 +18,10 @@ LESSON = Path("courses/sample/lessons/good-photos.en.md")
 
 
 @pytest.fixture
-async def live(tmp_path: Path, sqlite_url: str) -> AsyncIterator[tuple[Runtime, Path]]:
+async def live(tmp_path: Path, database_url: str) -> AsyncIterator[tuple[Runtime, Path]]:
     content = tmp_path / "content"
     shutil.copytree(SAMPLE_CONTENT, content)
-    runtime = await migrated_runtime(make_settings(sqlite_url, content_dir=content))
+    runtime = await migrated_runtime(make_settings(database_url, content_dir=content))
     try:
         yield runtime, content
     finally:
