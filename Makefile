@@ -15,10 +15,19 @@ run: $(STAMP)
 	$(BIN)/academy db upgrade
 	$(BIN)/academy run
 
+# The whole suite on SQLite, then every test that uses a database again on PostgreSQL when
+# TEST_DATABASE_URL is set (a fresh database per test on that server).
 test: $(STAMP)
 	$(BIN)/ruff check bot tests bench
 	$(BIN)/ruff format --check bot tests bench
-	$(BIN)/python -m pytest -q
+	@echo "== tests on SQLite =="
+	$(BIN)/python -m pytest -q --backend sqlite
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== tests on PostgreSQL =="; \
+	  $(BIN)/python -m pytest -q --backend postgresql; \
+	else \
+	  echo "== PostgreSQL pass skipped: TEST_DATABASE_URL is not set =="; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests bench

@@ -1,18 +1,21 @@
-"""Shared fixtures: a real database (SQLite file, or PostgreSQL when TEST_DATABASE_URL is set),
-a migrated runtime, and a scripted person talking to the handlers."""
+"""Shared fixtures: a real database (an SQLite file, or a PostgreSQL database with --backend
+postgresql / TEST_BACKEND=postgresql and TEST_DATABASE_URL), a migrated runtime, and a scripted
+person talking to the handlers."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
+import asyncpg
 import pytest
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.config import Settings
 from bot.core.messages import Button, Incoming, Reply, Sender
@@ -21,6 +24,7 @@ from bot.db.migrate import upgrade
 from bot.runtime import Runtime, open_runtime
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+BACKENDS = ("sqlite", "postgresql")
 SAMPLE_CONTENT = Path(__file__).parent / "content"
 
 
@@ -38,52 +42,141 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend",
+        default=os.environ.get("TEST_BACKEND", "sqlite"),
+        help="the database every test that uses one runs on: sqlite (default) or postgresql "
+        "(a fresh database per test on the TEST_DATABASE_URL server); env: TEST_BACKEND",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    backend = config.getoption("backend")
+    if backend not in BACKENDS:
+        raise pytest.UsageError(f"--backend / TEST_BACKEND must be one of {BACKENDS}: {backend!r}")
+    if backend == "postgresql" and not PG_URL:
+        raise pytest.UsageError(
+            "the postgresql backend needs TEST_DATABASE_URL=postgresql+asyncpg://…"
+        )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    backend = config.getoption("backend")
+    if backend == "sqlite":
+        return "database backend: sqlite (a file per test)"
+    server = make_url(PG_URL).render_as_string(hide_password=True)
+    return f"database backend: postgresql on {server} (tests that use no database: deselected)"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, only the tests that use a database run: the others ran in the SQLite pass.
+    A test uses one when its fixtures reach `backend` (every database fixture asks for it)."""
+    if config.getoption("backend") == "sqlite":
+        return
+    keep = [item for item in items if "backend" in getattr(item, "fixturenames", ())]
+    dropped = [item for item in items if "backend" not in getattr(item, "fixturenames", ())]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
+class _Running:
+    """Whether the running test asks for a database fixture (see `migrated_runtime`)."""
+
+    uses_database = True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _Running.uses_database = "backend" in getattr(item, "fixturenames", ())
+
+
+@pytest.fixture(scope="session")
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database the tests run on: --backend or TEST_BACKEND, sqlite by default."""
+    return str(request.config.getoption("backend"))
+
+
+def _postgres_admin(*statements: str) -> None:
+    """Run statements on the TEST_DATABASE_URL server outside any transaction, on a thread of
+    its own so that it works the same from sync and async tests and from any fixture scope."""
+    dsn = make_url(PG_URL).set(drivername="postgresql").render_as_string(hide_password=False)
+
+    async def run() -> None:
+        connection = await asyncpg.connect(dsn)
+        try:
+            for statement in statements:
+                await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run()).result()
+
+
+@contextmanager
+def fresh_database(backend: str, directory: Path) -> Iterator[str]:
+    """A new, empty database: an SQLite file in a folder of `directory` of its own, or a
+    PostgreSQL database on the TEST_DATABASE_URL server, dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{directory / 'db' / 'academy.db'}"
+        return
+    name = f"academy_{uuid.uuid4().hex[:12]}"
+    _postgres_admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def drop_database(url: str) -> str:
+    """Make a test's database disappear under the running code (SQLite: its folder, PostgreSQL:
+    the database); returns what the driver then says about it."""
+    if url.startswith("sqlite"):
+        shutil.rmtree(Path(make_url(url).database or "").parent)
+        return "unable to open database"
+    name = make_url(url).database
+    _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return f'database "{name}" does not exist'
+
+
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
+def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database on the backend under test. Every test that needs a database
+    asks for this (or for `settings`, `runtime`…, which do), so it runs on both databases."""
+    with fresh_database(backend, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def sqlite_url(backend: str, tmp_path: Path) -> str:
+    """For the few tests about SQLite itself (pragmas, files); skipped in the PostgreSQL pass."""
+    if backend != "sqlite":
+        pytest.skip("SQLite-specific: runs in the SQLite pass")
     return f"sqlite+aiosqlite:///{tmp_path / 'academy.db'}"
 
 
-@asynccontextmanager
-async def fresh_postgres_database() -> AsyncIterator[str]:
-    """A new, empty PostgreSQL database on the TEST_DATABASE_URL server, dropped afterwards."""
-    name = f"academy_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
-
-
 @pytest.fixture
-async def postgres_url() -> AsyncIterator[str]:
-    if not PG_URL:
-        pytest.skip("TEST_DATABASE_URL is not set")
-    async with fresh_postgres_database() as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """Tests that ask for it run on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'academy.db'}"
-        return
-    if not PG_URL:
-        pytest.skip("TEST_DATABASE_URL is not set")
-    async with fresh_postgres_database() as url:
+def postgres_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """For the few tests about PostgreSQL itself; skipped in the SQLite pass."""
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL-specific: runs in the PostgreSQL pass (--backend postgresql)")
+    with fresh_database(backend, tmp_path) as url:
         yield url
 
 
 @pytest.fixture
-def settings(sqlite_url: str) -> Settings:
-    return make_settings(sqlite_url)
+def settings(database_url: str) -> Settings:
+    return make_settings(database_url)
 
 
 async def migrated_runtime(settings: Settings) -> Runtime:
+    assert _Running.uses_database, (
+        "this test opens a database without asking for the `database_url` fixture (or `settings`,"
+        " `runtime`…), so the PostgreSQL pass would leave it out: ask for `database_url`"
+        " (`sqlite_url` only if the test is about SQLite itself)"
+    )
     engine = make_engine(settings)
     await upgrade(engine)
     await engine.dispose()

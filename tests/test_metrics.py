@@ -42,8 +42,8 @@ class Deltas:
         return [a - b for a, b in zip(after, self.before, strict=True)]
 
 
-async def test_the_academy_counts_each_message_by_kind_and_outcome(sqlite_url: str) -> None:
-    runtime = await migrated_runtime(make_settings(sqlite_url, flood_max_messages=3))
+async def test_the_academy_counts_each_message_by_kind_and_outcome(database_url: str) -> None:
+    runtime = await migrated_runtime(make_settings(database_url, flood_max_messages=3))
     try:
         ana = Trainee(runtime, "m1", "Ana", "en")
         deltas = Deltas(

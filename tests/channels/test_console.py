@@ -5,9 +5,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.i18n import Translator
 from bot.lessons.content import require_library
 from tests.conftest import SAMPLE_CONTENT
+
+
+@pytest.fixture(autouse=True)
+def database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every `academy` run below uses the test's database, on the backend under test."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
 
 
 def academy(
@@ -17,10 +25,10 @@ def academy(
     sample: bool = False,
     extra_env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real `academy` command on a database in tmp_path (and the sample course if asked)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "DATABASE_URL")}
+    """Run the real `academy` command in tmp_path on the test's database (and the sample course
+    if asked)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN",)}
     env.update(extra_env or {})
-    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"
     if sample:
         env["CONTENT_DIR"], env["DEFAULT_COURSE"] = str(SAMPLE_CONTENT), "sample"
     return subprocess.run(
@@ -103,7 +111,7 @@ def test_broken_content_stops_the_chat_with_the_report(tmp_path: Path) -> None:
     assert academy(tmp_path, "db", "upgrade").returncode == 0
     env_overrides = {"CONTENT_DIR": str(content), "DEFAULT_COURSE": "sample"}
     env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN",)}
-    env.update(env_overrides, DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}")
+    env.update(env_overrides)
     result = subprocess.run(
         [sys.executable, "-m", "bot", "chat"],
         input="/start\n",

@@ -1,7 +1,6 @@
 """`academy users list` and `academy users promote` against a real database."""
 
 import asyncio
-from pathlib import Path
 
 from sqlmodel import select
 from typer.testing import CliRunner
@@ -11,8 +10,8 @@ from bot.db.models import Person
 from tests.conftest import SAMPLE_CONTENT, make_settings, migrated_runtime
 
 
-def test_promote_then_list_by_role(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+def test_promote_then_list_by_role(database_url: str) -> None:
+    url = database_url
 
     async def seed() -> None:
         runtime = await migrated_runtime(make_settings(url))

@@ -51,8 +51,8 @@ async def test_voice_and_unsupported_media_get_a_kind_reply(runtime, trainee_fac
     assert other[0].text == Translator("es")("error.unsupported")
 
 
-async def test_a_flooding_person_gets_one_notice_then_nothing(sqlite_url) -> None:
-    runtime = await migrated_runtime(make_settings(sqlite_url, flood_max_messages=3))
+async def test_a_flooding_person_gets_one_notice_then_nothing(database_url) -> None:
+    runtime = await migrated_runtime(make_settings(database_url, flood_max_messages=3))
     try:
         from tests.conftest import Trainee
 

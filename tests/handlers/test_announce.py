@@ -28,8 +28,8 @@ QUIET = "21:00-08:00"
 
 
 @pytest.fixture
-async def school(sqlite_url: str) -> AsyncIterator[Runtime]:
-    runtime = await migrated_runtime(make_settings(sqlite_url, admin_ids="test:boss"))
+async def school(database_url: str) -> AsyncIterator[Runtime]:
+    runtime = await migrated_runtime(make_settings(database_url, admin_ids="test:boss"))
     runtime.academy.services.clock = Clock()  # Monday 2026-05-04 09:00 UTC, 17:00 in Shanghai
     runtime.academy.router.include(plan_handlers.router, announce.router)
     try:

@@ -18,8 +18,8 @@ en = Translator("en")
 
 
 @pytest.fixture
-async def school(sqlite_url: str) -> AsyncIterator[Runtime]:
-    runtime = await migrated_runtime(make_settings(sqlite_url, qa_daily_quota=3))
+async def school(database_url: str) -> AsyncIterator[Runtime]:
+    runtime = await migrated_runtime(make_settings(database_url, qa_daily_quota=3))
     try:
         yield runtime
     finally:
@@ -106,10 +106,10 @@ async def test_the_daily_quota_and_the_cache(school: Runtime) -> None:
     assert (await ana.send("One more question"))[0].text == en("qa.quota", quota=3)
 
 
-async def test_the_llm_writes_the_answer_and_its_citations_are_kept(sqlite_url: str) -> None:
+async def test_the_llm_writes_the_answer_and_its_citations_are_kept(database_url: str) -> None:
     async with FakeOpenAI() as llm:
         runtime = await migrated_runtime(
-            make_settings(sqlite_url, llm_base_url=llm.base_url, llm_api_key="k", llm_timeout=2)
+            make_settings(database_url, llm_base_url=llm.base_url, llm_api_key="k", llm_timeout=2)
         )
         try:
             llm.reply("Take the photo by a window in daylight [good-photos] [pricing].")

@@ -36,8 +36,8 @@ class Clock:
 
 
 @pytest.fixture
-async def school(sqlite_url: str) -> AsyncIterator[Runtime]:
-    runtime = await migrated_runtime(make_settings(sqlite_url, admin_ids="test:boss"))
+async def school(database_url: str) -> AsyncIterator[Runtime]:
+    runtime = await migrated_runtime(make_settings(database_url, admin_ids="test:boss"))
     runtime.academy.services.clock = Clock()
     try:
         yield runtime
@@ -251,7 +251,9 @@ async def test_every_privileged_action_is_refused_to_trainees_and_other_lecturer
     assert (await rival.send("/cohorts"))[0].text == en("cohort.none")
 
 
-async def test_a_class_can_switch_course_and_its_members_follow(sqlite_url: str, tmp_path) -> None:
+async def test_a_class_can_switch_course_and_its_members_follow(
+    database_url: str, tmp_path
+) -> None:
     import shutil
 
     from tests.conftest import SAMPLE_CONTENT
@@ -262,7 +264,7 @@ async def test_a_class_can_switch_course_and_its_members_follow(sqlite_url: str,
     course_file = content / "courses/second/course.yaml"
     course_file.write_text(course_file.read_text().replace("id: sample", "id: second"))
     runtime = await migrated_runtime(
-        make_settings(sqlite_url, admin_ids="test:boss", content_dir=content)
+        make_settings(database_url, admin_ids="test:boss", content_dir=content)
     )
     try:
         boss = person(runtime, "boss", "Boss")

@@ -17,8 +17,8 @@ from tests.conftest import Trainee, make_settings, migrated_runtime
 
 
 @pytest.fixture
-async def school(sqlite_url: str) -> AsyncIterator[Runtime]:
-    runtime = await migrated_runtime(make_settings(sqlite_url, admin_ids="test:boss"))
+async def school(database_url: str) -> AsyncIterator[Runtime]:
+    runtime = await migrated_runtime(make_settings(database_url, admin_ids="test:boss"))
     try:
         yield runtime
     finally:

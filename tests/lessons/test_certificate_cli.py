@@ -1,7 +1,6 @@
 """`academy certificate verify CODE` against a real database."""
 
 import asyncio
-from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -11,8 +10,8 @@ from bot.db.types import utcnow
 from tests.conftest import SAMPLE_CONTENT, make_settings, migrated_runtime
 
 
-def test_verify_a_real_code_and_refuse_an_unknown_one(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+def test_verify_a_real_code_and_refuse_an_unknown_one(database_url: str) -> None:
+    url = database_url
 
     async def issue() -> None:
         runtime = await migrated_runtime(make_settings(url))

@@ -89,9 +89,9 @@ class Rig:
 
 
 @pytest.fixture
-async def rig(sqlite_url: str) -> AsyncIterator[Rig]:
+async def rig(database_url: str) -> AsyncIterator[Rig]:
     async with FakeTelegram() as fake:
-        settings = make_settings(sqlite_url, bot_token=fake.token, telegram_api_url=fake.base_url)
+        settings = make_settings(database_url, bot_token=fake.token, telegram_api_url=fake.base_url)
         runtime = await migrated_runtime(settings)
         clock = Clock()
         runtime.academy.services.clock = clock

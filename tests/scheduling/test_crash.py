@@ -44,8 +44,8 @@ def delivered(fake: FakeTelegram) -> int:
     return sum(1 for r in fake.requests if r.method == "sendMessage" and r.status == 200)
 
 
-async def test_sigkill_mid_announcement_then_restart(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'crash.db'}"
+async def test_sigkill_mid_announcement_then_restart(tmp_path: Path, database_url: str) -> None:
+    url = database_url
     async with FakeTelegram() as fake:
         runtime = await migrated_runtime(make_settings(url))
         cohort, people, lecturer = await make_class(runtime, fake, RECIPIENTS)

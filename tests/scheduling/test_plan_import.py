@@ -56,8 +56,8 @@ def stored_plans(url: str) -> list[tuple[int, str, str, str, date]]:
     return asyncio.run(work())
 
 
-def test_import_a_plan_from_yaml(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+def test_import_a_plan_from_yaml(tmp_path: Path, database_url: str) -> None:
+    url = database_url
     seed(url)
     env = {"DATABASE_URL": url, "CONTENT_DIR": str(SAMPLE_CONTENT), "DEFAULT_COURSE": "sample"}
     runner = CliRunner()

@@ -47,8 +47,10 @@ def four_lessons(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def school(sqlite_url: str, tmp_path: Path) -> AsyncIterator[Runtime]:
-    settings = make_settings(sqlite_url, admin_ids="test:boss", content_dir=four_lessons(tmp_path))
+async def school(database_url: str, tmp_path: Path) -> AsyncIterator[Runtime]:
+    settings = make_settings(
+        database_url, admin_ids="test:boss", content_dir=four_lessons(tmp_path)
+    )
     runtime = await migrated_runtime(settings)
     runtime.academy.services.clock = Clock()  # Monday 2026-05-04 09:00 UTC, 17:00 in Shanghai
     runtime.academy.router.include(plan_handlers.router, announce.router)

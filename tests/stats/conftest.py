@@ -222,7 +222,7 @@ async def build_programme(runtime: Runtime) -> Programme:
 
 @pytest.fixture
 async def programme(database_url: str) -> AsyncIterator[Programme]:
-    """The programme above on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set."""
+    """The programme above, on the database under test (SQLite, or PostgreSQL in its pass)."""
     runtime = await migrated_runtime(make_settings(database_url))
     try:
         yield await build_programme(runtime)

@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from bot.stats.cli import stats_app
-from tests.conftest import SAMPLE_CONTENT, make_settings, migrated_runtime
+from tests.conftest import SAMPLE_CONTENT, fresh_database, make_settings, migrated_runtime
 from tests.stats.conftest import build_programme
 
 
@@ -31,20 +32,25 @@ def academy() -> typer.Typer:
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The programme of conftest.py in an SQLite file, and the environment pointing at it."""
-    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('cli') / 'academy.db'}"
+def env(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The programme of conftest.py in one database for the module, and the environment
+    pointing at it."""
+    with fresh_database(backend, tmp_path_factory.mktemp("cli")) as url:
 
-    async def build() -> None:
-        runtime = await migrated_runtime(make_settings(url))
-        try:
-            await build_programme(runtime)
-        finally:
-            await runtime.close()
+        async def build() -> None:
+            runtime = await migrated_runtime(make_settings(url))
+            try:
+                await build_programme(runtime)
+            finally:
+                await runtime.close()
 
-    asyncio.run(build())
-    settings = {"DATABASE_URL": url, "CONTENT_DIR": str(SAMPLE_CONTENT), "DEFAULT_COURSE": "sample"}
-    return {**settings, "COLUMNS": "160"}  # Rich would wrap long question texts at 80
+        asyncio.run(build())
+        settings = {
+            "DATABASE_URL": url,
+            "CONTENT_DIR": str(SAMPLE_CONTENT),
+            "DEFAULT_COURSE": "sample",
+        }
+        yield {**settings, "COLUMNS": "160"}  # Rich would wrap long question texts at 80
 
 
 def run(env: dict[str, str], *args: str, code: int = 0) -> str:

@@ -36,9 +36,9 @@ async def fake_telegram() -> AsyncIterator[FakeTelegram]:
 
 
 @pytest.fixture
-async def live_bot(fake_telegram: FakeTelegram, sqlite_url: str) -> AsyncIterator[LiveBot]:
+async def live_bot(fake_telegram: FakeTelegram, database_url: str) -> AsyncIterator[LiveBot]:
     settings = make_settings(
-        sqlite_url,
+        database_url,
         bot_token=fake_telegram.token,
         telegram_api_url=fake_telegram.base_url,
         polling_timeout=1,

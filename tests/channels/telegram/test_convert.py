@@ -17,9 +17,11 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture
-async def bot(fake_telegram: FakeTelegram, sqlite_url: str) -> AsyncIterator[Bot]:
-    settings = make_settings(
-        sqlite_url, bot_token=fake_telegram.token, telegram_api_url=fake_telegram.base_url
+async def bot(fake_telegram: FakeTelegram) -> AsyncIterator[Bot]:
+    settings = make_settings(  # only a Bot is made: no database is opened
+        "sqlite+aiosqlite:///:memory:",
+        bot_token=fake_telegram.token,
+        telegram_api_url=fake_telegram.base_url,
     )
     instance = make_bot(settings)
     yield instance

@@ -114,7 +114,9 @@ async def test_voice_stickers_and_long_text_get_friendly_replies(live_bot: LiveB
     assert (await ana.wait_messages(1))[0].text == zh("error.too_long", limit=limit)
 
 
-async def test_a_voice_question_is_transcribed_and_answered(fake_telegram, sqlite_url: str) -> None:
+async def test_a_voice_question_is_transcribed_and_answered(
+    fake_telegram, database_url: str
+) -> None:
     """Telegram's file download and the provider's transcription, both over real HTTP."""
     import contextlib
 
@@ -124,7 +126,7 @@ async def test_a_voice_question_is_transcribed_and_answered(fake_telegram, sqlit
 
     async with FakeOpenAI() as llm:
         settings = make_settings(
-            sqlite_url,
+            database_url,
             bot_token=fake_telegram.token,
             telegram_api_url=fake_telegram.base_url,
             polling_timeout=1,
@@ -153,7 +155,7 @@ async def test_a_voice_question_is_transcribed_and_answered(fake_telegram, sqlit
             await runtime.close()
 
 
-async def test_typing_shows_while_the_llm_answers(fake_telegram, sqlite_url: str) -> None:
+async def test_typing_shows_while_the_llm_answers(fake_telegram, database_url: str) -> None:
     """A slow LLM: "typing…" is sent at once and again every few seconds until the answer."""
     import contextlib
 
@@ -164,7 +166,7 @@ async def test_typing_shows_while_the_llm_answers(fake_telegram, sqlite_url: str
 
     async with FakeOpenAI() as llm:
         settings = make_settings(
-            sqlite_url,
+            database_url,
             bot_token=fake_telegram.token,
             telegram_api_url=fake_telegram.base_url,
             polling_timeout=1,

@@ -24,12 +24,12 @@ def test_webhook_path_comes_from_the_url() -> None:
 
 
 async def test_updates_arrive_by_webhook_and_a_wrong_secret_is_refused(
-    fake_telegram: FakeTelegram, sqlite_url: str
+    fake_telegram: FakeTelegram, database_url: str
 ) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/tg/hook"
     settings = make_settings(
-        sqlite_url,
+        database_url,
         bot_token=fake_telegram.token,
         telegram_api_url=fake_telegram.base_url,
         webhook_url=url,
