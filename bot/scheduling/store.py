@@ -13,6 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.db.models import Delivery, DeliveryStatus, Person
 from bot.db.upsert import insert_ignore
 
+ERROR_LENGTH = 500  # Delivery.last_error's column
+
 FINAL = (
     DeliveryStatus.sent,
     DeliveryStatus.failed,
@@ -100,7 +102,9 @@ async def finish(
     retry_at: datetime | None = None,
 ) -> None:
     """Record an outcome, only if the row is still ours (claimed and not reclaimed)."""
-    values: dict[str, Any] = {"status": status.value, "lease_until": None, "last_error": error}
+    # Cut to the column: PostgreSQL refuses a longer value (SQLite would store it).
+    last_error = error[:ERROR_LENGTH] if error is not None else None
+    values: dict[str, Any] = {"status": status.value, "lease_until": None, "last_error": last_error}
     if status is DeliveryStatus.sent:
         values["sent_at"] = now
     if retry_at is not None:

@@ -69,6 +69,33 @@ async def test_blocked_missing_and_flooded_chats(rig: Rig) -> None:
     assert counts.text == Translator("en")("announce.report", sent=4, failed=1, blocked=1)
 
 
+async def test_a_long_error_from_telegram_is_cut_to_fit_and_the_outcome_kept(rig: Rig) -> None:
+    """`last_error` holds 500 characters: PostgreSQL refuses more (SQLite stores anything), so a
+    longer description from Telegram must be cut, not turn the outcome into an internal error."""
+    cohort, people = await rig.class_of(2)
+    blocked, flooded = (int(p.channel_user_id) for p in people)
+    rig.fake.fail_next(
+        "sendMessage", status=403, description="Forbidden: " + "x" * 700, chat_id=blocked
+    )
+    rig.fake.fail_next(
+        "sendMessage",
+        status=429,
+        retry_after=7,
+        times=5,
+        description="Too Many Requests: " + "y" * 700,
+        chat_id=flooded,
+    )
+    await announce(rig, cohort.id, "Hello")
+    assert (await rig.engine.tick()).outcomes == {"blocked": 1, "pending": 1}
+    rows = [d for d in await deliveries(rig) if d.kind == "announcement"]
+    assert sorted((d.status, len(d.last_error or "")) for d in rows) == [
+        ("blocked", 500),
+        ("pending", 500),
+    ]
+    async with rig.runtime.sessions() as session:
+        assert (await session.get(Person, people[0].id)).blocked is True
+
+
 async def test_rows_of_a_crashed_sender_go_out_after_their_lease(rig: Rig) -> None:
     cohort, people = await rig.class_of(10)
     await announce(rig, cohort.id, "Hi")
