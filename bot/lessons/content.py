@@ -25,6 +25,7 @@ from bot.lessons.yaml_lines import (
 )
 
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+SLUG_LENGTH = 64  # the database's course and lesson columns; PostgreSQL refuses longer ones
 COURSE_KEYS = ("id", "languages", "pass_mark", "title", "summary", "welcome", "lessons")
 TEXT_FIELDS = ("title", "summary", "welcome")
 LESSON_NAME = re.compile(r"(?P<slug>[^.]+)\.(?P<language>[^.]+)\.md")
@@ -190,6 +191,8 @@ def _course_id(entries: dict[str, Located], folder: str, complain: Complain) -> 
     line = entries["id"].line
     if not SLUG.fullmatch(course_id):
         complain(line, f"course id '{course_id}' must be lowercase letters, digits and dashes")
+    elif len(course_id) > SLUG_LENGTH:
+        complain(line, f"course id '{course_id}' is too long: keep it to {SLUG_LENGTH} characters")
     elif course_id != folder:
         complain(
             line, f"course id '{course_id}' differs from its folder '{folder}': make them equal"
@@ -271,6 +274,11 @@ def _slugs(entry: Located | None, complain: Complain) -> list[tuple[str, int]]:
                 item.line, f"lesson '{slug}' is listed twice (also on line {first_line[slug]})"
             )
         else:
+            if len(slug) > SLUG_LENGTH:
+                complain(
+                    item.line,
+                    f"lesson slug '{slug}' is too long: keep it to {SLUG_LENGTH} characters",
+                )
             first_line[slug] = item.line
     return list(first_line.items())
 

@@ -325,6 +325,20 @@ def test_a_folder_without_course_yaml(content: Path) -> None:
 # --- which lesson files exist -----------------------------------------------------------------
 
 
+def test_a_slug_longer_than_the_database_keeps_is_refused(content: Path) -> None:
+    """Course and lesson columns hold 64 characters: PostgreSQL refuses more (SQLite does not),
+    so such a lesson would pass the check and then fail for every trainee."""
+    long = "good-photos-" + "x" * 53  # 65 characters
+    edit(content, COURSE, "  - good-photos", f"  - {long}")
+    for path in course_file(content, "lessons").glob("good-photos.*.md"):
+        path.rename(path.with_name(path.name.replace("good-photos", long)))
+    edit(content, COURSE, "id: sample", "id: " + "s" * 65)
+    assert report(content) == [
+        f"course.yaml:2: course id '{'s' * 65}' is too long: keep it to 64 characters",
+        f"course.yaml:19: lesson slug '{long}' is too long: keep it to 64 characters",
+    ]
+
+
 def test_a_lesson_missing_in_a_language_points_at_its_slug(content: Path) -> None:
     course_file(content, "lessons/good-photos.es.md").unlink()
     assert report(content) == [
