@@ -8,8 +8,9 @@ import asyncio
 import os
 import shutil
 import uuid
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -98,9 +99,9 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.config.getoption("backend"))
 
 
-def _postgres_admin(*statements: str) -> None:
-    """Run statements on the TEST_DATABASE_URL server outside any transaction, on a thread of
-    its own so that it works the same from sync and async tests and from any fixture scope."""
+def _run_on_server(*statements: str) -> None:
+    """Run statements on the TEST_DATABASE_URL server outside any transaction (never from a
+    thread with a running event loop: see `_postgres_admin`)."""
     dsn = make_url(PG_URL).set(drivername="postgresql").render_as_string(hide_password=False)
 
     async def run() -> None:
@@ -111,23 +112,74 @@ def _postgres_admin(*statements: str) -> None:
         finally:
             await connection.close()
 
+    asyncio.run(run())
+
+
+def _postgres_admin(*statements: str) -> None:
+    """`_run_on_server` on a thread of its own, so that it works the same from sync and async
+    tests and from any fixture scope."""
     with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, run()).result()
+        pool.submit(_run_on_server, *statements).result()
+
+
+def _drop(name: str) -> str:
+    return f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+
+
+class _PostgresDatabases:
+    """New, empty databases on the TEST_DATABASE_URL server. CREATE DATABASE mostly waits on the
+    disk (0.1-0.3 s each here), so a thread makes the next few while tests run, and drops the
+    used ones; what is left is dropped when the session ends."""
+
+    AHEAD = 2
+
+    def __init__(self) -> None:
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="test-databases")
+        self._made: deque[Future[str]] = deque()
+
+    def _create(self) -> str:
+        name = f"academy_{uuid.uuid4().hex[:12]}"
+        _run_on_server(f'CREATE DATABASE "{name}"')
+        return name
+
+    def take(self) -> str:
+        while len(self._made) <= self.AHEAD:
+            self._made.append(self._thread.submit(self._create))
+        return self._made.popleft().result()
+
+    def drop(self, name: str) -> None:
+        self._thread.submit(_run_on_server, _drop(name))
+
+    def close(self) -> None:
+        names = [future.result() for future in self._made]
+        if names:
+            self._thread.submit(_run_on_server, *map(_drop, names))
+        self._thread.shutdown(wait=True)
+
+
+_postgres_databases: _PostgresDatabases | None = None
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if _postgres_databases is not None:
+        _postgres_databases.close()
 
 
 @contextmanager
 def fresh_database(backend: str, directory: Path) -> Iterator[str]:
     """A new, empty database: an SQLite file in a folder of `directory` of its own, or a
     PostgreSQL database on the TEST_DATABASE_URL server, dropped afterwards."""
+    global _postgres_databases
     if backend == "sqlite":
         yield f"sqlite+aiosqlite:///{directory / 'db' / 'academy.db'}"
         return
-    name = f"academy_{uuid.uuid4().hex[:12]}"
-    _postgres_admin(f'CREATE DATABASE "{name}"')
+    if _postgres_databases is None:
+        _postgres_databases = _PostgresDatabases()
+    name = _postgres_databases.take()
     try:
         yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     finally:
-        _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _postgres_databases.drop(name)
 
 
 def drop_database(url: str) -> str:
@@ -137,7 +189,7 @@ def drop_database(url: str) -> str:
         shutil.rmtree(Path(make_url(url).database or "").parent)
         return "unable to open database"
     name = make_url(url).database
-    _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _postgres_admin(_drop(str(name)))
     return f'database "{name}" does not exist'
 
 
