@@ -50,6 +50,12 @@ class Settings(BaseSettings):
         description="With long polling, serve /healthz and /metrics on this port (on "
         "WEBHOOK_HOST); 0: off. A webhook server always serves them.",
     )
+    database_pool_size: int = Field(
+        default=20,
+        ge=1,
+        le=200,
+        description="PostgreSQL connections each worker keeps open (10 more at busy moments).",
+    )
     redis_url: str = Field(
         default="",
         description="Redis (e.g. redis://127.0.0.1:6379/0) holding the sending budget all workers "

@@ -26,7 +26,13 @@ def make_engine(settings: Settings) -> AsyncEngine:
         settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     sqlite = settings.database_url.startswith("sqlite")
     # Sessions always end their transaction, so SQLite's extra ROLLBACK on check-in is pure cost.
-    options: dict[str, Any] = {"pool_reset_on_return": None} if sqlite else {}
+    options: dict[str, Any] = (
+        {"pool_reset_on_return": None}
+        if sqlite
+        # Connections kept open: a worker handles up to ~40 webhook calls at once, and the
+        # default 5 made it open and close a connection for most of them (bench/load.py).
+        else {"pool_size": settings.database_pool_size, "max_overflow": 10, "pool_pre_ping": True}
+    )
     engine = create_async_engine(settings.database_url, **options)
     if sqlite:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
