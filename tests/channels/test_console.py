@@ -42,7 +42,10 @@ def academy(
     )
 
 
-def test_chat_refuses_an_unmigrated_database_and_names_the_fix(tmp_path: Path) -> None:
+def test_chat_refuses_an_unmigrated_database_and_names_the_fix(
+    tmp_path: Path, empty_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", empty_database_url)
     result = academy(tmp_path, "chat", stdin="/start\n")
     assert result.returncode == 3
     assert "academy db upgrade" in result.stderr

@@ -12,8 +12,10 @@ from bot.db.migrate import SchemaOutOfDate, require_current_schema, status, upgr
 from tests.conftest import make_settings
 
 
-async def test_empty_database_is_refused_with_the_fix_then_upgrade_works(database_url) -> None:
-    engine = make_engine(make_settings(database_url))
+async def test_empty_database_is_refused_with_the_fix_then_upgrade_works(
+    empty_database_url,
+) -> None:
+    engine = make_engine(make_settings(empty_database_url))
     try:
         with pytest.raises(SchemaOutOfDate, match="academy db upgrade"):
             await require_current_schema(engine)
@@ -25,8 +27,8 @@ async def test_empty_database_is_refused_with_the_fix_then_upgrade_works(databas
         await engine.dispose()
 
 
-async def test_the_models_match_the_migrations(database_url) -> None:
-    engine = make_engine(make_settings(database_url))
+async def test_the_models_match_the_migrations(empty_database_url) -> None:
+    engine = make_engine(make_settings(empty_database_url))
     try:
         await upgrade(engine)
         async with engine.connect() as connection:

@@ -16,7 +16,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from bot.stats.cli import stats_app
-from tests.conftest import SAMPLE_CONTENT, fresh_database, make_settings, migrated_runtime
+from tests.conftest import SAMPLE_CONTENT, Databases, make_settings, migrated_runtime
 from tests.stats.conftest import build_programme
 
 
@@ -32,10 +32,10 @@ def academy() -> typer.Typer:
 
 
 @pytest.fixture(scope="module")
-def env(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+def env(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """The programme of conftest.py in one database for the module, and the environment
     pointing at it."""
-    with fresh_database(backend, tmp_path_factory.mktemp("cli")) as url:
+    with databases.fresh(tmp_path_factory.mktemp("cli")) as url:
 
         async def build() -> None:
             runtime = await migrated_runtime(make_settings(url))
