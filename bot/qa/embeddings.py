@@ -22,8 +22,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from bot.lessons.model import Course
 from bot.qa.model import Hit, Passage
 from bot.qa.retrieval import card_passages
@@ -56,6 +54,8 @@ class EmbeddingIndex:
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
     async def _embed(self, texts: Sequence[str]) -> Any:
+        import numpy as np  # here, not at import: a bot without embeddings never loads it
+
         rows: list[list[float]] = []
         for start in range(0, len(texts), BATCH):
             response = await asyncio.wait_for(
@@ -117,7 +117,7 @@ class EmbeddingIndex:
             log.warning("could not embed a question (%s); BM25 alone", error)
             return hits, covered
         similarity = vectors.matrix @ query
-        order = np.argsort(-similarity)[:CANDIDATES]
+        order = (-similarity).argsort()[:CANDIDATES]
         fused: dict[Passage, float] = {}
         for rank, hit in enumerate(hits[:CANDIDATES]):
             fused[hit.passage] = fused.get(hit.passage, 0.0) + 1 / (RANK_CONSTANT + rank + 1)
