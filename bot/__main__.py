@@ -27,6 +27,9 @@ app.add_typer(stats_app, name="stats")
 app.add_typer(plan_app, name="plan")
 
 
+USER_ID_LENGTH = 64  # Person.channel_user_id
+
+
 def _settings() -> Settings:
     try:
         return Settings()
@@ -121,6 +124,13 @@ def chat(
 ) -> None:
     """Chat with the bot in this terminal, on the same handlers and database."""
     settings = _settings()
+    if not user.strip() or len(user) > USER_ID_LENGTH:
+        typer.secho(
+            f"--user must be 1 to {USER_ID_LENGTH} characters (it is the person's id).",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(2)
 
     async def main() -> None:
         from bot.channels.console import ConsoleChat

@@ -51,6 +51,12 @@ def test_chat_refuses_an_unmigrated_database_and_names_the_fix(
     assert "academy db upgrade" in result.stderr
 
 
+def test_chat_refuses_a_user_name_longer_than_an_id(tmp_path: Path) -> None:
+    result = academy(tmp_path, "chat", "--user", "x" * 65, stdin="/start\n")
+    assert result.returncode == 2 and "--user" in result.stderr
+    assert academy(tmp_path, "chat", "--user", "x" * 64, stdin="/start\n").returncode == 0
+
+
 def test_start_language_choice_and_resume_in_every_language(tmp_path: Path) -> None:
     assert academy(tmp_path, "db", "upgrade").returncode == 0
     zh, es, en = Translator("zh"), Translator("es"), Translator("en")
