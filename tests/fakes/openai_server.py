@@ -27,10 +27,11 @@ import struct
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import BodyPartReader, web
+
+from .server import LocalServer
 
 __all__ = ["FakeOpenAI", "RecordedRequest", "UploadedAudio", "fake_embedding"]
 
@@ -85,7 +86,7 @@ def fake_embedding(text: str, dimensions: int = 16) -> list[float]:
     return [v / norm for v in values]
 
 
-class FakeOpenAI:
+class FakeOpenAI(LocalServer):
     """In-process fake of the OpenAI HTTP API (a subset), served by aiohttp on 127.0.0.1.
 
     Scripting applies to the next request to any of the endpoints, in order:
@@ -94,6 +95,9 @@ class FakeOpenAI:
     answering (so client timeouts fire), `transcribe_as(text)` queues a transcription.
     With `api_key` set, requests without `Authorization: Bearer <api_key>` get 401.
     """
+
+    url_suffix = "/v1"
+    shutdown_timeout = 0.5
 
     def __init__(self, api_key: str | None = None, default_reply: str = "OK") -> None:
         self.api_key = api_key
@@ -107,40 +111,16 @@ class FakeOpenAI:
         self._failures: deque[_Failure] = deque()
         self._delays: deque[float] = deque()
         self._ids = itertools.count(1)
-        self._runner: web.AppRunner | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
 
-    async def start(self) -> None:
+    def make_app(self) -> web.Application:
         app = web.Application(client_max_size=32 * 1024 * 1024)
         app.router.add_post("/v1/chat/completions", self._chat_completions)
         app.router.add_post("/v1/audio/transcriptions", self._transcriptions)
         app.router.add_post("/v1/embeddings", self._embeddings)
         app.router.add_get("/v1/models", self._models)
-        self._runner = web.AppRunner(
-            app, access_log=None, handler_cancellation=True, shutdown_timeout=0.5
-        )
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        port = self._runner.addresses[0][1]
-        self.base_url = f"http://127.0.0.1:{port}/v1"
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
+        return app
 
     # --- scripting ------------------------------------------------------------------------
 

@@ -25,12 +25,12 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import PurePosixPath
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import aiohttp
 from aiohttp import MultipartReader, web
 
+from .server import LocalServer
 from .telegram_models import (
     CHAT_ACTIONS,
     FOLDERS,
@@ -220,7 +220,7 @@ class FakeUser:
         ]
 
 
-class FakeTelegram:
+class FakeTelegram(LocalServer):
     """In-process fake of the Telegram Bot API (a subset), served by aiohttp on 127.0.0.1.
 
     Like Telegram: unknown chats answer 400 "chat not found" (register users with `user()`),
@@ -263,7 +263,6 @@ class FakeTelegram:
         self._burst = 1
         self._chat_limits: dict[int, SlidingWindow] = {}
         self._commands: dict[tuple[str, str], list[JsonDict]] = {}
-        self._runner: web.AppRunner | None = None
         self._client: aiohttp.ClientSession | None = None
         handlers: dict[str, Handler] = {
             "getMe": self._get_me,
@@ -294,41 +293,20 @@ class FakeTelegram:
 
     # --- lifecycle ------------------------------------------------------------------------
 
-    async def start(self) -> None:
+    def make_app(self) -> web.Application:
         self._changed = asyncio.Condition()
         self._closing = False
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
-        self._runner = web.AppRunner(
-            app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0
-        )
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        port = self._runner.addresses[0][1]
-        self.base_url = f"http://127.0.0.1:{port}"
+        return app
 
-    async def stop(self) -> None:
+    async def before_stop(self) -> None:
         self._closing = True
         await self._notify()  # release pending long polls
         if self._client is not None:
             await self._client.close()
             self._client = None
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     # --- public helpers for tests ---------------------------------------------------------
 
