@@ -39,7 +39,8 @@ def weekday_text(days: Iterable[int]) -> str:
     return ",".join(str(day) for day in sorted(set(days)))
 
 
-def zone_of(tz: ZoneInfo | str) -> ZoneInfo:
+def as_zone(tz: ZoneInfo | str) -> ZoneInfo:
+    """A class's zone, given as a ZoneInfo or its name."""
     return tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
 
 
@@ -70,7 +71,7 @@ def occurrence_date(plan: LessonPlan, step: int) -> date:
 def occurrences(plan: LessonPlan, tz: ZoneInfo | str, start: int = 0) -> Iterator[datetime]:
     """The UTC instants of steps start, start + 1, ... (endless): each at the plan's local time
     on its date, in the class's timezone, DST-correct."""
-    at, zone = _plan_time(plan), zone_of(tz)
+    at, zone = _plan_time(plan), as_zone(tz)
     step = start
     while True:
         yield local_instant(occurrence_date(plan, step), at, zone)
@@ -90,7 +91,7 @@ def validate(plan: LessonPlan) -> None:
 
 def when_text(instant: datetime, tz: ZoneInfo | str, language: str) -> tuple[str, str]:
     """("Tuesday, December 1, 2026", "19:00") in the reader's language and timezone."""
-    local = instant.astimezone(zone_of(tz))
+    local = instant.astimezone(as_zone(tz))
     return format_date(local.date(), "full", locale=language), local.strftime("%H:%M")
 
 
@@ -262,7 +263,7 @@ def resume_plan(plan: LessonPlan, tz: ZoneInfo | str, now: datetime) -> bool:
 
 def rebased_start(plan: LessonPlan, tz: ZoneInfo | str, now: datetime) -> date:
     """The start date that puts step `next_step` at the first plan time after `now`."""
-    days, at, zone = _plan_days(plan), _plan_time(plan), zone_of(tz)
+    days, at, zone = _plan_days(plan), _plan_time(plan), as_zone(tz)
     day = now.astimezone(zone).date()
     while day.weekday() not in days or local_instant(day, at, zone) <= now:
         day += DAY
