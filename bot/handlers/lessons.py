@@ -14,7 +14,7 @@ from bot.core.router import Context, HandlerResult, Router
 from bot.db.models import Cohort, LessonProgress
 from bot.handlers.certificates import completion_replies
 from bot.handlers.menu import main_menu
-from bot.lessons.model import Course, Lesson
+from bot.lessons.model import Course, Lesson, Question
 from bot.lessons.progress import (
     FAILED,
     PASSED,
@@ -68,6 +68,19 @@ def card_reply(ctx: Context, course: Course, row: LessonProgress) -> Reply:
 def question_text(ctx: Context, lesson: Lesson, index: int) -> str:
     question = lesson.quiz[index]
     return ctx.t("quiz.question", number=index + 1, total=len(lesson.quiz), question=question.text)
+
+
+def answer_verdict(ctx: Context, question: Question, chosen: int) -> tuple[bool, str]:
+    """Whether option `chosen` is right, and the lines shown under the question: the answer
+    given, ✅ or ❌ (with the right one) and the explanation. In a quiz and in a review alike."""
+    correct = chosen == question.answer
+    explanation = question.explanation_for(chosen)
+    verdict = (
+        ctx.t("quiz.right", explanation=explanation)
+        if correct
+        else ctx.t("quiz.wrong", answer=question.options[question.answer], explanation=explanation)
+    )
+    return correct, f"{ctx.t('quiz.your_answer', answer=question.options[chosen])}\n{verdict}"
 
 
 def question_reply(ctx: Context, course: Course, row: LessonProgress) -> Reply:
@@ -221,15 +234,8 @@ async def answer(
     question = lesson.quiz[index]
     if not 0 <= chosen < len(question.options):
         return _stale(ctx, course, row)
-    correct = chosen == question.answer
-    explanation = question.explanation_for(chosen)
-    verdict = (
-        ctx.t("quiz.right", explanation=explanation)
-        if correct
-        else ctx.t("quiz.wrong", answer=question.options[question.answer], explanation=explanation)
-    )
-    chosen_line = ctx.t("quiz.your_answer", answer=question.options[chosen])
-    feedback = Reply(f"{question_text(ctx, lesson, index)}\n\n{chosen_line}\n{verdict}", edit=True)
+    correct, verdict = answer_verdict(ctx, question, chosen)
+    feedback = Reply(f"{question_text(ctx, lesson, index)}\n\n{verdict}", edit=True)
     result = await record_answer(
         ctx.session, ctx.person, course, row, chosen, correct, len(lesson.quiz), ctx.now
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.messages import Button, Reply
 from bot.core.router import Context, HandlerResult, Router
 from bot.db.models import ReviewItem
+from bot.handlers.lessons import answer_verdict
 from bot.handlers.menu import main_menu
 from bot.lessons.progress import next_review, record_activity, refresh_review_due, reschedule
 
@@ -68,19 +69,12 @@ async def review_answer(ctx: Context) -> HandlerResult:
     question = course.lesson(item.lesson, ctx.person.language).quiz[item.question]
     if not 0 <= chosen < len(question.options):
         return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
-    correct = chosen == question.answer
-    explanation = question.explanation_for(chosen)
-    verdict = (
-        ctx.t("quiz.right", explanation=explanation)
-        if correct
-        else ctx.t("quiz.wrong", answer=question.options[question.answer], explanation=explanation)
-    )
-    chosen_line = ctx.t("quiz.your_answer", answer=question.options[chosen])
+    correct, verdict = answer_verdict(ctx, question, chosen)
     if reschedule(item, correct, ctx.now):
         await ctx.session.delete(item)
     else:
         ctx.session.add(item)
     await refresh_review_due(ctx.session, ctx.person)
     await record_activity(ctx.session, ctx.person, ctx.now)
-    feedback = Reply(f"{text}\n\n{chosen_line}\n{verdict}", edit=True)
+    feedback = Reply(f"{text}\n\n{verdict}", edit=True)
     return [feedback, await next_review_reply(ctx, none_key="review.done")]
