@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -35,16 +36,17 @@ async def fake_telegram() -> AsyncIterator[FakeTelegram]:
         yield fake
 
 
-@pytest.fixture
-async def live_bot(fake_telegram: FakeTelegram, database_url: str) -> AsyncIterator[LiveBot]:
+@asynccontextmanager
+async def polling_bot(
+    fake: FakeTelegram, database_url: str, **overrides: object
+) -> AsyncIterator[LiveBot]:
+    """The real bot long-polling `fake` on a migrated database, until the block ends."""
     settings = make_settings(
         database_url,
-        bot_token=fake_telegram.token,
-        telegram_api_url=fake_telegram.base_url,
+        bot_token=fake.token,
+        telegram_api_url=fake.base_url,
         polling_timeout=1,
-        # The per-chat pace is tested on its own; here it would only make the tests slow.
-        send_rate_per_chat=100.0,
-        send_burst_per_chat=100,
+        **overrides,
     )
     runtime = await migrated_runtime(settings)
     bot = make_bot(settings)
@@ -60,9 +62,18 @@ async def live_bot(fake_telegram: FakeTelegram, database_url: str) -> AsyncItera
     polling = asyncio.create_task(run_polling(bot, dispatcher, settings, handle_signals=False))
     await asyncio.wait_for(started.wait(), 10)
     try:
-        yield LiveBot(fake_telegram, runtime, bot, dispatcher)
+        yield LiveBot(fake, runtime, bot, dispatcher)
     finally:
         await dispatcher.stop_polling()
         await asyncio.wait_for(polling, 10)
         await bot.session.close()
         await runtime.close()
+
+
+@pytest.fixture
+async def live_bot(fake_telegram: FakeTelegram, database_url: str) -> AsyncIterator[LiveBot]:
+    # The per-chat pace is tested on its own; here it would only make the tests slow.
+    async with polling_bot(
+        fake_telegram, database_url, send_rate_per_chat=100.0, send_burst_per_chat=100
+    ) as live:
+        yield live

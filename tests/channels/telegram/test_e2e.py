@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlmodel import select
 
 from bot.db.models import Person
 from bot.handlers import COMMANDS
 from bot.i18n import Translator
-from tests.channels.telegram.conftest import LiveBot
+from tests.channels.telegram.conftest import LiveBot, polling_bot
 
 zh, es, en = Translator("zh"), Translator("es"), Translator("en")
 
@@ -118,95 +119,57 @@ async def test_a_voice_question_is_transcribed_and_answered(
     fake_telegram, database_url: str
 ) -> None:
     """Telegram's file download and the provider's transcription, both over real HTTP."""
-    import contextlib
-
-    from bot.channels.telegram.app import build_dispatcher, introduce, make_bot, run_polling
-    from tests.conftest import make_settings, migrated_runtime
     from tests.fakes.openai_server import FakeOpenAI
 
-    async with FakeOpenAI() as llm:
-        settings = make_settings(
+    async with (
+        FakeOpenAI() as llm,
+        polling_bot(
+            fake_telegram,
             database_url,
-            bot_token=fake_telegram.token,
-            telegram_api_url=fake_telegram.base_url,
-            polling_timeout=1,
             llm_base_url=llm.base_url,
             llm_api_key="k",
             transcription_model="whisper-1",
-        )
-        runtime = await migrated_runtime(settings)
-        bot = make_bot(settings)
-        dispatcher = build_dispatcher(runtime)
-        await introduce(runtime, bot)
-        polling = asyncio.create_task(run_polling(bot, dispatcher, settings, handle_signals=False))
-        try:
-            llm.transcribe_as("How do I use daylight by a window for my photos?")
-            llm.reply("Take it by a window in daylight [good-photos].")
-            ana = fake_telegram.user(777, "Ana", language_code="en")
-            await ana.send_voice()
-            (answer,) = await ana.wait_messages(1)
-            assert answer.text == "Take it by a window in daylight."
-            assert any(r.path.endswith("/audio/transcriptions") for r in llm.requests)
-        finally:
-            with contextlib.suppress(RuntimeError):
-                await dispatcher.stop_polling()
-            await asyncio.wait_for(polling, 10)
-            await bot.session.close()
-            await runtime.close()
+        ),
+    ):
+        llm.transcribe_as("How do I use daylight by a window for my photos?")
+        llm.reply("Take it by a window in daylight [good-photos].")
+        ana = fake_telegram.user(777, "Ana", language_code="en")
+        await ana.send_voice()
+        (answer,) = await ana.wait_messages(1)
+        assert answer.text == "Take it by a window in daylight."
+        assert any(r.path.endswith("/audio/transcriptions") for r in llm.requests)
 
 
-async def test_typing_shows_while_the_llm_answers(fake_telegram, database_url: str) -> None:
+async def test_typing_shows_while_the_llm_answers(
+    fake_telegram, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A slow LLM: "typing…" is sent at once and again every few seconds until the answer."""
-    import contextlib
-
-    from bot.channels.telegram.app import build_dispatcher, introduce, make_bot, run_polling
     from bot.handlers import ask
-    from tests.conftest import make_settings, migrated_runtime
     from tests.fakes.openai_server import FakeOpenAI
 
-    async with FakeOpenAI() as llm:
-        settings = make_settings(
-            database_url,
-            bot_token=fake_telegram.token,
-            telegram_api_url=fake_telegram.base_url,
-            polling_timeout=1,
-            llm_base_url=llm.base_url,
-            llm_api_key="k",
+    monkeypatch.setattr(ask, "TYPING_EVERY", 0.3)
+    async with (
+        FakeOpenAI() as llm,
+        polling_bot(fake_telegram, database_url, llm_base_url=llm.base_url, llm_api_key="k"),
+    ):
+        llm.delay_next(1.0)
+        llm.reply("Take it by a window in daylight [good-photos].")
+        ana = fake_telegram.user(778, "Ana", language_code="en")
+        await ana.send_text("How do I use daylight by a window for my photos?")
+        (answer,) = await ana.wait_messages(1)
+        assert answer.text == "Take it by a window in daylight."
+        actions = [
+            r for r in fake_telegram.requests if r.method == "sendChatAction" and r.chat_id == 778
+        ]
+        assert len(actions) >= 3 and {r.params["action"] for r in actions} == {"typing"}
+        sent = next(r for r in fake_telegram.requests if r.method == "sendMessage")
+        assert actions[0].time < sent.time
+        await asyncio.sleep(0.5)  # no more typing once the answer is out
+        assert all(
+            r.time <= sent.time + 0.05
+            for r in fake_telegram.requests
+            if r.method == "sendChatAction"
         )
-        runtime = await migrated_runtime(settings)
-        bot = make_bot(settings)
-        dispatcher = build_dispatcher(runtime)
-        await introduce(runtime, bot)
-        polling = asyncio.create_task(run_polling(bot, dispatcher, settings, handle_signals=False))
-        old_every, ask.TYPING_EVERY = ask.TYPING_EVERY, 0.3
-        try:
-            llm.delay_next(1.0)
-            llm.reply("Take it by a window in daylight [good-photos].")
-            ana = fake_telegram.user(778, "Ana", language_code="en")
-            await ana.send_text("How do I use daylight by a window for my photos?")
-            (answer,) = await ana.wait_messages(1)
-            assert answer.text == "Take it by a window in daylight."
-            actions = [
-                r
-                for r in fake_telegram.requests
-                if r.method == "sendChatAction" and r.chat_id == 778
-            ]
-            assert len(actions) >= 3 and {r.params["action"] for r in actions} == {"typing"}
-            sent = next(r for r in fake_telegram.requests if r.method == "sendMessage")
-            assert actions[0].time < sent.time
-            await asyncio.sleep(0.5)  # no more typing once the answer is out
-            assert all(
-                r.time <= sent.time + 0.05
-                for r in fake_telegram.requests
-                if r.method == "sendChatAction"
-            )
-        finally:
-            ask.TYPING_EVERY = old_every
-            with contextlib.suppress(RuntimeError):
-                await dispatcher.stop_polling()
-            await asyncio.wait_for(polling, 10)
-            await bot.session.close()
-            await runtime.close()
 
 
 async def test_a_reply_carries_the_quoted_text(live_bot: LiveBot) -> None:
