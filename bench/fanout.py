@@ -18,17 +18,14 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
+from bench.databases import fresh_postgres
 from bot.channels.telegram.app import make_bot
 from bot.channels.telegram.ratelimit import SendLimiter
 from bot.channels.telegram.transport import TelegramTransport
@@ -126,20 +123,6 @@ async def fan_out(url: str, recipients: int, *, capped: bool) -> dict[str, Any]:
             "missing": len(trainees - set(per_chat)),
             "wall_s": round(elapsed, 1),
         }
-
-
-async def fresh_postgres(server: str) -> tuple[str, Any]:
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    async def drop() -> None:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
-
-    return make_url(server).set(database=name).render_as_string(hide_password=False), drop
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:

@@ -50,7 +50,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from asyncio.subprocess import PIPE, STDOUT, Process
 from collections import Counter
 from dataclasses import dataclass, field
@@ -62,9 +61,9 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bench.databases import fresh_postgres
 from bot.i18n import Translator
 from bot.lessons.content import load_library
 from bot.lessons.model import Course
@@ -306,20 +305,6 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def fresh_postgres(server: str) -> tuple[str, Any]:
-    name = f"bench_load_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    async def drop() -> None:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
-
-    return make_url(server).set(database=name).render_as_string(hide_password=False), drop
-
-
 async def flush_redis(url: str) -> None:
     import redis.asyncio as redis
 
@@ -389,7 +374,7 @@ async def wait_ready(fake: BenchTelegram, bot: Process, workers: int) -> None:
 async def one_run(
     args: argparse.Namespace, workers: int, course: Course, flag: bool
 ) -> dict[str, Any]:
-    url, drop = await fresh_postgres(args.postgres)
+    url, drop = await fresh_postgres(args.postgres, "bench_load")
     fake = BenchTelegram(args.max_connections, args.timeout)
     workdir = Path(tempfile.mkdtemp(prefix="bench-load-"))
     log_path = workdir / "bot.log"
