@@ -21,7 +21,7 @@ from bot.scheduling import announcements
 from bot.scheduling.engine import DeliveryEngine
 from bot.scheduling.transport import Outcome
 from tests.conftest import Trainee, make_settings, migrated_runtime
-from tests.handlers.test_cohorts import Clock, fetch, make_lecturer, new_class, person
+from tests.handlers.test_cohorts import Clock, a_class, fetch, make_lecturer, new_class
 
 en = Translator("en")
 QUIET = "21:00-08:00"
@@ -61,22 +61,6 @@ async def handle(who: Trainee, incoming: Incoming) -> list[Reply]:
     return who.last
 
 
-async def a_class(school: Runtime) -> tuple[Trainee, int, list[Trainee]]:
-    """Li Na's class with Ana, Ben and Eva; Eva has blocked the bot."""
-    lecturer = await make_lecturer(school, "lec", "Li Na")
-    cohort = await new_class(lecturer, "Peaches")
-    trainees = [person(school, name, name.title()) for name in ("ana", "ben", "eva")]
-    for trainee in trainees:
-        await trainee.send(f"/join {cohort.invite_code}")
-    async with school.sessions() as session:
-        eva = (await session.exec(select(Person).where(Person.channel_user_id == "eva"))).one()
-        eva.blocked = True
-        session.add(eva)
-        await session.commit()
-    assert cohort.id is not None
-    return lecturer, cohort.id, trainees
-
-
 async def awaiting_of(school: Runtime, user_id: str) -> str | None:
     (found,) = await fetch(school, Person, Person.channel_user_id == user_id)
     return found.awaiting
@@ -106,7 +90,8 @@ def test_the_times_offered_respect_the_evening_and_quiet_hours() -> None:
 async def test_a_text_announcement_goes_to_every_member_and_the_counts_come_back(
     school: Runtime,
 ) -> None:
-    lecturer, cid, _ = await a_class(school)
+    lecturer, cohort, _ = await a_class(school)
+    cid = cohort.id
     await lecturer.send("/cohorts")
     await lecturer.press("👥 Peaches")
     await lecturer.press(en("cohort.announce"))
@@ -152,7 +137,8 @@ async def test_a_text_announcement_goes_to_every_member_and_the_counts_come_back
 
 
 async def test_a_photo_announcement_for_tomorrow_can_be_called_off(school: Runtime) -> None:
-    lecturer, cid, _ = await a_class(school)
+    lecturer, cohort, _ = await a_class(school)
+    cid = cohort.id
     await handle(lecturer, Incoming.button(lecturer.sender, f"ann:new:{cid}"))
     photo = Incoming(lecturer.sender, Kind.photo, text="New prices 🍑", file_ref="AgACphoto1")
     title, message = await handle(lecturer, photo)
@@ -186,7 +172,8 @@ async def test_a_photo_announcement_for_tomorrow_can_be_called_off(school: Runti
 
 
 async def test_changing_ones_mind_before_writing(school: Runtime) -> None:
-    lecturer, cid, _ = await a_class(school)
+    lecturer, cohort, _ = await a_class(school)
+    cid = cohort.id
     await handle(lecturer, Incoming.button(lecturer.sender, f"ann:new:{cid}"))
     await lecturer.press(en("announce.stop"))
     assert lecturer.texts == [en("announce.not_sent")]
@@ -213,7 +200,8 @@ async def snapshot(runtime: Runtime) -> tuple:
 async def test_announcement_actions_are_refused_to_trainees_and_other_lecturers(
     school: Runtime,
 ) -> None:
-    lecturer, cid, (ana, *_) = await a_class(school)
+    lecturer, cohort, (ana, *_) = await a_class(school)
+    cid = cohort.id
     rival = await make_lecturer(school, "rival", "Rival")
     await handle(lecturer, Incoming.button(lecturer.sender, f"ann:new:{cid}"))
     await lecturer.send("Draft for the class")

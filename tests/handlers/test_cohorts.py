@@ -73,6 +73,21 @@ async def new_class(lecturer: Trainee, name: str) -> Cohort:
     return cohort
 
 
+async def a_class(school: Runtime) -> tuple[Trainee, Cohort, list[Trainee]]:
+    """Li Na's class with Ana, Ben and Eva; Eva has blocked the bot."""
+    lecturer = await make_lecturer(school, "lec", "Li Na")
+    cohort = await new_class(lecturer, "Peaches")
+    trainees = [person(school, name, name.title()) for name in ("ana", "ben", "eva")]
+    for trainee in trainees:
+        await trainee.send(f"/join {cohort.invite_code}")
+    async with school.sessions() as session:
+        eva = (await session.exec(select(Person).where(Person.channel_user_id == "eva"))).one()
+        eva.blocked = True
+        session.add(eva)
+        await session.commit()
+    return lecturer, cohort, trainees
+
+
 async def test_an_admin_invites_a_lecturer_once(school: Runtime) -> None:
     lecturer = await make_lecturer(school, "lec", "Li Na")
     (stored,) = await fetch(school, Person, Person.channel_user_id == "lec")

@@ -23,7 +23,7 @@ from bot.runtime import Runtime
 from bot.scheduling import plans
 from bot.scheduling.localtime import QuietHours
 from tests.conftest import SAMPLE_CONTENT, Trainee, make_settings, migrated_runtime
-from tests.handlers.test_cohorts import Clock, fetch, make_lecturer, new_class, person
+from tests.handlers.test_cohorts import Clock, a_class, fetch, make_lecturer
 
 en = Translator("en")
 SHANGHAI = "Asia/Shanghai"
@@ -100,21 +100,6 @@ async def pass_lesson(runtime: Runtime, user_id: str, slug: str) -> None:
 async def cohort_of(runtime: Runtime) -> Cohort:
     (cohort,) = await fetch(runtime, Cohort)
     return cohort
-
-
-async def a_class(school: Runtime) -> tuple[Trainee, Cohort, list[Trainee]]:
-    """Li Na's class with Ana, Ben and Eva; Eva has blocked the bot."""
-    lecturer = await make_lecturer(school, "lec", "Li Na")
-    cohort = await new_class(lecturer, "Peaches")
-    trainees = [person(school, name, name.title()) for name in ("ana", "ben", "eva")]
-    for trainee in trainees:
-        await trainee.send(f"/join {cohort.invite_code}")
-    async with school.sessions() as session:
-        eva = (await session.exec(select(Person).where(Person.channel_user_id == "eva"))).one()
-        eva.blocked = True
-        session.add(eva)
-        await session.commit()
-    return lecturer, cohort, trainees
 
 
 async def plan_in_chat(lecturer: Trainee) -> LessonPlan:
