@@ -32,13 +32,10 @@ from bot.channels.telegram.transport import TelegramTransport
 from bot.config import Settings
 from bot.db.engine import make_engine
 from bot.db.migrate import upgrade
-from bot.db.models import Announcement
-from bot.db.types import utcnow
 from bot.runtime import open_runtime, run_async
-from bot.scheduling import announcements
 from bot.scheduling.setup import build_engine
 from tests.fakes.telegram_server import FakeTelegram
-from tests.scheduling.conftest import make_class
+from tests.scheduling.conftest import announce_now, make_class
 
 CAP = 30.0
 
@@ -90,12 +87,7 @@ async def fan_out(url: str, recipients: int, *, capped: bool) -> dict[str, Any]:
         await engine.dispose()
         runtime = await open_runtime(settings)
         cohort, people, lecturer = await make_class(runtime, fake, recipients)
-        async with runtime.sessions() as session:
-            announcement = Announcement(cohort_id=cohort.id, author_id=lecturer.id, text="📣 Bench")
-            session.add(announcement)
-            await session.flush()
-            await announcements.schedule(session, announcement, utcnow())
-            await session.commit()
+        await announce_now(runtime, cohort, lecturer, "📣 Bench")
         limiter = None if capped else SendLimiter(1e6, 1e6, 10**6)
         bot = make_bot(settings, limiter)
         deliveries = build_engine(runtime, [TelegramTransport(bot, paid_broadcast=not capped)])

@@ -11,8 +11,10 @@ import pytest
 from bot.channels.telegram.app import make_bot
 from bot.channels.telegram.ratelimit import SendLimiter
 from bot.channels.telegram.transport import TelegramTransport
-from bot.db.models import Cohort, Membership, Person
+from bot.db.models import Announcement, Cohort, Membership, Person
+from bot.db.types import utcnow
 from bot.runtime import Runtime
+from bot.scheduling import announcements
 from bot.scheduling.engine import DeliveryEngine
 from bot.scheduling.setup import build_engine
 from tests.conftest import make_settings, migrated_runtime
@@ -74,6 +76,16 @@ async def make_class(
     for n in range(size):
         fake.user(first_id + n, f"T{n}", language_code="es")
     return cohort, people, lecturer
+
+
+async def announce_now(runtime: Runtime, cohort: Cohort, author: Person, text: str) -> None:
+    """An announcement to the whole class, scheduled for now (its deliveries are due)."""
+    async with runtime.sessions() as session:
+        announcement = Announcement(cohort_id=cohort.id, author_id=author.id, text=text)
+        session.add(announcement)
+        await session.flush()
+        await announcements.schedule(session, announcement, utcnow())
+        await session.commit()
 
 
 @dataclass

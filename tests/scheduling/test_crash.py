@@ -12,12 +12,10 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from bot.db.models import Announcement, Delivery
-from bot.db.types import utcnow
-from bot.scheduling import announcements
+from bot.db.models import Delivery
 from tests.conftest import SAMPLE_CONTENT, make_settings, migrated_runtime
 from tests.fakes.telegram_server import FakeTelegram
-from tests.scheduling.conftest import make_class
+from tests.scheduling.conftest import announce_now, make_class
 
 RECIPIENTS = 1000
 CONCURRENCY = 8
@@ -49,12 +47,7 @@ async def test_sigkill_mid_announcement_then_restart(tmp_path: Path, database_ur
     async with FakeTelegram() as fake:
         runtime = await migrated_runtime(make_settings(url))
         cohort, people, lecturer = await make_class(runtime, fake, RECIPIENTS)
-        async with runtime.sessions() as session:
-            announcement = Announcement(cohort_id=cohort.id, author_id=lecturer.id, text="📣")
-            session.add(announcement)
-            await session.flush()
-            await announcements.schedule(session, announcement, utcnow())
-            await session.commit()
+        await announce_now(runtime, cohort, lecturer, "📣")
         await runtime.close()
 
         env = sender_env(fake, url)

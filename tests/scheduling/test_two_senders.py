@@ -10,13 +10,11 @@ from sqlmodel import select
 from bot.channels.telegram.app import make_bot
 from bot.channels.telegram.ratelimit import SendLimiter
 from bot.channels.telegram.transport import TelegramTransport
-from bot.db.models import Announcement, Delivery
-from bot.db.types import utcnow
-from bot.scheduling import announcements
+from bot.db.models import Delivery
 from bot.scheduling.setup import build_engine
 from tests.conftest import make_settings, migrated_runtime
 from tests.fakes.telegram_server import FakeTelegram
-from tests.scheduling.conftest import make_class, no_wait
+from tests.scheduling.conftest import announce_now, make_class, no_wait
 
 RECIPIENTS = 600
 
@@ -27,12 +25,7 @@ async def test_two_senders_share_the_work_and_never_double_send(postgres_url: st
         # Each sender has its own runtime: its own connection pool, as two processes would.
         first, second = await migrated_runtime(settings), await migrated_runtime(settings)
         cohort, _people, lecturer = await make_class(first, fake, RECIPIENTS)
-        async with first.sessions() as session:
-            announcement = Announcement(cohort_id=cohort.id, author_id=lecturer.id, text="Hi")
-            session.add(announcement)
-            await session.flush()
-            await announcements.schedule(session, announcement, utcnow())
-            await session.commit()
+        await announce_now(first, cohort, lecturer, "Hi")
         bots = [make_bot(settings, SendLimiter(1e6, 1e6, 10**6, sleep=no_wait)) for _ in "ab"]
         engines = [
             build_engine(runtime, [TelegramTransport(bot)])
