@@ -13,11 +13,10 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from bot.cohorts.service import at_least, cohort_for
 from bot.core.messages import Attachment, Button, Kind, Reply
 from bot.core.router import Context, HandlerResult, Router
-from bot.db.models import Announcement, Cohort, Role
-from bot.handlers.cohorts import refuse
+from bot.db.models import Announcement, Cohort
+from bot.handlers.cohorts import managed_cohort, refuse
 from bot.handlers.menu import main_menu
 from bot.scheduling import announcements, plans, store
 from bot.scheduling.compose import ANNOUNCEMENT
@@ -87,10 +86,8 @@ def preview(ctx: Context, cohort: Cohort, announcement: Announcement, count: int
 async def announce_action(ctx: Context) -> HandlerResult:
     """Every announcement button: check the class, then the announcement's state, then act."""
     action, cohort_id, item_id, choice, *_ = [*ctx.incoming.payload.split(":")[1:], "", "", "", ""]
-    cohort = (
-        await cohort_for(ctx.session, ctx.person, int(cohort_id)) if cohort_id.isdigit() else None
-    )
-    if cohort is None or not at_least(ctx.person, Role.lecturer):
+    cohort = await managed_cohort(ctx, cohort_id)
+    if cohort is None:
         return await refuse(ctx)
     if action == "new":
         if not await plans.member_ids(ctx.session, cohort.id or 0):
@@ -150,10 +147,8 @@ async def act_on(
 async def receive(ctx: Context) -> HandlerResult:
     """The text (or photo with caption) the lecturer sent for the class: a draft and a preview."""
     _, _, cohort_id = (ctx.person.awaiting or "").partition(":")
-    cohort = (
-        await cohort_for(ctx.session, ctx.person, int(cohort_id)) if cohort_id.isdigit() else None
-    )
-    if cohort is None or not at_least(ctx.person, Role.lecturer):
+    cohort = await managed_cohort(ctx, cohort_id)
+    if cohort is None:
         ctx.person.awaiting = None
         ctx.session.add(ctx.person)
         return await refuse(ctx)

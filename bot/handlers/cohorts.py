@@ -29,6 +29,14 @@ async def refuse(ctx: Context) -> Reply:
     return Reply(ctx.t("access.denied"), menu=await main_menu(ctx))
 
 
+async def managed_cohort(ctx: Context, cohort_id: str) -> Cohort | None:
+    """The class numbered `cohort_id` (text from a button or a state) when this person is a
+    lecturer who may manage it; None otherwise, and for a number that is no class."""
+    if not cohort_id.isdigit() or not at_least(ctx.person, Role.lecturer):
+        return None
+    return await cohort_for(ctx.session, ctx.person, int(cohort_id))
+
+
 def cohort_buttons(ctx: Context, cohort: Cohort) -> tuple[tuple[Button, ...], ...]:
     cid = cohort.id
     toggle = (
@@ -111,10 +119,8 @@ async def my_cohorts(ctx: Context) -> HandlerResult:
 async def cohort_action(ctx: Context) -> HandlerResult:
     action, _, rest = ctx.incoming.payload.removeprefix("coh:").partition(":")
     cohort_id, _, argument = rest.partition(":")
-    cohort = (
-        await cohort_for(ctx.session, ctx.person, int(cohort_id)) if cohort_id.isdigit() else None
-    )
-    if cohort is None or not at_least(ctx.person, Role.lecturer):
+    cohort = await managed_cohort(ctx, cohort_id)
+    if cohort is None:
         return await refuse(ctx)
     match action:
         case "view":

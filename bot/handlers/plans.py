@@ -12,11 +12,10 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, get_day_names
 
-from bot.cohorts.service import at_least, cohort_for
 from bot.core.messages import Button, Reply
 from bot.core.router import Context, HandlerResult, Router
-from bot.db.models import Cohort, LessonPlan, Role
-from bot.handlers.cohorts import refuse
+from bot.db.models import Cohort, LessonPlan
+from bot.handlers.cohorts import managed_cohort, refuse
 from bot.handlers.menu import main_menu
 from bot.scheduling import plans
 from bot.scheduling.plans import ACTIVE, DONE, DRAFT, PAUSED
@@ -139,10 +138,8 @@ def _opening(ctx: Context, cohort: Cohort, plan: LessonPlan) -> tuple[str, str]:
 async def plan_action(ctx: Context) -> HandlerResult:
     """Every plan button: check the class, then the plan and its state, then act."""
     action, cohort_id, plan_id, choice, *_ = [*ctx.incoming.payload.split(":")[1:], "", "", "", ""]
-    cohort = (
-        await cohort_for(ctx.session, ctx.person, int(cohort_id)) if cohort_id.isdigit() else None
-    )
-    if cohort is None or not at_least(ctx.person, Role.lecturer):
+    cohort = await managed_cohort(ctx, cohort_id)
+    if cohort is None:
         return await refuse(ctx)
     current = await plans.current_plan(ctx.session, cohort.id or 0)
     if action == "view":
