@@ -78,13 +78,12 @@ class Supervisor:
         )
         for stale in Path(self.metrics_dir).glob("*.db"):  # a previous run's counts
             stale.unlink()
+        # The workers inherit it; mark_worker_dead reads it here too.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = self.metrics_dir
+        self._deadline: float | None = None  # when stopping: kill what still runs after this
 
     def _start(self, index: int, failures: int = 0) -> None:
-        env = {
-            **os.environ,
-            "PROMETHEUS_MULTIPROC_DIR": self.metrics_dir,
-            "WORKERS": str(self.count),
-        }
+        env = {**os.environ, "WORKERS": str(self.count)}
         process = subprocess.Popen([*self.command, "--worker-index", str(index)], env=env)
         self.children[index] = _Child(index, process, time.monotonic(), failures)
         log.info("worker %d started (pid %d)", index + 1, process.pid)
@@ -141,11 +140,10 @@ class Supervisor:
         return code
 
     def _kill_stragglers(self) -> None:
-        deadline = getattr(self, "_deadline", None)
-        if deadline is None:
+        if self._deadline is None:
             self._deadline = time.monotonic() + STOP_GRACE
             return
-        if time.monotonic() > deadline:
+        if time.monotonic() > self._deadline:
             for child in self.children.values():
                 if child.process.poll() is None:
                     log.warning("worker %d did not stop in time: killing it", child.index + 1)

@@ -67,6 +67,19 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def metrics_dir_of(pid: int) -> Path:
+    """The PROMETHEUS_MULTIPROC_DIR a running process was given."""
+    for entry in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0"):
+        name, _, value = entry.decode().partition("=")
+        if name == "PROMETHEUS_MULTIPROC_DIR":
+            return Path(value)
+    raise AssertionError(f"process {pid} has no PROMETHEUS_MULTIPROC_DIR")
+
+
+def metric_files(folder: Path, pattern: str) -> list[Path]:
+    return list(folder.glob(pattern))
+
+
 def children(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -108,7 +121,7 @@ async def test_two_workers_share_the_port_and_survive_a_crash(postgres_url: str)
             "SEND_RATE_PER_CHAT": "100",
             "SEND_BURST_PER_CHAT": "100",
         }
-        env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # the supervisor makes one
         supervisor = subprocess.Popen(  # noqa: ASYNC220 - a long-lived server, not awaited
             [sys.executable, "-m", "bot", "run", "--workers", "2"],
             env=env,
@@ -123,6 +136,7 @@ async def test_two_workers_share_the_port_and_survive_a_crash(postgres_url: str)
             assert fake.webhook_url == env["WEBHOOK_URL"]
             workers = children(supervisor.pid)
             assert len(workers) == 2
+            metrics = metrics_dir_of(workers[0])
 
             async def talk(number: int) -> None:
                 person = fake.user(5000 + number, f"P{number}", language_code="en")
@@ -138,6 +152,9 @@ async def test_two_workers_share_the_port_and_survive_a_crash(postgres_url: str)
                     break
                 await asyncio.sleep(0.2)
             assert len(now) == 2 and workers[1] not in now
+            # The dead worker's live gauges are dropped; its counters stay counted.
+            assert not metric_files(metrics, f"gauge_live*_{workers[1]}.db")
+            assert metric_files(metrics, f"counter_{workers[1]}.db")
             await asyncio.sleep(3)  # the new worker imports and listens
             await asyncio.gather(*(talk(n) for n in range(20, 40)))
         finally:
