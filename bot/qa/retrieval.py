@@ -179,10 +179,13 @@ def card_passages(course_id: str, course: Course, language: str) -> list[tuple[P
 def _passages(course_id: str, course: Course, language: str) -> list[tuple[Passage, list[str]]]:
     """The cards with their search terms: the card's, its summary's and TITLE_WEIGHT titles'."""
     out: list[tuple[Passage, list[str]]] = []
+    lesson_terms: dict[str, list[str]] = {}  # slug -> title and summary terms, made once
     for passage, summary in card_passages(course_id, course, language):
         lang = passage.language
-        terms = tokenize(passage.title, lang) * TITLE_WEIGHT + tokenize(summary, lang)
-        out.append((passage, terms + tokenize(passage.text, lang)))
+        if passage.lesson not in lesson_terms:
+            title_terms = tokenize(passage.title, lang) * TITLE_WEIGHT
+            lesson_terms[passage.lesson] = title_terms + tokenize(summary, lang)
+        out.append((passage, lesson_terms[passage.lesson] + tokenize(passage.text, lang)))
     return out
 
 

@@ -96,7 +96,6 @@ class RedisSendLimiter:
     ) -> None:
         self.redis = redis
         self.prefix = f"academy:{namespace}:send"
-        self.global_rate = global_rate
         self.global_interval = round(MICRO / global_rate)
         self.chat_interval = round(MICRO / per_chat_rate)
         self.chat_tolerance = (max(1, per_chat_burst) - 1) * self.chat_interval
