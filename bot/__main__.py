@@ -27,9 +27,6 @@ app.add_typer(stats_app, name="stats")
 app.add_typer(plan_app, name="plan")
 
 
-USER_ID_LENGTH = 64  # Person.channel_user_id
-
-
 def _settings() -> Settings:
     try:
         return Settings()
@@ -124,9 +121,12 @@ def chat(
 ) -> None:
     """Chat with the bot in this terminal, on the same handlers and database."""
     settings = _settings()
-    if not user.strip() or len(user) > USER_ID_LENGTH:
+    from bot.db.models import Person
+
+    longest = Person.__table__.c.channel_user_id.type.length  # type: ignore[attr-defined]
+    if not user.strip() or len(user) > longest:
         typer.secho(
-            f"--user must be 1 to {USER_ID_LENGTH} characters (it is the person's id).",
+            f"--user must be 1 to {longest} characters (it is the person's id).",
             fg=typer.colors.RED,
             err=True,
         )
