@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.cohorts.service import (
-    accept_role_invite,
+    INVITE_NEEDS,
     at_least,
+    claim_role_invite,
     create_role_invite,
     enrol,
     find_invitation,
@@ -30,11 +33,12 @@ async def open_code(ctx: Context, typed: str) -> list[Reply]:
         key = "join.welcome" if new else "join.already"
         return [Reply(ctx.t(key, cohort=cohort.name, course=title), menu=await main_menu(ctx))]
     if found.role_invite is not None:
-        if not accept_role_invite(found.role_invite, ctx.person, ctx.now):
-            return [Reply(ctx.t("role.used"), menu=await main_menu(ctx))]
-        ctx.session.add_all([found.role_invite, ctx.person])
-        role = ctx.t(f"role.{found.role_invite.role}")
-        return [Reply(ctx.t("role.granted", role=role), menu=await main_menu(ctx))]
+        invite = found.role_invite
+        ttl = timedelta(days=ctx.settings.role_invite_ttl_days)
+        claim = await claim_role_invite(ctx.session, invite, ctx.person, ctx.now, ttl)
+        # "already" names the role they hold; "granted" the one they were given
+        role = ctx.t(f"role.{ctx.person.role}")
+        return [Reply(ctx.t(f"role.{claim.value}", role=role), menu=await main_menu(ctx))]
     return [Reply(ctx.t("join.bad_code"), menu=await main_menu(ctx))]
 
 
@@ -51,15 +55,21 @@ async def invite(ctx: Context, role: Role, needs: Role) -> HandlerResult:
     invitation = await create_role_invite(ctx.session, ctx.person, role, ctx.now)
     link = ctx.services.link_for(invitation.code)
     return Reply(
-        ctx.t("invite.role", role=ctx.t(f"role.{role.value}"), link=link, code=invitation.code)
+        ctx.t(
+            "invite.role",
+            role=ctx.t(f"role.{role.value}"),
+            link=link,
+            code=invitation.code,
+            days=ctx.settings.role_invite_ttl_days,
+        )
     )
 
 
 @router.command("invite_lecturer")
 async def invite_lecturer(ctx: Context) -> HandlerResult:
-    return await invite(ctx, Role.lecturer, needs=Role.coordinator)
+    return await invite(ctx, Role.lecturer, needs=INVITE_NEEDS[Role.lecturer])
 
 
 @router.command("invite_coordinator")
 async def invite_coordinator(ctx: Context) -> HandlerResult:
-    return await invite(ctx, Role.coordinator, needs=Role.admin)
+    return await invite(ctx, Role.coordinator, needs=INVITE_NEEDS[Role.coordinator])
