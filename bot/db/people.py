@@ -103,7 +103,7 @@ async def mark_blocked(session: AsyncSession, channel: str, user_id: str) -> Non
     """Remember that this person blocked the bot: nothing more is sent to them."""
     await session.exec(
         update(Person)
-        .where(Person.channel == channel, Person.channel_user_id == user_id)
+        .where(col(Person.channel) == channel, col(Person.channel_user_id) == user_id)
         .values(blocked=True)
     )
     await session.commit()
