@@ -145,6 +145,36 @@ class Settings(BaseSettings):
         description="People who are admins from the start: Telegram user ids, or channel:id "
         "(e.g. `123456789, console:you`), separated by commas.",
     )
+    role_invite_ttl_days: int = Field(
+        default=7,
+        ge=1,
+        description="Days a one-time lecturer or coordinator invite works; it also stops when "
+        "its maker loses the role that may make it.",
+    )
+    join_max_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Wrong codes one person may try within JOIN_FAILURE_WINDOW_MINUTES before "
+        "being locked out of /join and code links.",
+    )
+    join_failure_window_minutes: float = Field(
+        default=15.0, gt=0, description="The window in which wrong codes are counted."
+    )
+    join_lockout_minutes: float = Field(
+        default=15.0, gt=0, description="How long a person who tried too many wrong codes waits."
+    )
+    join_global_max_failures: int = Field(
+        default=50,
+        ge=1,
+        description="Wrong codes from all accounts together within the window at which everyone "
+        "who already tried a wrong one is slowed down (a first try is never slowed).",
+    )
+    join_slow_minutes: float = Field(
+        default=10.0,
+        gt=0,
+        description="While many accounts try wrong codes: minutes between a person's wrong code "
+        "and their next try.",
+    )
     default_course: str = Field(
         default="sell-online",
         description="The course a trainee takes when no cohort says otherwise.",

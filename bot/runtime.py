@@ -16,6 +16,7 @@ from bot.core.app import Academy
 from bot.core.router import Services
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.migrate import require_current_schema
+from bot.db.people import sync_admins
 from bot.handlers import build_router
 from bot.lessons.content import require_library
 from bot.lessons.model import Course
@@ -108,13 +109,15 @@ def make_asker(settings: Settings, courses: dict[str, Course]) -> Asker:
 
 
 async def open_runtime(settings: Settings, *, check_schema: bool = True) -> Runtime:
-    """Load the courses, connect to the database (refusing an out-of-date schema), build the
-    Academy."""
+    """Load the courses, connect to the database (refusing an out-of-date schema), make the
+    admins those of ADMIN_IDS, build the Academy."""
     courses = load_courses(settings)
     engine = make_engine(settings)
     try:
         if check_schema:
             await require_current_schema(engine)
+            async with make_sessionmaker(engine)() as session:
+                await sync_admins(session, settings.admins)
     except BaseException:
         await engine.dispose()
         raise

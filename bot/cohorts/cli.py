@@ -35,17 +35,29 @@ async def _with_session(settings: Settings, work: Callable[[AsyncSession], Await
         await engine.dispose()
 
 
-@users_app.command("promote")
-def promote(
-    ref: Annotated[str, typer.Argument(help="telegram:ID, console:NAME, or a Telegram user id.")],
-    role: Annotated[Role, typer.Option(help="The new role.")] = Role.lecturer,
-) -> None:
-    """Give a person a role (also to take one away: --role trainee)."""
+def _fail(message: str) -> typer.Exit:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    return typer.Exit(1)
+
+
+def _change_role(ref: str, role: Role, *, lower_only: bool) -> None:
+    """Set a person's role from the shell; admins are only ever those of ADMIN_IDS."""
+    from bot.cohorts.service import RANK
     from bot.runtime import run_async
 
+    settings = Settings()
     channel, user = parse_person_ref(ref)
+    listed = (channel, user) in settings.admins
+    if role is Role.admin or listed:
+        who = f"{channel}:{user}"
+        raise _fail(
+            f"Admins are the people in ADMIN_IDS: to make {who} an admin, add it there; to take "
+            f"the role away, remove it there. Then restart the bot."
+            if role is Role.admin
+            else f"{who} is in ADMIN_IDS, so stays an admin: remove it there and restart the bot."
+        )
 
-    async def work(session: AsyncSession) -> str | None:
+    async def work(session: AsyncSession) -> tuple[str, str] | None:
         person = (
             await session.exec(
                 select(Person).where(Person.channel == channel, Person.channel_user_id == user)
@@ -53,20 +65,44 @@ def promote(
         ).first()
         if person is None:
             return None
+        before = person.role
+        if lower_only and RANK.get(Role(before), 0) < RANK[role]:
+            return person.display_name or user, before
         person.role = role.value
         session.add(person)
         await session.commit()
-        return person.display_name or user
+        return person.display_name or user, before
 
-    name = run_async(_with_session(Settings(), work))
-    if name is None:
-        typer.secho(
-            f"Nobody {channel}:{user} has written to the bot yet; ask them to send /start first.",
-            fg=typer.colors.RED,
-            err=True,
+    done = run_async(_with_session(settings, work))
+    if done is None:
+        raise _fail(
+            f"Nobody {channel}:{user} has written to the bot yet; ask them to send /start first."
         )
-        raise typer.Exit(1)
+    name, before = done
+    if lower_only and RANK.get(Role(before), 0) < RANK[role]:
+        raise _fail(f"{name} is {before}; demote only lowers a role (to raise it: promote).")
     typer.echo(f"{name} ({channel}:{user}) is now {role.value}.")
+
+
+@users_app.command("promote")
+def promote(
+    ref: Annotated[str, typer.Argument(help="telegram:ID, console:NAME, or a Telegram user id.")],
+    role: Annotated[
+        Role, typer.Option(help="The new role (admins come from ADMIN_IDS only).")
+    ] = Role.lecturer,
+) -> None:
+    """Give a person a role (lecturer or coordinator; admins are set in ADMIN_IDS)."""
+    _change_role(ref, role, lower_only=False)
+
+
+@users_app.command("demote")
+def demote(
+    ref: Annotated[str, typer.Argument(help="telegram:ID, console:NAME, or a Telegram user id.")],
+    role: Annotated[Role, typer.Option(help="The lower role they keep.")] = Role.trainee,
+) -> None:
+    """Take a lecturer's or coordinator's role away (to trainee unless --role says otherwise);
+    the invites they made stop working. An admin is demoted by removing them from ADMIN_IDS."""
+    _change_role(ref, role, lower_only=True)
 
 
 @users_app.command("list")

@@ -5,12 +5,16 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 import qrcode
-from sqlalchemy import func
+from sqlalchemy import exists, func
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.cohorts.privacy import FORGOTTEN_CHANNEL
 from bot.core.codes import make_code, normalise_code
 from bot.db.models import (
     ActivityDay,
@@ -24,6 +28,9 @@ from bot.db.models import (
 from bot.db.upsert import insert_ignore
 
 RANK = {Role.trainee: 0, Role.lecturer: 1, Role.coordinator: 2, Role.admin: 3}
+# Who may make an invite to each role; the same rule keeps an invite alive: it dies when its
+# maker no longer holds such a role.
+INVITE_NEEDS = {Role.lecturer: Role.coordinator, Role.coordinator: Role.admin}
 STUCK_AFTER = timedelta(days=7)
 
 
@@ -145,14 +152,54 @@ async def create_role_invite(
     return invite
 
 
-def accept_role_invite(invite: RoleInvite, person: Person, now: datetime) -> bool:
-    """Give the invited role (never lower one); False when the invite was already used."""
-    if invite.used_by is not None:
-        return False
+class Claim(StrEnum):
+    """What opening a role invite did."""
+
+    granted = "granted"  # the person now holds the invite's role
+    already = "already"  # they already hold it or a higher one: the invite stays unused
+    used = "used"  # someone opened it first
+    expired = "expired"  # too old, or its maker may no longer make such an invite
+
+
+def roles_from(lowest: Role) -> list[str]:
+    """`lowest` and every role above it."""
+    return [role.value for role in Role if RANK[role] >= RANK[lowest]]
+
+
+async def claim_role_invite(
+    session: AsyncSession, invite: RoleInvite, person: Person, now: datetime, ttl: timedelta
+) -> Claim:
+    """Give the invite's role to the person (never lowering anyone) in one conditional UPDATE:
+    it takes the invite only while unused, younger than `ttl` and made by someone who still may
+    make it, so of many people opening it at once, on any number of workers, exactly one gets
+    it. The role change joins the caller's transaction: both commit or roll back together."""
+    role = Role(invite.role)
+    if RANK.get(Role(person.role), 0) >= RANK[role]:
+        return Claim.already
+    maker = aliased(Person)
+    maker_may = exists().where(
+        col(maker.id) == col(RoleInvite.created_by),
+        col(maker.role).in_(roles_from(INVITE_NEEDS.get(role, Role.admin))),
+        col(maker.channel) != FORGOTTEN_CHANNEL,
+    )
+    claim = (
+        update(RoleInvite)
+        .where(
+            col(RoleInvite.id) == invite.id,
+            col(RoleInvite.used_by).is_(None),
+            col(RoleInvite.created_at) > now - ttl,
+            maker_may,
+        )
+        .values(used_by=person.id, used_at=now)
+    )
+    result: CursorResult[tuple[()]] = await session.exec(claim)  # type: ignore[call-overload]
+    if result.rowcount != 1:
+        await session.refresh(invite)
+        return Claim.used if invite.used_by is not None else Claim.expired
     invite.used_by, invite.used_at = person.id, now
-    if RANK[Role(invite.role)] > RANK.get(Role(person.role), 0):
-        person.role = invite.role
-    return True
+    person.role = role.value
+    session.add(person)
+    return Claim.granted
 
 
 @dataclass(frozen=True)

@@ -207,6 +207,22 @@ class RoleInvite(SQLModel, table=True):
     used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
+class JoinAttempt(SQLModel, table=True):
+    """One code a person opened (a class code or a role invite) and whether it let them in: the
+    counters behind the limits on guessing, shared by every worker, kept a day."""
+
+    __tablename__ = "join_attempts"
+    __table_args__ = (Index("ix_join_attempts_person_at", "person_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="people.id", ondelete="CASCADE")
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    ok: bool
+    # The class the code opened, also when it was closed; None for a wrong code or a role
+    # invite. No foreign key: the row outlives nothing (a day) and must not block deleting a class.
+    cohort_id: int | None = Field(default=None)
+
+
 class DeliveryStatus(StrEnum):
     pending = "pending"  # waiting for its time
     sending = "sending"  # claimed by a sender until lease_until

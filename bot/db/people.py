@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select, update
+from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Sender
 from bot.db.models import Person, Role
 from bot.i18n import normalise_language
+
+log = logging.getLogger(__name__)
 
 # last_seen_at is refreshed at most this often, so most updates write nothing just for it.
 SEEN_RESOLUTION = timedelta(minutes=1)
@@ -32,8 +35,8 @@ async def person_for(
     default_timezone: str,
     admins: frozenset[tuple[str, str]] = frozenset(),
 ) -> Person:
-    """The person behind `sender`, created (and committed) on first contact; people listed in
-    ADMIN_IDS become admins."""
+    """The person behind `sender`, created (and committed) on first contact. ADMIN_IDS decides
+    who is an admin: people listed become admins, an admin no longer listed becomes a trainee."""
     person = await find_person(session, sender.channel, sender.user_id)
     admin = (sender.channel, sender.user_id) in admins
     if person is None:
@@ -63,14 +66,44 @@ async def person_for(
         person.blocked = False
     if admin and person.role != Role.admin.value:
         person.role = Role.admin.value
+    elif not admin and person.role == Role.admin.value:
+        log.warning(
+            "%s:%s is no longer in ADMIN_IDS: now a trainee", sender.channel, sender.user_id
+        )
+        person.role = Role.trainee.value
     return person
+
+
+async def sync_admins(session: AsyncSession, admins: frozenset[tuple[str, str]]) -> None:
+    """Make the people table agree with ADMIN_IDS and commit: admins not listed become trainees
+    (the safe role), listed people who have written before become admins."""
+    for person in await session.exec(select(Person).where(Person.role == Role.admin.value)):
+        if (person.channel, person.channel_user_id) not in admins:
+            log.warning(
+                "%s:%s is no longer in ADMIN_IDS: now a trainee",
+                person.channel,
+                person.channel_user_id,
+            )
+            person.role = Role.trainee.value
+            session.add(person)
+    for channel, user_id in admins:
+        await session.exec(
+            update(Person)
+            .where(
+                col(Person.channel) == channel,
+                col(Person.channel_user_id) == user_id,
+                col(Person.role) != Role.admin.value,
+            )
+            .values(role=Role.admin.value)
+        )
+    await session.commit()
 
 
 async def mark_blocked(session: AsyncSession, channel: str, user_id: str) -> None:
     """Remember that this person blocked the bot: nothing more is sent to them."""
     await session.exec(
         update(Person)
-        .where(Person.channel == channel, Person.channel_user_id == user_id)
+        .where(col(Person.channel) == channel, col(Person.channel_user_id) == user_id)
         .values(blocked=True)
     )
     await session.commit()

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from bot.cohorts.join_limits import JoinLimits, may_try_again_at, record_attempt
 from bot.cohorts.service import (
-    accept_role_invite,
+    INVITE_NEEDS,
+    Invitation,
     at_least,
+    claim_role_invite,
     create_role_invite,
     enrol,
     find_invitation,
@@ -14,28 +21,57 @@ from bot.core.router import Context, HandlerResult, Router
 from bot.db.models import Role
 from bot.handlers.menu import main_menu
 
+log = logging.getLogger(__name__)
 router = Router("join")
 
 
 async def open_code(ctx: Context, typed: str) -> list[Reply]:
-    """What a code from a link, a poster or a message does: join a class or take a role."""
+    """What a code from a link, a poster or a message does: join a class or take a role. Too
+    many wrong codes lock the person out for a while; every attempt is logged (never the code:
+    a wrong one may be a typo of a real one)."""
+    person_id = ctx.person.id
+    assert person_id is not None
+    who = f"{ctx.incoming.sender.channel}:{ctx.incoming.sender.user_id}"
+    until = await may_try_again_at(ctx.session, person_id, ctx.now, JoinLimits.of(ctx.settings))
+    if until is not None:
+        log.info("join attempt by %s: outcome=locked until=%s", who, f"{until:%Y-%m-%dT%H:%M}")
+        local = until.astimezone(ZoneInfo(ctx.person.timezone))
+        return [Reply(ctx.t("join.locked", time=f"{local:%H:%M}"), menu=await main_menu(ctx))]
     found = await find_invitation(ctx.session, typed)
+    key, values, opened = await _open(ctx, found)
+    ok = key in ("join.welcome", "join.already", "role.granted", "role.already")
+    cohort_id = found.cohort.id if found.cohort is not None else None
+    await record_attempt(ctx.session, person_id, ctx.now, ok=ok, cohort_id=cohort_id)
+    log.info(
+        "join attempt by %s: outcome=%s answer=%s opened=%s",
+        who,
+        "ok" if ok else "failed",
+        key,
+        opened,
+    )
+    return [Reply(ctx.t(key, **values), menu=await main_menu(ctx))]
+
+
+async def _open(ctx: Context, found: Invitation) -> tuple[str, dict[str, str], str]:
+    """The answer's key and values, and what the code opened (for the log)."""
     if found.cohort is not None:
         cohort = found.cohort
+        opened = f"class:{cohort.id}"
         if not cohort.invite_open:
-            return [Reply(ctx.t("join.closed"), menu=await main_menu(ctx))]
+            return "join.closed", {}, opened
         new = await enrol(ctx.session, ctx.person, cohort, ctx.now)
         course = ctx.services.course_for(ctx.person)
         title = course.text_in(course.title, ctx.person.language)
         key = "join.welcome" if new else "join.already"
-        return [Reply(ctx.t(key, cohort=cohort.name, course=title), menu=await main_menu(ctx))]
+        return key, {"cohort": cohort.name, "course": title}, opened
     if found.role_invite is not None:
-        if not accept_role_invite(found.role_invite, ctx.person, ctx.now):
-            return [Reply(ctx.t("role.used"), menu=await main_menu(ctx))]
-        ctx.session.add_all([found.role_invite, ctx.person])
-        role = ctx.t(f"role.{found.role_invite.role}")
-        return [Reply(ctx.t("role.granted", role=role), menu=await main_menu(ctx))]
-    return [Reply(ctx.t("join.bad_code"), menu=await main_menu(ctx))]
+        invite = found.role_invite
+        ttl = timedelta(days=ctx.settings.role_invite_ttl_days)
+        claim = await claim_role_invite(ctx.session, invite, ctx.person, ctx.now, ttl)
+        # "already" names the role they hold; "granted" the one they were given
+        role = ctx.t(f"role.{ctx.person.role}")
+        return f"role.{claim.value}", {"role": role}, f"invite:{invite.id}"
+    return "join.bad_code", {}, "nothing"
 
 
 @router.command("join")
@@ -51,15 +87,21 @@ async def invite(ctx: Context, role: Role, needs: Role) -> HandlerResult:
     invitation = await create_role_invite(ctx.session, ctx.person, role, ctx.now)
     link = ctx.services.link_for(invitation.code)
     return Reply(
-        ctx.t("invite.role", role=ctx.t(f"role.{role.value}"), link=link, code=invitation.code)
+        ctx.t(
+            "invite.role",
+            role=ctx.t(f"role.{role.value}"),
+            link=link,
+            code=invitation.code,
+            days=ctx.settings.role_invite_ttl_days,
+        )
     )
 
 
 @router.command("invite_lecturer")
 async def invite_lecturer(ctx: Context) -> HandlerResult:
-    return await invite(ctx, Role.lecturer, needs=Role.coordinator)
+    return await invite(ctx, Role.lecturer, needs=INVITE_NEEDS[Role.lecturer])
 
 
 @router.command("invite_coordinator")
 async def invite_coordinator(ctx: Context) -> HandlerResult:
-    return await invite(ctx, Role.coordinator, needs=Role.admin)
+    return await invite(ctx, Role.coordinator, needs=INVITE_NEEDS[Role.coordinator])

@@ -41,5 +41,52 @@ def test_promote_then_list_by_role(database_url: str) -> None:
         "telegram:4242"
         not in runner.invoke(app, ["users", "list", "--role", "admin"], env=env).output
     )
-    unknown = runner.invoke(app, ["users", "promote", "telegram:999", "--role", "admin"], env=env)
+    unknown = runner.invoke(
+        app, ["users", "promote", "telegram:999", "--role", "coordinator"], env=env
+    )
     assert unknown.exit_code == 1
+
+
+def test_admins_come_from_admin_ids_and_demote_lowers_a_role(database_url: str) -> None:
+    url = database_url
+
+    async def seed() -> None:
+        runtime = await migrated_runtime(make_settings(url, admin_ids="telegram:1"))
+        async with runtime.sessions() as session:
+            session.add(Person(channel="telegram", channel_user_id="1", role="admin"))
+            session.add(Person(channel="telegram", channel_user_id="2", role="coordinator"))
+            session.add(Person(channel="telegram", channel_user_id="3", role="lecturer"))
+            await session.commit()
+        await runtime.close()
+
+    async def roles() -> dict[str, str]:
+        runtime = await migrated_runtime(make_settings(url, admin_ids="telegram:1"))
+        async with runtime.sessions() as session:
+            found = await session.exec(select(Person.channel_user_id, Person.role))
+            result = dict(found.all())
+        await runtime.close()
+        return result
+
+    asyncio.run(seed())
+    env = {
+        "DATABASE_URL": url,
+        "CONTENT_DIR": str(SAMPLE_CONTENT),
+        "DEFAULT_COURSE": "sample",
+        "ADMIN_IDS": "1",
+    }
+    runner = CliRunner()
+    refused = runner.invoke(app, ["users", "promote", "3", "--role", "admin"], env=env)
+    assert refused.exit_code == 1
+    assert "ADMIN_IDS" in refused.output
+    demoted = runner.invoke(app, ["users", "demote", "2", "--role", "lecturer"], env=env)
+    assert demoted.exit_code == 0, demoted.output
+    assert "is now lecturer" in demoted.output
+    assert runner.invoke(app, ["users", "demote", "3"], env=env).exit_code == 0
+    assert asyncio.run(roles()) == {"1": "admin", "2": "lecturer", "3": "trainee"}
+    # an admin is demoted by taking them out of ADMIN_IDS, not here
+    admin = runner.invoke(app, ["users", "demote", "1"], env=env)
+    assert admin.exit_code == 1 and "ADMIN_IDS" in admin.output
+    # demote never raises
+    up = runner.invoke(app, ["users", "demote", "3", "--role", "coordinator"], env=env)
+    assert up.exit_code == 1
+    assert asyncio.run(roles()) == {"1": "admin", "2": "lecturer", "3": "trainee"}
