@@ -456,9 +456,9 @@ async def all_cohort_stats(
             log.warning("cohorts %s follow course %r, not in the content: left out", ids, course_id)
             continue
         course = courses[course_id]
-        ids = [c.id for c in members if c.id is not None]
-        trainees = _members(course_id, ids)
-        groups = await _counted(session, course, trainees, ids, now, by_cohort=True)
+        cohort_ids = [c.id for c in members if c.id is not None]
+        trainees = _members(course_id, cohort_ids)
+        groups = await _counted(session, course, trainees, cohort_ids, now, by_cohort=True)
         for cohort in members:
             assert cohort.id is not None
             figures = groups.get(cohort.id, Figures())
