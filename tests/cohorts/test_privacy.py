@@ -185,6 +185,13 @@ async def test_forgetme_leaves_nothing_that_points_back(school: Runtime, who: st
         assert cohort["lecturer_id"] == life.lecturer_id
         assert [a["text"] for a in after["announcements"]] == [ANNOUNCEMENT]
         assert after["lesson_progress"] == after["quiz_answers"] == after["questions"] == []
+        # What they added to the class's figures lives on, with nothing but numbers.
+        (whole,) = [
+            t
+            for t in after["anonymous_totals"]
+            if t["cohort_id"] == life.cohort_id and t["lesson"] == ""
+        ]
+        assert (whole["trainees"], whole["asked"]) == (1, 1)
     await kept.send("/start")  # the other person carries on
 
 
