@@ -1,32 +1,45 @@
-"""A person's own data: everything we keep about them, and forgetting them."""
+"""A person's own data: everything we keep about them, and forgetting them.
+
+Both walk every table of the schema and find the person by its foreign keys to `people`, so a
+table added later is in /mydata and is cleared by /forgetme without a change here.
+"""
 
 from __future__ import annotations
 
 import json
-import uuid
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import Column, Table, or_, update
 from sqlmodel import SQLModel, col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.models import (
-    ActivityDay,
-    Certificate,
-    Cohort,
-    LessonProgress,
-    Membership,
-    Person,
-    QuizAnswer,
-    ReviewItem,
-    Role,
-)
+from bot.db.models import Announcement, Cohort, Delivery, Person, Question
+from bot.lessons.model import Course
+from bot.stats.queries import keep_anonymous_totals
 
-FORGOTTEN_CHANNEL = "forgotten"
+# Rows that belong to others and only name the person as who made them: they stay, unlinked.
+# Every other row that names the person is theirs and is deleted.
+UNLINKED = {
+    ("cohorts", "lecturer_id"),  # the class goes on without its lecturer
+    ("lesson_plans", "created_by"),
+    ("role_invites", "created_by"),
+}
 
 
-def _plain(row: SQLModel, *skip: str) -> dict[str, Any]:
-    return {k: v for k, v in row.model_dump().items() if k not in skip}
+def _person_columns(table: Table) -> list[Column[Any]]:
+    """The columns of `table` that hold a person's id (its foreign keys to `people`)."""
+    return [
+        column
+        for column in table.columns
+        for key in column.foreign_keys
+        if key.column.table.name == Person.__tablename__
+    ]
+
+
+def _tables() -> list[Table]:
+    return [t for t in SQLModel.metadata.sorted_tables if t.name != Person.__tablename__]
 
 
 def _json_default(value: object) -> str:
@@ -36,36 +49,52 @@ def _json_default(value: object) -> str:
 
 
 async def personal_data(session: AsyncSession, person: Person) -> bytes:
-    """Everything stored about the person, as a readable JSON document."""
-    pid = person.id
-
-    async def rows(model: type[SQLModel], *skip: str) -> list[dict[str, Any]]:
-        found = await session.exec(select(model).where(col(model.person_id) == pid))  # type: ignore[attr-defined]
-        return [_plain(row, *skip) for row in found]
-
-    cohorts = await session.exec(
-        select(Cohort.name, Membership.joined_at)
-        .join(Membership, col(Membership.cohort_id) == col(Cohort.id))
-        .where(Membership.person_id == pid)
-    )
-    document = {
-        "person": _plain(person),
-        "cohorts": [{"name": name, "joined_at": joined} for name, joined in cohorts],
-        "lesson_progress": await rows(LessonProgress, "id", "person_id"),
-        "quiz_answers": await rows(QuizAnswer, "id", "person_id"),
-        "review_queue": await rows(ReviewItem, "id", "person_id"),
-        "days_studied": [r["day"] for r in await rows(ActivityDay)],
-        "certificates": await rows(Certificate, "id", "person_id"),
-    }
+    """Everything stored about the person, as a readable JSON document: their own row under
+    "person", then, per table, every row that names them (memberships with the class's name)."""
+    await session.flush()  # what this update changed is theirs too
+    connection = await session.connection()
+    people = Person.__table__  # type: ignore[attr-defined]
+    (me,) = await connection.execute(people.select().where(people.c.id == person.id))
+    document: dict[str, Any] = {"person": dict(me._mapping)}
+    for table in _tables():
+        columns = _person_columns(table)
+        if not columns:
+            continue
+        found = await connection.execute(
+            table.select().where(or_(*(c == person.id for c in columns)))
+        )
+        document[table.name] = [dict(row._mapping) for row in found]
+    memberships = document.get("memberships", [])
+    ids = [m["cohort_id"] for m in memberships]
+    classes = await session.exec(select(Cohort.id, Cohort.name).where(col(Cohort.id).in_(ids)))
+    names = {cohort_id: name for cohort_id, name in classes}
+    for membership in memberships:
+        membership["cohort"] = names.get(membership["cohort_id"], "")
     return json.dumps(document, ensure_ascii=False, indent=2, default=_json_default).encode()
 
 
-async def forget(session: AsyncSession, person: Person) -> None:
-    """Delete what identifies the person; their answers stay only as anonymous numbers."""
-    await session.exec(delete(Certificate).where(col(Certificate.person_id) == person.id))  # type: ignore[call-overload]
-    person.channel = FORGOTTEN_CHANNEL
-    person.channel_user_id = f"{person.id}-{uuid.uuid4().hex[:16]}"
-    person.display_name = ""
-    person.role = Role.trainee.value
-    person.blocked = True  # nothing is ever sent to a forgotten person
-    session.add(person)
+async def forget(
+    session: AsyncSession, person: Person, courses: Mapping[str, Course], now: datetime
+) -> None:
+    """Delete the person and every row that names them: progress, answers, reviews, days,
+    certificates, memberships, deliveries, the questions they asked and the announcements they
+    wrote (with the messages that would still show them). What they added to the class
+    statistics is kept first, as anonymous totals. Classes they teach, plans and invites they
+    made stay, with no one named. Nothing left points back to them."""
+    pid = person.id
+    assert pid is not None
+    await keep_anonymous_totals(session, courses, pid, now)
+    asked = select(Question.id).where(Question.person_id == pid)
+    wrote = select(Announcement.id).where(Announcement.author_id == pid)
+    refs = [f"q:{n}" for n in await session.exec(asked)]
+    refs += [f"ann:{n}" for n in await session.exec(wrote)]
+    if refs:  # a lecturer's copy of their question, a class's copy of their announcement
+        await session.exec(delete(Delivery).where(col(Delivery.ref).in_(refs)))  # type: ignore[call-overload]
+    for table in reversed(_tables()):
+        for column in _person_columns(table):
+            if (table.name, column.name) in UNLINKED:
+                await session.exec(update(table).where(column == pid).values({column.name: None}))  # type: ignore[call-overload]
+            else:
+                await session.exec(table.delete().where(column == pid))  # type: ignore[call-overload]
+    await session.delete(person)
+    await session.flush()

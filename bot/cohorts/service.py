@@ -14,7 +14,6 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.cohorts.privacy import FORGOTTEN_CHANNEL
 from bot.core.codes import make_code, normalise_code
 from bot.db.models import (
     ActivityDay,
@@ -180,7 +179,6 @@ async def claim_role_invite(
     maker_may = exists().where(
         col(maker.id) == col(RoleInvite.created_by),
         col(maker.role).in_(roles_from(INVITE_NEEDS.get(role, Role.admin))),
-        col(maker.channel) != FORGOTTEN_CHANNEL,
     )
     claim = (
         update(RoleInvite)

@@ -315,3 +315,35 @@ class Question(SQLModel, table=True):
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
     )
     answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class AnonymousTotal(SQLModel, table=True):
+    """What forgotten trainees added to a class's figures, as sums that name no one.
+
+    `/forgetme` adds the person's contribution here before deleting their rows, and the statistics
+    add these to what they count, so a class's results do not change when someone leaves. One row
+    per (class, course, lesson, question): `cohort_id` 0 is the course overall (every class of it,
+    each person once); `lesson` "" is the course as a whole; `question` -1 the lesson as a whole.
+    No foreign key: 0 is not a class, and the sums outlive nothing but the class they describe.
+    """
+
+    __tablename__ = "anonymous_totals"
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "course_id", "lesson", "question", name="uq_anonymous_total"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int
+    course_id: str = Field(max_length=64)
+    lesson: str = Field(default="", max_length=64)
+    question: int = -1
+    trainees: int = 0  # course row: trainees enrolled
+    finished: int = 0  # course row: trainees who passed every lesson
+    score_sum: float = 0.0  # course row: the sum and number of best quiz scores
+    scores: int = 0
+    passed: int = 0  # lesson row: trainees who passed the lesson
+    wrong: int = 0  # question row: wrong answers, and all answers
+    answers: int = 0
+    asked: int = 0  # course row: questions asked; lesson row: those whose best source it was
+    not_covered: int = 0  # course row: questions that matched no lesson
+    unanswered: int = 0  # course row: questions the bot declined

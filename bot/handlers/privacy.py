@@ -29,5 +29,5 @@ async def forget_answer(ctx: Context) -> HandlerResult:
     if ctx.incoming.payload != "forget:yes":
         return Reply(ctx.t("privacy.kept"), edit=True)
     goodbye = ctx.t("privacy.forgotten")
-    await forget(ctx.session, ctx.person)
+    await forget(ctx.session, ctx.person, ctx.services.courses, ctx.now)
     return Reply(goodbye, edit=True)

@@ -6,18 +6,22 @@ figures, completion per lesson, the most missed quiz questions and the lessons a
 Column headers and status words come from the caller (`ExportLabels`), already translated;
 lesson titles come from the course.
 The workbook is written in openpyxl's write-only mode: 10,000 trainees take about a second.
+
+Every text cell of both goes through `spreadsheet_text`: names and class names are typed by
+people, and a spreadsheet must show them, never run them (formula injection) nor choke on them.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -32,6 +36,25 @@ FILLS = {  # a glance at the sheet shows where the class is stuck
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# What XML 1.0 (so XLSX) cannot hold, and no one means to type: C0 controls but tab, LF, CR; DEL.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # Excel, LibreOffice and Sheets start formulas
+
+
+def spreadsheet_text(text: str) -> tuple[str, bool]:
+    """`text` without control characters, and whether a spreadsheet would read it as a formula
+    (it starts with = + - @, a tab or a carriage return): such a cell must be written as text."""
+    clean = CONTROL.sub("", text)
+    return clean, clean.startswith(FORMULA_START)
+
+
+def csv_value(value: object) -> object:
+    """A CSV field: text cleaned, and quoted with a leading ' when a spreadsheet would run it (the
+    OWASP advice); numbers and everything else as they are."""
+    if not isinstance(value, str):
+        return value
+    clean, formula_like = spreadsheet_text(value)
+    return "'" + clean if formula_like else clean
 
 
 @dataclass(frozen=True)
@@ -90,34 +113,47 @@ def _header(course: Course, labels: ExportLabels, language: str) -> list[str]:
 def trainees_csv(
     course: Course, rows: list[TraineeRow], labels: ExportLabels, language: str = "en"
 ) -> str:
-    """The trainees as CSV text (dates ISO 8601 in UTC); write it as utf-8-sig for Excel."""
+    """The trainees as CSV text (dates ISO 8601 in UTC, CRLF line ends as in RFC 4180); write it
+    as utf-8-sig for Excel."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(_header(course, labels, language))
+    # CRLF: Python 3.11's writer quotes a field holding a CR only when CR ends the line.
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([csv_value(title) for title in _header(course, labels, language)])
     for row in rows:
         average = row.average_score
-        writer.writerow(
-            [
-                row.name,
-                row.cohort,
-                row.joined_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
-                row.last_seen_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
-                *(
-                    status_text(status, score, labels)
-                    for status, score in zip(row.statuses, row.scores, strict=True)
-                ),
-                row.passed,
-                "" if average is None else f"{round(average * 100)}%",
-            ]
-        )
+        fields: list[object] = [
+            row.name,
+            row.cohort,
+            row.joined_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+            row.last_seen_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+            *(
+                status_text(status, score, labels)
+                for status, score in zip(row.statuses, row.scores, strict=True)
+            ),
+            row.passed,
+            "" if average is None else f"{round(average * 100)}%",
+        ]
+        writer.writerow([csv_value(field) for field in fields])
     return out.getvalue()
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: object, **style: object) -> WriteOnlyCell:
+def _cell(sheet: WriteOnlyWorksheet, value: object, **style: object) -> Cell:
+    """A cell; text through `spreadsheet_text`, written as text (never a formula)."""
+    formula_like = False
+    if isinstance(value, str):
+        value, formula_like = spreadsheet_text(value)
     cell = WriteOnlyCell(sheet, value=value)
+    if formula_like:
+        cell.data_type = "s"  # openpyxl made it a formula; the quote prefix keeps it text in Excel
+        cell.quotePrefix = True
     for name, setting in style.items():
         setattr(cell, name, setting)
     return cell
+
+
+def _append(sheet: WriteOnlyWorksheet, values: list[object]) -> None:
+    """One row, every text in it written as text: nothing reaches openpyxl unchecked."""
+    sheet.append([v if isinstance(v, Cell) or v is None else _cell(sheet, v) for v in values])
 
 
 def _trainees_sheet(
@@ -131,7 +167,7 @@ def _trainees_sheet(
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "B2"  # the header row and the names stay in view
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
-    sheet.append([_cell(sheet, title, font=BOLD, alignment=WRAP) for title in header])
+    _append(sheet, [_cell(sheet, title, font=BOLD, alignment=WRAP) for title in header])
     for row in rows:
         cells: list[object] = [
             row.name,
@@ -146,7 +182,7 @@ def _trainees_sheet(
         cells.append(row.passed)
         average = row.average_score
         cells.append(_cell(sheet, average, number_format="0%") if average is not None else None)
-        sheet.append(cells)
+        _append(sheet, cells)
 
 
 def _summary_sheet(
@@ -156,43 +192,43 @@ def _summary_sheet(
     for letter, width in zip("ABCDE", (44, 60, 12, 12, 12), strict=True):
         sheet.column_dimensions[letter].width = width
 
-    def percent(value: float | None) -> WriteOnlyCell | None:
+    def percent(value: float | None) -> Cell | None:
         return None if value is None else _cell(sheet, value, number_format="0%")
 
-    sheet.append([_cell(sheet, stats.name, font=BOLD)])
-    sheet.append([labels.enrolled, stats.enrolled])
-    sheet.append([labels.active_7d, stats.active_7d])
-    sheet.append([labels.completion, percent(stats.completion_rate)])
-    sheet.append([labels.average, percent(stats.average_score)])
+    _append(sheet, [_cell(sheet, stats.name, font=BOLD)])
+    _append(sheet, [labels.enrolled, stats.enrolled])
+    _append(sheet, [labels.active_7d, stats.active_7d])
+    _append(sheet, [labels.completion, percent(stats.completion_rate)])
+    _append(sheet, [labels.average, percent(stats.average_score)])
     asked = stats.asked
-    sheet.append([labels.questions, asked.total])
-    sheet.append([labels.unanswered, percent(asked.unanswered_share)])
-    sheet.append([labels.waiting, asked.waiting])
-    sheet.append([])
+    _append(sheet, [labels.questions, asked.total])
+    _append(sheet, [labels.unanswered, percent(asked.unanswered_share)])
+    _append(sheet, [labels.waiting, asked.waiting])
+    _append(sheet, [])
     titles = dict(zip(course.lessons, lesson_headers(course, language), strict=True))
     heads = (labels.lesson, "", labels.trainees_passed, labels.share)
-    sheet.append([_cell(sheet, t, font=BOLD) for t in heads])
+    _append(sheet, [_cell(sheet, t, font=BOLD) for t in heads])
     for lesson in stats.lessons:
         name = titles.get(lesson.slug, lesson.title)
-        sheet.append([name, None, lesson.passed, percent(lesson.share)])
+        _append(sheet, [name, None, lesson.passed, percent(lesson.share)])
     if stats.most_missed:
-        sheet.append([])
-        sheet.append([_cell(sheet, labels.most_missed, font=BOLD)])
+        _append(sheet, [])
+        _append(sheet, [_cell(sheet, labels.most_missed, font=BOLD)])
         heads = (labels.lesson, labels.question, labels.wrong, labels.answers, labels.share)
-        sheet.append([_cell(sheet, t, font=BOLD) for t in heads])
+        _append(sheet, [_cell(sheet, t, font=BOLD) for t in heads])
         for q in stats.most_missed:
             name = titles.get(q.slug, q.lesson_title)
-            sheet.append([name, f"{q.index + 1}. {q.text}", q.wrong, q.answers, percent(q.share)])
+            _append(sheet, [name, f"{q.index + 1}. {q.text}", q.wrong, q.answers, percent(q.share)])
     if asked.total:
-        sheet.append([])
-        sheet.append([_cell(sheet, labels.topics, font=BOLD)])
+        _append(sheet, [])
+        _append(sheet, [_cell(sheet, labels.topics, font=BOLD)])
         heads = (labels.lesson, "", labels.questions, labels.share)
-        sheet.append([_cell(sheet, t, font=BOLD) for t in heads])
+        _append(sheet, [_cell(sheet, t, font=BOLD) for t in heads])
         for topic in asked.topics:
             name = titles.get(topic.slug, topic.title)
-            sheet.append([name, None, topic.questions, percent(topic.questions / asked.total)])
+            _append(sheet, [name, None, topic.questions, percent(topic.questions / asked.total)])
         share = asked.not_covered / asked.total
-        sheet.append([labels.not_covered, None, asked.not_covered, percent(share)])
+        _append(sheet, [labels.not_covered, None, asked.not_covered, percent(share)])
 
 
 def trainees_xlsx(

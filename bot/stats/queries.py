@@ -38,6 +38,10 @@ Questions asked to the bot (`Question` rows about the group's course, asked by i
   declines exactly these, so it equals `unanswered`; the two are kept apart because they mean
   different things (a lesson could match and the LLM still decline).
 
+Forgotten trainees (`/forgetme`): their rows are deleted, and what they added to the counts
+above is kept as anonymous totals per class and course (`bot.stats.totals`), added in here. So
+every figure stays as it was, but `active_7d` and `asked.waiting` (they study and wait no more).
+
 Shares are fractions from 0 to 1 (0.0 when there are no trainees). Every figure comes from a few
 GROUP BY queries over a "members" subquery (group key, person id), so 10,000 trainees cost a few
 queries, not 10,000 objects; the same queries serve one cohort, all cohorts at once, or the
@@ -48,7 +52,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, Integer, Subquery, case, func, literal
@@ -77,6 +81,7 @@ from bot.stats.model import (
     UnknownCohort,
     UnknownCourse,
 )
+from bot.stats.totals import OVERALL, Figures, add_forgotten, add_to_totals
 
 log = logging.getLogger(__name__)
 
@@ -84,22 +89,6 @@ MOST_MISSED = 5  # questions listed
 TOPICS = 5  # lessons listed as most asked about
 MIN_ANSWERS = 5  # fewer answers than this say more about luck than about the question
 ACTIVE_DAYS = 7
-
-
-@dataclass
-class _Figures:
-    """Raw counts of one group (a cohort, or everyone), before shares are taken."""
-
-    enrolled: int = 0
-    active: int = 0
-    completed: int = 0
-    passed: dict[str, int] = field(default_factory=dict)  # slug -> trainees who passed it
-    score_sum: float = 0.0
-    score_count: int = 0
-    missed: list[tuple[str, int, int, int]] = field(default_factory=list)  # slug, q, wrong, total
-    asked: dict[str | None, int] = field(default_factory=dict)  # first source ("" none) -> count
-    unanswered: int = 0
-    waiting: int = 0
 
 
 @dataclass
@@ -112,13 +101,18 @@ class _Trainee:
     last_seen_at: datetime
 
 
-def _members(course_id: str, cohort_ids: Sequence[int] | None) -> Subquery:
-    """(g, pid): trainees keyed by cohort id, or by 0 for everyone following `course_id`."""
+def _members(
+    course_id: str, cohort_ids: Sequence[int] | None, person_id: int | None = None
+) -> Subquery:
+    """(g, pid): trainees keyed by cohort id, or by 0 for everyone following `course_id`; only
+    `person_id` when given."""
     trainee = col(Person.role) == Role.trainee.value
+    if person_id is not None:
+        trainee &= col(Membership.person_id) == person_id
     if cohort_ids is None:
         # DISTINCT: a person in two cohorts of the course counts once overall.
         overall = (
-            select(literal(0, Integer).label("g"), col(Membership.person_id).label("pid"))
+            select(literal(OVERALL, Integer).label("g"), col(Membership.person_id).label("pid"))
             .join(Cohort, col(Cohort.id) == Membership.cohort_id)
             .join(Person, col(Person.id) == Membership.person_id)
             .where(Cohort.course_id == course_id, trainee)
@@ -135,16 +129,16 @@ def _members(course_id: str, cohort_ids: Sequence[int] | None) -> Subquery:
 
 async def _figures(
     session: AsyncSession, course: Course, members: Subquery, now: datetime, by_cohort: bool
-) -> dict[int, _Figures]:
+) -> dict[int, Figures]:
     """Every count for every group of `members`, in six GROUP BY queries.
 
     `by_cohort`: the groups are cohorts (their questions are the ones asked from them)."""
     m = members.c
     lessons = set(course.lessons)
-    groups: dict[int, _Figures] = {}
+    groups: dict[int, Figures] = {}
 
-    def group(key: int) -> _Figures:
-        return groups.setdefault(key, _Figures())
+    def group(key: int) -> Figures:
+        return groups.setdefault(key, Figures())
 
     for key, count in await session.exec(select(m.g, func.count()).group_by(m.g)):
         group(key).enrolled = count
@@ -216,11 +210,11 @@ async def _figures(
             (col(QuizAnswer.person_id) == m.pid) & (col(QuizAnswer.course_id) == course.id),
         )
         .group_by(m.g, QuizAnswer.lesson, QuizAnswer.question)
-        .having(answers >= MIN_ANSWERS)
     )
+    # Every question, not only those with MIN_ANSWERS: forgotten people's answers add up later.
     for key, slug, question, wrong, total in await session.exec(missed):
         if slug in lessons:
-            group(key).missed.append((slug, int(question), int(wrong or 0), int(total)))
+            group(key).missed[(slug, int(question))] = (int(wrong or 0), int(total))
 
     asked_about = (col(Question.person_id) == m.pid) & (col(Question.course_id) == course.id)
     if by_cohort:
@@ -251,6 +245,48 @@ async def _figures(
     return groups
 
 
+async def _counted(
+    session: AsyncSession,
+    course: Course,
+    members: Subquery,
+    keys: Sequence[int],
+    now: datetime,
+    by_cohort: bool,
+) -> dict[int, Figures]:
+    """`_figures` of the living, plus the anonymous totals forgotten trainees left in the groups
+    `keys` (cohort ids, or OVERALL)."""
+    groups = await _figures(session, course, members, now, by_cohort)
+    await add_forgotten(session, course.id, set(course.lessons), groups, keys)
+    return groups
+
+
+async def keep_anonymous_totals(
+    session: AsyncSession, courses: Mapping[str, Course], person_id: int, now: datetime
+) -> None:
+    """Add what the person adds to every figure (of each of their classes, and of the course
+    overall) into the anonymous totals, before their rows are deleted. A course no longer in
+    the content shows no figures, so nothing of it is kept; nor of a person who is no trainee."""
+    classes = await session.exec(
+        select(Cohort.course_id, Cohort.id)
+        .join(Membership, col(Membership.cohort_id) == Cohort.id)
+        .where(Membership.person_id == person_id)
+    )
+    by_course: dict[str, list[int]] = {}
+    for course_id, cohort_id in classes:
+        if cohort_id is not None:
+            by_course.setdefault(course_id, []).append(cohort_id)
+    for course_id, ids in sorted(by_course.items()):
+        course = courses.get(course_id)
+        if course is None:
+            continue
+        members = _members(course_id, ids, person_id)
+        groups = await _figures(session, course, members, now, by_cohort=True)
+        overall = _members(course_id, None, person_id)
+        groups.update(await _figures(session, course, overall, now, by_cohort=False))
+        for key, figures in groups.items():
+            await add_to_totals(session, course_id, key, figures)
+
+
 def _first_source(course: Course) -> ColumnElement[str | None]:
     """The lesson slug first in `Question.sources`: "" when none matched, NULL when the lesson is
     no longer in the course. A CASE over the course's lessons, as SQLite has no split function
@@ -268,7 +304,7 @@ def _assemble(
     course: Course,
     cohort_id: int | None,
     name: str,
-    figures: _Figures,
+    figures: Figures,
     language: str,
 ) -> CohortStats:
     """Turn raw counts into shares, titles and question texts in `language`."""
@@ -288,7 +324,9 @@ def _assemble(
     ]
     order = {slug: n for n, slug in enumerate(course.lessons)}
     candidates = []
-    for slug, index, wrong, total in figures.missed:
+    for (slug, index), (wrong, total) in figures.missed.items():
+        if total < MIN_ANSWERS:
+            continue
         lesson = course.lesson(slug, language)
         if index >= len(lesson.quiz):
             continue  # the question was removed from the lesson since it was answered
@@ -320,7 +358,7 @@ def _assemble(
     )
 
 
-def _asked(course: Course, figures: _Figures, language: str) -> AskedQuestions:
+def _asked(course: Course, figures: Figures, language: str) -> AskedQuestions:
     """The questions' counts, with the most asked lessons' titles in `language`."""
     counted = [
         (-figures.asked[slug], n, slug)
@@ -384,15 +422,16 @@ async def cohort_stats(
             raise UnknownCohort(f"no cohort has id {cohort_id}")
         course = _course(courses, cohort.course_id)
         members = _members(course.id, [cohort_id])
-        groups = await _figures(session, course, members, now, by_cohort=True)
-        figures = groups.get(cohort_id, _Figures())
+        groups = await _counted(session, course, members, [cohort_id], now, by_cohort=True)
+        figures = groups.get(cohort_id, Figures())
         return _assemble(course, cohort_id, cohort.name, figures, language)
     if course_id is None:
         course_id = await main_course(session) or next(iter(courses))
     course = _course(courses, course_id)
-    groups = await _figures(session, course, _members(course.id, None), now, by_cohort=False)
+    members = _members(course.id, None)
+    groups = await _counted(session, course, members, [OVERALL], now, by_cohort=False)
     name = course.text_in(course.title, language)
-    return _assemble(course, None, name, groups.get(0, _Figures()), language)
+    return _assemble(course, None, name, groups.get(OVERALL, Figures()), language)
 
 
 async def all_cohort_stats(
@@ -417,11 +456,12 @@ async def all_cohort_stats(
             log.warning("cohorts %s follow course %r, not in the content: left out", ids, course_id)
             continue
         course = courses[course_id]
-        ids = [c.id for c in members if c.id is not None]
-        groups = await _figures(session, course, _members(course_id, ids), now, by_cohort=True)
+        cohort_ids = [c.id for c in members if c.id is not None]
+        trainees = _members(course_id, cohort_ids)
+        groups = await _counted(session, course, trainees, cohort_ids, now, by_cohort=True)
         for cohort in members:
             assert cohort.id is not None
-            figures = groups.get(cohort.id, _Figures())
+            figures = groups.get(cohort.id, Figures())
             results[cohort.id] = _assemble(course, cohort.id, cohort.name, figures, language)
     return [results[c.id] for c in cohorts if c.id in results]
 

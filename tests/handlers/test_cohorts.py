@@ -172,7 +172,7 @@ async def test_members_and_who_is_stuck(school: Runtime) -> None:
     assert all(name in lecturer.last[0].text for name in ("Ana", "Ben", "Eva"))
 
 
-async def test_mydata_and_forgetme_keep_only_anonymous_counts(school: Runtime) -> None:
+async def test_mydata_and_forgetme_delete_everything(school: Runtime) -> None:
     ana = person(school, "ana", "Ana María")
     course = school.academy.services.courses["sample"]
     lesson = course.lesson("first-steps", "en")
@@ -197,14 +197,13 @@ async def test_mydata_and_forgetme_keep_only_anonymous_counts(school: Runtime) -
     await ana.send("/forgetme")
     await ana.press(en("privacy.forget_yes"))
     assert ana.texts == [en("privacy.forgotten")]
-    assert await fetch(school, Person, Person.display_name == "Ana María") == []
-    (forgotten,) = await fetch(school, Person)
-    assert (forgotten.channel, forgotten.blocked, forgotten.display_name) == ("forgotten", True, "")
-    assert len(await fetch(school, QuizAnswer)) == 1  # the count survives, without a name
-    assert len(await fetch(school, LessonProgress)) == 1
+    assert await fetch(school, Person) == []  # no placeholder either
+    assert await fetch(school, QuizAnswer) == []  # the counts live on in anonymous totals
+    assert await fetch(school, LessonProgress) == []
     assert await fetch(school, Certificate) == []
     await ana.send("/start")  # coming back is a fresh start
-    assert len(await fetch(school, Person)) == 2
+    (again,) = await fetch(school, Person)
+    assert again.display_name == "Ana María" and not again.language_chosen
 
 
 async def snapshot(runtime: Runtime) -> dict[str, object]:

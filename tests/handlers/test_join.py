@@ -152,9 +152,8 @@ async def test_an_invite_dies_when_its_maker_is_forgotten(school: Runtime) -> No
     code = await invite_from(maker)
     async with school.sessions() as session:
         found = (await session.exec(select(Person).where(Person.channel_user_id == "maker"))).one()
-        await forget(session, found)
-        found.role = Role.coordinator.value  # even if the role were somehow kept
-        session.add(found)
+        services = school.academy.services
+        await forget(session, found, services.courses, services.clock())
         await session.commit()
     ana = person(school, "ana")
     assert en("role.expired") in [r.text for r in await ana.send(f"/join {code}")]

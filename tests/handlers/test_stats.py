@@ -99,3 +99,23 @@ async def test_the_summary_counts_questions_and_the_lessons_asked_about(school: 
             ]
         )
     )
+
+
+async def test_the_chat_spreadsheet_shows_typed_names_as_text(school: Runtime) -> None:
+    """A trainee's name with a formula or control characters: the coordinator still gets the
+    spreadsheet, and the name in it is text, not a live formula."""
+    boss = Trainee(school, "boss", "Boss", "en")
+    await boss.send("/newcohort Peaches")
+    code = boss.last[-1].text.split(": ")[-1].split(" ")[0].strip()
+    for n, name in enumerate(['=HYPERLINK("http://x","click")', "Ana\x07\x1b"]):
+        await Trainee(school, f"t{n}", name, "en").send(f"/join {code}")
+
+    en = Translator("en")
+    await boss.send(en("menu.stats"))
+    await boss.press("👥 Peaches · 2")
+    (sheet,) = await boss.press(en("stats.export"))
+    assert sheet.document is not None
+    book = load_workbook(io.BytesIO(sheet.document.read()))
+    cells = [row[0] for row in book[en("stats.xlsx.trainees_sheet")].iter_rows(min_row=2)]
+    assert [c.value for c in cells] == ['=HYPERLINK("http://x","click")', "Ana"]
+    assert [c.data_type for c in cells] == ["s", "s"]

@@ -137,3 +137,39 @@ def test_default_file_name(env: dict[str, str], tmp_path: Path) -> None:
 def test_unknown_cohort(env: dict[str, str]) -> None:
     output = run(env, "--cohort", "Delta", code=1)
     assert "No cohort 'Delta'" in output and "1 (Alpha)" in output
+
+
+def test_typed_names_are_exported_as_text_not_formulas(database_url: str, tmp_path: Path) -> None:
+    """A trainee's name with a formula or control characters: the CLI's XLSX and CSV files
+    still come out, and show the name as typed (minus the control characters)."""
+    from bot.db.models import Cohort, Membership, Person
+
+    async def build() -> None:
+        runtime = await migrated_runtime(make_settings(database_url))
+        try:
+            async with runtime.sessions() as session:
+                cohort = Cohort(name="@Class", course_id="sample", timezone="UTC", invite_code="X")
+                session.add(cohort)
+                await session.flush()
+                # No NUL here: PostgreSQL stores none (test_export covers it).
+                for n, name in enumerate(['=HYPERLINK("http://x","click")', "Ana\x07\x1b"]):
+                    person = Person(channel="test", channel_user_id=str(n), display_name=name)
+                    session.add(person)
+                    await session.flush()
+                    session.add(Membership(cohort_id=cohort.id, person_id=person.id))
+                await session.commit()
+        finally:
+            await runtime.close()
+
+    asyncio.run(build())
+    env = {"DATABASE_URL": database_url, "CONTENT_DIR": str(SAMPLE_CONTENT)}
+    env["DEFAULT_COURSE"] = "sample"
+    sheet_path = tmp_path / "trainees.xlsx"
+    run(env, "--format", "xlsx", "-o", str(sheet_path))
+    book = load_workbook(sheet_path)
+    cells = [c for row in book["Trainees"].iter_rows(min_row=2, max_col=2) for c in row]
+    link = '=HYPERLINK("http://x","click")'
+    assert [c.value for c in cells] == [link, "@Class", "Ana", "@Class"]
+    assert {c.data_type for c in cells} == {"s"}
+    rows = list(csv.reader(io.StringIO(run(env, "--format", "csv"))))
+    assert [r[:2] for r in rows[1:]] == [["'" + link, "'@Class"], ["Ana", "'@Class"]]

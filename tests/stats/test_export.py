@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from openpyxl import load_workbook
 
 from bot.db.models import Cohort
-from bot.stats import cohort_stats, trainee_rows
+from bot.lessons.model import Course
+from bot.runtime import load_courses
+from bot.stats import CohortStats, TraineeRow, cohort_stats, trainee_rows
 from bot.stats.export import ExportLabels, trainees_csv, trainees_xlsx
+from tests.conftest import make_settings
 from tests.stats.conftest import NOW, Programme
 
 LABELS = ExportLabels(
@@ -145,3 +148,78 @@ async def test_overall_csv_has_each_person_once(programme: Programme) -> None:
     assert gus[4:] == ["", "", "0", ""]
     book = load_workbook(io.BytesIO(data))
     assert book["Alumnos"].max_row == 1 + 7
+
+
+# Names and class names are typed by people: a spreadsheet must show them, never run them.
+HOSTILE = {
+    '=HYPERLINK("http://x","click")': '=HYPERLINK("http://x","click")',
+    "+1 555 0100": "+1 555 0100",
+    "-2+3": "-2+3",
+    "@SUM(A1:A9)": "@SUM(A1:A9)",
+    "\tTabbed": "\tTabbed",
+    "\rReturned": "\rReturned",
+    "Bell\x07 Null\x00 Esc\x1b": "Bell Null Esc",
+}
+
+
+def hostile_rows() -> tuple[Course, list[TraineeRow], CohortStats]:
+    course = load_courses(make_settings("sqlite+aiosqlite://"))["sample"]
+    at = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    rows = [
+        TraineeRow(
+            person_id=n,
+            name=name,
+            cohort="=1+1",
+            joined_at=at,
+            last_seen_at=at,
+            statuses=("passed", ""),
+            scores=(-0.5, None),
+            passed=1,
+        )
+        for n, name in enumerate(HOSTILE, 1)
+    ]
+    stats = CohortStats(
+        cohort_id=1,
+        name="=cmd|' /C calc'!A0\x1b",
+        course_id="sample",
+        enrolled=len(rows),
+        active_7d=-1,
+        completion_rate=0.0,
+        average_score=-0.5,
+        lessons=[],
+        most_missed=[],
+    )
+    return course, rows, stats
+
+
+def test_xlsx_writes_typed_text_as_text_and_numbers_as_numbers() -> None:
+    course, rows, stats = hostile_rows()
+    book = load_workbook(io.BytesIO(trainees_xlsx(course, rows, LABELS, stats, "es")))
+    sheet = book["Alumnos"]
+    formulas = [
+        cell.coordinate
+        for name in book.sheetnames
+        for row in book[name].iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
+    assert formulas == []
+    names = [row[0].value for row in sheet.iter_rows(min_row=2)]
+    # XML keeps no bare carriage return: Excel reads one back as a line feed.
+    assert names == [v.replace("\r", "\n") for v in HOSTILE.values()]
+    assert {row[1].value for row in sheet.iter_rows(min_row=2)} == {"=1+1"}
+    average = sheet.cell(row=2, column=8)
+    assert (average.value, average.data_type) == (-0.5, "n")  # a number stays a number
+    summary = book["Resumen"]
+    assert summary["A1"].value == "=cmd|' /C calc'!A0"
+    assert (summary["B3"].value, summary["B3"].data_type) == (-1, "n")
+
+
+def test_csv_quotes_what_a_spreadsheet_would_run() -> None:
+    course, rows, _ = hostile_rows()
+    read = list(csv.reader(io.StringIO(trainees_csv(course, rows, LABELS, "es"))))
+    names = [row[0] for row in read[1:]]
+    expected = [("'" + v if v[0] in "=+-@\t\r" else v) for v in HOSTILE.values()]
+    assert names == expected
+    assert {row[1] for row in read[1:]} == {"'=1+1"}
+    assert not any(c in "".join(names) for c in "\x00\x07\x1b")
