@@ -29,6 +29,7 @@ class Academy:
 
     async def handle(self, incoming: Incoming, session: AsyncSession) -> list[Reply]:
         """The replies to send for `incoming`. Never raises for a handler's failure."""
+        incoming = incoming.cleaned()  # once here, so no handler or channel meets a NUL
         with metrics.handling(incoming.kind.value) as counted:
             replies, counted.outcome = await self._answer(incoming, session)
         return replies
