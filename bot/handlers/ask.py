@@ -91,6 +91,8 @@ async def free_text(ctx: Context) -> HandlerResult:
         if number is None:
             return Reply(ctx.t("qa.answer_usage"))
         return await record_answer(ctx, number, ctx.incoming.text.strip())
+    if not ctx.incoming.text.strip():  # only spaces (or control characters, taken out)
+        return Reply(ctx.t("qa.usage"), menu=await main_menu(ctx))
     return await answer_question(ctx, ctx.incoming.text.strip())
 
 

@@ -77,6 +77,8 @@ async def test_nul_never_reaches_the_database(school: Runtime) -> None:
     no_apology(await ana.send(f"/join {cohort.invite_code}"))
     no_apology(await ana.send("How do I\x00 take a good photo?"))
     no_apology(await ana.send("/ask price\x00 of my eggs"))
+    # Nothing left: how to ask, not a question asked.
+    assert [r.text for r in await ana.send("\x00\x00")] == [en("qa.usage")]
     no_apology(await press(ana, "rem:20:00\x00"))
     no_apology(await press(lecturer, f"ann:new:{cohort.id}"))
     no_apology(await lecturer.send("Class\x00 at six\x1b tonight"))
