@@ -137,3 +137,8 @@ def test_default_file_name(env: dict[str, str], tmp_path: Path) -> None:
 def test_unknown_cohort(env: dict[str, str]) -> None:
     output = run(env, "--cohort", "Delta", code=1)
     assert "No cohort 'Delta'" in output and "1 (Alpha)" in output
+
+
+def test_a_cohort_number_no_cohort_can_have(env: dict[str, str]) -> None:
+    for ref in ("²", "١"):  # int() refuses the first and reads the second as 1
+        assert f"No cohort {ref!r}" in run(env, "--cohort", ref, code=1)
