@@ -318,7 +318,24 @@ def certificate_verify(
 
 
 def main() -> None:
-    app()
+    """`academy`: a database it cannot use ends it with one line that says what to do."""
+    from sqlalchemy.exc import OperationalError
+
+    from bot.db.engine import DatabaseUnusable
+
+    try:
+        app()
+    except DatabaseUnusable as error:
+        typer.secho(str(error), fg=typer.colors.RED, err=True)
+        raise SystemExit(6) from None
+    except OperationalError as error:  # the driver's own words: unreachable, refused, read-only
+        cause = " ".join(str(error.orig or error).split())
+        typer.secho(
+            f"Cannot use the database ({cause}): check DATABASE_URL and the database server.",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise SystemExit(6) from None
 
 
 if __name__ == "__main__":

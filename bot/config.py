@@ -42,13 +42,20 @@ class Settings(BaseSettings):
         description="Secret token Telegram sends with each webhook call (derived if empty).",
     )
     webhook_host: str = Field(
-        default="0.0.0.0", description="Address the webhook server listens on."
+        default="127.0.0.1",
+        description="Address the webhook server listens on: this machine only, behind a reverse "
+        "proxy; 0.0.0.0 for every interface (a container's private network).",
     )
     webhook_port: int = Field(default=8080, description="Port the webhook server listens on.")
     metrics_port: int = Field(
         default=0,
         description="With long polling, serve /healthz and /metrics on this port (on "
         "WEBHOOK_HOST); 0: off. A webhook server always serves them.",
+    )
+    metrics_token: str = Field(
+        default="",
+        description="Lets a scraper on another machine read /metrics with `Authorization: Bearer "
+        "TOKEN`; empty: /metrics answers only requests from this machine.",
     )
     database_pool_size: int = Field(
         default=20,

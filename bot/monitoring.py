@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
+import ipaddress
 import logging
 from typing import TYPE_CHECKING
 
@@ -20,22 +22,56 @@ log = logging.getLogger(__name__)
 HEALTH_TIMEOUT = 5.0
 
 
-def add_monitoring_routes(app: web.Application, runtime: Runtime) -> None:
-    """`GET /healthz`: 200 {"status": "ok"} when the database answers, else 503 with the reason.
-    `GET /metrics`: Prometheus text format, the delivery backlog counted from the database."""
+def from_this_machine(request: web.Request) -> bool:
+    """Whether the connection's peer is a loopback address: the socket's, never a header (a
+    proxy on this machine passes on only the webhook, see deploy/Caddyfile)."""
+    peer = request.transport.get_extra_info("peername") if request.transport else None
+    if not peer or not isinstance(peer, tuple):
+        return False
+    try:
+        address = ipaddress.ip_address(str(peer[0]).split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
 
-    async def healthz(_request: web.Request) -> web.Response:
+
+def holds_token(request: web.Request, token: str) -> bool:
+    """Whether the request carries `Authorization: Bearer <token>` (compared in constant time);
+    never with no token configured."""
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if not token or scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(given.strip().encode(), token.encode())
+
+
+def add_monitoring_routes(app: web.Application, runtime: Runtime) -> None:
+    """`GET /healthz`: 200 {"status": "ok"} when the database answers, else 503 (the reason only
+    to this machine or METRICS_TOKEN). `GET /metrics`: Prometheus text format, the delivery
+    backlog counted from the database; 403 unless from this machine or with METRICS_TOKEN."""
+    token = runtime.settings.metrics_token
+
+    def trusted(request: web.Request) -> bool:
+        return from_this_machine(request) or holds_token(request, token)
+
+    async def healthz(request: web.Request) -> web.Response:
         try:
             async with asyncio.timeout(HEALTH_TIMEOUT), runtime.sessions() as session:
                 await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
-        except TimeoutError:
-            reason = f"no answer in {HEALTH_TIMEOUT:g}s"
-            return web.json_response({"status": "error", "database": reason}, status=503)
         except Exception as error:
-            return web.json_response({"status": "error", "database": str(error)}, status=503)
+            # A driver's message may name the server, the database or a path: not for anyone.
+            log.warning("health check: the database does not answer: %r", error)
+            reason = "unavailable"
+            if trusted(request):
+                timeout = isinstance(error, TimeoutError)
+                reason = f"no answer in {HEALTH_TIMEOUT:g}s" if timeout else str(error)
+            return web.json_response({"status": "error", "database": reason}, status=503)
         return web.json_response({"status": "ok"})
 
-    async def scrape(_request: web.Request) -> web.Response:
+    async def scrape(request: web.Request) -> web.Response:
+        if not trusted(request):
+            return web.Response(status=403, text="forbidden")
         backlog: int | None = None
         try:
             async with asyncio.timeout(HEALTH_TIMEOUT), runtime.sessions() as session:

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.app import Academy
 from bot.core.messages import Attachment, Incoming, Reply, Sender
+from bot.core.payloads import whole_number
 from bot.db.people import find_person
 from bot.i18n import Translator, normalise_language
 
@@ -84,8 +85,9 @@ class ConsoleChat:
         """A typed line as the bot sees it: a button by number or label, else text."""
         choices = self.inline + self.menu
         chosen: Choice | None = None
-        if text.isdigit() and 1 <= int(text) <= len(choices):
-            chosen = choices[int(text) - 1]
+        number = whole_number(text)
+        if number is not None and 1 <= number <= len(choices):
+            chosen = choices[number - 1]
         else:
             wanted = _bare(text)
             chosen = next((c for c in self.inline if _bare(c.label) == wanted), None)

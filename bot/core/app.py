@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import metrics
 from bot.core.flood import FloodGuard, Verdict
 from bot.core.messages import Incoming, Kind, Reply
+from bot.core.payloads import StaleButton
 from bot.core.router import Context, Router, Services, as_list
 from bot.db.people import person_for
 from bot.db.person_lock import lock_person
@@ -28,6 +29,7 @@ class Academy:
 
     async def handle(self, incoming: Incoming, session: AsyncSession) -> list[Reply]:
         """The replies to send for `incoming`. Never raises for a handler's failure."""
+        incoming = incoming.cleaned()  # once here, so no handler or channel meets a NUL
         with metrics.handling(incoming.kind.value) as counted:
             replies, counted.outcome = await self._answer(incoming, session)
         return replies
@@ -65,9 +67,13 @@ class Academy:
             return [Reply(t("error.unsupported"))], metrics.REJECTED
         context = Context(incoming, person, session, self.services, t, now)
         apology = t("error.internal")  # worded now: after a rollback the person is expired
+        stale = t("error.stale_button")
         try:
             replies = as_list(await handler(context))
             await session.commit()
+        except StaleButton:  # a forged or outdated payload: nothing it started is kept
+            await session.rollback()
+            return [Reply(stale)], metrics.REJECTED
         except Exception:
             log.exception(
                 "handler %s failed for %s:%s (%s)",

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
+
+# The C0 control characters but newline and tab: PostgreSQL refuses NUL in a text column, and
+# the others only garble a name or a message on the next person's screen.
+_CONTROL = dict.fromkeys(code for code in range(0x20) if chr(code) not in "\n\t")
+
+
+def without_control_characters(text: str) -> str:
+    """`text` without NUL and the other C0 control characters; newlines and tabs stay."""
+    return text.translate(_CONTROL)
 
 
 class Kind(StrEnum):
@@ -67,6 +76,21 @@ class Incoming:
     @classmethod
     def button(cls, sender: Sender, payload: str, *, message_ref: str = "") -> Incoming:
         return cls(sender, Kind.button, payload=payload, message_ref=message_ref)
+
+    def cleaned(self) -> Incoming:
+        """This message without control characters (see `without_control_characters`) in
+        anything a person can type: text, command, payload, quoted text and their name. The
+        same object when there were none."""
+        clean = without_control_characters
+        cleaned = replace(
+            self,
+            sender=replace(self.sender, display_name=clean(self.sender.display_name)),
+            text=clean(self.text),
+            command=clean(self.command),
+            payload=clean(self.payload),
+            reply_to_text=clean(self.reply_to_text),
+        )
+        return self if cleaned == self else cleaned
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -20,10 +22,37 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class DatabaseUnusable(Exception):
+    """The database cannot be opened or written where DATABASE_URL says; the message says what
+    is wrong and what to do, in one line."""
+
+
+def prepare_sqlite_file(path: Path) -> None:
+    """Make the SQLite file's folder if needed; raises DatabaseUnusable when the folder cannot
+    be made or this user may not write there (SQLite also writes its journal beside the file)."""
+    folder = path.parent
+    what_to_do = "set DATABASE_URL to a file in a folder this user may write to"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise DatabaseUnusable(
+            f"Cannot create the database folder {folder} ({reason}): {what_to_do}."
+        ) from error
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DatabaseUnusable(f"The database folder {folder} is read-only: {what_to_do}.")
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise DatabaseUnusable(
+            f"The database file {path} is read-only for this user: give it write permission "
+            f"or {what_to_do}."
+        )
+
+
 def make_engine(settings: Settings) -> AsyncEngine:
-    """An engine for `settings.database_url`; SQLite gets WAL and foreign keys."""
+    """An engine for `settings.database_url`; SQLite gets WAL and foreign keys (and its folder,
+    see `prepare_sqlite_file`)."""
     if settings.sqlite_path is not None:
-        settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        prepare_sqlite_file(settings.sqlite_path)
     sqlite = settings.database_url.startswith("sqlite")
     # Sessions always end their transaction, so SQLite's extra ROLLBACK on check-in is pure cost.
     options: dict[str, Any] = (

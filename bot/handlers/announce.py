@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 
 from bot.core.messages import Attachment, Button, Kind, Reply
+from bot.core.payloads import StaleButton, button_fields, button_number, whole_number
 from bot.core.router import Context, HandlerResult, Router
 from bot.db.models import Announcement, Cohort
 from bot.handlers.cohorts import managed_cohort, refuse
@@ -26,6 +27,8 @@ router = Router("announce")
 LIMIT = 4000  # Announcement.text's column
 EVENING, MORNING = time(19, 0), time(9, 0)
 AWAITING = "announce"
+# How many fields each action's payload has after `ann:`.
+FIELDS = {"new": 2, "stop": 2, "send": 4, "drop": 3, "off": 3}
 
 
 def send_options(now: datetime, tz: str, quiet: str) -> dict[str, datetime]:
@@ -85,8 +88,11 @@ def preview(ctx: Context, cohort: Cohort, announcement: Announcement, count: int
 @router.button("ann")
 async def announce_action(ctx: Context) -> HandlerResult:
     """Every announcement button: check the class, then the announcement's state, then act."""
-    action, cohort_id, item_id, choice, *_ = [*ctx.incoming.payload.split(":")[1:], "", "", "", ""]
-    cohort = await managed_cohort(ctx, cohort_id)
+    fields = button_fields(ctx.incoming.payload, 2, 3, 4)
+    if FIELDS.get(fields[0]) != len(fields):
+        raise StaleButton(ctx.incoming.payload)
+    action, cohort_id, item_id, choice = [*fields, "", ""][:4]
+    cohort = await managed_cohort(ctx, button_number(cohort_id))
     if cohort is None:
         return await refuse(ctx)
     if action == "new":
@@ -100,7 +106,7 @@ async def announce_action(ctx: Context) -> HandlerResult:
         ctx.person.awaiting = None
         ctx.session.add(ctx.person)
         return Reply(ctx.t("announce.not_sent"), menu=await main_menu(ctx))
-    announcement = await ctx.session.get(Announcement, int(item_id)) if item_id.isdigit() else None
+    announcement = await ctx.session.get(Announcement, button_number(item_id))
     result = None
     if announcement is not None and announcement.cohort_id == cohort.id:
         result = await act_on(ctx, cohort, announcement, action, choice)
@@ -147,7 +153,7 @@ async def act_on(
 async def receive(ctx: Context) -> HandlerResult:
     """The text (or photo with caption) the lecturer sent for the class: a draft and a preview."""
     _, _, cohort_id = (ctx.person.awaiting or "").partition(":")
-    cohort = await managed_cohort(ctx, cohort_id)
+    cohort = await managed_cohort(ctx, whole_number(cohort_id))
     if cohort is None:
         ctx.person.awaiting = None
         ctx.session.add(ctx.person)

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from bot.cohorts.service import at_least, cohort_for, cohorts_visible_to
 from bot.core.messages import Button, Kind, Reply
+from bot.core.payloads import button_fields, button_number, whole_number
 from bot.core.router import Context, HandlerResult, Router
 from bot.db.models import Cohort, Person, Question, Role
 from bot.handlers.menu import main_menu
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 TYPING_EVERY = 4.0  # seconds; a chat action shows for about five
 # The lecturer's copy of a question ends with "/answer N ..." in every language: replying to it
 # answers question N.
-QUOTED_QUESTION = re.compile(r"/answer\s+(\d+)")
+QUOTED_QUESTION = re.compile(r"/answer\s+([0-9]+)")
 
 
 @asynccontextmanager
@@ -86,7 +87,12 @@ async def free_text(ctx: Context) -> HandlerResult:
     """A question; or, from a lecturer replying to a passed-on question, the answer to it."""
     quoted = QUOTED_QUESTION.search(ctx.incoming.reply_to_text)
     if quoted is not None and at_least(ctx.person, Role.lecturer):
-        return await record_answer(ctx, int(quoted.group(1)), ctx.incoming.text.strip())
+        number = whole_number(quoted.group(1))
+        if number is None:
+            return Reply(ctx.t("qa.answer_usage"))
+        return await record_answer(ctx, number, ctx.incoming.text.strip())
+    if not ctx.incoming.text.strip():  # only spaces (or control characters, taken out)
+        return Reply(ctx.t("qa.usage"), menu=await main_menu(ctx))
     return await answer_question(ctx, ctx.incoming.text.strip())
 
 
@@ -121,14 +127,14 @@ async def voice_question(ctx: Context) -> HandlerResult:
 
 @router.button("qa")
 async def qa_button(ctx: Context) -> HandlerResult:
-    action, _, argument = ctx.incoming.payload.removeprefix("qa:").partition(":")
+    action, argument = button_fields(ctx.incoming.payload, 2)
     course = ctx.services.course_for(ctx.person)
     if action == "read" and argument in course.lessons:
         lesson = course.lesson(argument, ctx.person.language)
         text = "\n\n".join([f"📖 {lesson.title}", lesson.summary, lesson.cards[0].text.strip()])
         return Reply(text, buttons=((Button(ctx.t("menu.lesson"), "les:go"),),))
-    if action == "hand" and argument.isdigit():
-        return await hand_to_lecturer(ctx, int(argument))
+    if action == "hand":
+        return await hand_to_lecturer(ctx, button_number(argument))
     return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
 
 
@@ -154,10 +160,11 @@ async def lecturer_answers(ctx: Context) -> HandlerResult:
     """`/answer ID text`: the lecturer's answer goes to the trainee who asked."""
     if not at_least(ctx.person, Role.lecturer):
         return Reply(ctx.t("access.denied"), menu=await main_menu(ctx))
-    number, _, text = ctx.incoming.text.strip().partition(" ")
-    if not number.isdigit():
+    typed, _, text = ctx.incoming.text.strip().partition(" ")
+    number = whole_number(typed)
+    if number is None:
         return Reply(ctx.t("qa.answer_usage"))
-    return await record_answer(ctx, int(number), text)
+    return await record_answer(ctx, number, text)
 
 
 async def record_answer(ctx: Context, number: int, text: str) -> HandlerResult:

@@ -16,6 +16,7 @@ from bot.cohorts.service import (
     rotate_code,
 )
 from bot.core.messages import Attachment, Button, Reply
+from bot.core.payloads import StaleButton, button_fields, button_number
 from bot.core.router import Context, HandlerResult, Router
 from bot.db.models import Cohort, Role
 from bot.handlers.menu import main_menu
@@ -29,12 +30,12 @@ async def refuse(ctx: Context) -> Reply:
     return Reply(ctx.t("access.denied"), menu=await main_menu(ctx))
 
 
-async def managed_cohort(ctx: Context, cohort_id: str) -> Cohort | None:
-    """The class numbered `cohort_id` (text from a button or a state) when this person is a
-    lecturer who may manage it; None otherwise, and for a number that is no class."""
-    if not cohort_id.isdigit() or not at_least(ctx.person, Role.lecturer):
+async def managed_cohort(ctx: Context, cohort_id: int | None) -> Cohort | None:
+    """The class numbered `cohort_id` when this person is a lecturer who may manage it; None
+    otherwise, and for a number that is no class."""
+    if cohort_id is None or not at_least(ctx.person, Role.lecturer):
         return None
-    return await cohort_for(ctx.session, ctx.person, int(cohort_id))
+    return await cohort_for(ctx.session, ctx.person, cohort_id)
 
 
 def cohort_buttons(ctx: Context, cohort: Cohort) -> tuple[tuple[Button, ...], ...]:
@@ -117,9 +118,11 @@ async def my_cohorts(ctx: Context) -> HandlerResult:
 
 @router.button("coh")
 async def cohort_action(ctx: Context) -> HandlerResult:
-    action, _, rest = ctx.incoming.payload.removeprefix("coh:").partition(":")
-    cohort_id, _, argument = rest.partition(":")
-    cohort = await managed_cohort(ctx, cohort_id)
+    action, cohort_id, *rest = button_fields(ctx.incoming.payload, 2, 3)
+    argument = rest[0] if rest else ""
+    if rest and action not in ("tz", "course"):
+        raise StaleButton(ctx.incoming.payload)
+    cohort = await managed_cohort(ctx, button_number(cohort_id))
     if cohort is None:
         return await refuse(ctx)
     match action:

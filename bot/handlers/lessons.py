@@ -10,6 +10,7 @@ import re
 from datetime import timedelta
 
 from bot.core.messages import Attachment, Button, Reply
+from bot.core.payloads import StaleButton, button_fields, button_number
 from bot.core.router import Context, HandlerResult, Router
 from bot.db.models import Cohort, LessonProgress
 from bot.handlers.certificates import completion_replies
@@ -35,6 +36,8 @@ router = Router("lessons")
 # A second tap on the same button within this time is a double tap: answered with silence.
 DOUBLE_TAP = timedelta(seconds=3)
 _EMPHASIS = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+# How many fields each action's payload has after `les:` (the action, the lesson, its numbers).
+FIELDS = {"go": 1, "next": 3, "ans": 5, "retry": 2, "reread": 2}
 
 
 def plain(text: str) -> str:
@@ -186,22 +189,21 @@ def _stale(ctx: Context, course: Course, row: LessonProgress) -> HandlerResult:
 
 @router.button("les")
 async def lesson_button(ctx: Context) -> HandlerResult:
-    action, *args = ctx.incoming.payload.split(":")[1:] or [""]
+    action, *args = button_fields(ctx.incoming.payload, *set(FIELDS.values()))
+    if FIELDS.get(action) != len(args) + 1:
+        raise StaleButton(ctx.incoming.payload)
     if action == "go":
         return await next_lesson_for_trainee(ctx)
+    numbers = [button_number(arg) for arg in args[1:]]
     course = ctx.services.course_for(ctx.person)
     progress = await lesson_progress(ctx.session, ctx.person, course)
-    row = progress.get(args[0]) if args else None
-    try:
-        numbers = [int(a) for a in args[1:]]
-    except ValueError:
-        row = None
+    row = progress.get(args[0])
     if row is None or row.lesson not in course.lessons:
         return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
     await record_activity(ctx.session, ctx.person, ctx.now)
-    if action == "next" and len(numbers) == 1:
+    if action == "next":
         return next_card(ctx, course, row, numbers[0])
-    if action == "ans" and len(numbers) == 3:
+    if action == "ans":
         return await answer(ctx, course, row, *numbers)
     if action == "retry" and row.status == FAILED:
         start_quiz(row, ctx.now)

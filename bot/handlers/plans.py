@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, get_day_names
 
 from bot.core.messages import Button, Reply
+from bot.core.payloads import StaleButton, button_fields, button_number
 from bot.core.router import Context, HandlerResult, Router
 from bot.db.models import Cohort, LessonPlan
 from bot.handlers.cohorts import managed_cohort, refuse
@@ -29,6 +30,12 @@ STARTS = {
     "monday": "plan.start_monday",
 }
 Rows = tuple[tuple[Button, ...], ...]
+# How many fields each action's payload has after `plan:`.
+FIELDS = {
+    **dict.fromkeys(("view", "new"), 2),
+    **dict.fromkeys(("save", "pause", "resume", "cancel", "cancelok"), 3),
+    **dict.fromkeys(("start", "day", "time"), 4),
+}
 
 
 def _tick(label: str, chosen: bool) -> str:
@@ -137,8 +144,11 @@ def _opening(ctx: Context, cohort: Cohort, plan: LessonPlan) -> tuple[str, str]:
 @router.button("plan")
 async def plan_action(ctx: Context) -> HandlerResult:
     """Every plan button: check the class, then the plan and its state, then act."""
-    action, cohort_id, plan_id, choice, *_ = [*ctx.incoming.payload.split(":")[1:], "", "", "", ""]
-    cohort = await managed_cohort(ctx, cohort_id)
+    fields = button_fields(ctx.incoming.payload, 2, 3, 4)
+    if FIELDS.get(fields[0]) != len(fields):
+        raise StaleButton(ctx.incoming.payload)
+    action, cohort_id, plan_id, choice = [*fields, "", ""][:4]
+    cohort = await managed_cohort(ctx, button_number(cohort_id))
     if cohort is None:
         return await refuse(ctx)
     current = await plans.current_plan(ctx.session, cohort.id or 0)
@@ -150,7 +160,7 @@ async def plan_action(ctx: Context) -> HandlerResult:
         assert ctx.person.id is not None
         draft = await plans.new_draft(ctx.session, cohort, ctx.person.id, _today(ctx, cohort))
         return editor(ctx, cohort, draft)
-    plan = current if current is not None and str(current.id) == plan_id else None
+    plan = current if current is not None and current.id == button_number(plan_id) else None
     if plan is None:
         return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
     if plan.status == DRAFT:
@@ -168,8 +178,8 @@ async def edit_draft(
     """A tap in the draft editor; None for a choice that is not offered."""
     if action == "start" and choice in STARTS:
         plan.start_date = start_choices(_today(ctx, cohort))[choice]
-    elif action == "day" and choice.isdigit() and 0 <= int(choice) <= 6:
-        days = set(plans.weekday_list(plan.weekdays)) ^ {int(choice)}
+    elif action == "day" and (day := button_number(choice)) <= 6:
+        days = set(plans.weekday_list(plan.weekdays)) ^ {day}
         plan.weekdays = plans.weekday_text(days)
     elif action == "time" and f"{choice[:2]}:{choice[2:]}" in TIMES:
         plan.time = f"{choice[:2]}:{choice[2:]}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core.messages import Button, Reply
+from bot.core.payloads import button_fields, button_number
 from bot.core.router import Context, HandlerResult, Router
 from bot.db.models import ReviewItem
 from bot.handlers.lessons import answer_verdict
@@ -50,10 +51,7 @@ async def start_review(ctx: Context) -> HandlerResult:
 
 @router.button("rev")
 async def review_answer(ctx: Context) -> HandlerResult:
-    try:
-        item_id, step, chosen = (int(p) for p in ctx.incoming.payload.split(":")[1:4])
-    except ValueError:
-        return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
+    item_id, step, chosen = map(button_number, button_fields(ctx.incoming.payload, 3))
     item = await ctx.session.get(ReviewItem, item_id)
     if (
         item is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.cohorts.service import at_least
 from bot.core.messages import Attachment, Button, Reply
+from bot.core.payloads import StaleButton, button_fields, button_number
 from bot.core.router import Context, HandlerResult, Router
 from bot.db.models import Cohort, Role
 from bot.handlers.menu import main_menu
@@ -112,9 +113,11 @@ async def overall(ctx: Context) -> HandlerResult:
 async def stats_button(ctx: Context) -> HandlerResult:
     if not at_least(ctx.person, Role.coordinator):
         return await refuse(ctx)
-    action, _, target = ctx.incoming.payload.removeprefix("stats:").partition(":")
-    cohort_id = int(target) if target.isdigit() else None
-    if target.isdigit() and await ctx.session.get(Cohort, cohort_id) is None:
+    action, *target = button_fields(ctx.incoming.payload, 1, 2)
+    if (action == "all") != (not target):
+        raise StaleButton(ctx.incoming.payload)
+    cohort_id = button_number(target[0]) if target and target[0] != "all" else None
+    if cohort_id is not None and await ctx.session.get(Cohort, cohort_id) is None:
         return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
     language = ctx.person.language
     if action == "cohort" and cohort_id is not None:

@@ -25,6 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
 from bot.core.codes import normalise_code
+from bot.core.payloads import whole_number
 from bot.db.models import Cohort, LessonPlan
 from bot.lessons.yaml_lines import Located, YamlSyntaxError, parse_yaml, unknown_keys
 from bot.scheduling import plans
@@ -178,8 +179,9 @@ def _read_time(found: PlanFile, entry: Located) -> None:
 
 async def find_cohort(session: AsyncSession, ref: str | int) -> tuple[Cohort | None, str]:
     """The class by id, invite code or exact name; else None and why."""
-    if isinstance(ref, int) or ref.isdigit():
-        cohort = await session.get(Cohort, int(ref))
+    number = whole_number(str(ref))  # not int(): "١" is no class number, 2**40 no id either
+    if number is not None:
+        cohort = await session.get(Cohort, number)
         if cohort is not None:
             return cohort, ""
     code = normalise_code(str(ref))

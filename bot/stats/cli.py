@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.config import Settings
+from bot.core.payloads import whole_number
 from bot.i18n import Translator
 from bot.lessons.model import Course
 from bot.stats.labels import chart_labels, export_labels
@@ -67,7 +68,7 @@ async def _find_cohort(session: AsyncSession, ref: str) -> tuple[int, str]:
         if c.id is not None
     ]
     for matches in (
-        [c for c in cohorts if ref.strip().isdigit() and c[0] == int(ref)],
+        [c for c in cohorts if c[0] == whole_number(ref.strip())],
         [c for c in cohorts if c[1] == ref],
         [c for c in cohorts if c[1].casefold() == ref.strip().casefold()],
     ):

@@ -83,6 +83,15 @@ def test_start_language_choice_and_resume_in_every_language(tmp_path: Path) -> N
     assert es("language.prompt") not in again.stdout
 
 
+def test_digits_that_are_not_ascii_are_text_not_a_button(tmp_path: Path) -> None:
+    assert academy(tmp_path, "db", "upgrade").returncode == 0
+    # "²" passes str.isdigit() but not int(); int("١") is 1, which would press the first button.
+    result = academy(tmp_path, "chat", "--user", "Ana", stdin="/start\n²\n١\n")
+    assert result.returncode == 0, result.stderr
+    assert Translator("en")("language.set") not in result.stdout
+    assert result.stdout.rstrip().endswith(Translator("en")("console.bye"))
+
+
 def test_run_without_a_token_opens_the_console_chat(tmp_path: Path) -> None:
     assert academy(tmp_path, "db", "upgrade").returncode == 0
     result = academy(tmp_path, "run", stdin="/start\n")

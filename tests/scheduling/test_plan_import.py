@@ -121,3 +121,20 @@ def test_import_a_plan_from_yaml(tmp_path: Path, database_url: str) -> None:
         assert result.exit_code == 1 and f"{path}:{line}: " in result.output, result.output
         assert words in result.output
     assert len(stored_plans(url)) == 2  # nothing broken was saved
+
+
+def test_a_class_number_no_class_can_have(tmp_path: Path, database_url: str) -> None:
+    seed(database_url)
+    env = {
+        "DATABASE_URL": database_url,
+        "CONTENT_DIR": str(SAMPLE_CONTENT),
+        "DEFAULT_COURSE": "sample",
+    }
+    # Beyond PostgreSQL's integer, a digit int() reads, one it does not, and a negative number.
+    for cohort in ("12345678901234", "'١'", "'²'", "-1"):
+        path = tmp_path / "plan.yaml"
+        path.write_text(f"cohort: {cohort}\nstart: 2030-12-02\nweekdays: mon\ntime: '19:00'\n")
+        result = CliRunner().invoke(plan_app, ["import", str(path)], env=env)
+        assert result.exit_code == 1, result.output
+        assert f"{path}:1: no class has the id, invite code or name" in result.output
+    assert stored_plans(database_url) == []

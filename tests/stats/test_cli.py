@@ -173,3 +173,8 @@ def test_typed_names_are_exported_as_text_not_formulas(database_url: str, tmp_pa
     assert {c.data_type for c in cells} == {"s"}
     rows = list(csv.reader(io.StringIO(run(env, "--format", "csv"))))
     assert [r[:2] for r in rows[1:]] == [["'" + link, "'@Class"], ["Ana", "'@Class"]]
+
+
+def test_a_cohort_number_no_cohort_can_have(env: dict[str, str]) -> None:
+    for ref in ("²", "١"):  # int() refuses the first and reads the second as 1
+        assert f"No cohort {ref!r}" in run(env, "--cohort", ref, code=1)
