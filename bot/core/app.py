@@ -12,6 +12,7 @@ from bot.core.messages import Incoming, Kind, Reply
 from bot.core.router import Context, Router, Services, as_list
 from bot.db.people import person_for
 from bot.db.person_lock import lock_person
+from bot.db.processed import already_applied, mark_applied
 from bot.i18n import Translator
 
 log = logging.getLogger(__name__)
@@ -47,27 +48,33 @@ class Academy:
         )
         if not session.in_transaction():  # a new person was committed: lock again
             await lock_person(session, incoming.sender)
+        if incoming.update_ref and await already_applied(
+            session, incoming.sender.channel, incoming.update_ref
+        ):
+            await session.rollback()
+            return [], metrics.DUPLICATE  # a redelivery: it was answered the first time
         t = Translator(person.language)
         verdict = self.flood.check(f"{incoming.sender.channel}:{incoming.sender.user_id}")
         if verdict is Verdict.drop:
             return [], metrics.THROTTLED
         if verdict is Verdict.notify:
-            await session.commit()
-            return [Reply(t("error.flood"))], metrics.THROTTLED
+            return await self._commit(
+                session, incoming, [Reply(t("error.flood"))], metrics.THROTTLED
+            )
         if incoming.kind is Kind.text and len(incoming.text) > settings.max_text_length:
-            await session.commit()
-            return [Reply(t("error.too_long", limit=settings.max_text_length))], metrics.REJECTED
+            too_long = Reply(t("error.too_long", limit=settings.max_text_length))
+            return await self._commit(session, incoming, [too_long], metrics.REJECTED)
         handler = self.router.resolve(incoming, person.awaiting)
         if person.awaiting and incoming.kind in (Kind.command, Kind.button):
             person.awaiting = None  # they did something else instead of answering
         if handler is None:
-            await session.commit()
-            return [Reply(t("error.unsupported"))], metrics.REJECTED
+            unsupported = [Reply(t("error.unsupported"))]
+            return await self._commit(session, incoming, unsupported, metrics.REJECTED)
         context = Context(incoming, person, session, self.services, t, now)
         apology = t("error.internal")  # worded now: after a rollback the person is expired
         try:
             replies = as_list(await handler(context))
-            await session.commit()
+            return await self._commit(session, incoming, replies, metrics.OK)
         except Exception:
             log.exception(
                 "handler %s failed for %s:%s (%s)",
@@ -78,4 +85,16 @@ class Academy:
             )
             await session.rollback()
             return [Reply(apology)], metrics.ERROR
-        return replies, metrics.OK
+
+    async def _commit(
+        self, session: AsyncSession, incoming: Incoming, replies: list[Reply], outcome: str
+    ) -> tuple[list[Reply], str]:
+        """Commit the update's changes with the mark that it was applied; no replies when the
+        same update was applied meanwhile (by another worker): then nothing of this one stays."""
+        if incoming.update_ref and not await mark_applied(
+            session, incoming.sender.channel, incoming.update_ref, self.services.clock()
+        ):
+            await session.rollback()
+            return [], metrics.DUPLICATE
+        await session.commit()
+        return replies, outcome

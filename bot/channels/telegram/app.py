@@ -7,7 +7,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +23,7 @@ from aiogram.types import (
     ChatMemberUpdated,
     Message,
     TelegramObject,
+    Update,
 )
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
@@ -116,21 +117,26 @@ class TelegramChannel:
             except TelegramAPIError:
                 log.exception("sending to chat %s failed", chat_id)
 
-    async def on_message(self, message: Message, bot: Bot, session: AsyncSession) -> None:
+    async def on_message(
+        self, message: Message, bot: Bot, session: AsyncSession, event_update: Update
+    ) -> None:
         if message.chat.type != ChatType.PRIVATE:
             return
         incoming = incoming_from_message(message)
         if incoming is not None:
+            incoming = replace(incoming, update_ref=str(event_update.update_id))
             await self.answer(bot, session, incoming, message.chat.id)
 
-    async def on_callback(self, query: CallbackQuery, bot: Bot, session: AsyncSession) -> None:
+    async def on_callback(
+        self, query: CallbackQuery, bot: Bot, session: AsyncSession, event_update: Update
+    ) -> None:
         try:
             await query.answer()  # stops the spinner on the button at once
         except TelegramAPIError as error:
             log.info("answerCallbackQuery failed: %s", error)
         if query.message is None:
             return
-        incoming = incoming_from_callback(query)
+        incoming = replace(incoming_from_callback(query), update_ref=str(event_update.update_id))
         await self.answer(bot, session, incoming, query.message.chat.id, query.message.message_id)
 
     async def on_member(self, update: ChatMemberUpdated, session: AsyncSession) -> None:

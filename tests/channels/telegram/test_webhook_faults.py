@@ -1,0 +1,90 @@
+"""The webhook when things go wrong: an update delivered twice, a database outage, a malformed
+call. Over real HTTP against the real webhook app and the fake Bot API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from bot.channels.telegram.app import build_dispatcher, make_bot, start_webhook
+from bot.db.models import Cohort, RoleInvite
+from bot.runtime import Runtime
+from tests.channels.telegram.test_webhook import free_port
+from tests.conftest import make_settings, migrated_runtime
+from tests.fakes.telegram_server import FakeTelegram, FakeUser
+
+BOSS = 601
+
+
+@dataclass
+class Hook:
+    fake: FakeTelegram
+    runtime: Runtime
+    url: str
+    secret: str
+
+    async def post(self, update: dict, secret: str | None = None) -> int:
+        return await self.fake.post_update_to(self.url, update, secret or self.secret)
+
+    async def count(self, model: type) -> int:
+        async with self.runtime.sessions() as session:
+            return int((await session.exec(select(func.count()).select_from(model))).one())
+
+
+@asynccontextmanager
+async def webhook(
+    fake: FakeTelegram, database_url: str, **overrides: object
+) -> AsyncIterator[Hook]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/tg/hook"
+    settings = make_settings(
+        database_url,
+        bot_token=fake.token,
+        telegram_api_url=fake.base_url,
+        webhook_url=url,
+        webhook_host="127.0.0.1",
+        webhook_port=port,
+        webhook_secret="s3cret-token",
+        admin_ids=str(BOSS),
+        send_rate_per_chat=100.0,
+        send_burst_per_chat=100,
+        **overrides,
+    )
+    runtime = await migrated_runtime(settings)
+    bot = make_bot(settings)
+    runner = await start_webhook(runtime, bot, build_dispatcher(runtime))
+    try:
+        yield Hook(fake, runtime, url, "s3cret-token")
+    finally:
+        await runner.cleanup()
+        await bot.session.close()
+        await runtime.close()
+
+
+@pytest.fixture
+async def hook(fake_telegram: FakeTelegram, database_url: str) -> AsyncIterator[Hook]:
+    async with webhook(fake_telegram, database_url) as made:
+        yield made
+
+
+def update(update_id: int, user: FakeUser, text: str) -> dict:
+    return {"update_id": update_id, "message": user.text_message(text)}
+
+
+async def test_an_update_posted_twice_is_applied_once(hook: Hook) -> None:
+    boss = hook.fake.user(BOSS, "Boss")
+    assert await hook.post(update(10, boss, "/start")) == 200
+    welcomed = len(hook.fake.messages(BOSS))
+    new_class = update(11, boss, "/newcohort Peaches")
+    assert [await hook.post(new_class) for _ in range(2)] == [200, 200]
+    invite = update(12, boss, "/invite_lecturer")
+    assert [await hook.post(invite) for _ in range(2)] == [200, 200]
+    assert await hook.count(Cohort) == 1
+    assert await hook.count(RoleInvite) == 1
+    # Three messages for the class (text, QR code, its card), one for the invite; none twice.
+    assert len(hook.fake.messages(BOSS)) - welcomed == 4
