@@ -10,6 +10,7 @@ from bot import metrics
 from bot.core.flood import FloodGuard, Verdict
 from bot.core.messages import Incoming, Kind, Reply
 from bot.core.router import Context, Router, Services, as_list
+from bot.db.outage import database_unavailable
 from bot.db.people import person_for
 from bot.db.person_lock import lock_person
 from bot.db.processed import already_applied, mark_applied
@@ -28,7 +29,8 @@ class Academy:
         self.flood = FloodGuard(settings.flood_max_messages, settings.flood_window_seconds)
 
     async def handle(self, incoming: Incoming, session: AsyncSession) -> list[Reply]:
-        """The replies to send for `incoming`. Never raises for a handler's failure."""
+        """The replies to send for `incoming`. Never raises for a handler's failure; raises when
+        the database is away (bot.db.outage), so the channel has the update tried again."""
         with metrics.handling(incoming.kind.value) as counted:
             replies, counted.outcome = await self._answer(incoming, session)
         return replies
@@ -75,7 +77,9 @@ class Academy:
         try:
             replies = as_list(await handler(context))
             return await self._commit(session, incoming, replies, metrics.OK)
-        except Exception:
+        except Exception as error:
+            if database_unavailable(error):
+                raise  # not this update's fault: it is tried again, not apologised for
             log.exception(
                 "handler %s failed for %s:%s (%s)",
                 getattr(handler, "__name__", handler),
