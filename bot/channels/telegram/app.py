@@ -17,7 +17,13 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ChatAction, ChatMemberStatus, ChatType
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.types import (
     BotCommand,
     CallbackQuery,
@@ -50,6 +56,7 @@ from bot.handlers import COMMANDS
 from bot.i18n import Translator, normalise_language
 from bot.monitoring import add_monitoring_routes, start_monitoring_server
 from bot.runtime import Runtime, open_runtime
+from bot.scheduling import outbox
 from bot.scheduling.setup import build_engine
 from bot.scheduling.ticker import start_ticker
 
@@ -157,15 +164,39 @@ class TelegramChannel:
         replies: list[Reply],
         edit_message_id: int | None,
     ) -> None:
-        for reply in replies:
+        """Send the replies; what Telegram will not take now (past FloodControl's retries) goes
+        to the outbox, and so does everything while earlier replies wait there."""
+        if not replies:
+            return
+        try:
+            queued = await outbox.waiting(session, CHANNEL, str(chat_id))
+        except Exception as error:  # the database just went: sending is still worth a try
+            log.warning("could not look in the outbox for %s: %s", chat_id, error)
+            queued = False
+        if queued:
+            await self.keep(session, chat_id, replies)
+            return
+        for index, reply in enumerate(replies):
             try:
                 await send_reply(bot, chat_id, reply, edit_message_id)
             except TelegramForbiddenError:
                 log.info("chat %s blocked the bot; marking them blocked", chat_id)
                 await mark_blocked(session, CHANNEL, str(chat_id))
                 return
-            except TelegramAPIError:
+            except (TelegramRetryAfter, TelegramServerError, TelegramNetworkError) as error:
+                log.warning("Telegram refused a reply to %s (%s): keeping it", chat_id, error)
+                await self.keep(session, chat_id, replies[index:])
+                return
+            except TelegramAPIError:  # a bad request: sending it again cannot help
                 log.exception("sending to chat %s failed", chat_id)
+
+    async def keep(self, session: AsyncSession, chat_id: int, replies: list[Reply]) -> None:
+        """Put replies in the outbox for the delivery engine."""
+        now = self.runtime.academy.services.clock()
+        try:
+            await outbox.keep(session, CHANNEL, str(chat_id), replies, now)
+        except Exception:  # the database is away too: nothing can hold them
+            log.exception("%d replies to %s lost: the outbox is unreachable", len(replies), chat_id)
 
     async def on_message(
         self,

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 import aiohttp
 import pytest
+from aiogram import Bot
 from sqlalchemy import func
 from sqlmodel import select
 
 from bot.channels.telegram.app import build_dispatcher, make_bot, start_webhook
+from bot.channels.telegram.ratelimit import SendLimiter
 from bot.db.models import Cohort, RoleInvite
 from bot.i18n import Translator
 from bot.runtime import Runtime
@@ -32,6 +34,7 @@ class Hook:
     url: str
     secret: str
     outage: DatabaseOutage
+    bot: Bot
 
     async def post(self, update: dict, secret: str | None = None) -> int:
         return await self.fake.post_update_to(self.url, update, secret or self.secret)
@@ -43,7 +46,10 @@ class Hook:
 
 @asynccontextmanager
 async def webhook(
-    fake: FakeTelegram, database_url: str, **overrides: object
+    fake: FakeTelegram,
+    database_url: str,
+    limiter: SendLimiter | None = None,
+    **overrides: object,
 ) -> AsyncIterator[Hook]:
     port = free_port()
     url = f"http://127.0.0.1:{port}/tg/hook"
@@ -63,10 +69,10 @@ async def webhook(
     )
     runtime = await migrated_runtime(settings)
     outage.watch(runtime.engine)
-    bot = make_bot(settings)
+    bot = make_bot(settings, limiter)
     runner = await start_webhook(runtime, bot, build_dispatcher(runtime))
     try:
-        yield Hook(fake, runtime, url, "s3cret-token", outage)
+        yield Hook(fake, runtime, url, "s3cret-token", outage, bot)
     finally:
         await runner.cleanup()
         await bot.session.close()
