@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core.messages import Reply
 from bot.core.router import Services
 from bot.db.models import Delivery, DeliveryStatus, Person
+from bot.db.outage import database_unavailable
 from bot.db.people import mark_blocked
 from bot.scheduling import outbox, store
 from bot.scheduling.compose import ANNOUNCEMENT, compose
@@ -65,8 +66,12 @@ class DeliveryEngine:
                 async with self.sessions() as session:
                     await planner(session, self.services, now)
                     await session.commit()
-            except Exception:  # one broken planner must not stop the others or the sending
-                log.exception("planner %s failed", getattr(planner, "__name__", planner))
+            except Exception as error:  # one broken planner must not stop the others
+                name = getattr(planner, "__name__", planner)
+                if database_unavailable(error):
+                    log.warning("planner %s: the database is away (%s)", name, error)
+                    continue
+                log.exception("planner %s failed", name)
 
     async def tick(self, *, until_idle: bool = True) -> TickReport:
         """Plan, then send batches of due rows until none is due (or one batch)."""

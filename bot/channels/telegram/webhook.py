@@ -44,9 +44,9 @@ class WebhookRequests(SimpleRequestHandler):
             log.warning("webhook call refused: not an update (%s)", summary)
             return web.Response(body="Bad Request", status=400)
         try:
-            result: TelegramMethod[Any] | None = await self.dispatcher.feed_webhook_update(
-                bot, update, **self.data
-            )
+            # feed_update, not feed_webhook_update: that one logs a traceback for every
+            # failure, and an outage is not worth one per redelivered update.
+            result: Any = await self.dispatcher.feed_update(bot, update, **self.data)
         except Exception as error:
             if not database_unavailable(error):
                 raise
@@ -54,4 +54,5 @@ class WebhookRequests(SimpleRequestHandler):
             return web.Response(
                 body="Service Unavailable", status=503, headers={"Retry-After": RETRY_AFTER}
             )
-        return web.Response(body=self._build_response_writer(bot=bot, result=result))
+        method = result if isinstance(result, TelegramMethod) else None
+        return web.Response(body=self._build_response_writer(bot=bot, result=method))
