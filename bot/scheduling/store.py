@@ -107,6 +107,8 @@ async def finish(
     values: dict[str, Any] = {"status": status.value, "lease_until": None, "last_error": last_error}
     if status is DeliveryStatus.sent:
         values["sent_at"] = now
+    if status in FINAL:  # a kept reply's words and file are not kept once it is settled
+        values["body"] = values["attachment"] = None
     if retry_at is not None:
         values["due_at"] = retry_at
     await session.exec(

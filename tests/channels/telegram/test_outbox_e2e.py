@@ -36,8 +36,10 @@ def engine_of(hook: Hook) -> DeliveryEngine:
 
 async def waiting(hook: Hook) -> list[str]:
     async with hook.runtime.sessions() as session:
-        rows = await session.exec(select(Delivery).where(Delivery.kind == "reply"))
-        return [d.status for d in rows]
+        rows = list(await session.exec(select(Delivery).where(Delivery.kind == "reply")))
+    for row in rows:  # what was said is not kept once it is out
+        assert (row.body is None) == (row.status == "sent")
+    return [row.status for row in rows]
 
 
 def texts(hook: Hook) -> list[str | None]:
