@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,6 +18,7 @@ from bot.db.processed import already_applied, mark_applied
 from bot.i18n import Translator
 
 log = logging.getLogger(__name__)
+UNCONFIRMED_KEPT = 1000  # replies of commits whose outcome the database never confirmed
 
 
 class Academy:
@@ -27,6 +29,9 @@ class Academy:
         self.services = services
         settings = services.settings
         self.flood = FloodGuard(settings.flood_max_messages, settings.flood_window_seconds)
+        # Update -> its replies, when the connection broke during its COMMIT: if the commit
+        # went through, the redelivery finds the update applied and sends these instead.
+        self.unconfirmed: OrderedDict[tuple[str, str], list[Reply]] = OrderedDict()
 
     async def handle(self, incoming: Incoming, session: AsyncSession) -> list[Reply]:
         """The replies to send for `incoming`. Never raises for a handler's failure; raises when
@@ -54,7 +59,9 @@ class Academy:
             session, incoming.sender.channel, incoming.update_ref
         ):
             await session.rollback()
-            return [], metrics.DUPLICATE  # a redelivery: it was answered the first time
+            # A redelivery: answered the first time, unless we never learnt it was committed.
+            key = (incoming.sender.channel, incoming.update_ref)
+            return self.unconfirmed.pop(key, []), metrics.DUPLICATE
         t = Translator(person.language)
         verdict = self.flood.check(f"{incoming.sender.channel}:{incoming.sender.user_id}")
         if verdict is Verdict.drop:
@@ -100,5 +107,14 @@ class Academy:
         ):
             await session.rollback()
             return [], metrics.DUPLICATE
-        await session.commit()
+        key = (incoming.sender.channel, incoming.update_ref)
+        try:
+            await session.commit()
+        except Exception as error:
+            if incoming.update_ref and database_unavailable(error):
+                self.unconfirmed[key] = replies
+                while len(self.unconfirmed) > UNCONFIRMED_KEPT:
+                    self.unconfirmed.popitem(last=False)
+            raise
+        self.unconfirmed.pop(key, None)
         return replies, outcome

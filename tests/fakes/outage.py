@@ -31,6 +31,7 @@ class DatabaseOutage:
         self._server: asyncio.Server | None = None
         self._port = 0
         self._pipes: set[asyncio.StreamWriter] = set()
+        self._commit_trap = False
 
     async def start(self) -> str:
         """Start the proxy (PostgreSQL); returns the URL to give the code under test."""
@@ -40,6 +41,12 @@ class DatabaseOutage:
                 hide_password=False
             )
         return self.url
+
+    def cut_after_next_commit(self) -> None:
+        """PostgreSQL: let the next COMMIT reach the server, then cut before its answer comes
+        back, so the client cannot know that its transaction was committed."""
+        assert not self.sqlite, "SQLite commits in-process: its answer cannot be lost"
+        self._commit_trap = True
 
     def watch(self, engine: AsyncEngine) -> None:
         """An engine whose idle connections must go when the database does (SQLite)."""
@@ -79,6 +86,13 @@ class DatabaseOutage:
             if away.exists():
                 shutil.move(away, self._folder())
 
+    async def _cut_leaving(self, upstream: asyncio.StreamWriter) -> None:
+        """Cut everything but let the server read what was sent on `upstream` first."""
+        self._pipes.discard(upstream)
+        await self.cut()
+        await asyncio.sleep(0.2)
+        upstream.close()
+
     def _folder(self) -> Path:
         return Path(self.target.database or "").parent
 
@@ -96,12 +110,18 @@ class DatabaseOutage:
             return
         self._pipes.update((writer, up_writer))
 
-        async def copy(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        async def copy(
+            source: asyncio.StreamReader, sink: asyncio.StreamWriter, upstream: bool
+        ) -> None:
             with contextlib.suppress(OSError, asyncio.IncompleteReadError):
                 while data := await source.read(65536):
                     sink.write(data)
                     await sink.drain()
+                    if upstream and self._commit_trap and b"COMMIT" in data.upper():
+                        self._commit_trap = False
+                        await self._cut_leaving(up_writer)
+                        return
             sink.transport.abort()
 
-        await asyncio.gather(copy(reader, up_writer), copy(up_reader, writer))
+        await asyncio.gather(copy(reader, up_writer, True), copy(up_reader, writer, False))
         self._pipes.difference_update((writer, up_writer))

@@ -148,3 +148,24 @@ async def test_a_malformed_call_with_the_right_secret_gets_400_and_one_log_line(
     problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(problems) == 1 and problems[0].exc_info is None
     assert "Traceback" not in caplog.text
+
+
+async def test_a_commit_whose_answer_was_lost_still_gets_its_replies(
+    fake_telegram: FakeTelegram, postgres_url: str
+) -> None:
+    """The server committed, the connection broke before saying so: the webhook answered 503,
+    and the redelivery, recognised as applied, must still bring the replies."""
+    async with webhook(fake_telegram, postgres_url) as hook:
+        boss = hook.fake.user(BOSS, "Boss")
+        assert await hook.post(update(10, boss, "/start")) == 200
+        before = len(hook.fake.messages(BOSS))
+        new_class = update(11, boss, "/newcohort Peaches")
+        hook.outage.cut_after_next_commit()
+        assert await hook.post(new_class) == 503
+        await hook.outage.restore()
+        assert await hook.count(Cohort) == 1  # it was committed
+        assert await hook.post(new_class) == 200
+        assert await hook.post(new_class) == 200  # a duplicate after that: nothing more
+        after = [m.text for m in hook.fake.messages(BOSS)[before:]]
+        assert after[0] == Translator("en")("error.saved")
+        assert len(after[1:]) == 3  # the class, its QR code and its card, once
