@@ -51,11 +51,11 @@ from bot.db.migrate import upgrade
 from bot.db.models import Cohort, Delivery
 from bot.i18n import Translator
 from bot.runtime import Runtime, open_runtime, run_async
-from bot.scheduling.outbox import REPLY, WAITING
 from bot.scheduling.setup import build_engine
 from tests.fakes.outage import DatabaseOutage
 from tests.fakes.telegram_server import FakeTelegram
 
+REPLY, WAITING = "reply", ("pending", "sending")  # outbox rows (bot/scheduling/outbox.py)
 FIRST_ID = 900_000_000
 REDELIVERY_PAUSE = 0.5  # seconds before "Telegram" posts a refused update again
 LIFTED = 100_000.0  # messages per second: the bot's own pacing out of the way
