@@ -135,11 +135,14 @@ async def inject(rig: Rig, tally: Tally, stop: asyncio.Event) -> None:
             continue
         burst = rig.args.burst
         method = random.choice(("sendMessage", "sendPhoto"))
+        # Half the bursts hit whoever sends next, half one person's chat: enough in a row that
+        # their reply gets past the bot's retries (five 429s, three 500s).
+        chat = FIRST_ID + random.randrange(rig.args.trainees) if random.random() < 0.5 else None
         if random.random() < 0.5:
-            rig.fake.fail_next(method, status=429, retry_after=1, times=burst)
+            rig.fake.fail_next(method, status=429, retry_after=1, times=burst, chat_id=chat)
             tally.faults["telegram_429"] += burst
         else:
-            rig.fake.fail_next(method, status=500, times=burst)
+            rig.fake.fail_next(method, status=500, times=burst, chat_id=chat)
             tally.faults["telegram_500"] += burst
         await asyncio.sleep(rig.args.burst_every)
 
@@ -154,11 +157,11 @@ async def ticker(rig: Rig, stop: asyncio.Event, bot: Any) -> None:
         await asyncio.sleep(0.5)
 
 
-async def outbox_waiting(rig: Rig) -> int:
+async def outbox_waiting(rig: Rig, statuses: tuple[str, ...] = WAITING) -> int:
     async with rig.runtime.sessions() as session:
         rows = await session.exec(
             select(Delivery.id).where(
-                col(Delivery.kind) == REPLY, col(Delivery.status).in_(WAITING)
+                col(Delivery.kind) == REPLY, col(Delivery.status).in_(statuses)
             )
         )
         return len(list(rows))
@@ -207,6 +210,7 @@ async def delivery_probe(rig: Rig, bot: Any) -> dict[str, Any]:
         "replies_lost": sum(1 for n in replies if n == 0),
         "replies_sent_twice": sum(max(0, n - 1) for n in replies),
         "outage_notices": ready[en("error.saved")],
+        "replies_via_outbox": await outbox_waiting(rig, ("sent",)),
         "outbox_left": await outbox_waiting(rig),
         "seconds": round(seconds, 1),
     }
