@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.db.outage import database_unavailable
 
 
-async def failure_of(url: str, statement: str = "SELECT 1") -> BaseException:
+async def failure_of(url: str) -> BaseException:
     engine = create_async_engine(url)
     try:
         async with engine.connect() as connection:
-            await connection.execute(text(statement))
+            await connection.execute(text("SELECT 1"))
     except Exception as error:
         return error
     finally:
@@ -34,8 +34,10 @@ async def test_an_unreachable_server_or_file_is_an_outage(tmp_path) -> None:
 
 
 async def test_bugs_and_other_failures_are_not(tmp_path) -> None:
-    bug = await failure_of(f"sqlite+aiosqlite:///{tmp_path}/academy.db", "SELECT * FROM nowhere")
-    assert not database_unavailable(bug)
+    with pytest.raises(sqlite3.OperationalError) as bug:
+        sqlite3.connect(tmp_path / "academy.db").execute("SELECT * FROM nowhere")
+    assert not database_unavailable(bug.value)
+    assert not database_unavailable(exc.OperationalError("SELECT", {}, bug.value))
     assert not database_unavailable(RuntimeError("boom"))
     assert not database_unavailable(FileNotFoundError("media/peach.png"))
     with pytest.raises(aiohttp.ClientConnectorError) as http:
