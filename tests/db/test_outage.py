@@ -34,8 +34,10 @@ async def test_an_unreachable_server_or_file_is_an_outage(tmp_path) -> None:
 
 
 async def test_bugs_and_other_failures_are_not(tmp_path) -> None:
+    connection = sqlite3.connect(tmp_path / "academy.db")
     with pytest.raises(sqlite3.OperationalError) as bug:
-        sqlite3.connect(tmp_path / "academy.db").execute("SELECT * FROM nowhere")
+        connection.execute("SELECT * FROM nowhere")
+    connection.close()
     assert not database_unavailable(bug.value)
     assert not database_unavailable(exc.OperationalError("SELECT", {}, bug.value))
     assert not database_unavailable(RuntimeError("boom"))
