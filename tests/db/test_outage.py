@@ -27,8 +27,9 @@ async def failure_of(url: str) -> BaseException:
 async def test_an_unreachable_server_or_file_is_an_outage(tmp_path) -> None:
     refused = await failure_of("postgresql+asyncpg://postgres@127.0.0.1:1/x")
     assert isinstance(refused, OSError) and database_unavailable(refused)
-    missing = await failure_of(f"sqlite+aiosqlite:///{tmp_path}/gone/academy.db")
-    assert database_unavailable(missing)
+    with pytest.raises(sqlite3.OperationalError) as missing:
+        sqlite3.connect(tmp_path / "gone" / "academy.db")
+    assert database_unavailable(exc.OperationalError("SELECT 1", {}, missing.value))
     locked = exc.OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked"))
     assert database_unavailable(locked)
 
