@@ -21,6 +21,17 @@ async def test_updates_wait_for_the_database_and_are_answered_in_order(
         fake_telegram, await outage.start(), send_rate_per_chat=100.0, send_burst_per_chat=100
     ) as live:
         outage.watch(live.runtime.engine)
+        tries = 0
+        several = asyncio.Event()
+
+        async def pause(_seconds: float) -> None:  # no real backoff: count the tries instead
+            nonlocal tries
+            tries += 1
+            if tries >= 6:
+                several.set()
+            await asyncio.sleep(0.01)
+
+        live.dispatcher["channel"].sleep = pause
         ana = fake_telegram.user(701, "Ana", language_code="zh")
         await ana.send_text("/help")
         assert [m.text for m in await ana.wait_messages(1)] == [zh("help.text")]
@@ -30,7 +41,7 @@ async def test_updates_wait_for_the_database_and_are_answered_in_order(
         await ana.send_text("/help")
         (notice,) = await ana.wait_messages(1)
         assert notice.text == zh("error.saved")  # once, however often it is tried
-        await asyncio.sleep(1.5)  # a few tries fail meanwhile
+        await asyncio.wait_for(several.wait(), 10)  # tried again and again; the next waits
         assert fake_telegram.messages(ana.id)[-1].text == zh("error.saved")
         await outage.restore()
 
