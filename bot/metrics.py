@@ -39,6 +39,7 @@ OK = "ok"  # the handler answered
 ERROR = "error"  # the handler or the pipeline failed: the person got an apology
 THROTTLED = "throttled"  # over the flood limit: dropped or told to slow down
 REJECTED = "rejected"  # too long, or nothing handles it
+DUPLICATE = "duplicate"  # the channel delivered it again: applied and answered the first time
 # Outcomes of one request that sends a message to a chat.
 SEND_OUTCOMES = ("ok", "retry_after", "blocked", "error")
 LLM_CALLS = ("answer", "transcription")

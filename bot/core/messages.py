@@ -50,6 +50,9 @@ class Incoming:
     message_ref: str = ""
     # The text of the message this one replies to (a quoted message), where the platform says.
     reply_to_text: str = ""
+    # The channel's id for the update that carried this (Telegram's update_id, a WhatsApp wamid):
+    # a redelivery of the same update is applied once. Empty: the channel has none (console).
+    update_ref: str = ""
 
     @classmethod
     def from_text(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.db.types import UTCDateTime, utcnow
@@ -254,6 +254,22 @@ class Delivery(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     lease_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # A reply that could not be sent at once (kind "reply"): the Reply as JSON, and the bytes of
+    # its image or document when the bot made them (bot/scheduling/outbox.py).
+    body: str | None = Field(default=None, sa_column=Column(Text()))
+    attachment: bytes | None = Field(default=None, sa_column=Column(LargeBinary()))
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """An update a channel delivered and the bot applied (committed with the handler's changes),
+    so a redelivery of it is recognised: Telegram's update_id, WhatsApp's wamid, WeChat's MsgId.
+    Kept for a few days (bot/db/processed.py)."""
+
+    __tablename__ = "processed_updates"
+
+    channel: str = Field(max_length=16, primary_key=True)
+    ref: str = Field(max_length=128, primary_key=True)
+    processed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
 
 
 class Announcement(SQLModel, table=True):

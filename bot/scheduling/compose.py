@@ -8,7 +8,7 @@ from bot.core.messages import Attachment, Button, Reply
 from bot.core.router import Services
 from bot.db.models import Announcement, Delivery, Person, Question
 from bot.i18n import Translator
-from bot.scheduling import store
+from bot.scheduling import outbox, store
 from bot.scheduling.reminders import reminder_reply
 
 ANNOUNCEMENT, LESSON, REMINDER, NUDGE, REPORT = (
@@ -25,6 +25,8 @@ async def compose(
     session: AsyncSession, services: Services, delivery: Delivery, person: Person
 ) -> Reply | None:
     """The message for a delivery; None when there is nothing to say any more."""
+    if delivery.kind == outbox.REPLY:
+        return outbox.unpack(delivery.body, delivery.attachment) if delivery.body else None
     t = Translator(person.language)
     open_lesson = ((Button(t("menu.lesson"), "les:go"),),)
     if delivery.kind in (REMINDER, NUDGE):

@@ -15,8 +15,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core.messages import Reply
 from bot.core.router import Services
 from bot.db.models import Delivery, DeliveryStatus, Person
+from bot.db.outage import database_unavailable
 from bot.db.people import mark_blocked
-from bot.scheduling import store
+from bot.scheduling import outbox, store
 from bot.scheduling.compose import ANNOUNCEMENT, compose
 from bot.scheduling.transport import Result, Transport
 
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 # A planner turns schedules (reminder times, lesson plans, finished announcements) into rows.
 Planner = Callable[[AsyncSession, Services, datetime], Awaitable[None]]
 MAX_ATTEMPTS = 6
+# A reply someone waits for is tried for longer: with the backoff capped at 30 min, ~8 hours.
+MAX_REPLY_ATTEMPTS = 20
 
 
 @dataclass
@@ -63,8 +66,12 @@ class DeliveryEngine:
                 async with self.sessions() as session:
                     await planner(session, self.services, now)
                     await session.commit()
-            except Exception:  # one broken planner must not stop the others or the sending
-                log.exception("planner %s failed", getattr(planner, "__name__", planner))
+            except Exception as error:  # one broken planner must not stop the others
+                name = getattr(planner, "__name__", planner)
+                if database_unavailable(error):
+                    log.warning("planner %s: the database is away (%s)", name, error)
+                    continue
+                log.exception("planner %s failed", name)
 
     async def tick(self, *, until_idle: bool = True) -> TickReport:
         """Plan, then send batches of due rows until none is due (or one batch)."""
@@ -83,40 +90,67 @@ class DeliveryEngine:
                 return report
 
     async def send_all(self, deliveries: list[Delivery], report: TickReport) -> None:
-        queue: asyncio.Queue[Delivery] = asyncio.Queue()
+        """Send a batch; one person's rows one after another, in their order, so a reply kept
+        in the outbox is never overtaken by the one made after it."""
+        queue: asyncio.Queue[list[Delivery]] = asyncio.Queue()
+        by_person: dict[int, list[Delivery]] = {}
         for delivery in deliveries:
-            queue.put_nowait(delivery)
+            by_person.setdefault(delivery.person_id, []).append(delivery)
+        for rows in by_person.values():
+            queue.put_nowait(rows)
         async with self.sessions() as session:  # one query for the batch, not one per message
-            people = await store.people(session, [d.person_id for d in deliveries])
+            people = await store.people(session, list(by_person))
         shared: dict[tuple[str, str, str], Reply | None] = {}
 
         async def worker() -> None:
             while not queue.empty():
-                delivery = queue.get_nowait()
-                try:
-                    person = people.get(delivery.person_id)
-                    report.count(await self.send_one(delivery, person, shared))
-                except Exception:  # a bug in composing one message: record it, go on
-                    log.exception("delivery %s failed unexpectedly", delivery.id)
-                    async with self.sessions() as session:
-                        retry = self.services.clock() + store.backoff(delivery.attempts)
-                        status = self._retry_status(delivery)
-                        await store.finish(
-                            session,
-                            delivery.id or 0,
-                            status,
-                            self.services.clock(),
-                            error="internal error",
-                            retry_at=retry,
-                        )
-                    report.count(status)
+                rows = queue.get_nowait()
+                for index, delivery in enumerate(rows):
+                    status = await self._send_counted(delivery, people, shared, report)
+                    if status is DeliveryStatus.pending and delivery.kind == outbox.REPLY:
+                        await self._hold_back(delivery, rows[index + 1 :])
+                        break
 
-        await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(deliveries)))))
+        await asyncio.gather(*(worker() for _ in range(min(self.concurrency, queue.qsize()))))
+
+    async def _send_counted(
+        self,
+        delivery: Delivery,
+        people: dict[int, Person],
+        shared: dict[tuple[str, str, str], Reply | None],
+        report: TickReport,
+    ) -> DeliveryStatus:
+        try:
+            status = await self.send_one(delivery, people.get(delivery.person_id), shared)
+        except Exception:  # a bug in composing one message: record it, go on
+            log.exception("delivery %s failed unexpectedly", delivery.id)
+            async with self.sessions() as session:
+                retry = self.services.clock() + store.backoff(delivery.attempts)
+                status = self._retry_status(delivery)
+                await store.finish(
+                    session,
+                    delivery.id or 0,
+                    status,
+                    self.services.clock(),
+                    error="internal error",
+                    retry_at=retry,
+                )
+        report.count(status)
+        return status
+
+    async def _hold_back(self, failed: Delivery, behind: list[Delivery]) -> None:
+        """A person's reply goes out later: the rows behind it wait at least as long."""
+        async with self.sessions() as session:
+            until = await store.due_at(session, failed.id or 0)
+            if until is None:
+                return
+            await store.release(session, [d.id or 0 for d in behind], until)
+            await outbox.hold_back(session, failed.person_id, until)
+            await session.commit()
 
     def _retry_status(self, delivery: Delivery) -> DeliveryStatus:
-        return (
-            DeliveryStatus.failed if delivery.attempts >= MAX_ATTEMPTS else DeliveryStatus.pending
-        )
+        limit = MAX_REPLY_ATTEMPTS if delivery.kind == outbox.REPLY else MAX_ATTEMPTS
+        return DeliveryStatus.failed if delivery.attempts >= limit else DeliveryStatus.pending
 
     async def send_one(
         self,

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.core.router import Services
+from bot.db.processed import forget_old
 from bot.runtime import Runtime
 from bot.scheduling import announcements, plans, reminders
 from bot.scheduling.engine import DeliveryEngine, Planner
 from bot.scheduling.transport import Transport
 
 
+async def forget_applied_updates(session: AsyncSession, _services: Services, now: datetime) -> None:
+    """Updates applied days ago will not be redelivered: their marks can go."""
+    await forget_old(session, now)
+
+
 def planners() -> list[Planner]:
-    """Everything that turns schedules into delivery rows, in the order they run each tick."""
-    return [plans.plan_lessons, reminders.plan_reminders, announcements.report_finished]
+    """Everything that turns schedules into delivery rows, in the order they run each tick (and
+    the housekeeping that rides on the tick)."""
+    return [
+        plans.plan_lessons,
+        reminders.plan_reminders,
+        announcements.report_finished,
+        forget_applied_updates,
+    ]
 
 
 def build_engine(runtime: Runtime, transports: list[Transport]) -> DeliveryEngine:

@@ -107,6 +107,8 @@ async def finish(
     values: dict[str, Any] = {"status": status.value, "lease_until": None, "last_error": last_error}
     if status is DeliveryStatus.sent:
         values["sent_at"] = now
+    if status in FINAL:  # a kept reply's words and file are not kept once it is settled
+        values["body"] = values["attachment"] = None
     if retry_at is not None:
         values["due_at"] = retry_at
     await session.exec(
@@ -118,6 +120,31 @@ async def finish(
         .values(**values)
     )
     await session.commit()
+
+
+async def due_at(session: AsyncSession, delivery_id: int) -> datetime | None:
+    """When a delivery is (next) due."""
+    found = await session.exec(select(Delivery.due_at).where(col(Delivery.id) == delivery_id))
+    return found.first()
+
+
+async def release(session: AsyncSession, delivery_ids: Sequence[int], due: datetime) -> None:
+    """Hand back claimed rows unsent, due at `due`; the claim does not count as an attempt."""
+    if not delivery_ids:
+        return
+    await session.exec(
+        update(Delivery)  # type: ignore[call-overload]
+        .where(
+            col(Delivery.id).in_(delivery_ids),
+            col(Delivery.status) == DeliveryStatus.sending.value,
+        )
+        .values(
+            status=DeliveryStatus.pending.value,
+            due_at=due,
+            lease_until=None,
+            attempts=col(Delivery.attempts) - 1,
+        )
+    )
 
 
 async def cancel(session: AsyncSession, *, kind: str, ref: str) -> None:

@@ -6,6 +6,7 @@ import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.db.outage import database_unavailable
 from bot.scheduling.engine import DeliveryEngine
 
 log = logging.getLogger(__name__)
@@ -14,7 +15,10 @@ log = logging.getLogger(__name__)
 async def _tick(engine: DeliveryEngine) -> None:
     try:
         report = await engine.tick()
-    except Exception:  # the database is away: try again next tick
+    except Exception as error:  # the database is away: try again next tick
+        if database_unavailable(error):
+            log.warning("delivery tick skipped: the database is away (%s)", error)
+            return
         log.exception("delivery tick failed")
         return
     if report.claimed:

@@ -41,6 +41,9 @@ COMMAND_WRITES = {
     "lesson": {"lesson_progress", "activity_days"},
     "invite_lecturer": {"role_invites"},
     "invite_coordinator": {"role_invites"},
+    # A wrong code is an attempt the guessing limits count (docs/security.md, "Join codes").
+    "join": {"join_attempts"},
+    "start": {"join_attempts"},
 }
 
 

@@ -6,8 +6,9 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,15 +17,22 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ChatAction, ChatMemberStatus, ChatType
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.types import (
     BotCommand,
     CallbackQuery,
     ChatMemberUpdated,
     Message,
     TelegramObject,
+    Update,
 )
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -38,14 +46,17 @@ from bot.channels.telegram.convert import (
 from bot.channels.telegram.ratelimit import FloodControl, SendLimiter
 from bot.channels.telegram.shared_budget import RedisSendLimiter
 from bot.channels.telegram.transport import TelegramTransport
+from bot.channels.telegram.webhook import WebhookRequests
 from bot.config import LANGUAGES, Settings
 from bot.core.locks import KeyedLock
 from bot.core.messages import Incoming, Reply
+from bot.db.outage import DatabaseUnavailable, database_unavailable
 from bot.db.people import mark_blocked
 from bot.handlers import COMMANDS
 from bot.i18n import Translator, normalise_language
 from bot.monitoring import add_monitoring_routes, start_monitoring_server
 from bot.runtime import Runtime, open_runtime
+from bot.scheduling import outbox
 from bot.scheduling.setup import build_engine
 from bot.scheduling.ticker import start_ticker
 
@@ -54,6 +65,10 @@ UPDATE_TYPES = ["message", "callback_query", "my_chat_member"]
 # Sends leave at exactly the configured pace, but arrive with network jitter: staying 3 % under
 # Telegram's limit keeps any one-second window under it (measured in bench/fanout.py).
 HEADROOM = 0.97
+# While the database is away: one "your message is saved" per person in this long, and the
+# pauses between tries of a long-polled update (a webhook's update is retried by Telegram).
+OUTAGE_NOTICE_EVERY = 600.0
+RETRY_FIRST, RETRY_LONGEST = 0.5, 30.0
 
 
 class SessionPerUpdate(BaseMiddleware):
@@ -76,9 +91,18 @@ class SessionPerUpdate(BaseMiddleware):
 class TelegramChannel:
     """Turns updates into Incoming, runs the Academy, sends the replies."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
         self.runtime = runtime
         self.locks = KeyedLock()
+        self.clock = clock
+        self.sleep = sleep
+        self.told_saved: dict[str, float] = {}  # user id -> when they last got the notice
 
     async def answer(
         self,
@@ -87,16 +111,50 @@ class TelegramChannel:
         incoming: Incoming,
         chat_id: int,
         edit_message_id: int | None = None,
+        *,
+        redelivers: bool = False,
     ) -> None:
+        """Handle one update and send its replies. While the database is away, the update is
+        tried again: by Telegram (`redelivers`, a webhook: raises DatabaseUnavailable) or here,
+        with growing pauses, holding this person's later updates behind it."""
         async with self.locks.hold(incoming.sender.user_id):
-            try:
-                replies = await self.runtime.academy.handle(incoming, session)
-            except Exception:  # the database or the pipeline itself failed
-                log.exception("could not handle an update from %s", incoming.sender.user_id)
-                await session.rollback()
-                language = normalise_language(incoming.sender.language_hint)
-                replies = [Reply(Translator(language)("error.internal"))]
+            pause = RETRY_FIRST
+            while True:
+                try:
+                    replies = await self.runtime.academy.handle(incoming, session)
+                    break
+                except Exception as error:
+                    with contextlib.suppress(Exception):
+                        await session.rollback()
+                    if not database_unavailable(error):  # the pipeline itself failed
+                        log.exception("could not handle an update from %s", chat_id)
+                        language = normalise_language(incoming.sender.language_hint)
+                        replies = [Reply(Translator(language)("error.internal"))]
+                        break
+                    await self.tell_saved(bot, incoming, chat_id)
+                    if redelivers:
+                        raise DatabaseUnavailable(str(error)) from error
+                    log.warning("database away (%s); trying again in %.1f s", error, pause)
+                    await self.sleep(pause)
+                    pause = min(pause * 2, RETRY_LONGEST)
             await self.deliver(bot, session, chat_id, replies, edit_message_id)
+
+    async def tell_saved(self, bot: Bot, incoming: Incoming, chat_id: int) -> None:
+        """Once per person and outage: their message is kept and will be answered."""
+        now = self.clock()
+        user = incoming.sender.user_id
+        if now - self.told_saved.get(user, -OUTAGE_NOTICE_EVERY) < OUTAGE_NOTICE_EVERY:
+            return
+        if len(self.told_saved) > 10_000:
+            self.told_saved = {
+                u: t for u, t in self.told_saved.items() if now - t < OUTAGE_NOTICE_EVERY
+            }
+        self.told_saved[user] = now
+        language = normalise_language(incoming.sender.language_hint)
+        try:
+            await bot.send_message(chat_id=chat_id, text=Translator(language)("error.saved"))
+        except TelegramAPIError as error:  # a courtesy: the update is kept all the same
+            log.info("could not tell %s their message is saved: %s", chat_id, error)
 
     async def deliver(
         self,
@@ -106,32 +164,72 @@ class TelegramChannel:
         replies: list[Reply],
         edit_message_id: int | None,
     ) -> None:
-        for reply in replies:
+        """Send the replies; what Telegram will not take now (past FloodControl's retries) goes
+        to the outbox, and so does everything while earlier replies wait there."""
+        if not replies:
+            return
+        try:
+            queued = await outbox.waiting(session, CHANNEL, str(chat_id))
+        except Exception as error:  # the database just went: sending is still worth a try
+            log.warning("could not look in the outbox for %s: %s", chat_id, error)
+            queued = False
+        if queued:
+            await self.keep(session, chat_id, replies)
+            return
+        for index, reply in enumerate(replies):
             try:
                 await send_reply(bot, chat_id, reply, edit_message_id)
             except TelegramForbiddenError:
                 log.info("chat %s blocked the bot; marking them blocked", chat_id)
                 await mark_blocked(session, CHANNEL, str(chat_id))
                 return
-            except TelegramAPIError:
+            except (TelegramRetryAfter, TelegramServerError, TelegramNetworkError) as error:
+                log.warning("Telegram refused a reply to %s (%s): keeping it", chat_id, error)
+                await self.keep(session, chat_id, replies[index:])
+                return
+            except TelegramAPIError:  # a bad request: sending it again cannot help
                 log.exception("sending to chat %s failed", chat_id)
 
-    async def on_message(self, message: Message, bot: Bot, session: AsyncSession) -> None:
+    async def keep(self, session: AsyncSession, chat_id: int, replies: list[Reply]) -> None:
+        """Put replies in the outbox for the delivery engine."""
+        now = self.runtime.academy.services.clock()
+        try:
+            await outbox.keep(session, CHANNEL, str(chat_id), replies, now)
+        except Exception:  # the database is away too: nothing can hold them
+            log.exception("%d replies to %s lost: the outbox is unreachable", len(replies), chat_id)
+
+    async def on_message(
+        self,
+        message: Message,
+        bot: Bot,
+        session: AsyncSession,
+        event_update: Update,
+        redelivers: bool = False,
+    ) -> None:
         if message.chat.type != ChatType.PRIVATE:
             return
         incoming = incoming_from_message(message)
         if incoming is not None:
-            await self.answer(bot, session, incoming, message.chat.id)
+            incoming = replace(incoming, update_ref=str(event_update.update_id))
+            await self.answer(bot, session, incoming, message.chat.id, redelivers=redelivers)
 
-    async def on_callback(self, query: CallbackQuery, bot: Bot, session: AsyncSession) -> None:
+    async def on_callback(
+        self,
+        query: CallbackQuery,
+        bot: Bot,
+        session: AsyncSession,
+        event_update: Update,
+        redelivers: bool = False,
+    ) -> None:
         try:
             await query.answer()  # stops the spinner on the button at once
         except TelegramAPIError as error:
             log.info("answerCallbackQuery failed: %s", error)
         if query.message is None:
             return
-        incoming = incoming_from_callback(query)
-        await self.answer(bot, session, incoming, query.message.chat.id, query.message.message_id)
+        incoming = replace(incoming_from_callback(query), update_ref=str(event_update.update_id))
+        chat_id, message_id = query.message.chat.id, query.message.message_id
+        await self.answer(bot, session, incoming, chat_id, message_id, redelivers=redelivers)
 
     async def on_member(self, update: ChatMemberUpdated, session: AsyncSession) -> None:
         if update.chat.type == ChatType.PRIVATE and update.new_chat_member.status in (
@@ -223,13 +321,11 @@ def build_webhook_app(runtime: Runtime, bot: Bot, dispatcher: Dispatcher) -> web
     `/metrics`."""
     app = web.Application()
     add_monitoring_routes(app, runtime)
-    # The update is handled before answering: if the process dies, Telegram sends it again.
-    SimpleRequestHandler(
-        dispatcher,
-        bot,
-        secret_token=runtime.settings.webhook_secret_token,
-        handle_in_background=False,
-    ).register(app, path=webhook_path(runtime.settings.webhook_url))
+    # The update is handled before answering: if the process dies, or the database is away,
+    # Telegram sends it again.
+    WebhookRequests(dispatcher, bot, secret_token=runtime.settings.webhook_secret_token).register(
+        app, path=webhook_path(runtime.settings.webhook_url)
+    )
     setup_application(app, dispatcher, bot=bot)
     return app
 
