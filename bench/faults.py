@@ -19,7 +19,7 @@ The delivery engine ticks every half second, as the lead worker's ticker does. A
 database and the fake's record of messages are checked: every update's class exists once
 (updates lost, duplicates applied), and every class's "is ready" message arrived once (replies
 lost, replies sent twice). Prints a table and ends with ONE JSON line. More probes are functions
-in PROBES returning a dict of figures; `privilege_escalations` is left for the integrator's probe.
+in PROBES returning a dict of figures: the privilege probe counts `privilege_escalations`.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,12 +49,13 @@ from bot.channels.telegram.transport import TelegramTransport
 from bot.config import Settings
 from bot.db.engine import make_engine
 from bot.db.migrate import upgrade
-from bot.db.models import Cohort, Delivery
+from bot.db.models import Announcement, Cohort, Delivery, LessonPlan, Person, RoleInvite
 from bot.i18n import Translator
 from bot.runtime import Runtime, open_runtime, run_async
 from bot.scheduling.setup import build_engine
 from tests.fakes.outage import DatabaseOutage
 from tests.fakes.telegram_server import FakeTelegram
+from tests.handlers.test_hostile_input import BUTTONS
 
 REPLY, WAITING = "reply", ("pending", "sending")  # outbox rows (bot/scheduling/outbox.py)
 FIRST_ID = 900_000_000
@@ -216,8 +218,153 @@ async def delivery_probe(rig: Rig, bot: Any) -> dict[str, Any]:
     }
 
 
+OUTSIDER = 700_000_000  # people who are in no ADMIN_IDS
+# Buttons only lecturers, coordinators and admins may press (every shape the bot makes is listed
+# in tests/handlers/test_hostile_input.py); trainee-level ones (lessons, review, ...) are left out.
+PRIVILEGED_PREFIXES = ("coh", "ann", "plan", "stats")
+PRIVILEGED_COMMANDS = (
+    "/newcohort Forged",
+    "/invite_lecturer",
+    "/invite_coordinator",
+    "/questions",
+    "/answer 1 forged",
+    "/stats",
+)
+
+
+async def post(rig: Rig, uid: int, text: str) -> int:
+    update = {"message": rig.fake.user(uid, f"P{uid}").text_message(text)}
+    return await rig.fake.post_update_to(rig.url, update, rig.secret)
+
+
+async def press_forged(rig: Rig, uid: int, data: str) -> int:
+    """A callback query with `data` on the newest bot message in the person's chat: what a
+    modified client sends."""
+    user = rig.fake.user(uid, f"P{uid}")
+    (message, *_) = reversed(rig.fake.messages(uid))
+    query = {
+        "id": rig.fake._new_callback_query(uid),
+        "from": user.to_api(),
+        "message": rig.fake._message_payload(message),
+        "chat_instance": f"ci-{uid}",
+        "data": data,
+    }
+    return await rig.fake.post_update_to(rig.url, {"callback_query": query}, rig.secret)
+
+
+async def roles(rig: Rig) -> dict[str, str]:
+    async with rig.runtime.sessions() as session:
+        rows = await session.exec(select(Person.channel_user_id, Person.role))
+        return dict(rows.all())
+
+
+async def newest_invite(rig: Rig) -> RoleInvite:
+    async with rig.runtime.sessions() as session:
+        query = select(RoleInvite).order_by(col(RoleInvite.id).desc())
+        return (await session.exec(query)).first()  # type: ignore[return-value]
+
+
+async def privileged_state(rig: Rig) -> list[tuple[Any, ...]]:
+    """What a privileged action changes: classes, invites, plans, announcements, roles."""
+    async with rig.runtime.sessions() as session:
+        state: list[tuple[Any, ...]] = []
+        for model in (Cohort, RoleInvite, LessonPlan, Announcement, Person):
+            for row in await session.exec(select(model)):
+                values = row.model_dump(exclude={"last_seen_at", "awaiting"})
+                state.append((model.__name__, tuple(sorted(values.items(), key=str))))
+        return sorted(state, key=repr)
+
+
+async def privilege_probe(rig: Rig, bot: Any) -> dict[str, Any]:
+    """People who should not get a role or a class's controls, trying through the webhook:
+    30 at once on one one-time invite, an invite two years old, an invite whose maker was
+    demoted, and a trainee forging every lecturer/coordinator button and command on a class
+    that is not theirs. Each person or action that got what it should not is one escalation."""
+    boss = FIRST_ID  # an admin (ADMIN_IDS)
+    figures: Counter[str] = Counter()
+    await post(rig, boss, "/invite_lecturer")
+    code = (await newest_invite(rig)).code
+    racers = [OUTSIDER + i for i in range(30)]
+    await asyncio.gather(*(post(rig, uid, f"/start {code}") for uid in racers))
+    made = sum(
+        1
+        for uid, role in (await roles(rig)).items()
+        if uid in map(str, racers) and role != "trainee"
+    )
+    figures["one_time_invite_claims"] = len(racers)
+    figures["one_time_invite_escalations"] = max(0, made - 1)
+
+    await post(rig, boss, "/invite_lecturer")
+    old = await newest_invite(rig)
+    async with rig.runtime.sessions() as session:
+        old.created_at = datetime.now(UTC) - timedelta(days=730)
+        session.add(old)
+        await session.commit()
+    await post(rig, OUTSIDER + 100, f"/start {old.code}")
+    maker = OUTSIDER + 101  # made a coordinator, makes an invite, then loses the role
+    await post(rig, maker, "/help")
+    async with rig.runtime.sessions() as session:
+        person = (
+            await session.exec(select(Person).where(Person.channel_user_id == str(maker)))
+        ).one()
+        person.role = "coordinator"
+        session.add(person)
+        await session.commit()
+    await post(rig, maker, "/invite_lecturer")
+    orphan = (await newest_invite(rig)).code
+    async with rig.runtime.sessions() as session:
+        person.role = "trainee"
+        session.add(person)
+        await session.commit()
+    await post(rig, OUTSIDER + 102, f"/start {orphan}")
+    after = await roles(rig)
+    figures["old_invite_escalations"] = int(after.get(str(OUTSIDER + 100)) != "trainee")
+    figures["demoted_maker_escalations"] = int(after.get(str(OUTSIDER + 102)) != "trainee")
+
+    await post(rig, boss, "/newcohort Probe class")
+    async with rig.runtime.sessions() as session:
+        cohort = (await session.exec(select(Cohort).where(Cohort.name == "Probe class"))).one()
+    await press_forged(rig, boss, f"plan:new:{cohort.id}")
+    await press_forged(rig, boss, f"ann:new:{cohort.id}")
+    await post(rig, boss, "Class at six")
+    async with rig.runtime.sessions() as session:
+        plan = (await session.exec(select(LessonPlan))).first()
+        announcement = (await session.exec(select(Announcement))).first()
+    ids = {
+        "cid": cohort.id,
+        "pid": plan.id if plan else 1,
+        "aid": announcement.id if announcement else 1,
+        "slug": "x",
+    }
+    forger = OUTSIDER + 200
+    await post(rig, forger, f"/join {cohort.invite_code}")
+    before = await privileged_state(rig)
+    files_before = sum(1 for m in rig.fake.messages(forger) if m.kind != "text")
+    attempts = 0
+    for prefix in PRIVILEGED_PREFIXES:
+        for shape in BUTTONS[prefix]:
+            attempts += 1
+            await press_forged(rig, forger, shape.format(**ids))
+            now_state = await privileged_state(rig)
+            if now_state != before:
+                figures["forged_button_escalations"] += 1
+                before = now_state
+    for command in PRIVILEGED_COMMANDS:
+        attempts += 1
+        await post(rig, forger, command)
+        now_state = await privileged_state(rig)
+        if now_state != before:
+            figures["forged_command_escalations"] += 1
+            before = now_state
+    files = sum(1 for m in rig.fake.messages(forger) if m.kind != "text") - files_before
+    figures["forged_attempts"] = attempts
+    figures["files_leaked_to_forger"] = files
+    escalations = sum(v for k, v in figures.items() if k.endswith("escalations")) + files
+    return {"privilege": dict(figures), "privilege_escalations": escalations}
+
+
 Probe = Callable[[Rig, Any], Awaitable[dict[str, Any]]]
-PROBES: list[Probe] = [delivery_probe]
+PROBES: list[Probe] = [delivery_probe, privilege_probe]
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
@@ -258,6 +405,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             results: dict[str, Any] = {"backend": "postgresql" if args.postgres else "sqlite"}
             try:
                 for probe in PROBES:
+                    if args.probes and probe.__name__.removesuffix("_probe") not in args.probes:
+                        continue
                     results.update(await probe(rig, bot))
             finally:
                 await runner.cleanup()
@@ -267,8 +416,6 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         await outage.stop()
         if drop is not None:
             await drop()
-    # Filled by the integrator's privilege probe (another branch of issue 12).
-    results.setdefault("privilege_escalations", None)
     return results
 
 
@@ -281,14 +428,23 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=8, help="failures per Telegram burst")
     parser.add_argument("--burst-every", type=float, default=1.5, help="seconds between bursts")
     parser.add_argument("--postgres", default="", help="a server URL: run on PostgreSQL")
+    parser.add_argument(
+        "--probes", nargs="*", default=[], help="run only these (delivery, privilege)"
+    )
     args = parser.parse_args()
     import logging
 
     logging.basicConfig(level=logging.ERROR)
     results = run_async(main_async(args))
-    for key in ("updates_lost", "duplicates_applied", "replies_lost", "replies_sent_twice"):
-        print(f"{key:>22}: {results[key]}")
-    print(f"{'faults':>22}: {results['faults']}")
+    for key in (
+        "updates_lost",
+        "duplicates_applied",
+        "replies_lost",
+        "replies_sent_twice",
+        "privilege_escalations",
+    ):
+        print(f"{key:>22}: {results.get(key)}")
+    print(f"{'faults':>22}: {results.get('faults')}")
     print(json.dumps({"bench": "faults", **results}))
 
 
