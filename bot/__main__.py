@@ -322,14 +322,17 @@ def main() -> None:
     from sqlalchemy.exc import OperationalError
 
     from bot.db.engine import DatabaseUnusable
+    from bot.db.outage import database_unavailable
 
     try:
         app()
     except DatabaseUnusable as error:
         typer.secho(str(error), fg=typer.colors.RED, err=True)
         raise SystemExit(6) from None
-    except OperationalError as error:  # the driver's own words: unreachable, refused, read-only
-        cause = " ".join(str(error.orig or error).split())
+    except Exception as error:  # the driver's own words: unreachable, refused, read-only
+        if not (isinstance(error, OperationalError) or database_unavailable(error)):
+            raise
+        cause = " ".join(str(getattr(error, "orig", None) or error).split())
         typer.secho(
             f"Cannot use the database ({cause}): check DATABASE_URL and the database server.",
             fg=typer.colors.RED,

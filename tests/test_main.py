@@ -73,3 +73,18 @@ def test_a_missing_content_folder(tmp_path: Path) -> None:
     result = academy(tmp_path, "run", DATABASE_URL=url, CONTENT_DIR=str(tmp_path / "nowhere"))
     # The content check's own report: what is wrong, then the command that checks it.
     said_plainly(result, "nowhere", "academy content check", lines=3)
+
+
+def closed_port() -> int:
+    """A local port nothing listens on."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize("command", [("db", "upgrade"), ("run",), ("db", "status")])
+def test_a_database_server_that_does_not_answer(tmp_path: Path, command: tuple[str, ...]) -> None:
+    url = f"postgresql+asyncpg://academy@127.0.0.1:{closed_port()}/academy"
+    said_plainly(academy(tmp_path, *command, DATABASE_URL=url), "DATABASE_URL")
