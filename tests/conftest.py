@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
@@ -294,6 +295,28 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
         yield rt
     finally:
         await rt.close()
+
+
+class FixedClock:
+    """A clock that stands still until a test moves `now`: Monday 2026-05-04 09:00 UTC, 17:00 in
+    Shanghai."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+async def school(database_url: str) -> AsyncIterator[Runtime]:
+    """A migrated runtime whose admin is `test:boss`, on a FixedClock."""
+    runtime = await migrated_runtime(make_settings(database_url, admin_ids="test:boss"))
+    runtime.academy.services.clock = FixedClock()
+    try:
+        yield runtime
+    finally:
+        await runtime.close()
 
 
 class Trainee:

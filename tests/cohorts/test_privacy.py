@@ -4,7 +4,6 @@ databases. Both walk every table of the metadata, so a table added later is cove
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -23,8 +22,8 @@ from bot.db.models import (
 )
 from bot.i18n import Translator
 from bot.runtime import Runtime
-from tests.conftest import Trainee, make_settings, migrated_runtime
-from tests.handlers.test_cohorts import Clock, make_lecturer, new_class
+from tests.conftest import Trainee
+from tests.handlers.test_cohorts import make_lecturer, new_class
 
 en = Translator("en")
 LECTURER = ("lec-8841", "Zelda Quarrington")
@@ -33,16 +32,6 @@ QUESTION = "Mi tel es +52 951 555 0199, vivo en Calle Hidalgo 12: ¿cómo vendo 
 BOT_ANSWER = "Empiece con un solo producto (lección 1)."
 LECTURER_ANSWER = "Véame el martes en la plaza."
 ANNOUNCEMENT = "Clase en Calle Morelos 7, tel 951 555 0142, el sábado."
-
-
-@pytest.fixture
-async def school(database_url: str) -> AsyncIterator[Runtime]:
-    runtime = await migrated_runtime(make_settings(database_url, admin_ids="test:boss"))
-    runtime.academy.services.clock = Clock()
-    try:
-        yield runtime
-    finally:
-        await runtime.close()
 
 
 @dataclass

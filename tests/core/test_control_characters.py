@@ -3,37 +3,15 @@ column, and no handler or channel should have to know."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-
-import pytest
 from sqlmodel import select
 
 from bot.core.messages import Incoming, Kind, Sender, without_control_characters
 from bot.db.models import Announcement, Cohort, Person, Question
 from bot.i18n import Translator
 from bot.runtime import Runtime
-from tests.conftest import Trainee, make_settings, migrated_runtime
+from tests.conftest import Trainee
 
 en = Translator("en")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-async def school(database_url: str) -> AsyncIterator[Runtime]:
-    runtime = await migrated_runtime(make_settings(database_url, admin_ids="test:boss"))
-    runtime.academy.services.clock = Clock()
-    try:
-        yield runtime
-    finally:
-        await runtime.close()
 
 
 def test_only_newline_and_tab_survive_among_the_c0_controls() -> None:

@@ -20,8 +20,8 @@ from bot.runtime import Runtime
 from bot.scheduling import announcements
 from bot.scheduling.engine import DeliveryEngine
 from bot.scheduling.transport import Outcome
-from tests.conftest import Trainee, make_settings, migrated_runtime
-from tests.handlers.test_cohorts import Clock, a_class, fetch, make_lecturer, new_class
+from tests.conftest import FixedClock, Trainee, make_settings, migrated_runtime
+from tests.handlers.test_cohorts import a_class, fetch, make_lecturer, new_class
 
 en = Translator("en")
 QUIET = "21:00-08:00"
@@ -30,7 +30,7 @@ QUIET = "21:00-08:00"
 @pytest.fixture
 async def school(database_url: str) -> AsyncIterator[Runtime]:
     runtime = await migrated_runtime(make_settings(database_url, admin_ids="test:boss"))
-    runtime.academy.services.clock = Clock()  # Monday 2026-05-04 09:00 UTC, 17:00 in Shanghai
+    runtime.academy.services.clock = FixedClock()  # Monday 2026-05-04 09:00 UTC, 17:00 in Shanghai
     runtime.academy.router.include(plan_handlers.router, announce.router)
     try:
         yield runtime

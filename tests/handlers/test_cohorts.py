@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -25,24 +23,6 @@ from bot.runtime import Runtime
 from tests.conftest import Trainee, make_settings, migrated_runtime
 
 en = Translator("en")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-async def school(database_url: str) -> AsyncIterator[Runtime]:
-    runtime = await migrated_runtime(make_settings(database_url, admin_ids="test:boss"))
-    runtime.academy.services.clock = Clock()
-    try:
-        yield runtime
-    finally:
-        await runtime.close()
 
 
 def person(runtime: Runtime, user_id: str, name: str, language: str = "en") -> Trainee:

@@ -4,7 +4,7 @@ wrong codes (per person, across all accounts, across workers)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
@@ -13,25 +13,17 @@ from bot.cohorts.privacy import forget
 from bot.db.models import Person, Role
 from bot.i18n import Translator
 from bot.runtime import Runtime
-from tests.conftest import Trainee, make_settings, migrated_runtime
+from tests.conftest import FixedClock, Trainee, make_settings, migrated_runtime
 
 en = Translator("en")
 WRONG = "2345-6789"  # a well-formed code nobody was given (codes are random, collisions ~1e-12)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 async def open_school(database_url: str, **overrides: object) -> Runtime:
     values: dict[str, object] = {"admin_ids": "test:boss", "default_timezone": "UTC"}
     settings = make_settings(database_url, **(values | overrides))
     runtime = await migrated_runtime(settings)
-    runtime.academy.services.clock = Clock()
+    runtime.academy.services.clock = FixedClock()
     return runtime
 
 
@@ -44,9 +36,9 @@ async def school(database_url: str) -> AsyncIterator[Runtime]:
         await runtime.close()
 
 
-def clock_of(runtime: Runtime) -> Clock:
+def clock_of(runtime: Runtime) -> FixedClock:
     clock = runtime.academy.services.clock
-    assert isinstance(clock, Clock)
+    assert isinstance(clock, FixedClock)
     return clock
 
 

@@ -22,8 +22,8 @@ from bot.i18n import Translator
 from bot.runtime import Runtime
 from bot.scheduling import plans
 from bot.scheduling.localtime import QuietHours
-from tests.conftest import SAMPLE_CONTENT, Trainee, make_settings, migrated_runtime
-from tests.handlers.test_cohorts import Clock, a_class, fetch, make_lecturer
+from tests.conftest import SAMPLE_CONTENT, FixedClock, Trainee, make_settings, migrated_runtime
+from tests.handlers.test_cohorts import a_class, fetch, make_lecturer
 
 en = Translator("en")
 SHANGHAI = "Asia/Shanghai"
@@ -52,7 +52,7 @@ async def school(database_url: str, tmp_path: Path) -> AsyncIterator[Runtime]:
         database_url, admin_ids="test:boss", content_dir=four_lessons(tmp_path)
     )
     runtime = await migrated_runtime(settings)
-    runtime.academy.services.clock = Clock()  # Monday 2026-05-04 09:00 UTC, 17:00 in Shanghai
+    runtime.academy.services.clock = FixedClock()  # Monday 2026-05-04 09:00 UTC, 17:00 in Shanghai
     runtime.academy.router.include(plan_handlers.router, announce.router)
     try:
         yield runtime
