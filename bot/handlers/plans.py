@@ -187,6 +187,10 @@ async def edit_draft(
         if not plans.weekday_list(plan.weekdays):
             return [Reply(ctx.t("plan.no_days")), editor(ctx, cohort, plan)]
         await plans.start_plan(ctx.session, plan, cohort)
+        # A time already past today (saved at 19:58 for 08:00) opens its lesson now, not never.
+        if await plans.advance(ctx.session, ctx.services, plan, ctx.now):
+            started = ctx.t("plan.started_now", number=plan.next_step)
+            return [Reply(started), view(ctx, cohort, plan)]
         date_text, time_text = _opening(ctx, cohort, plan)
         started = ctx.t("plan.started", number=plan.next_step + 1, date=date_text, time=time_text)
         return [Reply(started), view(ctx, cohort, plan)]

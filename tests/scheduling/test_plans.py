@@ -317,3 +317,27 @@ async def test_plan_buttons_are_refused_to_trainees_and_other_lecturers(school: 
             replies = await tap(who, payload)
             assert [r.text for r in replies] == [en("access.denied")], (who.sender.user_id, payload)
             assert await snapshot(school) == before, (who.sender.user_id, payload)
+
+
+async def test_a_plan_saved_after_todays_time_opens_the_first_lesson_now(school: Runtime) -> None:
+    """At 19:58 a plan from today at 08:00 never promises a time already past: lesson 1 opens
+    at once (the class is told now) and the next lesson keeps the plan's days."""
+    clock = school.academy.services.clock
+    clock.now = utc(2026, 5, 4, 11, 58)  # Monday 19:58 in Shanghai
+    lecturer, _, _ = await a_class(school)
+    await lecturer.send("/cohorts")
+    await lecturer.press("👥 Peaches")
+    await lecturer.press(en("cohort.plan"))
+    await lecturer.press(en("plan.make"))
+    for label in (en("plan.start_today"), "08:00"):
+        await lecturer.press(label)
+    await lecturer.press(en("plan.save"))
+    started, shown = lecturer.texts
+    assert started == en("plan.started_now", number=1)
+    wednesday = en("plan.next", number=2, date="Wednesday, May 6, 2026", time="08:00")
+    assert wednesday in shown
+    assert (await cohort_of(school)).unlocked == 1
+    rows = await lesson_rows(school)
+    assert [(occ, status, due) for _, occ, status, due in rows] == [("0", "pending", clock.now)] * 2
+    await plan_lessons_at(school, clock.now)  # the planner agrees: nothing more to send
+    assert len(await lesson_rows(school)) == 2
