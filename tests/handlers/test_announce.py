@@ -137,7 +137,10 @@ async def test_a_text_announcement_goes_to_every_member_and_the_counts_come_back
     assert (await engine.tick()).outcomes == {"sent": 2}
     await engine.tick()  # the reporter sees everything final and tells the author
     sent = [(who, reply.text) for who, reply in recorder.sent]
-    assert sorted(sent[:2]) == [("ana", message.text), ("ben", message.text)]
+    # Not bare text: who wrote it and to which class, one short line on top.
+    arrived = f"{en('announce.header', lecturer='Li Na', cohort='Peaches')}\n{message.text}"
+    assert arrived.startswith("📣 Li Na · Peaches")
+    assert sorted(sent[:2]) == [("ana", arrived), ("ben", arrived)]
     assert sent[2:] == [("lec", en("announce.report", sent=2, failed=0, blocked=0))]
 
 

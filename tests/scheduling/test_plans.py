@@ -21,6 +21,7 @@ from bot.handlers import plans as plan_handlers
 from bot.i18n import Translator
 from bot.runtime import Runtime
 from bot.scheduling import plans
+from bot.scheduling.compose import compose
 from bot.scheduling.localtime import QuietHours
 from tests.conftest import SAMPLE_CONTENT, FixedClock, Trainee, make_settings, migrated_runtime
 from tests.handlers.test_cohorts import a_class, fetch, make_lecturer
@@ -193,6 +194,17 @@ async def test_each_occurrence_unlocks_a_lesson_and_tells_the_class_once(school:
     assert rows == [(pid, "0", "pending", first) for pid in members]  # not Eva: she blocked us
     assert (await cohort_of(school)).unlocked == 1
     assert (await ana.send("/lesson"))[-1].text.startswith("📖 Lesson 1/4")
+    (row, *_) = await fetch(school, Delivery, Delivery.kind == "lesson")
+    (member,) = await fetch(school, Person, Person.id == row.person_id)
+    async with school.sessions() as session:  # the message names the class it comes from
+        message = await compose(session, school.academy.services, row, member)
+    assert message is not None
+    assert message.text == "\n".join(
+        [
+            en("plan.header", cohort="Peaches"),
+            en("plan.lesson_ready", number=1, title="Choose one product to start with"),
+        ]
+    )
 
     # Ana passes lesson 1: lesson 2 is locked until Tuesday.
     await pass_lesson(school, "ana", "first-steps")
