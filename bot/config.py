@@ -102,6 +102,12 @@ class Settings(BaseSettings):
     delivery_interval: float = Field(
         default=5.0, description="Seconds between two ticks of the delivery engine."
     )
+    shutdown_grace: float = Field(
+        default=10.0,
+        ge=0,
+        description="Seconds a stopping bot (SIGTERM) lets a delivery tick in hand finish before "
+        "cancelling it; what it had not sent goes out after the next start.",
+    )
     delivery_concurrency: int = Field(
         default=8, description="Scheduled messages in flight at once (the rate limit still rules)."
     )
