@@ -29,7 +29,9 @@ class Settings(BaseSettings):
         default="en", description="Language when the client's language is unknown."
     )
     default_timezone: str = Field(
-        default="Asia/Shanghai", description="IANA timezone for new people."
+        default="Asia/Shanghai",
+        description="IANA timezone for new people whose phone language suggests none (English); "
+        "es/es-MX start on Mexico City time, zh on Beijing time.",
     )
     telegram_api_url: str = Field(
         default="", description="Base URL of a self-hosted Bot API server (empty: Telegram's)."
