@@ -50,8 +50,8 @@ def guess_zone(language_tag: str | None) -> str | None:
 
 def country_of(zone: str) -> str | None:
     """The country a zone lies in ("MX" for America/Tijuana); None for UTC and the like."""
-    territories: dict[str, str] = get_global("zone_territories")
-    return territories.get(zone)
+    territory = get_global("zone_territories").get(zone)
+    return str(territory) if territory else None
 
 
 def first_zone(language_tag: str | None, fallback: str) -> str:
