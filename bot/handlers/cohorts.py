@@ -151,11 +151,7 @@ async def cohort_action(ctx: Context) -> HandlerResult:
             return [Reply(ctx.t(key, name=cohort.name)), await cohort_card(ctx, cohort)]
         case "tz" if not argument:
             buttons = tuple(
-                (
-                    Button(
-                        zone_label(ctx, zone, zone == cohort.timezone), f"coh:tz:{cohort.id}:{zone}"
-                    ),
-                )
+                (Button(zone_label(ctx, zone, cohort.timezone), f"coh:tz:{cohort.id}:{zone}"),)
                 for zone in OFFERED
             )
             return Reply(ctx.t("cohort.pick_timezone", name=cohort.name), buttons=buttons)
@@ -179,10 +175,10 @@ async def cohort_action(ctx: Context) -> HandlerResult:
     return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
 
 
-def zone_label(ctx: Context, zone: str, current: bool) -> str:
-    """A zone's name as a button, ticked when it is the current one."""
+def zone_label(ctx: Context, zone: str, current: str) -> str:
+    """A zone's name as a button in the reader's language, ticked when it is `current`."""
     name = zone_name(zone, ctx.person.language)
-    return f"✓ {name}" if current else name
+    return f"✓ {name}" if zone == current else name
 
 
 async def members_reply(ctx: Context, cohort: Cohort) -> Reply:

@@ -6,6 +6,7 @@ from datetime import time
 
 from bot.core.messages import Button, Reply
 from bot.core.router import Context, HandlerResult, Router
+from bot.handlers.cohorts import zone_label
 from bot.handlers.menu import main_menu
 from bot.scheduling.localtime import QuietHours, parse_hhmm
 from bot.scheduling.reminders import choose_zone, next_reminder_at, reminder_clock
@@ -41,12 +42,10 @@ def time_buttons(
 
 def zone_buttons(ctx: Context) -> tuple[tuple[Button, ...], ...]:
     """The zones offered by name, one a row, the person's own ticked."""
-    rows = []
-    for zone in OFFERED:
-        name = zone_name(zone, ctx.person.language)
-        label = f"✓ {name}" if zone == ctx.person.timezone else name
-        rows.append((Button(label, f"rem:{ZONE}:{zone}"),))
-    return tuple(rows)
+    return tuple(
+        (Button(zone_label(ctx, zone, ctx.person.timezone), f"rem:{ZONE}:{zone}"),)
+        for zone in OFFERED
+    )
 
 
 @router.command("reminders")
