@@ -29,7 +29,9 @@ class Settings(BaseSettings):
         default="en", description="Language when the client's language is unknown."
     )
     default_timezone: str = Field(
-        default="Asia/Shanghai", description="IANA timezone for new people."
+        default="Asia/Shanghai",
+        description="IANA timezone for new people whose phone language suggests none (English); "
+        "es/es-MX start on Mexico City time, zh on Beijing time.",
     )
     telegram_api_url: str = Field(
         default="", description="Base URL of a self-hosted Bot API server (empty: Telegram's)."
@@ -101,6 +103,12 @@ class Settings(BaseSettings):
     )
     delivery_interval: float = Field(
         default=5.0, description="Seconds between two ticks of the delivery engine."
+    )
+    shutdown_grace: float = Field(
+        default=10.0,
+        ge=0,
+        description="Seconds a stopping bot (SIGTERM) lets a delivery tick in hand finish before "
+        "cancelling it; what it had not sent goes out after the next start.",
     )
     delivery_concurrency: int = Field(
         default=8, description="Scheduled messages in flight at once (the rate limit still rules)."

@@ -25,6 +25,9 @@ from bot.db.models import (
     RoleInvite,
 )
 from bot.db.upsert import insert_ignore
+from bot.scheduling.localtime import QuietHours
+from bot.scheduling.reminders import next_reminder_at
+from bot.zones import first_zone
 
 RANK = {Role.trainee: 0, Role.lecturer: 1, Role.coordinator: 2, Role.admin: 3}
 # Who may make an invite to each role; the same rule keeps an invite alive: it dies when its
@@ -50,12 +53,18 @@ async def unused_code(session: AsyncSession) -> str:
 
 
 async def create_cohort(
-    session: AsyncSession, lecturer: Person, name: str, course_id: str, now: datetime
+    session: AsyncSession,
+    lecturer: Person,
+    name: str,
+    course_id: str,
+    now: datetime,
+    timezone: str | None = None,
 ) -> Cohort:
+    """A new class of the lecturer's, in `timezone` (the lecturer's own zone if not given)."""
     cohort = Cohort(
         name=name[:128],
         course_id=course_id,
-        timezone=lecturer.timezone,
+        timezone=timezone or lecturer.timezone,
         lecturer_id=lecturer.id,
         invite_code=await unused_code(session),
         created_at=now,
@@ -92,6 +101,42 @@ async def change_course(session: AsyncSession, cohort: Cohort, course_id: str) -
     )
 
 
+def first_class_zone(lecturer: Person, language_tag: str | None) -> str:
+    """The zone a new class starts on: the lecturer's if they chose it, else the guess from the
+    language tag their client sends now (or the language they use here), else their zone."""
+    if lecturer.timezone_chosen:
+        return lecturer.timezone
+    return first_zone(language_tag or lecturer.language, lecturer.timezone)
+
+
+async def change_zone(
+    session: AsyncSession,
+    cohort: Cohort,
+    zone: str,
+    now: datetime,
+    quiet: QuietHours,
+    default_time: str,
+) -> int:
+    """The class runs on `zone` from now on, and so do the people studying with it now who did
+    not choose their own zone: their next reminder is re-planned there. How many moved."""
+    cohort.timezone = zone
+    session.add(cohort)
+    followers = await session.exec(
+        select(Person).where(
+            Person.cohort_id == cohort.id,
+            col(Person.timezone_chosen).is_(False),
+            Person.timezone != zone,
+        )
+    )
+    moved = 0
+    for person in followers:
+        person.timezone = zone
+        person.next_reminder_at = next_reminder_at(person, now, quiet, default_time=default_time)
+        session.add(person)
+        moved += 1
+    return moved
+
+
 async def rotate_code(session: AsyncSession, cohort: Cohort) -> str:
     """A new invite code; the old one stops working at once."""
     cohort.invite_code = await unused_code(session)
@@ -119,7 +164,8 @@ async def find_invitation(session: AsyncSession, typed: str) -> Invitation:
 
 
 async def enrol(session: AsyncSession, person: Person, cohort: Cohort, now: datetime) -> bool:
-    """Put the person in the cohort (its course and timezone become theirs). False if already in."""
+    """Put the person in the cohort (its course becomes theirs, and its zone unless they chose
+    their own). False if already in."""
     assert person.id is not None and cohort.id is not None
     already = (
         await session.exec(
@@ -132,11 +178,9 @@ async def enrol(session: AsyncSession, person: Person, cohort: Cohort, now: date
         await insert_ignore(
             session, Membership, cohort_id=cohort.id, person_id=person.id, joined_at=now
         )
-    person.cohort_id, person.course_id, person.timezone = (
-        cohort.id,
-        cohort.course_id,
-        cohort.timezone,
-    )
+    person.cohort_id, person.course_id = cohort.id, cohort.course_id
+    if not person.timezone_chosen:
+        person.timezone = cohort.timezone
     session.add(person)
     return already is None
 

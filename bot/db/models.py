@@ -35,6 +35,9 @@ class Person(SQLModel, table=True):
     language: str = Field(default="en", max_length=8)
     language_chosen: bool = Field(default=False)
     timezone: str = Field(default="Asia/Shanghai", max_length=64)
+    # Whether the person picked their zone (/reminders): then their class's zone no longer moves
+    # them; otherwise it is a guess (their language, their class) and follows their class.
+    timezone_chosen: bool = Field(default=False)
     role: str = Field(default=Role.trainee.value, max_length=16)
     blocked: bool = Field(default=False)
     created_at: datetime = Field(

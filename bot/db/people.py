@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core.messages import Sender
 from bot.db.models import Person, Role
 from bot.i18n import normalise_language
+from bot.zones import first_zone
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,9 @@ async def person_for(
     default_timezone: str,
     admins: frozenset[tuple[str, str]] = frozenset(),
 ) -> Person:
-    """The person behind `sender`, created (and committed) on first contact. ADMIN_IDS decides
-    who is an admin: people listed become admins, an admin no longer listed becomes a trainee."""
+    """The person behind `sender`, created (and committed) on first contact, their zone guessed
+    from the language tag their client sends (bot.zones). ADMIN_IDS decides who is an admin:
+    people listed become admins, an admin no longer listed becomes a trainee."""
     person = await find_person(session, sender.channel, sender.user_id)
     admin = (sender.channel, sender.user_id) in admins
     if person is None:
@@ -46,7 +48,7 @@ async def person_for(
             channel_user_id=sender.user_id,
             display_name=sender.display_name[:128],
             language=normalise_language(sender.language_hint, default_language),
-            timezone=default_timezone,
+            timezone=first_zone(sender.language_hint, default_timezone),
             created_at=now,
             last_seen_at=now,
         )

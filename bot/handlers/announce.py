@@ -132,6 +132,19 @@ async def act_on(
             off = Button(ctx.t("announce.call_off"), f"ann:off:{cohort.id}:{announcement.id}")
             text = ctx.t("announce.scheduled", count=count, date=day, time=at)
             return Reply(text, buttons=((off,),))
+        case "send", "scheduled" | "done" if announcement.send_at is not None:
+            # A second tap on the preview: say what already happened, not "no longer works".
+            numbers = await store.counts(
+                ctx.session, kind=ANNOUNCEMENT, ref=announcements.ref_of(announcement)
+            )
+            count = sum(n for status, n in numbers.items() if status != "cancelled")
+            day, at = plans.when_text(announcement.send_at, cohort.timezone, ctx.person.language)
+            key = (
+                "announce.already_sent_at"
+                if announcement.send_at <= ctx.now
+                else "announce.already_scheduled"
+            )
+            return Reply(ctx.t(key, count=count, date=day, time=at), menu=await main_menu(ctx))
         case "drop", "draft":
             announcement.status = "cancelled"
             ctx.session.add(announcement)

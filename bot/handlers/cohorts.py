@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from bot.cohorts.service import (
     STUCK_AFTER,
     at_least,
     change_course,
+    change_zone,
     cohort_for,
     cohorts_visible_to,
     create_cohort,
+    first_class_zone,
     members,
     qr_png,
     rotate_code,
@@ -20,10 +20,10 @@ from bot.core.payloads import StaleButton, button_fields, button_number
 from bot.core.router import Context, HandlerResult, Router
 from bot.db.models import Cohort, Role
 from bot.handlers.menu import main_menu
+from bot.scheduling.localtime import QuietHours
+from bot.zones import OFFERED, zone_name
 
 router = Router("cohorts")
-# The zones our programmes run in, offered as buttons; any IANA zone works through the CLI.
-TIMEZONES = ("Asia/Shanghai", "America/Mexico_City", "America/Tijuana", "America/Cancun", "UTC")
 
 
 async def refuse(ctx: Context) -> Reply:
@@ -74,7 +74,7 @@ async def cohort_card(ctx: Context, cohort: Cohort) -> Reply:
         "cohort.card",
         name=cohort.name,
         course=course.text_in(course.title, ctx.person.language) if course else cohort.course_id,
-        timezone=cohort.timezone,
+        timezone=zone_name(cohort.timezone, ctx.person.language),
         members=len(people),
         stuck=sum(1 for m in people if m.stuck),
         link=ctx.services.link_for(cohort.invite_code),
@@ -92,7 +92,8 @@ async def new_cohort(ctx: Context) -> HandlerResult:
     if not name:
         return Reply(ctx.t("cohort.usage_new"), menu=await main_menu(ctx))
     course = ctx.services.course_for(ctx.person)
-    cohort = await create_cohort(ctx.session, ctx.person, name, course.id, ctx.now)
+    zone = first_class_zone(ctx.person, ctx.incoming.sender.language_hint)
+    cohort = await create_cohort(ctx.session, ctx.person, name, course.id, ctx.now, zone)
     link = ctx.services.link_for(cohort.invite_code)
     return [
         Reply(ctx.t("cohort.created", name=cohort.name)),
@@ -149,7 +150,10 @@ async def cohort_action(ctx: Context) -> HandlerResult:
             key = "cohort.opened" if cohort.invite_open else "cohort.closed"
             return [Reply(ctx.t(key, name=cohort.name)), await cohort_card(ctx, cohort)]
         case "tz" if not argument:
-            buttons = tuple((Button(zone, f"coh:tz:{cohort.id}:{zone}"),) for zone in TIMEZONES)
+            buttons = tuple(
+                (Button(zone_label(ctx, zone, cohort.timezone), f"coh:tz:{cohort.id}:{zone}"),)
+                for zone in OFFERED
+            )
             return Reply(ctx.t("cohort.pick_timezone", name=cohort.name), buttons=buttons)
         case "course" if not argument:
             language = ctx.person.language
@@ -161,12 +165,20 @@ async def cohort_action(ctx: Context) -> HandlerResult:
         case "course" if argument in ctx.services.courses:
             await change_course(ctx.session, cohort, argument)
             return await cohort_card(ctx, cohort)
-        case "tz" if argument in TIMEZONES:
-            ZoneInfo(argument)
-            cohort.timezone = argument
-            ctx.session.add(cohort)
-            return Reply(ctx.t("cohort.timezone_set", name=cohort.name, timezone=argument))
+        case "tz" if argument in OFFERED:
+            quiet = QuietHours.parse(ctx.settings.quiet_hours)
+            moved = await change_zone(
+                ctx.session, cohort, argument, ctx.now, quiet, ctx.settings.reminder_time
+            )
+            name = zone_name(argument, ctx.person.language)
+            return Reply(ctx.t("cohort.timezone_set", name=cohort.name, timezone=name, moved=moved))
     return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
+
+
+def zone_label(ctx: Context, zone: str, current: str) -> str:
+    """A zone's name as a button in the reader's language, ticked when it is `current`."""
+    name = zone_name(zone, ctx.person.language)
+    return f"✓ {name}" if zone == current else name
 
 
 async def members_reply(ctx: Context, cohort: Cohort) -> Reply:

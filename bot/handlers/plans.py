@@ -20,6 +20,7 @@ from bot.handlers.cohorts import managed_cohort, refuse
 from bot.handlers.menu import main_menu
 from bot.scheduling import plans
 from bot.scheduling.plans import ACTIVE, DONE, DRAFT, PAUSED
+from bot.zones import zone_name
 
 router = Router("plans")
 TIMES = ("08:00", "12:00", "17:00", "18:00", "19:00", "20:00")
@@ -127,7 +128,7 @@ def view(ctx: Context, cohort: Cohort, plan: LessonPlan | None) -> Reply:
         start=format_date(plan.start_date, "full", locale=language),
         days=_days_text(ctx, plan),
         time=plan.time,
-        timezone=cohort.timezone,
+        timezone=zone_name(cohort.timezone, language),
         unlocked=min(plan.next_step, _total(ctx, cohort)),
         total=_total(ctx, cohort),
         next=upcoming,
@@ -187,6 +188,10 @@ async def edit_draft(
         if not plans.weekday_list(plan.weekdays):
             return [Reply(ctx.t("plan.no_days")), editor(ctx, cohort, plan)]
         await plans.start_plan(ctx.session, plan, cohort)
+        # A time already past today (saved at 19:58 for 08:00) opens its lesson now, not never.
+        if await plans.advance(ctx.session, ctx.services, plan, ctx.now):
+            started = ctx.t("plan.started_now", number=plan.next_step)
+            return [Reply(started), view(ctx, cohort, plan)]
         date_text, time_text = _opening(ctx, cohort, plan)
         started = ctx.t("plan.started", number=plan.next_step + 1, date=date_text, time=time_text)
         return [Reply(started), view(ctx, cohort, plan)]

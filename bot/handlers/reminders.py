@@ -6,14 +6,17 @@ from datetime import time
 
 from bot.core.messages import Button, Reply
 from bot.core.router import Context, HandlerResult, Router
+from bot.handlers.cohorts import zone_label
 from bot.handlers.menu import main_menu
 from bot.scheduling.localtime import QuietHours, parse_hhmm
-from bot.scheduling.reminders import next_reminder_at, reminder_clock
+from bot.scheduling.reminders import choose_zone, next_reminder_at, reminder_clock
+from bot.zones import OFFERED, zone_name
 
 router = Router("reminders")
 # The times offered, local to the person; one inside the quiet hours is left out.
 TIMES = ("08:00", "12:00", "17:00", "18:00", "19:00", "20:00")
 OFF = "off"
+ZONE = "tz"  # rem:tz shows the zones, rem:tz:<zone> chooses one
 
 
 def allowed_times(quiet: QuietHours) -> list[str]:
@@ -32,7 +35,17 @@ def time_buttons(
     ]
     off = ctx.t("reminders.off_button")
     rows.append((Button(f"✓ {off}" if current is None else off, f"rem:{OFF}"),))
+    zone = zone_name(ctx.person.timezone, ctx.person.language)
+    rows.append((Button(ctx.t("reminders.zone_button", zone=zone), f"rem:{ZONE}"),))
     return tuple(rows)
+
+
+def zone_buttons(ctx: Context) -> tuple[tuple[Button, ...], ...]:
+    """The zones offered by name, one a row, the person's own ticked."""
+    return tuple(
+        (Button(zone_label(ctx, zone, ctx.person.timezone), f"rem:{ZONE}:{zone}"),)
+        for zone in OFFERED
+    )
 
 
 @router.command("reminders")
@@ -54,6 +67,10 @@ async def choose_time(ctx: Context) -> HandlerResult:
     """Save the chosen time (or off) and when the next reminder is due."""
     choice = ctx.incoming.payload.partition(":")[2]
     quiet = QuietHours.parse(ctx.settings.quiet_hours)
+    if choice == ZONE:
+        return Reply(ctx.t("reminders.pick_zone"), buttons=zone_buttons(ctx), edit=True)
+    if choice.startswith(f"{ZONE}:"):
+        return await choose_own_zone(ctx, choice.removeprefix(f"{ZONE}:"), quiet)
     if choice != OFF and choice not in allowed_times(quiet):
         return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
     person = ctx.person
@@ -65,3 +82,13 @@ async def choose_time(ctx: Context) -> HandlerResult:
     if choice == OFF:
         return Reply(ctx.t("reminders.turned_off"), edit=True)
     return Reply(ctx.t("reminders.set", time=choice), edit=True)
+
+
+async def choose_own_zone(ctx: Context, zone: str, quiet: QuietHours) -> HandlerResult:
+    """The person's own zone: their class's changes no longer move them."""
+    if zone not in OFFERED:
+        return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
+    choose_zone(ctx.person, zone, ctx.now, quiet, default_time=ctx.settings.reminder_time)
+    ctx.session.add(ctx.person)
+    name = zone_name(zone, ctx.person.language)
+    return Reply(ctx.t("reminders.zone_set", zone=name), edit=True)

@@ -6,7 +6,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Attachment, Button, Reply
 from bot.core.router import Services
-from bot.db.models import Announcement, Delivery, Person, Question
+from bot.db.models import Announcement, Cohort, Delivery, LessonPlan, Person, Question
 from bot.i18n import Translator
 from bot.scheduling import outbox, store
 from bot.scheduling.reminders import reminder_reply
@@ -37,7 +37,12 @@ async def compose(
         if number > len(course.lessons):
             return None
         lesson = course.lesson(course.lessons[number - 1], person.language)
-        return Reply(t("plan.lesson_ready", number=number, title=lesson.title), buttons=open_lesson)
+        ready = t("plan.lesson_ready", number=number, title=lesson.title)
+        plan = await session.get(LessonPlan, int(delivery.ref.removeprefix("plan:") or 0))
+        cohort = await session.get(Cohort, plan.cohort_id) if plan else None
+        if cohort is not None:
+            ready = f"{t('plan.header', cohort=cohort.name)}\n{ready}"
+        return Reply(ready, buttons=open_lesson)
     if delivery.kind in (QUESTION, ANSWER):
         question = await session.get(Question, int(delivery.ref.removeprefix("q:")))
         if question is None:
@@ -68,5 +73,20 @@ async def compose(
             if announcement.photo_ref
             else None
         )
-        return Reply(announcement.text, image=image)
+        header = await announcement_header(session, t, announcement)
+        text = f"{header}\n{announcement.text}" if announcement.text else header
+        return Reply(text, image=image)
     return None
+
+
+async def announcement_header(
+    session: AsyncSession, t: Translator, announcement: Announcement
+) -> str:
+    """One line saying who wrote the announcement and to which class ("📣 Li Na · Peaches
+    class"); the class alone when its author is gone or has no name."""
+    cohort = await session.get(Cohort, announcement.cohort_id)
+    name = cohort.name if cohort else ""
+    author = await session.get(Person, announcement.author_id) if announcement.author_id else None
+    if author is not None and author.display_name:
+        return t("announce.header", lecturer=author.display_name, cohort=name)
+    return t("announce.header_class", cohort=name)

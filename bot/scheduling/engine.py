@@ -100,7 +100,7 @@ class DeliveryEngine:
             queue.put_nowait(rows)
         async with self.sessions() as session:  # one query for the batch, not one per message
             people = await store.people(session, list(by_person))
-        shared: dict[tuple[str, str, str], Reply | None] = {}
+        shared: dict[tuple[str, str, str, str], Reply | None] = {}
 
         async def worker() -> None:
             while not queue.empty():
@@ -117,7 +117,7 @@ class DeliveryEngine:
         self,
         delivery: Delivery,
         people: dict[int, Person],
-        shared: dict[tuple[str, str, str], Reply | None],
+        shared: dict[tuple[str, str, str, str], Reply | None],
         report: TickReport,
     ) -> DeliveryStatus:
         try:
@@ -156,10 +156,11 @@ class DeliveryEngine:
         self,
         delivery: Delivery,
         person: Person | None,
-        shared: dict[tuple[str, str, str], Reply | None],
+        shared: dict[tuple[str, str, str, str], Reply | None],
     ) -> DeliveryStatus:
         """Compose, send and record one delivery. `shared` keeps replies that are the same for
-        everyone (an announcement), so a fan-out composes them once."""
+        everyone reading one language (an announcement), so a fan-out composes them once per
+        language."""
         assert delivery.id is not None
         async with self.sessions() as session:
             now = self.services.clock()
@@ -168,7 +169,7 @@ class DeliveryEngine:
                 await store.finish(session, delivery.id, status, now)
                 return status
             transport = self.transports.get(person.channel)
-            key = (delivery.kind, delivery.ref, delivery.occurrence)
+            key = (delivery.kind, delivery.ref, delivery.occurrence, person.language)
             if delivery.kind == ANNOUNCEMENT and key in shared:
                 reply = shared[key]
             else:

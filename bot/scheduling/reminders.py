@@ -63,6 +63,15 @@ def next_reminder_at(
         day += timedelta(days=1)
 
 
+def choose_zone(
+    person: Person, zone: str, now: datetime, quiet: QuietHours, *, default_time: str = "19:00"
+) -> None:
+    """The person's own zone from now on (their class's zone no longer moves them), and their
+    next reminder re-planned in it."""
+    person.timezone, person.timezone_chosen = zone, True
+    person.next_reminder_at = next_reminder_at(person, now, quiet, default_time=default_time)
+
+
 async def last_study_days(session: AsyncSession, ids: Sequence[int]) -> dict[int, date]:
     """The latest local day each of these people studied (people who never did are absent)."""
     rows = await session.exec(

@@ -118,9 +118,14 @@ async def test_a_text_announcement_goes_to_every_member_and_the_counts_come_back
     await handle(lecturer, send_now)
     assert lecturer.texts == [en("announce.sending", count=2)]
     assert await rows_of(school, draft.id) == [("ana", "pending", now), ("ben", "pending", now)]
-    await handle(lecturer, send_now)  # the preview's button again: nothing more
-    assert lecturer.texts == [en("error.stale_button")]
+    school.academy.services.clock.now = utc(2026, 5, 4, 9, 1)
+    await handle(lecturer, send_now)  # the preview's button again: nothing more, and why
+    sent_at = ("Monday, May 4, 2026", "17:00")  # in the class's zone
+    assert lecturer.texts == [
+        en("announce.already_sent_at", count=2, date=sent_at[0], time=sent_at[1])
+    ]
     assert len(await rows_of(school, draft.id)) == 2
+    school.academy.services.clock.now = now
 
     recorder = Recorder()
     engine = DeliveryEngine(
@@ -132,7 +137,10 @@ async def test_a_text_announcement_goes_to_every_member_and_the_counts_come_back
     assert (await engine.tick()).outcomes == {"sent": 2}
     await engine.tick()  # the reporter sees everything final and tells the author
     sent = [(who, reply.text) for who, reply in recorder.sent]
-    assert sorted(sent[:2]) == [("ana", message.text), ("ben", message.text)]
+    # Not bare text: who wrote it and to which class, one short line on top.
+    arrived = f"{en('announce.header', lecturer='Li Na', cohort='Peaches')}\n{message.text}"
+    assert arrived.startswith("📣 Li Na · Peaches")
+    assert sorted(sent[:2]) == [("ana", arrived), ("ben", arrived)]
     assert sent[2:] == [("lec", en("announce.report", sent=2, failed=0, blocked=0))]
 
 
@@ -148,10 +156,17 @@ async def test_a_photo_announcement_for_tomorrow_can_be_called_off(school: Runti
     (draft,) = await fetch(school, Announcement)
     assert draft.photo_ref == "AgACphoto1"
 
-    await lecturer.press(en("announce.tomorrow_at", time="09:00"))
+    tomorrow = lecturer.button(en("announce.tomorrow_at", time="09:00"))
+    await lecturer.press(tomorrow.label)
     morning = utc(2026, 5, 5, 1)  # 09:00 in Shanghai
     date_text = "Tuesday, May 5, 2026"
     assert lecturer.texts == [en("announce.scheduled", count=2, date=date_text, time="09:00")]
+    call_off = lecturer.last
+    await handle(lecturer, Incoming.button(lecturer.sender, tomorrow.payload))  # a second tap
+    assert lecturer.texts == [
+        en("announce.already_scheduled", count=2, date=date_text, time="09:00")
+    ]
+    lecturer.last = call_off
     expected = [("ana", "pending", morning), ("ben", "pending", morning)]
     assert await rows_of(school, draft.id) == expected
     await lecturer.press(en("announce.call_off"))

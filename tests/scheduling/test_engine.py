@@ -31,12 +31,19 @@ async def test_an_announcement_reaches_every_member_once_and_the_author_gets_cou
     rig: Rig,
 ) -> None:
     cohort, people = await rig.class_of(25)
+    async with rig.runtime.sessions() as session:  # one trainee reads Chinese
+        chinese = await session.get(Person, people[7].id)
+        chinese.language = "zh"
+        await session.commit()
     await announce(rig, cohort.id, "Live session tonight at 8 ✨")
     report = await rig.engine.tick()
     assert report.outcomes == {"sent": 25}
     for person in people:
         texts = [m.text for m in rig.fake.messages(int(person.channel_user_id))]
-        assert texts == ["Live session tonight at 8 ✨"]
+        # In each trainee's language, with the lecturer and the class on top.
+        language = "zh" if person.id == chinese.id else "es"
+        header = Translator(language)("announce.header", lecturer="Lecturer", cohort="Peaches")
+        assert texts == [f"{header}\nLive session tonight at 8 ✨"]
     await rig.engine.tick()  # the reporter sees everything final and tells the author
     (counts,) = rig.fake.messages(int(rig.lecturer.channel_user_id))
     assert counts.text == Translator("en")("announce.report", sent=25, failed=0, blocked=0)
@@ -63,7 +70,9 @@ async def test_blocked_missing_and_flooded_chats(rig: Rig) -> None:
     assert (await rig.engine.tick()).claimed == 0  # not before its time
     rig.clock.advance(seconds=8)
     assert (await rig.engine.tick()).outcomes == {"sent": 1}
-    assert [m.text for m in rig.fake.messages(int(flooded.channel_user_id))] == ["Hello"]
+    assert [m.text for m in rig.fake.messages(int(flooded.channel_user_id))] == [
+        "📣 Lecturer · Grupo Peaches\nHello"
+    ]
     await rig.engine.tick()
     (counts,) = rig.fake.messages(int(rig.lecturer.channel_user_id))
     assert counts.text == Translator("en")("announce.report", sent=4, failed=1, blocked=1)

@@ -21,6 +21,7 @@ from bot.handlers import plans as plan_handlers
 from bot.i18n import Translator
 from bot.runtime import Runtime
 from bot.scheduling import plans
+from bot.scheduling.compose import compose
 from bot.scheduling.localtime import QuietHours
 from tests.conftest import SAMPLE_CONTENT, FixedClock, Trainee, make_settings, migrated_runtime
 from tests.handlers.test_cohorts import a_class, fetch, make_lecturer
@@ -193,6 +194,17 @@ async def test_each_occurrence_unlocks_a_lesson_and_tells_the_class_once(school:
     assert rows == [(pid, "0", "pending", first) for pid in members]  # not Eva: she blocked us
     assert (await cohort_of(school)).unlocked == 1
     assert (await ana.send("/lesson"))[-1].text.startswith("📖 Lesson 1/4")
+    (row, *_) = await fetch(school, Delivery, Delivery.kind == "lesson")
+    (member,) = await fetch(school, Person, Person.id == row.person_id)
+    async with school.sessions() as session:  # the message names the class it comes from
+        message = await compose(session, school.academy.services, row, member)
+    assert message is not None
+    assert message.text == "\n".join(
+        [
+            en("plan.header", cohort="Peaches"),
+            en("plan.lesson_ready", number=1, title="Choose one product to start with"),
+        ]
+    )
 
     # Ana passes lesson 1: lesson 2 is locked until Tuesday.
     await pass_lesson(school, "ana", "first-steps")
@@ -317,3 +329,27 @@ async def test_plan_buttons_are_refused_to_trainees_and_other_lecturers(school: 
             replies = await tap(who, payload)
             assert [r.text for r in replies] == [en("access.denied")], (who.sender.user_id, payload)
             assert await snapshot(school) == before, (who.sender.user_id, payload)
+
+
+async def test_a_plan_saved_after_todays_time_opens_the_first_lesson_now(school: Runtime) -> None:
+    """At 19:58 a plan from today at 08:00 never promises a time already past: lesson 1 opens
+    at once (the class is told now) and the next lesson keeps the plan's days."""
+    clock = school.academy.services.clock
+    clock.now = utc(2026, 5, 4, 11, 58)  # Monday 19:58 in Shanghai
+    lecturer, _, _ = await a_class(school)
+    await lecturer.send("/cohorts")
+    await lecturer.press("👥 Peaches")
+    await lecturer.press(en("cohort.plan"))
+    await lecturer.press(en("plan.make"))
+    for label in (en("plan.start_today"), "08:00"):
+        await lecturer.press(label)
+    await lecturer.press(en("plan.save"))
+    started, shown = lecturer.texts
+    assert started == en("plan.started_now", number=1)
+    wednesday = en("plan.next", number=2, date="Wednesday, May 6, 2026", time="08:00")
+    assert wednesday in shown
+    assert (await cohort_of(school)).unlocked == 1
+    rows = await lesson_rows(school)
+    assert [(occ, status, due) for _, occ, status, due in rows] == [("0", "pending", clock.now)] * 2
+    await plan_lessons_at(school, clock.now)  # the planner agrees: nothing more to send
+    assert len(await lesson_rows(school)) == 2

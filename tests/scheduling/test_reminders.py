@@ -271,7 +271,8 @@ async def test_reminders_command_changes_the_time_and_turns_them_off(
     await ana.send("/reminders")
     assert ana.texts == [en("reminders.current", time="19:00")]
     off = en("reminders.off_button")
-    assert labels(ana) == ["08:00", "12:00", "17:00", "18:00", "✓ 19:00", "20:00", off]
+    zone = en("reminders.zone_button", zone=en("zone.asia.shanghai"))  # the zone, by its name
+    assert labels(ana) == ["08:00", "12:00", "17:00", "18:00", "✓ 19:00", "20:00", off, zone]
     await ana.press("20:00")
     assert ana.texts == [en("reminders.set", time="20:00")] and ana.last[0].edit
     async with runtime.sessions() as session:

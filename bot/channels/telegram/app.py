@@ -415,14 +415,7 @@ async def serve(settings: Settings, worker: Worker = Worker()) -> None:
             await publish_commands(bot, settings.default_language)
         ticker = start_ticker(engine if worker.lead else None, settings.delivery_interval)
         if settings.content_check_seconds > 0:
-            ticker.add_job(
-                runtime.content.check,
-                "interval",
-                seconds=settings.content_check_seconds,
-                max_instances=1,
-                coalesce=True,
-                id="content",
-            )
+            ticker.every(settings.content_check_seconds, runtime.content.check, name="content")
         if settings.webhook_url:
             await run_webhook(runtime, bot, dispatcher, worker=worker)
         else:
@@ -432,8 +425,8 @@ async def serve(settings: Settings, worker: Worker = Worker()) -> None:
                 )
             await run_polling(bot, dispatcher, settings)
     finally:
-        if ticker is not None:
-            ticker.shutdown(wait=False)
+        if ticker is not None:  # first: a tick in hand still needs the bot and the database
+            await ticker.stop(settings.shutdown_grace)
         if monitoring is not None:
             await monitoring.cleanup()
         await bot.session.close()
