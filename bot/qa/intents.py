@@ -26,6 +26,7 @@ _SQUEEZE = re.compile(r"(.)\1+")
 # Seven digits or more, maybe split by spaces, dashes, dots or brackets: a phone number.
 _PHONE = re.compile(r"(?<![\d])\+?\d(?:[ \-.()]{0,2}\d){6,}(?![\d])")
 _DATE = re.compile(r"^\d{1,4}[-./]\d{1,2}[-./]\d{1,4}$")
+_CLAUSE = re.compile(r"(?<=[,.!?;:，。！？；：、…~～])\s*|\s*[¡¿]")  # after its mark, before ¿
 _LONGEST_PHRASE = 4  # words in the longest small-talk phrase of es and en
 
 
@@ -113,6 +114,27 @@ def read_intent(text: str) -> Intent | None:
     if languages == ("zh",):
         return _small_talk_zh(folded.replace(" ", ""))
     return _small_talk_words(folded.split(), languages)
+
+
+def without_small_talk(text: str) -> str:
+    """`text` without the greeting before it and the thanks after it, where punctuation sets
+    them apart ("Hola, ¿cómo empaco duraznos? Gracias" -> "¿cómo empaco duraznos?"): they are
+    not what the question is about. `text` itself when nothing else would be left."""
+    pieces = [piece for piece in _CLAUSE.split(text) if piece.strip()]
+    while pieces and _is_small_talk(pieces[0]):
+        pieces.pop(0)
+    while pieces and _is_small_talk(pieces[-1]):
+        pieces.pop()
+    return " ".join(piece.strip() for piece in pieces) or text
+
+
+def _is_small_talk(piece: str) -> bool:
+    folded = fold(piece)
+    if not folded:
+        return True  # punctuation or emoji between the words
+    if _CJK.search(piece):
+        return _small_talk_zh(folded.replace(" ", "")) is not None
+    return _small_talk_words(folded.split(), ("es", "en")) is not None
 
 
 def _has_phone_number(text: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.qa.intents import Intent, read_intent
+from bot.qa.intents import Intent, read_intent, without_small_talk
 
 SMALL_TALK: list[tuple[str, Intent]] = [
     ("hola buenas tardes", Intent.hello),
@@ -136,3 +136,20 @@ def test_the_table_is_big_enough() -> None:
 def test_small_talk_words_are_small_talk_only_when_nothing_else_is_said() -> None:
     assert read_intent("gracias") is Intent.thanks
     assert read_intent("gracias por la leccion de fotos, como pongo precio") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "searched"),
+    [
+        ("hola buenas, como empaco duraznos? gracias", "como empaco duraznos?"),
+        ("Hi teacher! How do I price honey? Thank you 🙏", "How do I price honey?"),
+        ("老师好，桃子怎么包装才不会压坏？谢谢", "桃子怎么包装才不会压坏？"),
+        ("好评怎么来", "好评怎么来"),
+        ("gracias!", "gracias!"),
+        ("hola como empaco duraznos", "hola como empaco duraznos"),
+    ],
+)
+def test_the_greeting_and_thanks_around_a_question_are_not_searched(
+    text: str, searched: str
+) -> None:
+    assert without_small_talk(text) == searched
