@@ -68,9 +68,9 @@ async def answer_question(ctx: Context, text: str) -> HandlerResult:
         async with typing(ctx) if asker.llm is not None else nullcontext():
             question, answer = await asker.ask(ctx.session, ctx.person, course, text, ctx.now)
     except QuotaReached:
-        return Reply(
-            ctx.t("qa.quota", quota=ctx.settings.qa_daily_quota), menu=await main_menu(ctx)
-        )
+        cohort = await class_of(ctx)
+        key = "qa.quota" if cohort is not None and cohort.lecturer_id else "qa.quota_alone"
+        return Reply(ctx.t(key, quota=ctx.settings.qa_daily_quota), menu=await main_menu(ctx))
     rows = []
     for source in answer.sources[:2]:
         lesson = course.lesson(source.lesson, ctx.person.language)

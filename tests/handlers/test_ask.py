@@ -103,7 +103,7 @@ async def test_the_daily_quota_and_the_cache(school: Runtime) -> None:
         modes = [q.mode for q in await session.exec(select(Question))]
     assert modes == ["retrieval", "cache"]
     await ana.send("What is a good price?")
-    assert (await ana.send("One more question"))[0].text == en("qa.quota", quota=3)
+    assert (await ana.send("One more question"))[0].text == en("qa.quota_alone", quota=3)
 
 
 async def test_the_llm_writes_the_answer_and_its_citations_are_kept(database_url: str) -> None:

@@ -13,7 +13,7 @@ from bot.db.models import Announcement, Cohort, Delivery, LessonPlan, Membership
 from bot.i18n import Translator
 from bot.runtime import Runtime
 from bot.scheduling.plans import when_text
-from tests.conftest import Trainee
+from tests.conftest import Trainee, make_settings, migrated_runtime
 
 en, es, zh = Translator("en"), Translator("es"), Translator("zh")
 MEXICO = "America/Mexico_City"
@@ -193,3 +193,21 @@ async def test_not_covered_without_a_class_offers_no_lecturer(school: Runtime) -
     replies = await bob.send("Who won the football match last night?")
     assert replies[0].text == en("qa.not_covered")
     assert en("qa.ask_lecturer") in buttons(replies)
+
+
+async def test_the_daily_quota_offers_no_lecturer_to_someone_without_a_class(
+    database_url: str,
+) -> None:
+    runtime = await migrated_runtime(make_settings(database_url, qa_daily_quota=1))
+    try:
+        ana = Trainee(runtime, "ana", "Ana", "en")
+        await ana.send("/start")
+        await ana.send("How do I use daylight by a window for photos?")
+        (reply,) = await ana.send("What is a good price?")
+        assert reply.text == en("qa.quota_alone", quota=1)
+        bob = Trainee(runtime, "bob", "Bob", "en")
+        await in_a_class(runtime, bob)
+        await bob.send("How do I use daylight by a window for photos?")
+        assert (await bob.send("What is a good price?"))[0].text == en("qa.quota", quota=1)
+    finally:
+        await runtime.close()
