@@ -103,6 +103,8 @@ def read_intent(text: str) -> Intent | None:
     """
     languages = ("zh",) if _CJK.search(text) else ("es", "en")
     folded = fold(text)
+    if languages == ("zh",):
+        folded = folded.replace(" ", "")  # "上课，什么时候" reads as one clause
     if _has_phone_number(text) or any(_says(lang, "personal", folded) for lang in languages):
         return Intent.personal
     if not any(_says(lang, "not_class", folded) for lang in languages):
@@ -112,7 +114,7 @@ def read_intent(text: str) -> Intent | None:
     if not folded:  # only emoji or punctuation: a nod
         return Intent.ok if text.strip() else None
     if languages == ("zh",):
-        return _small_talk_zh(folded.replace(" ", ""))
+        return _small_talk_zh(folded)
     return _small_talk_words(folded.split(), languages)
 
 

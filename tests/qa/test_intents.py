@@ -63,6 +63,7 @@ CLASS: list[tuple[str, Intent]] = [
     ("直播什么时候", Intent.next_class),
     ("下一节课几点开始", Intent.next_class),
     ("什么时候上课啊", Intent.next_class),
+    ("上课，是哪天？", Intent.next_class),
     ("quien es mi maestra?", Intent.lecturer),
     ("Who is my teacher", Intent.lecturer),
     ("我的老师是谁", Intent.lecturer),
