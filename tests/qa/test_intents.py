@@ -110,6 +110,8 @@ COURSE: list[tuple[str, str]] = [
     ("买家投诉水果坏了怎么办", "zh"),
     ("顾客不付款怎么办", "zh"),
     ("好的照片怎么拍", "zh"),
+    ("我被骗了怎么办", "zh"),  # the course says what to do about a scam
+    ("Me estafaron con un pago falso, ¿qué hago?", "es"),
 ]
 
 
