@@ -15,11 +15,12 @@ from bot.cohorts.service import at_least, cohort_for, cohorts_visible_to
 from bot.core.messages import Button, Kind, Reply
 from bot.core.payloads import button_fields, button_number, whole_number
 from bot.core.router import Context, HandlerResult, Router
-from bot.db.models import Cohort, Person, Question, Role
+from bot.db.models import Person, Question, Role
 from bot.handlers.menu import main_menu
+from bot.handlers.talk import class_of, pass_to_lecturer, reply_to_talk
 from bot.qa.service import QuotaReached
 from bot.scheduling import store
-from bot.scheduling.compose import ANSWER, QUESTION
+from bot.scheduling.compose import ANSWER
 
 router = Router("ask")
 log = logging.getLogger(__name__)
@@ -53,6 +54,9 @@ async def typing(ctx: Context) -> AsyncIterator[None]:
 
 
 async def answer_question(ctx: Context, text: str) -> HandlerResult:
+    talk = await reply_to_talk(ctx, text)
+    if talk is not None:  # small talk, the class itself or a personal matter: not the course
+        return talk
     asker = ctx.services.asker
     if asker is None:
         return Reply(ctx.t("fallback.text"), menu=await main_menu(ctx))
@@ -64,15 +68,19 @@ async def answer_question(ctx: Context, text: str) -> HandlerResult:
         async with typing(ctx) if asker.llm is not None else nullcontext():
             question, answer = await asker.ask(ctx.session, ctx.person, course, text, ctx.now)
     except QuotaReached:
-        return Reply(
-            ctx.t("qa.quota", quota=ctx.settings.qa_daily_quota), menu=await main_menu(ctx)
-        )
+        cohort = await class_of(ctx)
+        key = "qa.quota" if cohort is not None and cohort.lecturer_id else "qa.quota_alone"
+        return Reply(ctx.t(key, quota=ctx.settings.qa_daily_quota), menu=await main_menu(ctx))
     rows = []
     for source in answer.sources[:2]:
         lesson = course.lesson(source.lesson, ctx.person.language)
         rows.append((Button(f"📖 {lesson.title}"[:60], f"qa:read:{source.lesson}"),))
-    if not answer.answered:
-        rows.append((Button(ctx.t("qa.ask_lecturer"), f"qa:hand:{question.id}"),))
+    if answer.answered:
+        return Reply(answer.text, buttons=tuple(rows))
+    cohort = await class_of(ctx)
+    if cohort is None or cohort.lecturer_id is None:  # no lecturer to offer: say what we can do
+        return Reply(ctx.t("qa.not_covered_alone"), buttons=tuple(rows), menu=await main_menu(ctx))
+    rows.append((Button(ctx.t("qa.ask_lecturer"), f"qa:hand:{question.id}"),))
     return Reply(answer.text, buttons=tuple(rows))
 
 
@@ -144,14 +152,10 @@ async def hand_to_lecturer(ctx: Context, question_id: int) -> HandlerResult:
         return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
     if question.handed_off:
         return None  # a second tap
-    cohort = await ctx.session.get(Cohort, ctx.person.cohort_id) if ctx.person.cohort_id else None
+    cohort = await class_of(ctx)
     if cohort is None or cohort.lecturer_id is None:
         return Reply(ctx.t("qa.no_lecturer"), menu=await main_menu(ctx))
-    question.handed_off = True
-    ctx.session.add(question)
-    await store.enqueue(
-        ctx.session, [cohort.lecturer_id], kind=QUESTION, ref=f"q:{question.id}", due_at=ctx.now
-    )
+    await pass_to_lecturer(ctx, question, cohort.lecturer_id)
     return Reply(ctx.t("qa.handed_off"), edit=False)
 
 

@@ -19,6 +19,7 @@ from bot.db.models import Person, Question
 from bot.i18n import Translator
 from bot.lessons.model import Course
 from bot.qa.embeddings import EmbeddingIndex
+from bot.qa.intents import without_small_talk
 from bot.qa.model import Answer, Hit, Source
 from bot.qa.retrieval import CourseIndex, covers, lesson_sources
 
@@ -86,6 +87,30 @@ class Asker:
         await session.flush()
         return question, answer
 
+    async def keep_for_lecturer(
+        self, session: AsyncSession, person: Person, course: Course, text: str, now: datetime
+    ) -> Question:
+        """Record a message only the lecturer can answer (a personal matter, a question about the
+        class): not searched, not answered, never served from the cache to anyone."""
+        assert person.id is not None
+        question = Question(
+            person_id=person.id,
+            cohort_id=person.cohort_id,
+            course_id=course.id,
+            language=language_of(text, person.language),
+            text=text[:2000],
+            normalised="",  # the cache never matches an empty key
+            mode="none",
+            answered=False,
+            answer="",
+            sources="",
+            latency_ms=0,
+            asked_at=now,
+        )
+        session.add(question)
+        await session.flush()
+        return question
+
     async def _check_quota(self, session: AsyncSession, person: Person, now: datetime) -> None:
         local = now.astimezone(ZoneInfo(person.timezone))
         midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -126,11 +151,12 @@ class Asker:
         return await self._answer(text, language, course)
 
     async def _answer(self, text: str, language: str, course: Course) -> Answer:
-        hits = self.index.search(text, language, course.id, k=5)
+        searched = without_small_talk(text)  # "hola, ..., gracias": the words around it dilute it
+        hits = self.index.search(searched, language, course.id, k=5)
         covered = covers(hits)
         if self.embeddings is not None:
             hits, covered = await self.embeddings.combine(
-                text, language, course.id, hits, covered, k=5
+                searched, language, course.id, hits, covered, k=5
             )
         t = Translator(language)
         if not covered:

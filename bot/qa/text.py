@@ -4,7 +4,9 @@ Chinese (`zh`) is segmented with jieba in search mode (long words also yield the
 so "产品照片" matches "照片"); Spanish (`es`) and English (`en`) are split into words and stemmed
 with Snowball, so "fotos" and "foto" give the same term. Every language drops punctuation and a
 short list of function words. Accents are removed after stemming, so "telefono" typed without its
-accent still matches "teléfono". Any other language is treated like English without a stemmer.
+accent still matches "teléfono"; Spanish stems that spelling changes before e ("empaque",
+"golpee") are folded to the verb's ("empac", "golp"). Any other language is treated like English
+without a stemmer.
 A short list of synonyms per language (synonyms.txt) maps "pictures" to the course's "photos",
 "comprador" to "cliente", "图片" to "照片", in questions and cards alike.
 """
@@ -61,6 +63,7 @@ ZH_STOP = _word_set(
     这么 那么 怎么 怎样 怎么样 怎么办 什么 为什么 哪 哪里 哪儿 哪个 谁 多少 几 如何 能 会 要
     想 该 应该 可以 可 一个 一 个 些 点 一点 一下 很 太 最 更 比较 非常 但 但是 而 而且 如果
     因为 所以 就是 还是 不 没 没有 啦 嗯 才能 时 上 中 下 里 做 办 对 好 多 到 去 来 用 说
+    不会 不能 才 会不会
     请问 请
     """
 )
@@ -98,11 +101,24 @@ def _stemmer(language: str) -> Any:
     return snowballstemmer.stemmer(_STEMMER_NAMES[language])
 
 
+# Spanish spelling changes a verb's stem before e: empacar, empaque, empaco; pagar, pague;
+# golpear, golpea, golpeen. Snowball keeps "empaqu", "pagu", "golpe": fold them to one stem.
+_ES_SPELLING = (
+    (re.compile(r"qu$"), "c"),
+    (re.compile(r"gu$"), "g"),
+    (re.compile(r"(?<=..[^aeiou])e$"), ""),
+)
+
+
 @lru_cache(maxsize=50_000)
 def _stem(word: str, language: str) -> str:
     if language in _STEMMER_NAMES:
         word = _stemmer(language).stemWord(word)
-    return _strip_accents(word)
+    word = _strip_accents(word)
+    if language == "es":
+        for pattern, replacement in _ES_SPELLING:
+            word = pattern.sub(replacement, word)
+    return word
 
 
 @lru_cache(maxsize=1)

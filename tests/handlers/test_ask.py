@@ -103,7 +103,7 @@ async def test_the_daily_quota_and_the_cache(school: Runtime) -> None:
         modes = [q.mode for q in await session.exec(select(Question))]
     assert modes == ["retrieval", "cache"]
     await ana.send("What is a good price?")
-    assert (await ana.send("One more question"))[0].text == en("qa.quota", quota=3)
+    assert (await ana.send("One more question"))[0].text == en("qa.quota_alone", quota=3)
 
 
 async def test_the_llm_writes_the_answer_and_its_citations_are_kept(database_url: str) -> None:
@@ -142,8 +142,9 @@ async def test_a_lecturer_answers_by_replying_to_the_passed_on_question(school: 
         async with school.sessions() as session:
             return [r.text for r in await school.academy.handle(incoming, session)]
 
-    # A trainee quoting the same text asks a question of their own: nothing is answered.
-    assert await reply_as("eve", "Who won?") == [en("qa.not_covered")]
+    # A trainee quoting the same text asks a question of their own: nothing is answered (and eve,
+    # in no class, is offered no lecturer).
+    assert await reply_as("eve", "Who won?") == [en("qa.not_covered_alone")]
     assert await reply_as("lec", "The village shop shows the matches.") == [
         en("qa.answer_sent", number=question.id)
     ]

@@ -37,7 +37,8 @@ VOLATILE = {("people", "last_seen_at")}
 # asked in it, a lesson opened, an invite made. Other tables must stay as they were.
 COMMAND_WRITES = {
     "newcohort": {"cohorts"},
-    "ask": {"questions"},
+    # A long number reads as a phone number: a personal matter, passed straight to the lecturer.
+    "ask": {"questions", "deliveries"},
     "lesson": {"lesson_progress", "activity_days"},
     "invite_lecturer": {"role_invites"},
     "invite_coordinator": {"role_invites"},

@@ -73,10 +73,11 @@ async def test_help_unknown_command_and_free_text(trainee_factory) -> None:
     assert (await ana.send("/help"))[0].text == en("help.text")
     assert (await ana.send("/nonsense"))[0].text == en("error.unknown_command")
     assert ana.menu is not None
-    # Free text is a question for the course; small talk is not something it covers.
+    # Free text is a question for the course, which does not cover the weather; Ana is in no
+    # class, so no lecturer is offered.
     (answer,) = await ana.send("hello there, what a nice day")
-    assert answer.text == en("qa.not_covered")
-    assert [b.label for row in answer.buttons for b in row] == [en("qa.ask_lecturer")]
+    assert answer.text == en("qa.not_covered_alone")
+    assert [b.label for row in answer.buttons for b in row] == []
 
 
 async def test_a_forged_language_payload_changes_nothing(runtime, trainee_factory) -> None:

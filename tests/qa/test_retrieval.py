@@ -152,3 +152,15 @@ def test_no_search_term_belongs_to_two_synonym_groups(language: str) -> None:
         for other in terms[number + 1 :]:
             assert not group & other, (language, group & other)
     assert len(synonyms(language)) == sum(len(group) for group in terms)
+
+
+def test_spanish_verb_forms_meet_in_one_stem() -> None:
+    forms = ["empacar", "empaque", "empaco", "empacado", "empaques"]
+    assert {tuple(tokenize(word, "es")) for word in forms} == {tuple(tokenize("empacar", "es"))}
+    assert tokenize("golpeen", "es") == tokenize("golpea", "es") == tokenize("golpes", "es")
+
+
+def test_chinese_packing_words_meet_the_courses_words() -> None:
+    assert tokenize("打包", "zh") == tokenize("包装", "zh") == tokenize("包", "zh")
+    assert tokenize("寄", "zh") == tokenize("快递", "zh")
+    assert "不会" not in tokenize("桃子怎么包装才不会压坏？", "zh")
