@@ -110,7 +110,12 @@ async def test_failing_offers_reread_and_retry_as_a_new_attempt(
     for question in lesson.quiz:
         await answer(ana, clock, question.options[(question.answer + 1) % len(question.options)])
     result = ana.last[-1]
-    assert result.text.startswith(en("quiz.failed", right=0, total=2, percent=0, need=50)[:20])
+    # Before retrying, each missed question with its right answer, in the same message.
+    missed = [en("quiz.missed", question=q.text, answer=q.options[q.answer]) for q in lesson.quiz]
+    assert result.text == "\n\n".join(
+        (en("quiz.failed", right=0, total=2, need=1), "\n".join(missed), en("quiz.failed_next"))
+    )
+    assert len(result.text) <= 450  # one phone screen
     assert [b.label for row in result.buttons for b in row] == [
         en("lesson.reread"),
         en("lesson.retry"),
@@ -193,11 +198,11 @@ async def test_missed_questions_come_back_on_a_spaced_schedule(
     await answer(ana, clock, q0.options[q0.answer])
     await answer(ana, clock, q1.options[(q1.answer + 1) % len(q1.options)])
 
-    menu = (await ana.send("/help"))[0].menu
+    menu = (await ana.send("/progress"))[0].menu
     assert all("🔁" not in label for row in menu for label in row)  # not due yet
     for days, step in ((1, 1), (3, 2), (7, None)):
         clock.advance(days=days, minutes=1)
-        menu = (await ana.send("/help"))[0].menu
+        menu = (await ana.send("/progress"))[0].menu
         assert (en("menu.review", count=1),) in menu
         question = (await ana.send(en("menu.review", count=1)))[0]
         assert q1.text in question.text
@@ -285,3 +290,27 @@ async def test_forged_lesson_buttons_are_refused_kindly(runtime, trainee_factory
         async with runtime.sessions() as session:
             replies = await runtime.academy.handle(Incoming.button(ana.sender, payload), session)
         assert replies and replies[0].text == en("error.stale_button"), payload
+
+
+async def test_an_old_quiz_button_of_a_passed_lesson_only_says_it_is_old(
+    runtime, trainee_factory, clock, course
+) -> None:
+    ana = trainee_factory("1", "Ana", "en")
+    lesson = course.lesson("first-steps", "en")
+    await ana.send("/lesson")
+    await read_lesson(ana, clock, len(lesson.cards))
+    old_button = ana.button(lesson.quiz[0].options[lesson.quiz[0].answer])
+    for question in lesson.quiz:
+        await answer(ana, clock, question.options[question.answer])
+    await ana.press(en("lesson.next_lesson"))  # lesson 2, card 1
+    clock.advance(hours=1)
+    async with runtime.sessions() as session:
+        replies = await runtime.academy.handle(
+            Incoming.button(ana.sender, old_button.payload), session
+        )
+    texts = [reply.text for reply in replies]
+    assert texts[0] == en("lesson.old_button", number=1)
+    assert texts[1].startswith("📖 Lesson 2/2 · ")
+    assert len(replies) == 2
+    assert not any("🎉" in text for text in texts)
+    assert len(await rows(runtime, QuizAnswer)) == len(lesson.quiz)

@@ -43,3 +43,13 @@ def test_each_lesson_is_phone_sized_with_a_quiz(slug: str, language: str) -> Non
     right = {"en": ("Right", "Correct"), "es": ("Correcto", "Exacto"), "zh": ("对。", "答对")}
     for question in lesson.quiz:
         assert not question.explanations[question.answer].startswith(right[language])
+
+
+@pytest.mark.parametrize("language", ["zh", "es", "en"])
+@pytest.mark.parametrize("slug", SYLLABUS)
+def test_one_mistake_still_passes_a_lesson(slug: str, language: str) -> None:
+    """The course welcome promises that most right is enough: one mistake in three or four
+    questions passes, two mistakes do not."""
+    total = len(COURSE.lesson(slug, language).quiz)
+    assert (total - 1) / total >= COURSE.pass_mark
+    assert (total - 2) / total < COURSE.pass_mark
