@@ -43,7 +43,7 @@ async def test_lecturer_creates_a_class_and_a_trainee_joins_by_deep_link(live_bo
 async def test_a_coordinator_gets_the_chart_and_the_spreadsheet(live_bot: LiveBot) -> None:
     boss = live_bot.fake.user(911, "Marta", language_code="es")
     await boss.send_text("/start")
-    await boss.wait_messages(2)
+    await boss.wait_messages(1)
     async with live_bot.runtime.sessions() as session:
         person = (await session.exec(select(Person).where(Person.channel_user_id == "911"))).one()
         person.role = Role.coordinator.value
