@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.lessons.content import require_library
+from bot.lessons.content import require_library, screen_warnings
 
 STARTER = Path(__file__).parents[2] / "content"
 # The syllabus's lesson slugs, in its order: schedules, progress and citations depend on them.
@@ -53,3 +53,7 @@ def test_one_mistake_still_passes_a_lesson(slug: str, language: str) -> None:
     total = len(COURSE.lesson(slug, language).quiz)
     assert (total - 1) / total >= COURSE.pass_mark
     assert (total - 2) / total < COURSE.pass_mark
+
+
+def test_every_card_fits_one_phone_screen() -> None:
+    assert [str(warning) for warning in screen_warnings(COURSE)] == []
