@@ -30,15 +30,15 @@ async def main_menu(ctx: Context, t: Translator | None = None) -> Menu:
 
 
 def language_buttons(
-    current: str, *, payload_end: str = "", others_only: bool = False
+    current: str, *, prefix: str = "lang", others_only: bool = False
 ) -> tuple[Button, ...]:
     """One button per language, each named in its own language; the current one ticked, or left
-    out with `others_only`. `payload_end` tells where the choice was offered (":start")."""
+    out with `others_only`. The payload's `prefix` tells where the choice was offered."""
     buttons = []
     for language in LANGUAGES:
         if others_only and language == current:
             continue
         name = Translator(language)("language.name")
         label = f"✓ {name}" if language == current else name
-        buttons.append(Button(label, f"lang:{language}{payload_end}"))
+        buttons.append(Button(label, f"{prefix}:{language}"))
     return tuple(buttons)

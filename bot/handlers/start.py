@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.cohorts.service import at_least
 from bot.config import LANGUAGES
 from bot.core.messages import Button, Reply
-from bot.core.payloads import StaleButton
+from bot.core.payloads import StaleButton, button_fields
 from bot.core.router import Context, HandlerResult, Router
 from bot.db.models import Role
 from bot.handlers.certificates import send_certificate_again
@@ -16,8 +16,6 @@ from bot.i18n import Translator, normalise_language
 from bot.lessons.progress import lesson_progress, next_lesson
 
 router = Router("start")
-# Where a language button was offered: on the welcome, the choice redoes the welcome.
-ON_WELCOME = ":start"
 
 
 @router.command("start")
@@ -46,7 +44,7 @@ async def welcome_reply(ctx: Context, t: Translator, *, ask: bool, edit: bool = 
     if slug is not None:
         key = "start.continue" if slug in progress else "start.lesson"
         rows.append((Button(t(key, number=course.number(slug)), "les:go"),))
-    languages = language_buttons(person.language, payload_end=ON_WELCOME, others_only=not ask)
+    languages = language_buttons(person.language, prefix="welcome", others_only=not ask)
     rows.append(languages)
     line = t("language.prompt") if ask else t("start.other_language")
     text = f"{t('start.welcome', name=name)}\n\n{line}"
@@ -68,27 +66,42 @@ async def choose_language(ctx: Context) -> HandlerResult:
 
 @router.button("lang")
 async def language_chosen(ctx: Context) -> HandlerResult:
-    language, _, where = ctx.incoming.payload.partition(":")[2].partition(":")
-    if where and f":{where}" != ON_WELCOME:
-        raise StaleButton(ctx.incoming.payload)
-    if language not in LANGUAGES:
+    """A language from the /language question: saved, said, and the menu in that language."""
+    language = ctx.incoming.payload.partition(":")[2]
+    if not await set_language(ctx, language):
         return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
-    ctx.person.language = language
-    ctx.person.language_chosen = True
-    ctx.session.add(ctx.person)
     t = Translator(language)
-    if not where:
-        return [
-            Reply(t("language.set"), edit=True),
-            Reply(t("start.ready"), menu=await main_menu(ctx, t)),
-        ]
+    return [
+        Reply(t("language.set"), edit=True),
+        Reply(t("start.ready"), menu=await main_menu(ctx, t)),
+    ]
+
+
+@router.button("welcome")
+async def language_on_welcome(ctx: Context) -> HandlerResult:
+    """A language from the welcome: the welcome is redone in it, in place. Someone who already
+    has a menu also gets it in the new language."""
+    (language,) = button_fields(ctx.incoming.payload, 1)
+    if not await set_language(ctx, language):
+        raise StaleButton(ctx.incoming.payload)
+    t = Translator(language)
     replies = [await welcome_reply(ctx, t, ask=False, edit=True)]
     course = ctx.services.course_for(ctx.person)
     if await lesson_progress(ctx.session, ctx.person, course) or at_least(
         ctx.person, Role.lecturer
-    ):  # they already have a menu: put it in the new language
+    ):
         replies.append(Reply(t("language.set"), menu=await main_menu(ctx, t)))
     return replies
+
+
+async def set_language(ctx: Context, language: str) -> bool:
+    """Make `language` the person's chosen one; False (nothing changed) when it is not ours."""
+    if language not in LANGUAGES:
+        return False
+    ctx.person.language = language
+    ctx.person.language_chosen = True
+    ctx.session.add(ctx.person)
+    return True
 
 
 @router.command("help")
