@@ -7,7 +7,7 @@ from bot.config import LANGUAGES
 from bot.core.messages import Button, Reply
 from bot.core.payloads import StaleButton, button_fields
 from bot.core.router import Context, HandlerResult, Router
-from bot.db.models import Role
+from bot.db.models import Person, Role
 from bot.handlers.certificates import send_certificate_again
 from bot.handlers.join import open_code
 from bot.handlers.menu import language_buttons, main_menu
@@ -46,22 +46,21 @@ async def welcome_reply(ctx: Context, t: Translator, *, ask: bool, edit: bool = 
         rows.append((Button(t(key, number=course.number(slug)), "les:go"),))
     languages = language_buttons(person.language, prefix="welcome", others_only=not ask)
     rows.append(languages)
-    line = t("language.prompt") if ask else t("start.other_language")
+    line = t(prompt_key(person)) if ask else t("start.other_language")
     text = f"{t('start.welcome', name=name)}\n\n{line}"
     return Reply(text, buttons=tuple(rows), edit=edit)
 
 
-def language_prompt(ctx: Context) -> str:
+def prompt_key(person: Person) -> str:
     """Trainees choose the language they learn in; staff, the one the bot uses with them."""
-    staff = at_least(ctx.person, Role.lecturer)
-    return ctx.t("language.prompt_staff" if staff else "language.prompt")
+    return "language.prompt_staff" if at_least(person, Role.lecturer) else "language.prompt"
 
 
 @router.command("language")
 @router.menu("menu.language")
 async def choose_language(ctx: Context) -> HandlerResult:
     buttons = tuple((button,) for button in language_buttons(ctx.person.language))
-    return Reply(language_prompt(ctx), buttons=buttons)
+    return Reply(ctx.t(prompt_key(ctx.person)), buttons=buttons)
 
 
 @router.button("lang")
