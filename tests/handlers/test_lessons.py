@@ -274,6 +274,8 @@ async def test_finishing_the_course_sends_a_certificate_that_verifies(
     assert again.image is not None and certificate.code in again.text
     assert len(await rows(runtime, Certificate)) == 1
     assert (await ana.send("/lesson"))[0].text.startswith("🎓")
+    again = (await ana.press(zh("help.certificate")))[0]  # a button, not a command to type
+    assert again.image is not None and certificate.code in again.text
 
     from bot.lessons.certificates import find_certificate
 
