@@ -15,6 +15,8 @@ from bot.core.router import Context, HandlerResult, Router
 from bot.db.models import Cohort, LessonProgress
 from bot.handlers.certificates import completion_replies
 from bot.handlers.menu import main_menu
+from bot.i18n import Translator
+from bot.lessons.content import screen_limit
 from bot.lessons.model import Course, Lesson, Question
 from bot.lessons.progress import (
     FAILED,
@@ -113,21 +115,30 @@ async def result_reply(
         )
         return Reply(text, buttons=((Button(ctx.t("lesson.next_lesson"), "les:go"),),))
     lesson = _lesson(ctx, course, row.lesson)
-    missed = [
-        ctx.t("quiz.missed", question=question.text, answer=question.options[question.answer])
-        for index in await missed_questions(ctx.session, ctx.person, course, row)
-        if index < len(lesson.quiz)
-        for question in (lesson.quiz[index],)
-    ]
-    need = right_to_pass(course, result.total)
-    parts = [ctx.t("quiz.failed", right=result.right, total=result.total, need=need)]
-    parts += ["\n".join(missed)] if missed else []
-    parts.append(ctx.t("quiz.failed_next"))
+    missed = await missed_questions(ctx.session, ctx.person, course, row)
+    text = failure_text(ctx.t, course, lesson, missed, result.right)
     buttons = (
         (Button(ctx.t("lesson.reread"), f"les:reread:{row.lesson}"),),
         (Button(ctx.t("lesson.retry"), f"les:retry:{row.lesson}"),),
     )
-    return Reply("\n\n".join(parts), buttons=buttons)
+    return Reply(text, buttons=buttons)
+
+
+def failure_text(
+    t: Translator, course: Course, lesson: Lesson, missed: list[int], right: int
+) -> str:
+    """The score, each missed question with its right answer, and what to do next, within one
+    phone screen: the right answers alone, by question number, when the questions would not
+    fit."""
+    total = len(lesson.quiz)
+    head = t("quiz.failed", right=right, total=total, need=right_to_pass(course, total))
+    shown = [(index, lesson.quiz[index]) for index in missed if index < total]
+    lines = [t("quiz.missed", question=q.text, answer=q.options[q.answer]) for _, q in shown]
+    text = "\n\n".join([head, *(["\n".join(lines)] if lines else []), t("quiz.failed_next")])
+    if len(text) <= screen_limit(lesson.language):
+        return text
+    lines = [t("quiz.missed_short", number=i + 1, answer=q.options[q.answer]) for i, q in shown]
+    return "\n\n".join([head, "\n".join(lines), t("quiz.failed_next")])
 
 
 async def position_reply(ctx: Context, course: Course, row: LessonProgress) -> Reply:

@@ -86,6 +86,11 @@ def load_course(course_dir: Path) -> tuple[Course | None, list[Problem]]:
     return course, []
 
 
+def screen_limit(language: str) -> int:
+    """About how many characters of `language` one small phone screen shows."""
+    return SCREEN.get(language, SCREEN_LATIN)
+
+
 def screen_warnings(course: Course) -> list[Problem]:
     """Cards longer than one phone screen, as `file:line` warnings in course order. Not problems:
     the course still loads; the card is just harder to read."""
@@ -95,7 +100,7 @@ def screen_warnings(course: Course) -> list[Problem]:
             lesson = course.texts.get((slug, language))
             if lesson is None or lesson.source is None:
                 continue
-            limit = SCREEN.get(language, SCREEN_LATIN)
+            limit = screen_limit(language)
             for card in lesson.cards:
                 if len(card.text) > limit:
                     message = (

@@ -316,3 +316,21 @@ async def test_an_old_quiz_button_of_a_passed_lesson_only_says_it_is_old(
     assert len(replies) == 2
     assert not any("🎉" in text for text in texts)
     assert len(await rows(runtime, QuizAnswer)) == len(lesson.quiz)
+
+
+@pytest.mark.parametrize("language", ["zh", "es", "en"])
+def test_a_failure_with_every_answer_wrong_still_fits_one_screen(language: str) -> None:
+    """The starter course's longest questions: all missed, the message still fits a phone
+    screen (the right answers alone, numbered, when the questions would not fit)."""
+    from bot.handlers.lessons import failure_text
+    from bot.lessons.content import require_library, screen_limit
+    from tests.lessons.test_starter_course import STARTER
+
+    course = require_library(STARTER)["sell-online"]
+    t = Translator(language)
+    for slug in course.lessons:
+        lesson = course.lesson(slug, language)
+        text = failure_text(t, course, lesson, list(range(len(lesson.quiz))), right=0)
+        assert len(text) <= screen_limit(language), (slug, text)
+        for question in lesson.quiz:
+            assert question.options[question.answer] in text
