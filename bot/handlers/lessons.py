@@ -15,6 +15,8 @@ from bot.core.router import Context, HandlerResult, Router
 from bot.db.models import Cohort, LessonProgress
 from bot.handlers.certificates import completion_replies
 from bot.handlers.menu import main_menu
+from bot.i18n import Translator
+from bot.lessons.content import screen_limit
 from bot.lessons.model import Course, Lesson, Question
 from bot.lessons.progress import (
     FAILED,
@@ -23,10 +25,12 @@ from bot.lessons.progress import (
     READING,
     QuizResult,
     lesson_progress,
+    missed_questions,
     next_lesson,
     open_lesson,
     record_activity,
     record_answer,
+    right_to_pass,
     start_quiz,
     start_reading,
 )
@@ -96,7 +100,11 @@ def question_reply(ctx: Context, course: Course, row: LessonProgress) -> Reply:
     return Reply(question_text(ctx, lesson, row.question), buttons=buttons)
 
 
-def result_reply(ctx: Context, course: Course, row: LessonProgress, result: QuizResult) -> Reply:
+async def result_reply(
+    ctx: Context, course: Course, row: LessonProgress, result: QuizResult
+) -> Reply:
+    """Passed: the score and the next lesson. Not yet: the score, each missed question with its
+    right answer (so the retry is not a guess), then reread or retry."""
     if result.passed:
         text = ctx.t(
             "quiz.passed",
@@ -106,13 +114,9 @@ def result_reply(ctx: Context, course: Course, row: LessonProgress, result: Quiz
             percent=result.percent,
         )
         return Reply(text, buttons=((Button(ctx.t("lesson.next_lesson"), "les:go"),),))
-    text = ctx.t(
-        "quiz.failed",
-        right=result.right,
-        total=result.total,
-        percent=result.percent,
-        need=round(course.pass_mark * 100),
-    )
+    lesson = _lesson(ctx, course, row.lesson)
+    missed = await missed_questions(ctx.session, ctx.person, course, row)
+    text = failure_text(ctx.t, course, lesson, missed, result.right)
     buttons = (
         (Button(ctx.t("lesson.reread"), f"les:reread:{row.lesson}"),),
         (Button(ctx.t("lesson.retry"), f"les:retry:{row.lesson}"),),
@@ -120,7 +124,24 @@ def result_reply(ctx: Context, course: Course, row: LessonProgress, result: Quiz
     return Reply(text, buttons=buttons)
 
 
-def position_reply(ctx: Context, course: Course, row: LessonProgress) -> Reply:
+def failure_text(
+    t: Translator, course: Course, lesson: Lesson, missed: list[int], right: int
+) -> str:
+    """The score, each missed question with its right answer, and what to do next, within one
+    phone screen: the right answers alone, by question number, when the questions would not
+    fit."""
+    total = len(lesson.quiz)
+    head = t("quiz.failed", right=right, total=total, need=right_to_pass(course, total))
+    shown = [(index, lesson.quiz[index]) for index in missed if index < total]
+    lines = [t("quiz.missed", question=q.text, answer=q.options[q.answer]) for _, q in shown]
+    text = "\n\n".join([head, *(["\n".join(lines)] if lines else []), t("quiz.failed_next")])
+    if len(text) <= screen_limit(lesson.language):
+        return text
+    lines = [t("quiz.missed_short", number=i + 1, answer=q.options[q.answer]) for i, q in shown]
+    return "\n\n".join([head, "\n".join(lines), t("quiz.failed_next")])
+
+
+async def position_reply(ctx: Context, course: Course, row: LessonProgress) -> Reply:
     """Whatever the person should see now in this lesson."""
     lesson = _lesson(ctx, course, row.lesson)
     if row.status == QUIZ and row.question >= len(lesson.quiz):
@@ -130,7 +151,7 @@ def position_reply(ctx: Context, course: Course, row: LessonProgress) -> Reply:
     if row.status in (PASSED, FAILED):
         total = len(lesson.quiz)
         right = round((row.last_score or 0.0) * total)
-        return result_reply(ctx, course, row, QuizResult(right, total, row.status == PASSED))
+        return await result_reply(ctx, course, row, QuizResult(right, total, row.status == PASSED))
     return card_reply(ctx, course, row)
 
 
@@ -143,7 +164,8 @@ async def next_lesson_for_trainee(ctx: Context) -> HandlerResult:
     slug = next_lesson(course, progress)
     if slug is None:
         title = course.text_in(course.title, ctx.person.language)
-        return Reply(ctx.t("lesson.all_done", course=title), menu=await main_menu(ctx))
+        button = Button(ctx.t("help.certificate"), "help:certificate")
+        return Reply(ctx.t("lesson.all_done", course=title), buttons=((button,),))
     # A lesson plan may not have opened it yet (one already started stays open).
     locked = None if slug in progress else await locked_reply(ctx, course, course.number(slug))
     if locked is not None:
@@ -159,7 +181,7 @@ async def next_lesson_for_trainee(ctx: Context) -> HandlerResult:
         replies.append(Reply(intro, menu=await main_menu(ctx)))
     row = progress.get(slug) or await open_lesson(ctx.session, ctx.person, course, slug, ctx.now)
     await record_activity(ctx.session, ctx.person, ctx.now)
-    replies.append(position_reply(ctx, course, row))
+    replies.append(await position_reply(ctx, course, row))
     return replies
 
 
@@ -180,11 +202,23 @@ async def locked_reply(ctx: Context, course: Course, number: int) -> Reply | Non
     return Reply(text, menu=await main_menu(ctx))
 
 
-def _stale(ctx: Context, course: Course, row: LessonProgress) -> HandlerResult:
-    """An old or repeated button: silence for a double tap, else where the person is."""
+async def _stale(ctx: Context, course: Course, row: LessonProgress) -> HandlerResult:
+    """An old or repeated button: silence for a double tap, else where the person is. A button
+    of a lesson already passed says only that, then shows the lesson they are on now."""
     if ctx.now - row.updated_at < DOUBLE_TAP:
         return None
-    return [Reply(ctx.t("lesson.where_you_were")), position_reply(ctx, course, row)]
+    if row.status == PASSED:
+        old = Reply(ctx.t("lesson.old_button", number=course.number(row.lesson)))
+        progress = await lesson_progress(ctx.session, ctx.person, course)
+        slug = next_lesson(course, progress)
+        current = progress.get(slug) if slug is not None else None
+        if current is not None:
+            return [old, await position_reply(ctx, course, current)]
+        if slug is None:
+            return old
+        label = ctx.t("start.lesson", number=course.number(slug))
+        return Reply(old.text, buttons=((Button(label, "les:go"),),))
+    return [Reply(ctx.t("lesson.where_you_were")), await position_reply(ctx, course, row)]
 
 
 @router.button("les")
@@ -202,7 +236,7 @@ async def lesson_button(ctx: Context) -> HandlerResult:
         return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
     await record_activity(ctx.session, ctx.person, ctx.now)
     if action == "next":
-        return next_card(ctx, course, row, numbers[0])
+        return await next_card(ctx, course, row, numbers[0])
     if action == "ans":
         return await answer(ctx, course, row, *numbers)
     if action == "retry" and row.status == FAILED:
@@ -211,12 +245,12 @@ async def lesson_button(ctx: Context) -> HandlerResult:
     if action == "reread" and row.status == FAILED:
         start_reading(row, ctx.now)
         return card_reply(ctx, course, row)
-    return _stale(ctx, course, row)
+    return await _stale(ctx, course, row)
 
 
-def next_card(ctx: Context, course: Course, row: LessonProgress, card: int) -> HandlerResult:
+async def next_card(ctx: Context, course: Course, row: LessonProgress, card: int) -> HandlerResult:
     if row.status != READING or row.card != card:
-        return _stale(ctx, course, row)
+        return await _stale(ctx, course, row)
     lesson = _lesson(ctx, course, row.lesson)
     row.updated_at = ctx.now
     if card + 1 < len(lesson.cards):
@@ -232,10 +266,10 @@ async def answer(
     lesson = _lesson(ctx, course, row.lesson)
     current = row.status == QUIZ and row.attempt == attempt and row.question == index
     if not current or not 0 <= index < len(lesson.quiz):
-        return _stale(ctx, course, row)
+        return await _stale(ctx, course, row)
     question = lesson.quiz[index]
     if not 0 <= chosen < len(question.options):
-        return _stale(ctx, course, row)
+        return await _stale(ctx, course, row)
     correct, verdict = answer_verdict(ctx, question, chosen)
     feedback = Reply(f"{question_text(ctx, lesson, index)}\n\n{verdict}", edit=True)
     result = await record_answer(
@@ -243,7 +277,7 @@ async def answer(
     )
     if result is None:
         return [feedback, question_reply(ctx, course, row)]
-    replies = [feedback, result_reply(ctx, course, row, result)]
+    replies = [feedback, await result_reply(ctx, course, row, result)]
     if result.passed:
         progress = await lesson_progress(ctx.session, ctx.person, course)
         if next_lesson(course, progress) is None:

@@ -29,11 +29,16 @@ async def main_menu(ctx: Context, t: Translator | None = None) -> Menu:
     return tuple(rows)
 
 
-def language_buttons(current: str) -> tuple[tuple[Button, ...], ...]:
-    """One big button per language, each named in its own language; the current one ticked."""
-    rows = []
+def language_buttons(
+    current: str, *, prefix: str = "lang", others_only: bool = False
+) -> tuple[Button, ...]:
+    """One button per language, each named in its own language; the current one ticked, or left
+    out with `others_only`. The payload's `prefix` tells where the choice was offered."""
+    buttons = []
     for language in LANGUAGES:
+        if others_only and language == current:
+            continue
         name = Translator(language)("language.name")
         label = f"✓ {name}" if language == current else name
-        rows.append((Button(label, f"lang:{language}"),))
-    return tuple(rows)
+        buttons.append(Button(label, f"{prefix}:{language}"))
+    return tuple(buttons)

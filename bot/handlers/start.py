@@ -2,44 +2,73 @@
 
 from __future__ import annotations
 
+from bot.cohorts.service import at_least
 from bot.config import LANGUAGES
-from bot.core.messages import Reply
+from bot.core.messages import Button, Reply
+from bot.core.payloads import StaleButton, button_fields
 from bot.core.router import Context, HandlerResult, Router
+from bot.db.models import Person, Role
+from bot.handlers.certificates import send_certificate_again
 from bot.handlers.join import open_code
 from bot.handlers.menu import language_buttons, main_menu
-from bot.i18n import Translator
+from bot.handlers.reminders import show_reminders
+from bot.i18n import Translator, normalise_language
+from bot.lessons.progress import lesson_progress, next_lesson
 
 router = Router("start")
 
 
 @router.command("start")
 async def start(ctx: Context) -> HandlerResult:
-    """Greet, show the menu, offer the language until the person has chosen one, and open the
-    code of a deep link (`/start CODE`: join a class, or take a role)."""
+    """One message: a greeting in the phone's language, a button to the next lesson and one line
+    to change the language (a question instead when the phone gave no usable language). A deep
+    link's code (`/start CODE`: join a class, or take a role) is opened after it."""
     person = ctx.person
-    name = person.display_name or ctx.t("start.friend")
-    replies = [Reply(ctx.t("start.welcome", name=name), menu=await main_menu(ctx))]
+    hint = normalise_language(ctx.incoming.sender.language_hint, default="")
+    ask = not person.language_chosen and not hint
+    replies = [await welcome_reply(ctx, ctx.t, ask=ask)]
     if ctx.incoming.text.strip():
         replies += await open_code(ctx, ctx.incoming.text)
-    if not person.language_chosen:
-        replies.append(Reply(ctx.t("language.prompt"), buttons=language_buttons(person.language)))
     return replies
+
+
+async def welcome_reply(ctx: Context, t: Translator, *, ask: bool, edit: bool = False) -> Reply:
+    """The welcome in `t`'s language with "▶ Start lesson N" (or "Continue") when a lesson is
+    left, then the other languages, or all of them under the question when `ask`."""
+    person = ctx.person
+    name = person.display_name or t("start.friend")
+    course = ctx.services.course_for(person)
+    progress = await lesson_progress(ctx.session, person, course)
+    slug = next_lesson(course, progress)
+    rows: list[tuple[Button, ...]] = []
+    if slug is not None:
+        key = "start.continue" if slug in progress else "start.lesson"
+        rows.append((Button(t(key, number=course.number(slug)), "les:go"),))
+    languages = language_buttons(person.language, prefix="welcome", others_only=not ask)
+    rows.append(languages)
+    line = t(prompt_key(person)) if ask else t("start.other_language")
+    text = f"{t('start.welcome', name=name)}\n\n{line}"
+    return Reply(text, buttons=tuple(rows), edit=edit)
+
+
+def prompt_key(person: Person) -> str:
+    """Trainees choose the language they learn in; staff, the one the bot uses with them."""
+    return "language.prompt_staff" if at_least(person, Role.lecturer) else "language.prompt"
 
 
 @router.command("language")
 @router.menu("menu.language")
 async def choose_language(ctx: Context) -> HandlerResult:
-    return Reply(ctx.t("language.prompt"), buttons=language_buttons(ctx.person.language))
+    buttons = tuple((button,) for button in language_buttons(ctx.person.language))
+    return Reply(ctx.t(prompt_key(ctx.person)), buttons=buttons)
 
 
 @router.button("lang")
 async def language_chosen(ctx: Context) -> HandlerResult:
+    """A language from the /language question: saved, said, and the menu in that language."""
     language = ctx.incoming.payload.partition(":")[2]
-    if language not in LANGUAGES:
+    if not await set_language(ctx, language):
         return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
-    ctx.person.language = language
-    ctx.person.language_chosen = True
-    ctx.session.add(ctx.person)
     t = Translator(language)
     return [
         Reply(t("language.set"), edit=True),
@@ -47,7 +76,48 @@ async def language_chosen(ctx: Context) -> HandlerResult:
     ]
 
 
+@router.button("welcome")
+async def language_on_welcome(ctx: Context) -> HandlerResult:
+    """A language from the welcome: the welcome is redone in it, in place. Someone who already
+    has a menu also gets it in the new language."""
+    (language,) = button_fields(ctx.incoming.payload, 1)
+    if not await set_language(ctx, language):
+        raise StaleButton(ctx.incoming.payload)
+    t = Translator(language)
+    replies = [await welcome_reply(ctx, t, ask=False, edit=True)]
+    course = ctx.services.course_for(ctx.person)
+    if await lesson_progress(ctx.session, ctx.person, course) or at_least(
+        ctx.person, Role.lecturer
+    ):
+        replies.append(Reply(t("language.set"), menu=await main_menu(ctx, t)))
+    return replies
+
+
+async def set_language(ctx: Context, language: str) -> bool:
+    """Make `language` the person's chosen one; False (nothing changed) when it is not ours."""
+    if language not in LANGUAGES:
+        return False
+    ctx.person.language = language
+    ctx.person.language_chosen = True
+    ctx.session.add(ctx.person)
+    return True
+
+
 @router.command("help")
 @router.menu("menu.help")
 async def show_help(ctx: Context) -> HandlerResult:
-    return Reply(ctx.t("help.text"), menu=await main_menu(ctx))
+    """What each menu button does, with buttons for what is not in the menu."""
+    buttons = (
+        (Button(ctx.t("help.reminders"), "help:reminders"),),
+        (Button(ctx.t("help.certificate"), "help:certificate"),),
+    )
+    return Reply(ctx.t("help.text"), buttons=buttons)
+
+
+@router.button("help")
+async def help_button(ctx: Context) -> HandlerResult:
+    if ctx.incoming.payload == "help:reminders":
+        return await show_reminders(ctx)
+    if ctx.incoming.payload == "help:certificate":
+        return await send_certificate_again(ctx)
+    raise StaleButton(ctx.incoming.payload)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 import bot
-from bot.lessons.content import Problem, load_course, load_library
+from bot.lessons.content import Problem, load_course, load_library, screen_warnings
 from bot.lessons.model import Course
 
 DEFAULT_CONTENT_DIR = Path(bot.__file__).resolve().parents[1] / "content"
@@ -32,7 +32,8 @@ def check(
         ),
     ] = None,
 ) -> None:
-    """Check the courses and print every problem; exit 1 if there is any."""
+    """Check the courses and print every problem; exit 1 if there is any. Cards longer than a
+    phone screen are printed as warnings and do not change the exit code."""
     target = path if path is not None else _configured_content_dir()
     courses: list[Course]
     if (target / "course.yaml").is_file():
@@ -41,12 +42,16 @@ def check(
     else:
         library, problems = load_library(target)
         courses = list(library.values())
-    for problem in problems:
+    warnings = [warning for course in courses for warning in screen_warnings(course)]
+    for problem in warnings + problems:
         typer.echo(str(problem))
     if problems:
         typer.secho(_problems_summary(problems), fg=typer.colors.RED)
         raise typer.Exit(1)
-    typer.secho(_ok_summary(courses), fg=typer.colors.GREEN)
+    summary = _ok_summary(courses)
+    if warnings:
+        summary += f" ({_plural(len(warnings), 'warning')})"
+    typer.secho(summary, fg=typer.colors.GREEN)
 
 
 def _configured_content_dir() -> Path:

@@ -29,6 +29,10 @@ SLUG_LENGTH = 64  # the database's course and lesson columns; PostgreSQL refuses
 COURSE_KEYS = ("id", "languages", "pass_mark", "title", "summary", "welcome", "lessons")
 TEXT_FIELDS = ("title", "summary", "welcome")
 LESSON_NAME = re.compile(r"(?P<slug>[^.]+)\.(?P<language>[^.]+)\.md")
+# What one small phone screen shows, in characters: a card (or an answer made of it) longer than
+# this is scrolled past. Chinese characters are wider.
+SCREEN = {"zh": 300}
+SCREEN_LATIN = 450
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,31 @@ def load_course(course_dir: Path) -> tuple[Course | None, list[Problem]]:
         root=root,
     )
     return course, []
+
+
+def screen_limit(language: str) -> int:
+    """About how many characters of `language` one small phone screen shows."""
+    return SCREEN.get(language, SCREEN_LATIN)
+
+
+def screen_warnings(course: Course) -> list[Problem]:
+    """Cards longer than one phone screen, as `file:line` warnings in course order. Not problems:
+    the course still loads; the card is just harder to read."""
+    warnings = []
+    for slug in course.lessons:
+        for language in course.languages:
+            lesson = course.texts.get((slug, language))
+            if lesson is None or lesson.source is None:
+                continue
+            limit = screen_limit(language)
+            for card in lesson.cards:
+                if len(card.text) > limit:
+                    message = (
+                        f"warning: card is {len(card.text)} characters, more than one phone "
+                        f"screen (about {limit}): split it or make it shorter"
+                    )
+                    warnings.append(Problem(lesson.source, card.line, message))
+    return warnings
 
 
 def load_library(content_dir: Path) -> tuple[dict[str, Course], list[Problem]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -73,6 +74,11 @@ def start_reading(row: LessonProgress, now: datetime) -> None:
     row.updated_at = now
 
 
+def right_to_pass(course: Course, questions: int) -> int:
+    """How many right answers out of `questions` pass a lesson of `course`."""
+    return math.ceil(course.pass_mark * questions - 1e-9)
+
+
 @dataclass(frozen=True)
 class QuizResult:
     right: int
@@ -115,7 +121,7 @@ async def record_answer(
     row.updated_at = now
     if row.question < questions:
         return None
-    result = QuizResult(row.correct, questions, row.correct / questions >= course.pass_mark - 1e-9)
+    result = QuizResult(row.correct, questions, row.correct >= right_to_pass(course, questions))
     score = row.correct / questions
     row.last_score = score
     row.best_score = max(score, row.best_score or 0.0)
@@ -123,6 +129,24 @@ async def record_answer(
     if result.passed and row.passed_at is None:
         row.passed_at = now
     return result
+
+
+async def missed_questions(
+    session: AsyncSession, person: Person, course: Course, row: LessonProgress
+) -> list[int]:
+    """The questions (by index) answered wrong in the row's latest quiz attempt, in order."""
+    missed = await session.exec(
+        select(QuizAnswer.question)
+        .where(
+            QuizAnswer.person_id == person.id,
+            QuizAnswer.course_id == course.id,
+            QuizAnswer.lesson == row.lesson,
+            QuizAnswer.attempt == row.attempt,
+            col(QuizAnswer.correct).is_(False),
+        )
+        .order_by(col(QuizAnswer.question))
+    )
+    return sorted(set(missed))
 
 
 async def schedule_review(

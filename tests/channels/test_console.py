@@ -61,7 +61,8 @@ def test_start_language_choice_and_resume_in_every_language(tmp_path: Path) -> N
     assert academy(tmp_path, "db", "upgrade").returncode == 0
     zh, es, en = Translator("zh"), Translator("es"), Translator("en")
 
-    # Ana's phone is in Chinese; she taps 2 (Español) and asks for help by its label.
+    # Ana's phone is in Chinese: the welcome is Chinese, lesson 1 is [1], the other languages
+    # follow; she taps 2 (Español) and asks for help by its label.
     first = academy(
         tmp_path, "chat", "--user", "Ana", "--lang", "zh", stdin="/start\n2\n❓ Ayuda\n"
     )
@@ -69,13 +70,14 @@ def test_start_language_choice_and_resume_in_every_language(tmp_path: Path) -> N
     out = first.stdout
     assert zh("console.hint") in out
     assert zh("start.welcome", name="Ana") in out
-    assert "[1] ✓ 中文" in out and "[2] Español" in out and "[3] English" in out
-    assert es("language.set") in out and es("help.text") in out
+    assert f"[1] {zh('start.lesson', number=1)}" in out
+    assert "[2] Español" in out and "[3] English" in out and "中文" not in out.split("[1]")[1]
+    assert es("start.welcome", name="Ana") in out and es("help.text") in out
     assert out.rstrip().endswith(es("console.bye"))
 
     # Ben picks English by typing its label instead of its number.
     second = academy(tmp_path, "chat", "--user", "Ben", "--lang", "es", stdin="/start\nEnglish\n")
-    assert en("language.set") in second.stdout
+    assert en("start.welcome", name="Ben") in second.stdout
 
     # Ana comes back: the choice was stored, so /start greets in Spanish without asking again.
     again = academy(tmp_path, "chat", "--user", "Ana", stdin="/start\n/quit\n")

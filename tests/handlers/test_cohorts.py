@@ -77,7 +77,7 @@ async def test_an_admin_invites_a_lecturer_once(school: Runtime) -> None:
     assert en("role.used") in [r.text for r in await second.send(f"/join {invite.code}")]
     (other,) = await fetch(school, Person, Person.channel_user_id == "other")
     assert other.role == "trainee"
-    assert (en("menu.cohorts"),) in (await lecturer.send("/help"))[0].menu
+    assert (en("menu.cohorts"),) in (await lecturer.send("/progress"))[0].menu
 
 
 async def test_trainees_join_by_code_and_take_the_class_course_and_zone(school: Runtime) -> None:

@@ -141,6 +141,8 @@ BUTTONS = {
     "qa": ("qa:read:{slug}", "qa:hand:1"),
     "stats": ("stats:cohort:{cid}", "stats:export:{cid}", "stats:export:all", "stats:all"),
     "lang": ("lang:en",),
+    "welcome": ("welcome:en",),
+    "help": ("help:reminders", "help:certificate"),
     "forget": ("forget:yes", "forget:no"),
     "rem": ("rem:19:00", "rem:off"),
 }

@@ -110,7 +110,12 @@ async def test_failing_offers_reread_and_retry_as_a_new_attempt(
     for question in lesson.quiz:
         await answer(ana, clock, question.options[(question.answer + 1) % len(question.options)])
     result = ana.last[-1]
-    assert result.text.startswith(en("quiz.failed", right=0, total=2, percent=0, need=50)[:20])
+    # Before retrying, each missed question with its right answer, in the same message.
+    missed = [en("quiz.missed", question=q.text, answer=q.options[q.answer]) for q in lesson.quiz]
+    assert result.text == "\n\n".join(
+        (en("quiz.failed", right=0, total=2, need=1), "\n".join(missed), en("quiz.failed_next"))
+    )
+    assert len(result.text) <= 450  # one phone screen
     assert [b.label for row in result.buttons for b in row] == [
         en("lesson.reread"),
         en("lesson.retry"),
@@ -193,11 +198,11 @@ async def test_missed_questions_come_back_on_a_spaced_schedule(
     await answer(ana, clock, q0.options[q0.answer])
     await answer(ana, clock, q1.options[(q1.answer + 1) % len(q1.options)])
 
-    menu = (await ana.send("/help"))[0].menu
+    menu = (await ana.send("/progress"))[0].menu
     assert all("🔁" not in label for row in menu for label in row)  # not due yet
     for days, step in ((1, 1), (3, 2), (7, None)):
         clock.advance(days=days, minutes=1)
-        menu = (await ana.send("/help"))[0].menu
+        menu = (await ana.send("/progress"))[0].menu
         assert (en("menu.review", count=1),) in menu
         question = (await ana.send(en("menu.review", count=1)))[0]
         assert q1.text in question.text
@@ -269,6 +274,8 @@ async def test_finishing_the_course_sends_a_certificate_that_verifies(
     assert again.image is not None and certificate.code in again.text
     assert len(await rows(runtime, Certificate)) == 1
     assert (await ana.send("/lesson"))[0].text.startswith("🎓")
+    again = (await ana.press(zh("help.certificate")))[0]  # a button, not a command to type
+    assert again.image is not None and certificate.code in again.text
 
     from bot.lessons.certificates import find_certificate
 
@@ -285,3 +292,45 @@ async def test_forged_lesson_buttons_are_refused_kindly(runtime, trainee_factory
         async with runtime.sessions() as session:
             replies = await runtime.academy.handle(Incoming.button(ana.sender, payload), session)
         assert replies and replies[0].text == en("error.stale_button"), payload
+
+
+async def test_an_old_quiz_button_of_a_passed_lesson_only_says_it_is_old(
+    runtime, trainee_factory, clock, course
+) -> None:
+    ana = trainee_factory("1", "Ana", "en")
+    lesson = course.lesson("first-steps", "en")
+    await ana.send("/lesson")
+    await read_lesson(ana, clock, len(lesson.cards))
+    old_button = ana.button(lesson.quiz[0].options[lesson.quiz[0].answer])
+    for question in lesson.quiz:
+        await answer(ana, clock, question.options[question.answer])
+    await ana.press(en("lesson.next_lesson"))  # lesson 2, card 1
+    clock.advance(hours=1)
+    async with runtime.sessions() as session:
+        replies = await runtime.academy.handle(
+            Incoming.button(ana.sender, old_button.payload), session
+        )
+    texts = [reply.text for reply in replies]
+    assert texts[0] == en("lesson.old_button", number=1)
+    assert texts[1].startswith("📖 Lesson 2/2 · ")
+    assert len(replies) == 2
+    assert not any("🎉" in text for text in texts)
+    assert len(await rows(runtime, QuizAnswer)) == len(lesson.quiz)
+
+
+@pytest.mark.parametrize("language", ["zh", "es", "en"])
+def test_a_failure_with_every_answer_wrong_still_fits_one_screen(language: str) -> None:
+    """The starter course's longest questions: all missed, the message still fits a phone
+    screen (the right answers alone, numbered, when the questions would not fit)."""
+    from bot.handlers.lessons import failure_text
+    from bot.lessons.content import require_library, screen_limit
+    from tests.lessons.test_starter_course import STARTER
+
+    course = require_library(STARTER)["sell-online"]
+    t = Translator(language)
+    for slug in course.lessons:
+        lesson = course.lesson(slug, language)
+        text = failure_text(t, course, lesson, list(range(len(lesson.quiz))), right=0)
+        assert len(text) <= screen_limit(language), (slug, text)
+        for question in lesson.quiz:
+            assert question.options[question.answer] in text

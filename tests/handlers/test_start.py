@@ -3,7 +3,7 @@
 from sqlmodel import select
 
 from bot.db.models import Person
-from bot.i18n import Translator
+from bot.i18n import Translator, catalog
 
 
 def menu_rows(t: Translator) -> tuple[tuple[str, ...], ...]:
@@ -16,38 +16,92 @@ async def stored(runtime, user_id: str) -> Person:
         return (await session.exec(select(Person).where(Person.channel_user_id == user_id))).one()
 
 
-async def test_start_greets_in_the_clients_language_and_offers_languages(
+def labels(reply) -> list[str]:
+    return [b.label for row in reply.buttons for b in row]
+
+
+async def test_start_is_one_message_in_the_phones_language_one_tap_from_the_first_card(
     runtime, trainee_factory
 ) -> None:
-    ana = trainee_factory("1", "Ana", "zh-hans")
-    replies = await ana.send("/start")
-    zh = Translator("zh")
-    assert replies[0].text == zh("start.welcome", name="Ana")
-    assert ana.menu == menu_rows(zh)
-    labels = [b.label for row in replies[1].buttons for b in row]
-    assert labels == ["✓ 中文", "Español", "English"]
+    maria = trainee_factory("1", "María", "es-MX")
+    (welcome,) = await maria.send("/start")
+    es = Translator("es")
+    assert welcome.text == "\n\n".join(
+        (es("start.welcome", name="María"), es("start.other_language"))
+    )
+    # The phone already said Spanish: no question, one line to change it, lesson 1 one tap away.
+    assert labels(welcome) == [es("start.lesson", number=1), "中文", "English"]
     person = await stored(runtime, "1")
-    assert (person.language, person.language_chosen, person.display_name) == ("zh", False, "Ana")
+    assert (person.language, person.display_name) == ("es", "María")
+    replies = await maria.press(es("start.lesson", number=1))
+    assert replies[-1].text.startswith("📖 Lección 1/2 · ")
+    assert maria.menu == menu_rows(es)  # the big menu arrives with the course's welcome
 
 
-async def test_unknown_client_language_falls_back_to_the_default(trainee_factory) -> None:
-    pierre = trainee_factory("2", "Pierre", "fr")
-    replies = await pierre.send("/start")
-    assert [b.label for row in replies[1].buttons for b in row][2] == "✓ English"
+async def test_start_asks_the_language_only_without_a_usable_hint(trainee_factory) -> None:
+    en = Translator("en")
+    for user_id, hint in (("2", "fr"), ("3", None)):
+        pierre = trainee_factory(user_id, "Pierre", hint)
+        (welcome,) = await pierre.send("/start")
+        assert welcome.text == "\n\n".join(
+            (en("start.welcome", name="Pierre"), en("language.prompt"))
+        )
+        assert labels(welcome) == [en("start.lesson", number=1), "中文", "Español", "✓ English"]
+
+
+async def test_another_language_on_the_welcome_redoes_it_in_that_language(
+    runtime, trainee_factory
+) -> None:
+    ana = trainee_factory("1", "Ana", "en")
+    await ana.send("/start")
+    (welcome,) = await ana.press("Español")
+    es = Translator("es")
+    assert welcome.edit
+    assert welcome.text == "\n\n".join(
+        (es("start.welcome", name="Ana"), es("start.other_language"))
+    )
+    assert labels(welcome) == [es("start.lesson", number=1), "中文", "English"]
+    person = await stored(runtime, "1")
+    assert (person.language, person.language_chosen) == ("es", True)
+
+
+async def test_a_returning_trainee_gets_the_next_lesson_button(trainee_factory) -> None:
+    en = Translator("en")
+    ana = trainee_factory("1", "Ana", "en")
+    await ana.send("/lesson")  # lesson 1 opened, not passed
+    (welcome,) = await ana.send("/start")
+    assert labels(welcome)[0] == en("start.continue", number=1)
+    await ana.press(en("start.continue", number=1))
+    assert ana.texts[-1].startswith("📖 Lesson 1/2 · ")
 
 
 async def test_choosing_a_language_is_saved_and_changes_the_menu(runtime, trainee_factory) -> None:
     ana = trainee_factory("1", "Ana", "en")
-    await ana.send("/start")
+    await ana.send("/language")
     replies = await ana.press("Español")
     es = Translator("es")
     assert replies[0].edit and replies[0].text == es("language.set")
     assert ana.menu == menu_rows(es)
     person = await stored(runtime, "1")
     assert (person.language, person.language_chosen) == ("es", True)
-    # Once chosen, /start no longer asks again; the greeting is in Spanish.
-    replies = await ana.send("/start")
-    assert [r.text for r in replies] == [es("start.welcome", name="Ana")]
+    (welcome,) = await ana.send("/start")
+    assert welcome.text.startswith(es("start.welcome", name="Ana"))
+
+
+async def test_staff_are_asked_which_language_the_bot_should_use(runtime, trainee_factory) -> None:
+    from bot.db.models import Role
+
+    lee = trainee_factory("7", "Lee", "en")
+    await lee.send("/start")
+    async with runtime.sessions() as session:
+        person = (await session.exec(select(Person).where(Person.channel_user_id == "7"))).one()
+        person.role = Role.lecturer.value
+        session.add(person)
+        await session.commit()
+    en = Translator("en")
+    (prompt,) = await lee.send("/language")
+    assert prompt.text == en("language.prompt_staff")
+    assert en("language.prompt_staff") != en("language.prompt")
 
 
 async def test_menu_labels_work_in_any_language(trainee_factory) -> None:
@@ -89,3 +143,20 @@ async def test_a_forged_language_payload_changes_nothing(runtime, trainee_factor
         replies = await runtime.academy.handle(Incoming.button(ana.sender, "lang:xx"), session)
     assert replies[0].text == Translator("en")("error.stale_button")
     assert (await stored(runtime, "1")).language == "en"
+
+
+async def test_help_offers_buttons_instead_of_commands_to_type(trainee_factory) -> None:
+    for language in ("zh", "es", "en"):
+        typed = [text for text in catalog(language).values() if "/reminders" in text]
+        typed += [text for text in catalog(language).values() if "/certificate" in text]
+        assert typed == []
+    en = Translator("en")
+    ana = trainee_factory("1", "Ana", "en")
+    (help_reply,) = await ana.send("/help")
+    assert labels(help_reply) == [en("help.reminders"), en("help.certificate")]
+    by_command = [r.text for r in await ana.send("/reminders")]
+    await ana.send("/help")
+    assert [r.text for r in await ana.press(en("help.reminders"))] == by_command
+    by_command = [r.text for r in await ana.send("/certificate")]
+    await ana.send("/help")
+    assert [r.text for r in await ana.press(en("help.certificate"))] == by_command

@@ -898,3 +898,33 @@ def test_an_impossible_date_is_a_problem_not_a_crash(content: Path) -> None:
     edit(content, FIRST, "minutes: 3\n", "minutes: 2026-13-01\n")
     _, problems = load_library(content)
     assert any("minutes" in str(problem) for problem in problems), problems
+
+
+def test_check_warns_about_a_card_longer_than_a_phone_screen(
+    content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    long_es = "Así puede responder cualquier pregunta de sus compradores. " * 8
+    edit(
+        content,
+        "lessons/first-steps.es.md",
+        "Así puede responder cualquier pregunta de sus compradores.",
+        long_es.strip(),
+    )
+    long_zh = "这样买家问什么，您都答得上来。" * 21  # 315 characters
+    path = course_file(content, "lessons/first-steps.zh.md")
+    lines = path.read_text(encoding="utf-8").split("\n")
+    card = lines.index("---", 1) + 1  # the first card's first line
+    end = lines.index("---", card)
+    lines[card:end] = [long_zh, ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    monkeypatch.chdir(content.parent)
+    result = runner.invoke(content_app, ["check", "content"])
+    assert result.exit_code == 0, result.output  # a warning, not a problem
+    assert result.output.splitlines() == [
+        f"content/courses/sample/lessons/first-steps.zh.md:{card + 1}: warning: card is "
+        f"{len(long_zh)} characters, more than one phone screen (about 300): split it or make "
+        "it shorter",
+        "content/courses/sample/lessons/first-steps.es.md:20: warning: card is 555 characters, "
+        "more than one phone screen (about 450): split it or make it shorter",
+        "OK: 1 course, 2 lessons × 3 languages checked (2 warnings)",
+    ]

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.lessons.content import require_library
+from bot.lessons.content import require_library, screen_warnings
 
 STARTER = Path(__file__).parents[2] / "content"
 # The syllabus's lesson slugs, in its order: schedules, progress and citations depend on them.
@@ -43,3 +43,17 @@ def test_each_lesson_is_phone_sized_with_a_quiz(slug: str, language: str) -> Non
     right = {"en": ("Right", "Correct"), "es": ("Correcto", "Exacto"), "zh": ("对。", "答对")}
     for question in lesson.quiz:
         assert not question.explanations[question.answer].startswith(right[language])
+
+
+@pytest.mark.parametrize("language", ["zh", "es", "en"])
+@pytest.mark.parametrize("slug", SYLLABUS)
+def test_one_mistake_still_passes_a_lesson(slug: str, language: str) -> None:
+    """The course welcome promises that most right is enough: one mistake in three or four
+    questions passes, two mistakes do not."""
+    total = len(COURSE.lesson(slug, language).quiz)
+    assert (total - 1) / total >= COURSE.pass_mark
+    assert (total - 2) / total < COURSE.pass_mark
+
+
+def test_every_card_fits_one_phone_screen() -> None:
+    assert [str(warning) for warning in screen_warnings(COURSE)] == []

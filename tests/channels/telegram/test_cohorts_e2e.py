@@ -14,7 +14,7 @@ en, es = Translator("en"), Translator("es")
 async def test_lecturer_creates_a_class_and_a_trainee_joins_by_deep_link(live_bot: LiveBot) -> None:
     li = live_bot.fake.user(901, "Li", language_code="en")
     await li.send_text("/start")
-    await li.wait_messages(2)
+    await li.wait_messages(1)
     async with live_bot.runtime.sessions() as session:
         person = (await session.exec(select(Person).where(Person.channel_user_id == "901"))).one()
         person.role = Role.lecturer.value
@@ -32,7 +32,7 @@ async def test_lecturer_creates_a_class_and_a_trainee_joins_by_deep_link(live_bo
 
     rosa = live_bot.fake.user(902, "Rosa", language_code="es-MX")
     await rosa.send_text(f"/start {cohort.invite_code}")  # what tapping the link sends
-    messages = await rosa.wait_messages(3)
+    messages = await rosa.wait_messages(2)
     assert any(m.text.startswith("✅") and "Zacatlán apples" in m.text for m in messages)
 
     await li.press(en("cohort.members"), card)
@@ -43,7 +43,7 @@ async def test_lecturer_creates_a_class_and_a_trainee_joins_by_deep_link(live_bo
 async def test_a_coordinator_gets_the_chart_and_the_spreadsheet(live_bot: LiveBot) -> None:
     boss = live_bot.fake.user(911, "Marta", language_code="es")
     await boss.send_text("/start")
-    await boss.wait_messages(2)
+    await boss.wait_messages(1)
     async with live_bot.runtime.sessions() as session:
         person = (await session.exec(select(Person).where(Person.channel_user_id == "911"))).one()
         person.role = Role.coordinator.value

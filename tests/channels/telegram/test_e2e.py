@@ -24,23 +24,28 @@ async def person(live: LiveBot, user_id: int) -> Person:
 async def test_start_and_language_choice(live_bot: LiveBot) -> None:
     ana = live_bot.fake.user(501, "Ana", language_code="zh-hans")
     await ana.send_text("/start")
-    welcome, prompt = await ana.wait_messages(2)
-    assert welcome.text == zh("start.welcome", name="Ana")
-    assert welcome.reply_keyboard() == [
-        [zh("menu.lesson"), zh("menu.progress")],
-        [zh("menu.help"), zh("menu.language")],
+    (welcome,) = await ana.wait_messages(1)  # one message, in the phone's language
+    assert welcome.text == f"{zh('start.welcome', name='Ana')}\n\n{zh('start.other_language')}"
+    assert [[b["text"] for b in row] for row in welcome.inline_buttons()] == [
+        [zh("start.lesson", number=1)],
+        ["Español", "English"],
     ]
-    assert [row[0]["text"] for row in prompt.inline_buttons()] == ["✓ 中文", "Español", "English"]
 
-    await ana.press("Español")
-    (ready,) = await ana.wait_messages(1)
-    edited = live_bot.fake.messages(ana.id)[1]
-    assert edited.edits == 1 and edited.text == es("language.set")
-    assert ready.text == es("start.ready")
-    assert ready.reply_keyboard()[1] == [es("menu.help"), es("menu.language")]
+    await ana.press("Español")  # the welcome itself turns Spanish
+    for _ in range(100):  # an edit sends no new message; poll for it briefly
+        if live_bot.fake.messages(ana.id)[0].edits:
+            break
+        await asyncio.sleep(0.05)
+    (edited,) = live_bot.fake.messages(ana.id)
+    assert edited.edits == 1 and edited.text.startswith(es("start.welcome", name="Ana"))
     assert len(ana.answered_callbacks) == 1  # the button's spinner was stopped
     stored = await person(live_bot, ana.id)
     assert (stored.language, stored.language_chosen, stored.channel) == ("es", True, "telegram")
+
+    await ana.press(es("start.lesson", number=1), edited)
+    intro, card = await ana.wait_messages(2)
+    assert intro.reply_keyboard()[1] == [es("menu.help"), es("menu.language")]
+    assert card.text.startswith("📖 ")
 
     await ana.send_text(es("menu.help"))  # a tap on the big menu button
     (help_text,) = await ana.wait_messages(1)
@@ -90,7 +95,7 @@ async def test_a_403_marks_the_person_blocked_and_writing_again_unblocks(
 ) -> None:
     ana = live_bot.fake.user(505, "Ana")
     await ana.send_text("/start")
-    await ana.wait_messages(2)
+    await ana.wait_messages(1)
     live_bot.fake.block(ana.id)
     await ana.send_text("/help")
     for _ in range(100):  # the 403 arrives asynchronously; poll the database briefly
