@@ -23,13 +23,22 @@ async def start(ctx: Context) -> HandlerResult:
     """One message: a greeting in the phone's language, a button to the next lesson and one line
     to change the language (a question instead when the phone gave no usable language). A deep
     link's code (`/start CODE`: join a class, or take a role) is opened after it."""
-    person = ctx.person
-    hint = normalise_language(ctx.incoming.sender.language_hint, default="")
-    ask = not person.language_chosen and not hint
-    replies = [await welcome_reply(ctx, ctx.t, ask=ask)]
+    replies = [await welcome(ctx)]
     if ctx.incoming.text.strip():
         replies += await open_code(ctx, ctx.incoming.text)
     return replies
+
+
+async def welcome(ctx: Context) -> Reply:
+    """The welcome; a phone's language shown on it with the others a tap away counts as chosen
+    from then on (a later "hola" is small talk, not a second welcome)."""
+    person = ctx.person
+    hint = normalise_language(ctx.incoming.sender.language_hint, default="")
+    ask = not person.language_chosen and not hint
+    if not ask and not person.language_chosen:
+        person.language_chosen = True
+        ctx.session.add(person)
+    return await welcome_reply(ctx, ctx.t, ask=ask)
 
 
 async def welcome_reply(ctx: Context, t: Translator, *, ask: bool, edit: bool = False) -> Reply:

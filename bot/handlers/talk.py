@@ -8,7 +8,7 @@ from bot.core.messages import Button, Reply
 from bot.core.router import Context, HandlerResult
 from bot.db.models import Cohort, Person, Question
 from bot.handlers.menu import main_menu
-from bot.handlers.start import start
+from bot.handlers.start import welcome
 from bot.qa.intents import ABOUT_THE_CLASS, SMALL_TALK, Intent, read_intent
 from bot.scheduling import store
 from bot.scheduling.compose import QUESTION
@@ -59,7 +59,7 @@ async def pass_to_lecturer(ctx: Context, question: Question, lecturer_id: int) -
 
 async def _small_talk(ctx: Context, intent: Intent) -> HandlerResult:
     if intent is Intent.hello and not ctx.person.language_chosen:
-        return await start(ctx)  # a first "hola" before /start: the welcome itself
+        return await welcome(ctx)  # a first "hola" before /start: the welcome itself
     return Reply(ctx.t(f"talk.{intent.value}"), menu=await main_menu(ctx))
 
 

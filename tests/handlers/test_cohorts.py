@@ -183,7 +183,8 @@ async def test_mydata_and_forgetme_delete_everything(school: Runtime) -> None:
     assert await fetch(school, Certificate) == []
     await ana.send("/start")  # coming back is a fresh start
     (again,) = await fetch(school, Person)
-    assert again.display_name == "Ana María" and not again.language_chosen
+    assert again.display_name == "Ana María" and again.created_at == clock.now
+    assert await fetch(school, LessonProgress) == []  # nothing of the old Ana comes back
 
 
 async def snapshot(runtime: Runtime) -> dict[str, object]:

@@ -44,7 +44,7 @@ COMMAND_WRITES = {
     "invite_coordinator": {"role_invites"},
     # A wrong code is an attempt the guessing limits count (docs/security.md, "Join codes").
     "join": {"join_attempts"},
-    "start": {"join_attempts"},
+    "start": {"join_attempts", "people"},  # the welcome settles the phone's language
 }
 
 
