@@ -190,7 +190,7 @@ async def claim_role_invite(
         )
         .values(used_by=person.id, used_at=now)
     )
-    result: CursorResult[tuple[()]] = await session.exec(claim)  # type: ignore[call-overload]
+    result: CursorResult[tuple[()]] = await session.exec(claim)
     if result.rowcount != 1:
         await session.refresh(invite)
         return Claim.used if invite.used_by is not None else Claim.expired
