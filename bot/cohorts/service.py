@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 import qrcode
+from qrcode.image.pil import PilImage
 from sqlalchemy import exists, func
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import aliased
@@ -275,7 +276,7 @@ async def members(
 
 def qr_png(data: str) -> bytes:
     """A QR code picture of `data` (the invite link), big enough to print on a classroom wall."""
-    image = qrcode.make(data, box_size=12, border=4)
+    image = qrcode.make(data, box_size=12, border=4, image_factory=PilImage)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
