@@ -44,9 +44,9 @@ def incoming_from_message(message: Message) -> Incoming | None:
         quoted = message.reply_to_message
         quoted_text = (quoted.text or quoted.caption or "") if quoted is not None else ""
         return Incoming.from_text(sender, message.text, message_ref=ref, reply_to_text=quoted_text)
-    if message.voice is not None or message.audio is not None:
-        file_id = message.voice.file_id if message.voice else message.audio.file_id  # type: ignore[union-attr]
-        return Incoming(sender, Kind.voice, file_ref=file_id, message_ref=ref)
+    media = message.voice or message.audio
+    if media is not None:
+        return Incoming(sender, Kind.voice, file_ref=media.file_id, message_ref=ref)
     if message.photo:
         photo, caption = message.photo[-1].file_id, message.caption or ""
         return Incoming(sender, Kind.photo, text=caption, file_ref=photo, message_ref=ref)
