@@ -20,6 +20,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check bot tests bench
 	$(BIN)/ruff format --check bot tests bench
+	$(BIN)/mypy bot
 	@echo "== tests on SQLite =="
 	$(BIN)/python -m pytest -q --backend sqlite
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
@@ -31,6 +32,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests bench
+	$(BIN)/mypy bot
 
 format: $(STAMP)
 	$(BIN)/ruff format bot tests bench

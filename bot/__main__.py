@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,6 +15,9 @@ from bot.lessons.content import ContentError
 from bot.runtime import MissingCourse, run_async
 from bot.scheduling.cli import plan_app
 from bot.stats.cli import stats_app
+
+if TYPE_CHECKING:
+    from bot.qa.model import AnswerJSON
 
 app = typer.Typer(
     help="Village Academy: lessons on selling online, in a chat.", no_args_is_help=True
@@ -256,7 +259,7 @@ def ask(
 
     settings = _settings()
 
-    async def main() -> dict[str, object]:
+    async def main() -> AnswerJSON:
         from bot.runtime import load_courses, make_asker
 
         courses = load_courses(settings)
@@ -274,8 +277,8 @@ def ask(
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
         return
-    typer.echo(str(result["answer"]))
-    for source in result["sources"]:  # type: ignore[union-attr]
+    typer.echo(result["answer"])
+    for source in result["sources"]:
         typer.echo(f"  · {source['lesson']}: {source['title']} ({source['score']})")
 
 

@@ -149,7 +149,7 @@ def exposition(backlog: int | None) -> tuple[bytes, str]:
         multiprocess.MultiProcessCollector(source)
     else:
         source = REGISTRY
-    return generate_latest(_Scrape(source, backlog)), CONTENT_TYPE_LATEST  # type: ignore[arg-type]
+    return generate_latest(_Scrape(source, backlog)), CONTENT_TYPE_LATEST
 
 
 def mark_worker_dead(pid: int) -> None:

@@ -82,4 +82,4 @@ async def record_attempt(
 ) -> None:
     """Count one opened code (in the caller's transaction) and forget those older than a day."""
     session.add(JoinAttempt(person_id=person_id, at=now, ok=ok, cohort_id=cohort_id))
-    await session.exec(delete(JoinAttempt).where(col(JoinAttempt.at) < now - KEEP))  # type: ignore[call-overload]
+    await session.exec(delete(JoinAttempt).where(col(JoinAttempt.at) < now - KEEP))

@@ -89,12 +89,12 @@ async def forget(
     refs = [f"q:{n}" for n in await session.exec(asked)]
     refs += [f"ann:{n}" for n in await session.exec(wrote)]
     if refs:  # a lecturer's copy of their question, a class's copy of their announcement
-        await session.exec(delete(Delivery).where(col(Delivery.ref).in_(refs)))  # type: ignore[call-overload]
+        await session.exec(delete(Delivery).where(col(Delivery.ref).in_(refs)))
     for table in reversed(_tables()):
         for column in _person_columns(table):
             if (table.name, column.name) in UNLINKED:
-                await session.exec(update(table).where(column == pid).values({column.name: None}))  # type: ignore[call-overload]
+                await session.exec(update(table).where(column == pid).values({column.name: None}))
             else:
-                await session.exec(table.delete().where(column == pid))  # type: ignore[call-overload]
+                await session.exec(table.delete().where(column == pid))
     await session.delete(person)
     await session.flush()

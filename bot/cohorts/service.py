@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 import qrcode
+from qrcode.image.pil import PilImage
 from sqlalchemy import exists, func
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import aliased
@@ -234,7 +235,7 @@ async def claim_role_invite(
         )
         .values(used_by=person.id, used_at=now)
     )
-    result: CursorResult[tuple[()]] = await session.exec(claim)  # type: ignore[call-overload]
+    result: CursorResult[tuple[()]] = await session.exec(claim)
     if result.rowcount != 1:
         await session.refresh(invite)
         return Claim.used if invite.used_by is not None else Claim.expired
@@ -319,7 +320,7 @@ async def members(
 
 def qr_png(data: str) -> bytes:
     """A QR code picture of `data` (the invite link), big enough to print on a classroom wall."""
-    image = qrcode.make(data, box_size=12, border=4)
+    image = qrcode.make(data, box_size=12, border=4, image_factory=PilImage)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 import traceback
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 from sqlalchemy import exc
 
 # SQLite's OperationalError covers bugs too ("no such table", syntax errors): only these are

@@ -36,7 +36,7 @@ async def mark_applied(session: AsyncSession, channel: str, ref: str, now: datet
     dialect = (await session.connection()).dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     result = await session.exec(
-        insert(ProcessedUpdate)  # type: ignore[call-overload]
+        insert(ProcessedUpdate)
         .values(channel=channel, ref=ref[:REF_LENGTH], processed_at=now)
         .on_conflict_do_nothing()
     )
@@ -46,6 +46,6 @@ async def mark_applied(session: AsyncSession, channel: str, ref: str, now: datet
 async def forget_old(session: AsyncSession, now: datetime) -> int:
     """Drop the marks older than `KEEP`; returns how many."""
     result = await session.exec(
-        delete(ProcessedUpdate).where(col(ProcessedUpdate.processed_at) < now - KEEP)  # type: ignore[call-overload]
+        delete(ProcessedUpdate).where(col(ProcessedUpdate.processed_at) < now - KEEP)
     )
     return int(result.rowcount or 0)

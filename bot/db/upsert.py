@@ -13,4 +13,4 @@ async def insert_ignore(session: AsyncSession, model: type[SQLModel], **values: 
     """Insert a row unless one with the same unique key exists (then nothing happens)."""
     dialect = (await session.connection()).dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    await session.exec(insert(model).values(**values).on_conflict_do_nothing())  # type: ignore[call-overload]
+    await session.exec(insert(model).values(**values).on_conflict_do_nothing())

@@ -126,7 +126,7 @@ async def voice_question(ctx: Context) -> HandlerResult:
         audio,
         "voice.ogg",
         model,
-        language=ctx.person.language,  # type: ignore[attr-defined]
+        language=ctx.person.language,
     )
     if not text:
         return Reply(ctx.t("error.voice"), menu=await main_menu(ctx))

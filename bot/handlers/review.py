@@ -35,6 +35,7 @@ async def next_review_reply(ctx: Context, *, none_key: str) -> Reply:
         await refresh_review_due(ctx.session, ctx.person)
     if item is None:
         return Reply(ctx.t(none_key), menu=await main_menu(ctx))
+    assert text is not None  # the loop stops at an item only once it has a text
     question = course.lesson(item.lesson, ctx.person.language).quiz[item.question]
     buttons = tuple(
         (Button(option, f"rev:{item.id}:{item.step}:{i}"),)

@@ -139,9 +139,9 @@ def render_certificate(text: CertificateText) -> bytes:
     draw = ImageDraw.Draw(image)
     draw.rectangle((OUTER, OUTER, width - OUTER, height - OUTER), outline=FRAME, width=8)
     draw.rectangle((INNER, INNER, width - INNER, height - INNER), outline=GOLD, width=2)
-    for x in (INNER, width - INNER):
-        for y in (INNER, height - INNER):
-            draw.regular_polygon((x, y, 9), 4, fill=GOLD)
+    for corner_x in (INNER, width - INNER):
+        for corner_y in (INNER, height - INNER):
+            draw.regular_polygon((corner_x, corner_y, 9), 4, fill=GOLD)
 
     bottom = _draw_block(draw, (*_fit(text.heading, 66, 40, span), FRAME), 135)
     draw.line((centre - 120, bottom + 30, centre + 120, bottom + 30), fill=GOLD, width=2)

@@ -242,7 +242,7 @@ async def streak(session: AsyncSession, person: Person, now: datetime) -> int:
     """Days in a row with study, ending today (or yesterday, if today has none yet)."""
     days = list(
         await session.exec(
-            select(ActivityDay.day)
+            select(col(ActivityDay.day))
             .where(ActivityDay.person_id == person.id)
             .order_by(col(ActivityDay.day).desc())
             .limit(400)

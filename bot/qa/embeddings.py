@@ -96,8 +96,8 @@ class EmbeddingIndex:
                 built[(course_id, language)] = _Vectors(
                     [p for p, _ in cards], await self._embed(texts)
                 )
-        cards = sum(len(v.passages) for v in built.values())
-        log.info("embedded %d cards in %.1f s", cards, time.perf_counter() - started)
+        embedded = sum(len(v.passages) for v in built.values())
+        log.info("embedded %d cards in %.1f s", embedded, time.perf_counter() - started)
         return built
 
     async def combine(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypedDict
 
 Mode = Literal["llm", "retrieval", "none"]
 
@@ -35,6 +35,21 @@ class Source:
     score: float
 
 
+class SourceJSON(TypedDict):
+    lesson: str
+    title: str
+    score: float
+
+
+class AnswerJSON(TypedDict):
+    """What `academy ask --json` prints."""
+
+    answer: str
+    answered: bool
+    mode: Mode
+    sources: list[SourceJSON]
+
+
 @dataclass(frozen=True)
 class Answer:
     text: str
@@ -42,7 +57,7 @@ class Answer:
     mode: Mode
     sources: list[Source] = field(default_factory=list)
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> AnswerJSON:
         """The shape `academy ask --json` prints."""
         return {
             "answer": self.text,

@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
@@ -22,6 +23,9 @@ from bot.qa.embeddings import EmbeddingIndex
 from bot.qa.intents import without_small_talk
 from bot.qa.model import Answer, Hit, Source
 from bot.qa.retrieval import CourseIndex, covers, lesson_sources
+
+if TYPE_CHECKING:
+    from bot.qa.llm import LLMAnswerer
 
 CACHE_FOR = timedelta(days=7)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -48,7 +52,7 @@ class Asker:
     """Everything answering needs; made once at start-up."""
 
     index: CourseIndex
-    llm: object | None = None  # bot.qa.llm.LLMAnswerer, when an LLM is configured
+    llm: LLMAnswerer | None = None  # when an LLM is configured
     quota: int = 30
     embeddings: EmbeddingIndex | None = None  # when EMBEDDING_MODEL is set
 
@@ -162,7 +166,7 @@ class Asker:
         if not covered:
             return Answer(t("qa.not_covered"), False, "none")
         if self.llm is not None:
-            result = await self.llm.answer(text, language, hits)  # type: ignore[attr-defined]
+            result = await self.llm.answer(text, language, hits)
             if result is not None and result.not_covered:
                 return Answer(t("qa.not_covered"), False, "none")
             if result is not None and result.text.strip():

@@ -127,8 +127,8 @@ def read_plan_file(path: Path) -> PlanFile:
 def _read_cohort(found: PlanFile, entry: Located) -> None:
     if isinstance(entry.value, int) and not isinstance(entry.value, bool):
         found.cohort = entry.value
-    elif entry.text() and entry.text().strip():  # type: ignore[union-attr]
-        found.cohort = entry.text().strip()  # type: ignore[union-attr]
+    elif (text := entry.text()) and text.strip():
+        found.cohort = text.strip()
     else:
         found.complain(entry.line, "'cohort' must be the class's invite code, id or name")
 

@@ -143,7 +143,7 @@ async def keep(
 async def hold_back(session: AsyncSession, person_id: int, until: datetime) -> None:
     """A person's reply must wait until `until`: so do the replies queued behind it."""
     await session.exec(
-        update(Delivery)  # type: ignore[call-overload]
+        update(Delivery)
         .where(
             col(Delivery.person_id) == person_id,
             col(Delivery.kind) == REPLY,

@@ -76,7 +76,7 @@ async def claim(
     dialect = (await session.connection()).dialect.name
     if dialect == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    claimed = await session.exec(  # type: ignore[call-overload]
+    claimed = await session.exec(
         update(Delivery)
         .where(col(Delivery.id).in_(due.scalar_subquery()))
         .values(
@@ -112,7 +112,7 @@ async def finish(
     if retry_at is not None:
         values["due_at"] = retry_at
     await session.exec(
-        update(Delivery)  # type: ignore[call-overload]
+        update(Delivery)
         .where(
             col(Delivery.id) == delivery_id,
             col(Delivery.status) == DeliveryStatus.sending.value,
@@ -133,7 +133,7 @@ async def release(session: AsyncSession, delivery_ids: Sequence[int], due: datet
     if not delivery_ids:
         return
     await session.exec(
-        update(Delivery)  # type: ignore[call-overload]
+        update(Delivery)
         .where(
             col(Delivery.id).in_(delivery_ids),
             col(Delivery.status) == DeliveryStatus.sending.value,
@@ -150,7 +150,7 @@ async def release(session: AsyncSession, delivery_ids: Sequence[int], due: datet
 async def cancel(session: AsyncSession, *, kind: str, ref: str) -> None:
     """Call off every delivery of a plan or announcement that has not gone out yet."""
     await session.exec(
-        update(Delivery)  # type: ignore[call-overload]
+        update(Delivery)
         .where(
             col(Delivery.kind) == kind,
             col(Delivery.ref) == ref,

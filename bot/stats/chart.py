@@ -64,7 +64,8 @@ def font_family() -> str:
 
 def shorten(text: str, width: int = TITLE_WIDTH) -> str:
     """Cut `text` to `width` display columns (wide characters count two), ending with "…"."""
-    columns, kept = 0, []
+    columns = 0
+    kept: list[str] = []
     for char in text:
         columns += 2 if unicodedata.east_asian_width(char) in "WF" else 1
         if columns > width:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.table import Table
 from rich.text import Text
 
@@ -140,8 +140,14 @@ def _topics_table(stats: CohortStats) -> Table:
 
 def _lessons_table(stats: CohortStats) -> Table:
     table = Table(title="Completion per lesson")
-    for name, justify in (("#", "right"), ("Lesson", "left"), ("Passed", "right"), ("%", "right")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("#", "right"),
+        ("Lesson", "left"),
+        ("Passed", "right"),
+        ("%", "right"),
+    )
+    for name, justify in columns:
+        table.add_column(name, justify=justify)
     for n, lesson in enumerate(stats.lessons, 1):
         table.add_row(str(n), lesson.title, str(lesson.passed), percent(lesson.share))
     return table

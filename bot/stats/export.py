@@ -35,6 +35,8 @@ FILLS = {  # a glance at the sheet shows where the class is stuck
 }
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
+# What a write-only cell takes (an int is a float here).
+CellValue = str | float | datetime | None
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # What XML 1.0 (so XLSX) cannot hold, and no one means to type: C0 controls but tab, LF, CR; DEL.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -137,7 +139,7 @@ def trainees_csv(
     return out.getvalue()
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: object, **style: object) -> Cell:
+def _cell(sheet: WriteOnlyWorksheet, value: CellValue, **style: object) -> Cell:
     """A cell; text through `spreadsheet_text`, written as text (never a formula)."""
     formula_like = False
     if isinstance(value, str):
@@ -151,7 +153,7 @@ def _cell(sheet: WriteOnlyWorksheet, value: object, **style: object) -> Cell:
     return cell
 
 
-def _append(sheet: WriteOnlyWorksheet, values: list[object]) -> None:
+def _append(sheet: WriteOnlyWorksheet, values: list[Cell | CellValue]) -> None:
     """One row, every text in it written as text: nothing reaches openpyxl unchecked."""
     sheet.append([v if isinstance(v, Cell) or v is None else _cell(sheet, v) for v in values])
 
@@ -169,7 +171,7 @@ def _trainees_sheet(
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
     _append(sheet, [_cell(sheet, title, font=BOLD, alignment=WRAP) for title in header])
     for row in rows:
-        cells: list[object] = [
+        cells: list[Cell | CellValue] = [
             row.name,
             row.cohort,
             _cell(sheet, _naive_utc(row.joined_at), number_format="yyyy-mm-dd hh:mm"),
@@ -206,7 +208,7 @@ def _summary_sheet(
     _append(sheet, [labels.waiting, asked.waiting])
     _append(sheet, [])
     titles = dict(zip(course.lessons, lesson_headers(course, language), strict=True))
-    heads = (labels.lesson, "", labels.trainees_passed, labels.share)
+    heads: tuple[str, ...] = (labels.lesson, "", labels.trainees_passed, labels.share)
     _append(sheet, [_cell(sheet, t, font=BOLD) for t in heads])
     for lesson in stats.lessons:
         name = titles.get(lesson.slug, lesson.title)

@@ -58,6 +58,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import ColumnElement, Integer, Subquery, case, func, literal
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
 
 from bot.db.models import (
     ActivityDay,
@@ -111,7 +112,7 @@ def _members(
         trainee &= col(Membership.person_id) == person_id
     if cohort_ids is None:
         # DISTINCT: a person in two cohorts of the course counts once overall.
-        overall = (
+        overall: Select[int, int] = (
             select(literal(OVERALL, Integer).label("g"), col(Membership.person_id).label("pid"))
             .join(Cohort, col(Cohort.id) == Membership.cohort_id)
             .join(Person, col(Person.id) == Membership.person_id)
@@ -119,7 +120,7 @@ def _members(
             .distinct()
         )
         return overall.subquery("m")
-    per_cohort = (
+    per_cohort: Select[int, int] = (
         select(col(Membership.cohort_id).label("g"), col(Membership.person_id).label("pid"))
         .join(Person, col(Person.id) == Membership.person_id)
         .where(col(Membership.cohort_id).in_(cohort_ids), trainee)
@@ -157,7 +158,7 @@ async def _figures(
     )
     is_passed = col(LessonProgress.status) == PASSED
     per_lesson = (
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types 1-4 columns
             m.g,
             LessonProgress.lesson,
             func.sum(case((is_passed, 1), else_=0)),
@@ -197,7 +198,7 @@ async def _figures(
 
     answers = func.count()
     missed = (
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types 1-4 columns
             m.g,
             QuizAnswer.lesson,
             QuizAnswer.question,
@@ -234,7 +235,7 @@ async def _figures(
         .subquery("asked")
     )
     a = asked.c
-    per_topic = select(
+    per_topic = select(  # type: ignore[call-overload]  # sqlmodel types 1-4 columns
         a.g, a.topic, func.count(), func.sum(a.unanswered), func.sum(a.waiting)
     ).group_by(a.g, a.topic)
     for key, topic, count, unanswered, waiting_count in await session.exec(per_topic):
@@ -475,7 +476,7 @@ async def trainee_rows(
     scope = col(Cohort.course_id) == course.id if whole else col(Cohort.id) == cohort_id
     trainee = col(Person.role) == Role.trainee.value
     people = (
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types 1-4 columns
             Person.id, Person.display_name, Person.last_seen_at, Cohort.name, Membership.joined_at
         )
         .select_from(Membership)

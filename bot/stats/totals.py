@@ -98,7 +98,7 @@ async def add_to_totals(session: AsyncSession, course_id: str, key: int, figures
     for row in _rows(course_id, key, figures):
         statement = insert(table).values(**row)
         added = {name: table.c[name] + statement.excluded[name] for name in COUNTS}
-        await session.exec(statement.on_conflict_do_update(index_elements=KEY, set_=added))  # type: ignore[call-overload]
+        await session.exec(statement.on_conflict_do_update(index_elements=KEY, set_=added))
 
 
 async def add_forgotten(

@@ -44,9 +44,9 @@ def incoming_from_message(message: Message) -> Incoming | None:
         quoted = message.reply_to_message
         quoted_text = (quoted.text or quoted.caption or "") if quoted is not None else ""
         return Incoming.from_text(sender, message.text, message_ref=ref, reply_to_text=quoted_text)
-    if message.voice is not None or message.audio is not None:
-        file_id = message.voice.file_id if message.voice else message.audio.file_id  # type: ignore[union-attr]
-        return Incoming(sender, Kind.voice, file_ref=file_id, message_ref=ref)
+    media = message.voice or message.audio
+    if media is not None:
+        return Incoming(sender, Kind.voice, file_ref=media.file_id, message_ref=ref)
     if message.photo:
         photo, caption = message.photo[-1].file_id, message.caption or ""
         return Incoming(sender, Kind.photo, text=caption, file_ref=photo, message_ref=ref)
@@ -101,7 +101,7 @@ async def send_reply(
 ) -> None:
     """Send one Reply; an edit that Telegram refuses becomes a new message. A paid broadcast
     goes past the 30 msg/s limit (Telegram charges Stars for it)."""
-    extra = {"allow_paid_broadcast": True} if paid_broadcast else {}
+    paid = True if paid_broadcast else None  # None: the field is left out of the request
     markup = inline_markup(reply)
     if reply.edit and edit_message_id is not None and not reply.menu and reply.text:
         try:
@@ -126,14 +126,30 @@ async def send_reply(
             if attachment.ref
             else BufferedInputFile(attachment.read(), filename=attachment.filename)
         )
-        send = bot.send_photo if reply.image is not None else bot.send_document
-        kwargs = {"photo": upload} if reply.image is not None else {"document": upload}
-        await send(chat_id=chat_id, caption=caption, reply_markup=keyboard, **kwargs, **extra)  # type: ignore[operator]
+        if reply.image is not None:
+            await bot.send_photo(
+                chat_id=chat_id,
+                photo=upload,
+                caption=caption,
+                reply_markup=keyboard,
+                allow_paid_broadcast=paid,
+            )
+        else:
+            await bot.send_document(
+                chat_id=chat_id,
+                document=upload,
+                caption=caption,
+                reply_markup=keyboard,
+                allow_paid_broadcast=paid,
+            )
         if caption is not None or not text:
             return
     pieces = split_text(text) if text else []
     for index, piece in enumerate(pieces):
         last = index == len(pieces) - 1
         await bot.send_message(
-            chat_id=chat_id, text=piece, reply_markup=keyboard if last else None, **extra
+            chat_id=chat_id,
+            text=piece,
+            reply_markup=keyboard if last else None,
+            allow_paid_broadcast=paid,
         )
