@@ -232,8 +232,16 @@ PRIVILEGED_COMMANDS = (
 )
 
 
+# The privilege probe's own update ids: the delivery probe's are small numbers, and an id seen
+# before is a redelivery the bot rightly ignores.
+PROBE_IDS = iter(range(500_000_000, 600_000_000))
+
+
 async def post(rig: Rig, uid: int, text: str) -> int:
-    update = {"message": rig.fake.user(uid, f"P{uid}").text_message(text)}
+    update = {
+        "update_id": next(PROBE_IDS),
+        "message": rig.fake.user(uid, f"P{uid}").text_message(text),
+    }
     return await rig.fake.post_update_to(rig.url, update, rig.secret)
 
 
@@ -249,7 +257,8 @@ async def press_forged(rig: Rig, uid: int, data: str) -> int:
         "chat_instance": f"ci-{uid}",
         "data": data,
     }
-    return await rig.fake.post_update_to(rig.url, {"callback_query": query}, rig.secret)
+    update = {"update_id": next(PROBE_IDS), "callback_query": query}
+    return await rig.fake.post_update_to(rig.url, update, rig.secret)
 
 
 async def roles(rig: Rig) -> dict[str, str]:
