@@ -121,16 +121,21 @@ async def current_plan(session: AsyncSession, cohort_id: int) -> LessonPlan | No
     ).first()
 
 
-async def opening_time(session: AsyncSession, cohort: Cohort, number: int) -> datetime | None:
-    """When lesson `number` (from 1) opens under the class's running plan; None without one."""
-    plan = (
+async def running_plan(session: AsyncSession, cohort_id: int | None) -> LessonPlan | None:
+    """The class's latest running plan, if it has one."""
+    return (
         await session.exec(
             select(LessonPlan)
-            .where(LessonPlan.cohort_id == cohort.id, LessonPlan.status == ACTIVE)
+            .where(LessonPlan.cohort_id == cohort_id, LessonPlan.status == ACTIVE)
             .order_by(col(LessonPlan.id).desc())
             .limit(1)
         )
     ).first()
+
+
+async def opening_time(session: AsyncSession, cohort: Cohort, number: int) -> datetime | None:
+    """When lesson `number` (from 1) opens under the class's running plan; None without one."""
+    plan = await running_plan(session, cohort.id)
     if plan is None:
         return None
     return occurrence(plan, cohort.timezone, max(number - 1, plan.next_step))

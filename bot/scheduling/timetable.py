@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import Announcement, Cohort, LessonPlan
-from bot.scheduling.plans import ACTIVE, PlanError, occurrences
+from bot.scheduling.plans import PlanError, occurrences, running_plan
 
 _LOOK_AHEAD = 400  # plan steps searched for one after now; a plan is never that long
 
@@ -30,14 +30,7 @@ class Coming:
 async def coming_up(session: AsyncSession, cohort: Cohort, now: datetime) -> Coming:
     """When the class's running plan opens its next lesson, and when its next scheduled
     announcement goes out; both after `now`."""
-    plan = (
-        await session.exec(
-            select(LessonPlan)
-            .where(LessonPlan.cohort_id == cohort.id, LessonPlan.status == ACTIVE)
-            .order_by(col(LessonPlan.id).desc())
-            .limit(1)
-        )
-    ).first()
+    plan = await running_plan(session, cohort.id)
     announcement = (
         await session.exec(
             select(Announcement.send_at)
