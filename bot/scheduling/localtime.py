@@ -6,17 +6,20 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
+from bot.core.payloads import whole_number
+
 DAY = timedelta(days=1)
 
 
 def parse_hhmm(text: str) -> time | None:
     """ "19:00" -> time(19, 0); None unless it is a real time of day written HH:MM."""
     hours, sep, minutes = text.strip().partition(":")
-    if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
+    hour, minute = whole_number(hours), whole_number(minutes)  # ASCII digits only, as payloads
+    if not sep or hour is None or minute is None or len(minutes) != 2:
         return None
-    if int(hours) > 23 or int(minutes) > 59:
+    if hour > 23 or minute > 59:
         return None
-    return time(int(hours), int(minutes))
+    return time(hour, minute)
 
 
 def local_instant(day: date, at: time, zone: tzinfo | str) -> datetime:
