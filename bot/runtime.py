@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
-from bot.core.app import Academy
-from bot.core.router import Services
+from bot.pipeline.app import Academy
+from bot.pipeline.router import Services
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.migrate import require_current_schema
 from bot.db.people import sync_admins

@@ -12,7 +12,7 @@ from typing import TextIO
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.app import Academy
+from bot.pipeline.app import Academy
 from bot.core.messages import Attachment, Incoming, Reply, Sender
 from bot.core.payloads import whole_number
 from bot.db.people import find_person

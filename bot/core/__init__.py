@@ -1,1 +1,2 @@
-"""The channel-agnostic core: message types, routing, the per-message pipeline."""
+"""The channel-agnostic core: message types, button payloads, what a channel can show and the
+fitting of replies to it. It imports nothing else of the bot."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.router import Router
+from bot.pipeline.router import Router
 from bot.handlers import (
     announce,
     ask,

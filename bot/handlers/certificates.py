@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.messages import Attachment, Reply
-from bot.core.router import Context, HandlerResult, Router
+from bot.pipeline.router import Context, HandlerResult, Router
 from bot.db.models import Certificate
 from bot.handlers.menu import main_menu
 from bot.lessons.certificates import certificate_of, certificate_png, issue_certificate

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.messages import Kind, Reply
-from bot.core.router import Context, HandlerResult, Router
+from bot.pipeline.router import Context, HandlerResult, Router
 from bot.handlers.menu import main_menu
 
 router = Router("fallback")

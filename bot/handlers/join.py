@@ -17,7 +17,7 @@ from bot.cohorts.service import (
     find_invitation,
 )
 from bot.core.messages import Reply
-from bot.core.router import Context, HandlerResult, Router
+from bot.pipeline.router import Context, HandlerResult, Router
 from bot.db.models import Role
 from bot.handlers.menu import main_menu
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from bot.core.messages import Attachment, Button, Reply
 from bot.core.payloads import StaleButton, button_fields, button_number
-from bot.core.router import Context, HandlerResult, Router
+from bot.pipeline.router import Context, HandlerResult, Router
 from bot.db.models import Cohort, LessonProgress
 from bot.handlers.certificates import completion_replies
 from bot.handlers.menu import main_menu

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.cohorts.service import at_least
 from bot.config import LANGUAGES
 from bot.core.messages import Button
-from bot.core.router import Context
+from bot.pipeline.router import Context
 from bot.db.models import Role
 from bot.i18n import Translator
 from bot.lessons.progress import due_reviews

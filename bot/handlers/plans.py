@@ -14,7 +14,7 @@ from babel.dates import format_date, get_day_names
 
 from bot.core.messages import Button, Reply
 from bot.core.payloads import StaleButton, button_fields, button_number
-from bot.core.router import Context, HandlerResult, Router
+from bot.pipeline.router import Context, HandlerResult, Router
 from bot.db.models import Cohort, LessonPlan
 from bot.handlers.cohorts import managed_cohort, refuse
 from bot.handlers.menu import main_menu

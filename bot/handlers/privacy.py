@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.cohorts.privacy import forget, personal_data
 from bot.core.messages import Attachment, Button, Reply
-from bot.core.router import Context, HandlerResult, Router
+from bot.pipeline.router import Context, HandlerResult, Router
 
 router = Router("privacy")
 

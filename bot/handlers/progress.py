@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.messages import Reply
-from bot.core.router import Context, HandlerResult, Router
+from bot.pipeline.router import Context, HandlerResult, Router
 from bot.handlers.menu import main_menu
 from bot.lessons.progress import lesson_progress, streak, summarise
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import time
 
 from bot.core.messages import Button, Reply
-from bot.core.router import Context, HandlerResult, Router
+from bot.pipeline.router import Context, HandlerResult, Router
 from bot.handlers.cohorts import zone_label
 from bot.handlers.menu import main_menu
 from bot.scheduling.localtime import QuietHours, parse_hhmm

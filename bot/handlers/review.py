@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.messages import Button, Reply
 from bot.core.payloads import button_fields, button_number
-from bot.core.router import Context, HandlerResult, Router
+from bot.pipeline.router import Context, HandlerResult, Router
 from bot.db.models import ReviewItem
 from bot.handlers.lessons import answer_verdict
 from bot.handlers.menu import main_menu

@@ -6,7 +6,7 @@ from bot.cohorts.service import at_least
 from bot.config import LANGUAGES
 from bot.core.messages import Button, Reply
 from bot.core.payloads import StaleButton, button_fields
-from bot.core.router import Context, HandlerResult, Router
+from bot.pipeline.router import Context, HandlerResult, Router
 from bot.db.models import Person, Role
 from bot.handlers.certificates import send_certificate_again
 from bot.handlers.join import open_code

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.cohorts.service import at_least
 from bot.core.messages import Attachment, Button, Reply
 from bot.core.payloads import StaleButton, button_fields, button_number
-from bot.core.router import Context, HandlerResult, Router
+from bot.pipeline.router import Context, HandlerResult, Router
 from bot.db.models import Cohort, Role
 from bot.handlers.menu import main_menu
 from bot.stats.labels import chart_labels, export_labels

@@ -5,7 +5,7 @@ the lecturer. None of them is searched in the course or kept in the answer cache
 from __future__ import annotations
 
 from bot.core.messages import Button, Reply
-from bot.core.router import Context, HandlerResult
+from bot.pipeline.router import Context, HandlerResult
 from bot.db.models import Cohort, Person, Question
 from bot.handlers.menu import main_menu
 from bot.handlers.start import welcome

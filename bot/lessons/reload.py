@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
-from bot.core.router import Services
+from bot.pipeline.router import Services
 from bot.lessons.content import ContentError
 from bot.lessons.model import Course
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Attachment, Button, Reply
-from bot.core.router import Services
+from bot.pipeline.router import Services
 from bot.db.models import Announcement, Cohort, Delivery, LessonPlan, Person, Question
 from bot.i18n import Translator
 from bot.scheduling import outbox, store

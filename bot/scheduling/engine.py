@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Reply
-from bot.core.router import Services
+from bot.pipeline.router import Services
 from bot.db.models import Delivery, DeliveryStatus, Person
 from bot.db.outage import database_unavailable
 from bot.db.people import mark_blocked

@@ -13,7 +13,7 @@ from babel.dates import format_date
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.router import Services
+from bot.pipeline.router import Services
 from bot.db.models import Cohort, LessonPlan, Membership, Person
 from bot.scheduling import store
 from bot.scheduling.compose import LESSON

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Button, Reply
-from bot.core.router import Services
+from bot.pipeline.router import Services
 from bot.db.models import ActivityDay, Delivery, Person
 from bot.i18n import Translator
 from bot.scheduling import store

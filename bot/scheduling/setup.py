@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.router import Services
+from bot.pipeline.router import Services
 from bot.db.processed import forget_old
 from bot.runtime import Runtime
 from bot.scheduling import announcements, plans, reminders

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.router import Services
+from bot.pipeline.router import Services
 from bot.db.models import Delivery
 from bot.scheduling.ticker import start_ticker
 from tests.scheduling.conftest import Rig

@@ -11,7 +11,7 @@ from bot import metrics
 from bot.core.flood import FloodGuard, Verdict
 from bot.core.messages import Incoming, Kind, Reply
 from bot.core.payloads import StaleButton
-from bot.core.router import Context, Router, Services, as_list
+from bot.pipeline.router import Context, Router, Services, as_list
 from bot.db.outage import database_unavailable
 from bot.db.people import person_for
 from bot.db.person_lock import lock_person

@@ -1,0 +1,35 @@
+"""What a channel can show a person: each channel declares one `Capabilities`, and
+`bot.core.fitting` fits every reply to it before the channel sends it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """The limits of one channel's messages. The defaults are a channel with no limits."""
+
+    name: str
+    # Longest text of one message, and of one message that carries buttons or a file.
+    text_limit: int = 4096
+    text_limit_with_buttons: int = 4096
+    caption_limit: int = 1024
+    # Buttons under a message: how many at most (0: none at all), the longest label.
+    max_buttons: int = 100
+    button_label_limit: int = 64
+    # A list of choices opened from one button (WhatsApp's list message): rows, title and
+    # description lengths; 0 rows: no such thing.
+    max_list_rows: int = 0
+    list_title_limit: int = 24
+    list_description_limit: int = 72
+    edits: bool = True  # a message already sent can be replaced
+    documents: bool = True  # files such as a spreadsheet
+    images: bool = True
+    persistent_menu: bool = True  # a keyboard that stays at the bottom of the screen
+    # The longest button payload in bytes (Telegram's callback data: 64).
+    payload_limit: int = 64
+    # Messages the bot may send a person after each message they send, and how long that
+    # window stays open (WeChat: 5 in 48 h); None: no such budget.
+    replies_per_message: int | None = None
+    window_hours: int | None = None
