@@ -236,6 +236,12 @@ class DeliveryStatus(StrEnum):
     cancelled = "cancelled"  # its plan or announcement was cancelled
 
 
+# The outbox (bot/scheduling/outbox.py): replies a channel could not send at once are delivery
+# rows of this kind, waiting while in one of these statuses.
+OUTBOX_KIND = "reply"
+OUTBOX_WAITING = (DeliveryStatus.pending.value, DeliveryStatus.sending.value)
+
+
 class Delivery(SQLModel, table=True):
     """One scheduled message to one person: the source of truth for reminders, lesson plans and
     announcements. Unique per who + what + occurrence, so planning twice never sends twice."""
