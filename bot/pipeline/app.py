@@ -12,6 +12,7 @@ from bot import metrics
 from bot.core.flood import FloodGuard, Verdict
 from bot.core.messages import Incoming, Kind, Reply
 from bot.core.payloads import StaleButton
+from bot.db.engine import wrote_something
 from bot.db.outage import database_unavailable
 from bot.db.people import arrival
 from bot.db.person_lock import lock_person
@@ -122,9 +123,15 @@ class Academy:
         self, session: AsyncSession, incoming: Incoming, replies: list[Reply], outcome: str
     ) -> tuple[list[Reply], str]:
         """Commit the update's changes with the mark that it was applied; no replies when the
-        same update was applied meanwhile (by another worker): then nothing of this one stays."""
-        if incoming.update_ref and not await mark_applied(
-            session, incoming.sender.channel, incoming.update_ref, self.services.clock()
+        same update was applied meanwhile (by another worker): then nothing of this one stays.
+        An update that changed nothing is not marked: applying it again changes nothing either,
+        and most updates (a menu, help, a lesson card read again) save a write that way."""
+        if (
+            incoming.update_ref
+            and await wrote_something(session)
+            and not await mark_applied(
+                session, incoming.sender.channel, incoming.update_ref, self.services.clock()
+            )
         ):
             await session.rollback()
             return [], metrics.DUPLICATE
