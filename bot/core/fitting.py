@@ -11,8 +11,8 @@ sending and gets back one `Reply` per message it must send, each within its limi
   become a list (the full label in the row's description when its title had to be cut); else,
   on a channel with buttons but no lists, shortened buttons with the full labels in the text;
   else numbered choices written into the text ("1 Next lesson"), numbered across the batch;
-- a persistent menu where there is none offers its items as choices when the reply has none
-  (a tap reads as the label typed: see `incoming_for_choice`), else it is dropped;
+- a persistent menu where there is none offers its items as choices when no reply of the batch
+  offers any (a tap reads as the label typed: see `incoming_for_choice`), else it is dropped;
 - an edit becomes a new message where edits are not possible, or when the reply became several
   messages;
 - a document or photo the channel cannot send becomes a line saying where to get it;
@@ -82,9 +82,11 @@ def fit_replies(
     """The messages to send for `replies` on a channel with these capabilities, one `Reply`
     each, in order. Pure: the same input gives the same messages."""
     numbers = count(1)  # numbered choices are numbered across the whole batch
+    # Where there is no persistent menu, its items are offered only when nothing else is.
+    offers_menu = not any(reply.buttons for reply in replies)
     messages: list[Reply] = []
     for reply in replies:
-        messages.extend(_fit_one(reply, capabilities, wording, numbers))
+        messages.extend(_fit_one(reply, capabilities, wording, numbers, offers_menu))
     return _within_budget(_merged(messages, capabilities), capabilities)
 
 
@@ -141,12 +143,12 @@ def shorten(label: str, limit: int, unit: LengthUnit = LengthUnit.characters) ->
 
 
 def _fit_one(
-    reply: Reply, caps: Capabilities, wording: Wording, numbers: Iterator[int]
+    reply: Reply, caps: Capabilities, wording: Wording, numbers: Iterator[int], offers_menu: bool
 ) -> list[Reply]:
     text = reply.text.strip()
     buttons = reply.buttons
     menu = reply.menu if caps.persistent_menu else None
-    if reply.menu and not caps.persistent_menu and not buttons:
+    if reply.menu and not caps.persistent_menu and offers_menu:
         buttons = tuple(
             tuple(Button(label, MENU_PREFIX + label) for label in row) for row in reply.menu
         )
@@ -215,7 +217,9 @@ def _choices(
         rows = []
         for button in flat:
             title = shorten(button.label, caps.list_title_limit, unit)
-            rows.append(ListRow(title, button.payload, button.label if title != button.label else ""))
+            rows.append(
+                ListRow(title, button.payload, button.label if title != button.label else "")
+            )
         opener = shorten(wording.list_opener, caps.button_label_limit, unit)
         return text, Reply(choice_list=ChoiceList(opener, tuple(rows)))
     if len(flat) <= caps.max_buttons and caps.max_list_rows == 0:
@@ -227,7 +231,7 @@ def _choices(
         return _joined(text, "\n".join(full)), Reply(buttons=shortened)
     numbered = tuple(NumberedChoice(next(numbers), b.label, b.payload) for b in flat)
     lines = [f"{choice.number} {choice.label}" for choice in numbered]
-    if wording.number_hint:
+    if wording.number_hint and numbered[0].number == 1:  # once a batch
         lines.insert(0, wording.number_hint)
     return _joined(text, "\n".join(lines)), Reply(numbered=numbered)
 
@@ -237,8 +241,9 @@ def _joined(text: str, more: str) -> str:
 
 
 def _plain(message: Reply) -> bool:
-    """Only text: it can be merged into the message after it."""
-    return bool(message.text) and message == Reply(message.text, purpose=message.purpose)
+    """Only text (numbered choices are text too): it can be merged into the message after it."""
+    bare = Reply(message.text, numbered=message.numbered, purpose=message.purpose)
+    return bool(message.text) and message == bare
 
 
 def _merged(messages: list[Reply], caps: Capabilities) -> list[Reply]:
@@ -258,7 +263,8 @@ def _merged(messages: list[Reply], caps: Capabilities) -> list[Reply]:
             limit = caps.text_limit_with_buttons if with_buttons else caps.text_limit
             text = _joined(before.text, message.text) if message.text else before.text
             if caps.measure(text) <= limit:
-                merged[-1] = replace(message, text=text)
+                numbered = before.numbered + message.numbered
+                merged[-1] = replace(message, text=text, numbered=numbered)
                 continue
         merged.append(message)
     return merged
@@ -331,9 +337,7 @@ def _regional(char: str) -> bool:
 
 def _safe_cut(text: str, cut: int) -> int:
     """`cut` moved back so that no emoji sequence, flag or accent is cut apart (never to 0)."""
-    while 1 < cut < len(text) and (
-        _belongs_to_previous(text[cut]) or text[cut - 1] == "\u200d"
-    ):
+    while 1 < cut < len(text) and (_belongs_to_previous(text[cut]) or text[cut - 1] == "\u200d"):
         cut -= 1
     if 1 < cut < len(text) and _regional(text[cut]) and _regional(text[cut - 1]):
         run = 0

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from dataclasses import replace
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot.core.messages import Attachment, Button, Purpose, Reply
-from bot.pipeline.router import Services
 from bot.db.models import Announcement, Cohort, Delivery, LessonPlan, Person, Question
 from bot.i18n import Translator
+from bot.pipeline.router import Services
 from bot.scheduling import outbox, store
 from bot.scheduling.reminders import reminder_reply
 

@@ -12,9 +12,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Button, Purpose, Reply
-from bot.pipeline.router import Services
 from bot.db.models import ActivityDay, Delivery, Person
 from bot.i18n import Translator
+from bot.pipeline.router import Services
 from bot.scheduling import store
 from bot.scheduling.localtime import QuietHours, local_instant, parse_hhmm
 
@@ -183,7 +183,9 @@ async def reminder_reply(
         return None
     t = Translator(person.language)
     daily = inactive_days(person, last, day) < DAILY_UNTIL
-    key, purpose = ("reminder.daily", Purpose.reminder) if daily else ("reminder.nudge", Purpose.nudge)
+    key, purpose = (
+        ("reminder.daily", Purpose.reminder) if daily else ("reminder.nudge", Purpose.nudge)
+    )
     name = person.display_name or t("start.friend")
     lesson = ((Button(t("menu.lesson"), "les:go"),),)
     return Reply(t(key, name=name), buttons=lesson, purpose=purpose)
