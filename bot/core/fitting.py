@@ -164,7 +164,7 @@ def _fit_one(
         else:
             line = wording.file_elsewhere.replace("{filename}", attachment.filename)
             text = _joined(text, line)
-    text, offer = _choices(text, buttons, caps, wording, numbers)
+    text, offer = _choices(text, buttons, reply, caps, wording, numbers)
     if not text and not files and not _offers_choices(offer) and menu is None:
         return []
     with_buttons = bool(offer.buttons or offer.choice_list)
@@ -197,14 +197,16 @@ def _fit_one(
 def _choices(
     text: str,
     buttons: tuple[tuple[Button, ...], ...],
+    fitted: Reply,
     caps: Capabilities,
     wording: Wording,
     numbers: Iterator[int],
 ) -> tuple[str, Reply]:
-    """The text, and a Reply holding only the way `buttons` are offered on this channel."""
+    """The text, and a Reply holding only the way `buttons` are offered on this channel (the
+    list or numbered choices of a reply `fitted` already when it has no buttons)."""
     flat = [button for row in buttons for button in row]
     if not flat:
-        return text, Reply()
+        return text, Reply(choice_list=fitted.choice_list, numbered=fitted.numbered)
     labels = [button.label for button in flat]
 
     def all_fit(limit: int) -> bool:

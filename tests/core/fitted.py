@@ -20,9 +20,7 @@ def shown(reply: Reply) -> dict[str, Any]:
     if reply.choice_list is not None:
         seen["list"] = {
             "opener": reply.choice_list.opener,
-            "rows": [
-                [row.title, row.description, row.payload] for row in reply.choice_list.rows
-            ],
+            "rows": [[row.title, row.description, row.payload] for row in reply.choice_list.rows],
         }
     if reply.numbered:
         seen["numbered"] = {str(choice.number): choice.payload for choice in reply.numbered}
