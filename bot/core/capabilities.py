@@ -22,6 +22,14 @@ class LengthUnit(StrEnum):
             return len(text.encode("utf-16-le")) // 2
         return len(text)
 
+    def fits(self, text: str, limit: int) -> bool:
+        """Whether `text` is at most `limit` long in this unit (without encoding it when its
+        number of characters alone decides)."""
+        if len(text) > limit:
+            return False  # no character counts less than 1
+        widest = {LengthUnit.utf8: 4, LengthUnit.utf16: 2}.get(self, 1)
+        return len(text) * widest <= limit or self.measure(text) <= limit
+
     def cost(self, char: str) -> int:
         """The length of one character in this unit."""
         code = ord(char)
@@ -66,3 +74,7 @@ class Capabilities:
     def measure(self, text: str) -> int:
         """The length of `text` as this channel counts it."""
         return self.length_unit.measure(text)
+
+    def fits(self, text: str, limit: int) -> bool:
+        """Whether `text` is at most `limit` long as this channel counts it."""
+        return self.length_unit.fits(text, limit)

@@ -116,7 +116,7 @@ def split_text(text: str, limit: int, unit: LengthUnit = LengthUnit.characters) 
     two characters that do not belong together; no piece is empty."""
     pieces: list[str] = []
     rest = text.strip()
-    while rest and unit.measure(rest) > limit:
+    while rest and not unit.fits(rest, limit):
         end = max(_fitting_end(rest, limit, unit), 1)
         cut = _cut_at(rest, end)
         piece = rest[:cut].rstrip()
@@ -131,7 +131,7 @@ def split_text(text: str, limit: int, unit: LengthUnit = LengthUnit.characters) 
 def shorten(label: str, limit: int, unit: LengthUnit = LengthUnit.characters) -> str:
     """`label` when it fits `limit`; else its beginning cut after a whole word where one is
     long enough to read (between characters in Chinese), ending in "…"."""
-    if unit.measure(label) <= limit:
+    if unit.fits(label, limit):
         return label
     end = _fitting_end(label, max(limit - unit.measure(ELLIPSIS), 1), unit)
     head = label[: _safe_cut(label, end)]
@@ -142,9 +142,39 @@ def shorten(label: str, limit: int, unit: LengthUnit = LengthUnit.characters) ->
     return head.rstrip(" ,.;:·-—") + ELLIPSIS
 
 
+def _fits_as_it_is(reply: Reply, caps: Capabilities) -> bool:
+    """Whether the channel can send `reply` unchanged as one message (the usual case on a
+    channel such as Telegram): the fast way through."""
+    buttons = [b for row in reply.buttons for b in row]
+    if reply.image is not None and reply.document is not None:
+        return False
+    attachment = reply.image or reply.document
+    if attachment is not None:
+        limit = min(
+            caps.caption_limit, caps.text_limit_with_buttons if buttons else caps.text_limit
+        )
+    else:
+        limit = caps.text_limit_with_buttons if buttons else caps.text_limit
+    return (
+        (bool(reply.text.strip()) or attachment is not None)
+        and reply.text == reply.text.strip()
+        and caps.fits(reply.text, limit)
+        and (caps.edits or not reply.edit)
+        and (caps.persistent_menu or reply.menu is None)
+        and (caps.images or reply.image is None)
+        and (caps.documents or reply.document is None)
+        and reply.choice_list is None
+        and not reply.numbered
+        and len(buttons) <= caps.max_buttons
+        and all(caps.fits(b.label, caps.button_label_limit) for b in buttons)
+    )
+
+
 def _fit_one(
     reply: Reply, caps: Capabilities, wording: Wording, numbers: Iterator[int], offers_menu: bool
 ) -> list[Reply]:
+    if _fits_as_it_is(reply, caps):
+        return [reply]
     text = reply.text.strip()
     buttons = reply.buttons
     menu = reply.menu if caps.persistent_menu else None
@@ -178,14 +208,14 @@ def _fit_one(
         if (
             index == len(files) - 1
             and offer.choice_list is None  # a list message has no room for a file
-            and (not text or (caps.caption_limit and caps.measure(text) <= caption_limit))
+            and (not text or (caps.caption_limit and caps.fits(text, caption_limit)))
         ):
             messages.append(replace(offer, text=text, image=image, document=document))
             return messages
         messages.append(Reply(image=image, document=document, purpose=reply.purpose))
     pieces = split_text(text, caps.text_limit, caps.length_unit)
     last_limit = caps.text_limit_with_buttons if with_buttons else caps.text_limit
-    if pieces and caps.measure(pieces[-1]) > last_limit:
+    if pieces and not caps.fits(pieces[-1], last_limit):
         pieces[-1:] = split_text(pieces[-1], last_limit, caps.length_unit)
     messages.extend(Reply(piece, purpose=reply.purpose) for piece in pieces[:-1])
     messages.append(replace(offer, text=pieces[-1] if pieces else ""))
@@ -210,7 +240,7 @@ def _choices(
     labels = [button.label for button in flat]
 
     def all_fit(limit: int) -> bool:
-        return all(caps.measure(label) <= limit for label in labels)
+        return all(caps.fits(label, limit) for label in labels)
 
     unit = caps.length_unit
     if len(flat) <= caps.max_buttons and all_fit(caps.button_label_limit):
@@ -229,7 +259,7 @@ def _choices(
         shortened = tuple(
             tuple(replace(b, label=shorten(b.label, limit, unit)) for b in row) for row in buttons
         )
-        full = [label for label in labels if caps.measure(label) > limit]
+        full = [label for label in labels if not caps.fits(label, limit)]
         return _joined(text, "\n".join(full)), Reply(buttons=shortened)
     numbered = tuple(NumberedChoice(next(numbers), b.label, b.payload) for b in flat)
     lines = [f"{choice.number} {choice.label}" for choice in numbered]
@@ -264,7 +294,7 @@ def _merged(messages: list[Reply], caps: Capabilities) -> list[Reply]:
             with_buttons = bool(message.buttons or message.choice_list)
             limit = caps.text_limit_with_buttons if with_buttons else caps.text_limit
             text = _joined(before.text, message.text) if message.text else before.text
-            if caps.measure(text) <= limit:
+            if caps.fits(text, limit):
                 numbered = before.numbered + message.numbered
                 merged[-1] = replace(message, text=text, numbered=numbered)
                 continue

@@ -3,6 +3,8 @@ empty replies, a caption over its limit, a message budget."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.config import LANGUAGES
@@ -253,3 +255,18 @@ def test_fitting_a_reply_twice_changes_nothing() -> None:
     for caps in ALL:
         once = fit([quiz], caps)
         assert fit(once, caps) == once
+
+
+@pytest.mark.parametrize("unit", list(LengthUnit))
+def test_fits_says_what_measuring_says(unit: LengthUnit) -> None:
+    for text in ("", "abc", "桃子", "🍑🍑", "a桃🍑" * 50, "é" * 10):
+        for limit in range(0, 400, 7):
+            assert unit.fits(text, limit) == (unit.measure(text) <= limit), (text, limit)
+        assert unit.measure(text) == sum(unit.cost(char) for char in text)
+
+
+def test_a_reply_that_fits_goes_through_unchanged() -> None:
+    card = Reply(" Card ", buttons=((NEXT,),), menu=(("▶ Lesson",),), edit=True)
+    (same,) = fit_replies([replace(card, text="Card")], TELEGRAM_LIKE)
+    assert same == replace(card, text="Card")
+    assert fit([card], TELEGRAM_LIKE) == [replace(card, text="Card")]  # trimmed on the way
