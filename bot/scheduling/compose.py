@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.messages import Attachment, Button, Reply
+from bot.core.messages import Attachment, Button, Purpose, Reply
 from bot.db.models import Announcement, Cohort, Delivery, LessonPlan, Person, Question
 from bot.i18n import Translator
 from bot.pipeline.router import Services
@@ -19,12 +21,34 @@ ANNOUNCEMENT, LESSON, REMINDER, NUDGE, REPORT = (
     "report",
 )
 QUESTION, ANSWER = "question", "answer"  # a trainee's question to the lecturer, and the reply
+# What each kind of scheduled message is, for a channel that needs a template for it outside
+# its window (a reminder says itself whether it is a nudge).
+PURPOSES = {
+    ANNOUNCEMENT: Purpose.announcement,
+    LESSON: Purpose.lesson,
+    REMINDER: Purpose.reminder,
+    NUDGE: Purpose.nudge,
+    REPORT: Purpose.announcement_report,
+    QUESTION: Purpose.question_for_lecturer,
+    ANSWER: Purpose.lecturer_answer,
+}
 
 
 async def compose(
     session: AsyncSession, services: Services, delivery: Delivery, person: Person
 ) -> Reply | None:
-    """The message for a delivery; None when there is nothing to say any more."""
+    """The message for a delivery, saying what it is (`Reply.purpose`); None when there is
+    nothing to say any more."""
+    reply = await _compose(session, services, delivery, person)
+    purpose = PURPOSES.get(delivery.kind)
+    if reply is None or purpose is None or reply.purpose is not Purpose.answer:
+        return reply
+    return replace(reply, purpose=purpose)
+
+
+async def _compose(
+    session: AsyncSession, services: Services, delivery: Delivery, person: Person
+) -> Reply | None:
     if delivery.kind == outbox.REPLY:
         return outbox.unpack(delivery.body, delivery.attachment) if delivery.body else None
     t = Translator(person.language)
