@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Attachment, Button, Reply
-from bot.pipeline.router import Services
+from bot.core.payloads import OpenLesson
 from bot.db.models import Announcement, Cohort, Delivery, LessonPlan, Person, Question
 from bot.i18n import Translator
+from bot.pipeline.router import Services
 from bot.scheduling import outbox, store
 from bot.scheduling.reminders import reminder_reply
 
@@ -28,7 +29,7 @@ async def compose(
     if delivery.kind == outbox.REPLY:
         return outbox.unpack(delivery.body, delivery.attachment) if delivery.body else None
     t = Translator(person.language)
-    open_lesson = ((Button(t("menu.lesson"), "les:go"),),)
+    open_lesson = ((Button(t("menu.lesson"), OpenLesson().pack()),),)
     if delivery.kind in (REMINDER, NUDGE):
         return await reminder_reply(session, services, delivery, person, services.clock())
     if delivery.kind == LESSON:

@@ -12,9 +12,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Button, Reply
-from bot.pipeline.router import Services
+from bot.core.payloads import OpenLesson
 from bot.db.models import ActivityDay, Delivery, Person
 from bot.i18n import Translator
+from bot.pipeline.router import Services
 from bot.scheduling import store
 from bot.scheduling.localtime import QuietHours, local_instant, parse_hhmm
 
@@ -184,4 +185,4 @@ async def reminder_reply(
     t = Translator(person.language)
     key = "reminder.daily" if inactive_days(person, last, day) < DAILY_UNTIL else "reminder.nudge"
     name = person.display_name or t("start.friend")
-    return Reply(t(key, name=name), buttons=((Button(t("menu.lesson"), "les:go"),),))
+    return Reply(t(key, name=name), buttons=((Button(t("menu.lesson"), OpenLesson().pack()),),))
