@@ -107,6 +107,8 @@ class Payload:
         head = cls.prefix + SEPARATOR if types else cls.prefix
         if not payload.startswith(head) or (not types and payload != head):
             raise StaleButton(payload)
+        if len(payload.encode()) > PAYLOAD_BYTES:  # no button of ours carries more
+            raise StaleButton(payload[:PAYLOAD_BYTES])
         texts = payload[len(head) :].split(SEPARATOR) if types else []
         if len(texts) != len(types):
             raise StaleButton(payload)

@@ -102,6 +102,7 @@ def test_parse_reads_back_what_pack_made(payload: Payload) -> None:
         (OpenLesson, "les:go:1"),
         (OpenLesson, "les:gone"),
         (ExportAll, "stats:export:7"),
+        (NextCard, "les:next:" + "x" * 60 + ":0"),  # longer than any button carries
     ],
 )
 def test_anything_pack_would_not_make_is_stale(kind: type[Payload], payload: str) -> None:
