@@ -44,9 +44,12 @@ async def may_manage(ctx: Context, cohort_id: int | None) -> Cohort | None:
 
 
 async def managed_cohort(ctx: Context, cohort_id: int) -> Cohort:
-    """The class, as `may_manage`; AccessDenied (the pipeline's refusal) when it is not theirs."""
+    """The class, as `may_manage`; AccessDenied (the pipeline's refusal) when it is not theirs,
+    StaleButton when there is no such class (any more)."""
     cohort = await may_manage(ctx, cohort_id)
     if cohort is None:
+        if await ctx.session.get(Cohort, cohort_id) is None:
+            raise StaleButton(cohort_id)
         raise AccessDenied(cohort_id)
     return cohort
 
