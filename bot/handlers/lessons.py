@@ -7,7 +7,6 @@ double tap or a button from an old message never counts twice: it only shows whe
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from bot.core.messages import Attachment, Button, Reply
 from bot.core.payloads import (
@@ -38,13 +37,19 @@ from bot.lessons.progress import (
     record_activity,
     right_to_pass,
 )
-from bot.lessons.quiz import answer, fit_to_lesson, grade, reread, retry_quiz, turn_card
+from bot.lessons.quiz import (
+    answer,
+    fit_to_lesson,
+    grade,
+    is_double_tap,
+    reread,
+    retry_quiz,
+    turn_card,
+)
 from bot.pipeline.router import Context, HandlerResult, Router
 from bot.scheduling.plans import opening_time, when_text
 
 router = Router("lessons")
-# A second tap on the same button within this time is a double tap: answered with silence.
-DOUBLE_TAP = timedelta(seconds=3)
 _EMPHASIS = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 
 
@@ -205,10 +210,10 @@ async def locked_reply(ctx: Context, course: Course, number: int) -> Reply | Non
     return Reply(text, menu=await main_menu(ctx))
 
 
-async def _stale(ctx: Context, course: Course, row: LessonProgress) -> HandlerResult:
+async def where_you_are(ctx: Context, course: Course, row: LessonProgress) -> HandlerResult:
     """An old or repeated button: silence for a double tap, else where the person is. A button
     of a lesson already passed says only that, then shows the lesson they are on now."""
-    if ctx.now - row.updated_at < DOUBLE_TAP:
+    if is_double_tap(row, ctx.now):
         return None
     if row.status == PASSED:
         old = Reply(ctx.t("lesson.old_button", number=course.number(row.lesson)))
@@ -244,7 +249,7 @@ async def next_card(ctx: Context, tap: NextCard) -> HandlerResult:
     course, row = await tapped_row(ctx, tap.lesson)
     lesson = _lesson(ctx, course, row.lesson)
     if not await turn_card(ctx.session, ctx.person, row, lesson, tap.card, ctx.now):
-        return await _stale(ctx, course, row)
+        return await where_you_are(ctx, course, row)
     return question_reply(ctx, course, row) if row.status == QUIZ else card_reply(ctx, course, row)
 
 
@@ -252,7 +257,7 @@ async def next_card(ctx: Context, tap: NextCard) -> HandlerResult:
 async def retry(ctx: Context, tap: RetryQuiz) -> HandlerResult:
     course, row = await tapped_row(ctx, tap.lesson)
     if not await retry_quiz(ctx.session, ctx.person, row, ctx.now):
-        return await _stale(ctx, course, row)
+        return await where_you_are(ctx, course, row)
     return question_reply(ctx, course, row)
 
 
@@ -260,7 +265,7 @@ async def retry(ctx: Context, tap: RetryQuiz) -> HandlerResult:
 async def read_again(ctx: Context, tap: RereadLesson) -> HandlerResult:
     course, row = await tapped_row(ctx, tap.lesson)
     if not await reread(ctx.session, ctx.person, row, ctx.now):
-        return await _stale(ctx, course, row)
+        return await where_you_are(ctx, course, row)
     return card_reply(ctx, course, row)
 
 
@@ -280,7 +285,7 @@ async def quiz_answer(ctx: Context, tap: QuizAnswerTap) -> HandlerResult:
         now=ctx.now,
     )
     if counted is None:
-        return await _stale(ctx, course, row)
+        return await where_you_are(ctx, course, row)
     _, verdict = answer_verdict(ctx, counted.question, tap.chosen)
     feedback = Reply(f"{question_text(ctx, lesson, tap.question)}\n\n{verdict}", edit=True)
     if counted.result is None:

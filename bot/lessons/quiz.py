@@ -8,7 +8,7 @@ of their current attempt): an old or repeated button changes nothing, and is no 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -24,6 +24,14 @@ from bot.lessons.progress import (
     start_quiz,
     start_reading,
 )
+
+# A second tap on the same button within this time is a double tap: answered with silence.
+DOUBLE_TAP = timedelta(seconds=3)
+
+
+def is_double_tap(row: LessonProgress, now: datetime) -> bool:
+    """Whether a tap that changes nothing came right after the row last moved."""
+    return now - row.updated_at < DOUBLE_TAP
 
 
 def grade(question: Question, chosen: int) -> bool:
