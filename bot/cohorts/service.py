@@ -25,21 +25,16 @@ from bot.db.models import (
     Role,
     RoleInvite,
 )
+from bot.db.roles import RANK, at_least
 from bot.db.upsert import insert_ignore
 from bot.scheduling.localtime import QuietHours
 from bot.scheduling.reminders import next_reminder_at
 from bot.zones import first_zone
 
-RANK = {Role.trainee: 0, Role.lecturer: 1, Role.coordinator: 2, Role.admin: 3}
 # Who may make an invite to each role; the same rule keeps an invite alive: it dies when its
 # maker no longer holds such a role.
 INVITE_NEEDS = {Role.lecturer: Role.coordinator, Role.coordinator: Role.admin}
 STUCK_AFTER = timedelta(days=7)
-
-
-def at_least(person: Person, role: Role) -> bool:
-    """Whether the person's role is `role` or above (admin > coordinator > lecturer > trainee)."""
-    return RANK.get(Role(person.role), 0) >= RANK[role]
 
 
 async def unused_code(session: AsyncSession) -> str:

@@ -2,8 +2,9 @@
 preview, choose when it goes out (now, this evening, tomorrow morning), and call it off before
 then. The counts come back when it is done (bot.scheduling.announcements).
 
-Payloads: `ann:<action>:<cohort id>[:<announcement id>[:<when>]]`; every action checks that the
-person may manage the class, and a button for an announcement in another state is stale.
+Payloads: bot.core.payloads (`ann:<action>:<cohort id>[:<announcement id>[:<when>]]`); every
+action checks that the person may manage the class, and a button for an announcement in another
+state is stale.
 """
 
 from __future__ import annotations
@@ -14,9 +15,19 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 
 from bot.core.messages import Attachment, Button, Kind, Reply
-from bot.core.payloads import StaleButton, button_fields, button_number, whole_number
-from bot.db.models import Announcement, Cohort
-from bot.handlers.cohorts import managed_cohort, refuse
+from bot.core.payloads import (
+    CallOffAnnouncement,
+    DropAnnouncement,
+    NewAnnouncement,
+    SendAnnouncement,
+    SendWhen,
+    StaleButton,
+    StopAnnouncement,
+    whole_number,
+)
+from bot.db.models import Announcement, Cohort, Role
+from bot.handlers.cohorts import managed_cohort, may_manage
+from bot.handlers.fallback import refuse
 from bot.handlers.menu import main_menu
 from bot.pipeline.router import Context, HandlerResult, Router
 from bot.scheduling import announcements, plans, store
@@ -27,11 +38,9 @@ router = Router("announce")
 LIMIT = 4000  # Announcement.text's column
 EVENING, MORNING = time(19, 0), time(9, 0)
 AWAITING = "announce"
-# How many fields each action's payload has after `ann:`.
-FIELDS = {"new": 2, "stop": 2, "send": 4, "drop": 3, "off": 3}
 
 
-def send_options(now: datetime, tz: str, quiet: str) -> dict[str, datetime]:
+def send_options(now: datetime, tz: str, quiet: str) -> dict[SendWhen, datetime]:
     """When an announcement can go: now, this evening at 19:00 (tomorrow's when that has passed
     or is in quiet hours), tomorrow at 09:00; each moved out of the quiet hours. Same instants
     are offered once."""
@@ -42,8 +51,12 @@ def send_options(now: datetime, tz: str, quiet: str) -> dict[str, datetime]:
     if evening <= now or hours.contains(EVENING):
         evening = local_instant(today + DAY, EVENING, zone)
     morning = local_instant(today + DAY, MORNING, zone)
-    options: dict[str, datetime] = {}
-    for code, instant in (("now", now), ("eve", evening), ("morn", morning)):
+    options: dict[SendWhen, datetime] = {}
+    for code, instant in (
+        (SendWhen.now, now),
+        (SendWhen.evening, evening),
+        (SendWhen.morning, morning),
+    ):
         instant = hours.end_after(instant, zone)
         if instant not in options.values():
             options[code] = instant
@@ -67,13 +80,17 @@ def when_label(ctx: Context, instant: datetime, tz: str) -> str:
 
 def preview(ctx: Context, cohort: Cohort, announcement: Announcement, count: int) -> list[Reply]:
     """What the class will see, with the choice of when it goes out."""
-    cid, aid = cohort.id, announcement.id
+    cid, aid = cohort.id or 0, announcement.id or 0
     options = send_options(ctx.now, cohort.timezone, ctx.settings.quiet_hours)
     rows = [
-        (Button(when_label(ctx, instant, cohort.timezone), f"ann:send:{cid}:{aid}:{code}"),)
+        (
+            Button(
+                when_label(ctx, instant, cohort.timezone), SendAnnouncement(cid, aid, code).pack()
+            ),
+        )
         for code, instant in options.items()
     ]
-    rows.append((Button(ctx.t("announce.drop"), f"ann:drop:{cid}:{aid}"),))
+    rows.append((Button(ctx.t("announce.drop"), DropAnnouncement(cid, aid).pack()),))
     image = (
         Attachment("announcement.jpg", ref=announcement.photo_ref)
         if announcement.photo_ref
@@ -85,95 +102,110 @@ def preview(ctx: Context, cohort: Cohort, announcement: Announcement, count: int
     ]
 
 
-@router.button("ann")
-async def announce_action(ctx: Context) -> HandlerResult:
-    """Every announcement button: check the class, then the announcement's state, then act."""
-    fields = button_fields(ctx.incoming.payload, 2, 3, 4)
-    if FIELDS.get(fields[0]) != len(fields):
-        raise StaleButton(ctx.incoming.payload)
-    action, cohort_id, item_id, choice = [*fields, "", ""][:4]
-    cohort = await managed_cohort(ctx, button_number(cohort_id))
-    if cohort is None:
-        return await refuse(ctx)
-    if action == "new":
-        if not await plans.member_ids(ctx.session, cohort.id or 0):
-            return Reply(ctx.t("announce.no_members", name=cohort.name))
-        ctx.person.awaiting = f"{AWAITING}:{cohort.id}"
-        ctx.session.add(ctx.person)
-        stop = Button(ctx.t("announce.stop"), f"ann:stop:{cohort.id}")
-        return Reply(ctx.t("announce.ask", name=cohort.name), buttons=((stop,),))
-    if action == "stop":
-        ctx.person.awaiting = None
-        ctx.session.add(ctx.person)
-        return Reply(ctx.t("announce.not_sent"), menu=await main_menu(ctx))
-    announcement = await ctx.session.get(Announcement, button_number(item_id))
-    result = None
-    if announcement is not None and announcement.cohort_id == cohort.id:
-        result = await act_on(ctx, cohort, announcement, action, choice)
-    if result is None:
-        return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
-    return result
+@router.button(NewAnnouncement, role=Role.lecturer)
+async def new_announcement(ctx: Context, tap: NewAnnouncement) -> HandlerResult:
+    """Ask for the text (or photo) of an announcement to the class."""
+    cohort = await managed_cohort(ctx, tap.cohort)
+    if not await plans.member_ids(ctx.session, cohort.id or 0):
+        return Reply(ctx.t("announce.no_members", name=cohort.name))
+    ctx.person.awaiting = f"{AWAITING}:{cohort.id}"
+    ctx.session.add(ctx.person)
+    stop = Button(ctx.t("announce.stop"), StopAnnouncement(cohort.id or 0).pack())
+    return Reply(ctx.t("announce.ask", name=cohort.name), buttons=((stop,),))
 
 
-async def act_on(
-    ctx: Context, cohort: Cohort, announcement: Announcement, action: str, choice: str
-) -> HandlerResult:
-    """Send, drop or call off one announcement; None when its state does not allow that."""
-    match action, announcement.status:
-        case "send", "draft":
-            options = send_options(ctx.now, cohort.timezone, ctx.settings.quiet_hours)
-            send_at = options.get(choice)
-            if send_at is None:
-                return None
-            count = await announcements.schedule(ctx.session, announcement, send_at)
-            if send_at <= ctx.now:
-                return Reply(ctx.t("announce.sending", count=count), menu=await main_menu(ctx))
-            day, at = plans.when_text(send_at, cohort.timezone, ctx.person.language)
-            off = Button(ctx.t("announce.call_off"), f"ann:off:{cohort.id}:{announcement.id}")
-            text = ctx.t("announce.scheduled", count=count, date=day, time=at)
-            return Reply(text, buttons=((off,),))
-        case "send", "scheduled" | "done" if announcement.send_at is not None:
-            # A second tap on the preview: say what already happened, not "no longer works".
-            numbers = await store.counts(
-                ctx.session, kind=ANNOUNCEMENT, ref=announcements.ref_of(announcement)
-            )
-            count = sum(n for status, n in numbers.items() if status != "cancelled")
-            day, at = plans.when_text(announcement.send_at, cohort.timezone, ctx.person.language)
-            key = (
-                "announce.already_sent_at"
-                if announcement.send_at <= ctx.now
-                else "announce.already_scheduled"
-            )
-            return Reply(ctx.t(key, count=count, date=day, time=at), menu=await main_menu(ctx))
-        case "drop", "draft":
-            announcement.status = "cancelled"
-            ctx.session.add(announcement)
-            return Reply(ctx.t("announce.not_sent"), menu=await main_menu(ctx))
-        case "off", "scheduled":
-            ref = announcements.ref_of(announcement)
-            await store.cancel(ctx.session, kind=ANNOUNCEMENT, ref=ref)
-            announcement.status = "cancelled"
-            ctx.session.add(announcement)
-            sent = (await store.counts(ctx.session, kind=ANNOUNCEMENT, ref=ref)).get("sent", 0)
-            key = "announce.called_off_late" if sent else "announce.called_off"
-            return Reply(ctx.t(key, sent=sent), menu=await main_menu(ctx))
-        case "off", "done":
-            return Reply(ctx.t("announce.already_sent"), menu=await main_menu(ctx))
-    return None
+@router.button(StopAnnouncement, role=Role.lecturer)
+async def stop_announcement(ctx: Context, tap: StopAnnouncement) -> HandlerResult:
+    await managed_cohort(ctx, tap.cohort)
+    ctx.person.awaiting = None
+    ctx.session.add(ctx.person)
+    return Reply(ctx.t("announce.not_sent"), menu=await main_menu(ctx))
+
+
+async def tapped_announcement(
+    ctx: Context, cohort_id: int, announcement_id: int
+) -> tuple[Cohort, Announcement]:
+    """The class (AccessDenied when not theirs) and its announcement (StaleButton when it is
+    not one of the class's)."""
+    cohort = await managed_cohort(ctx, cohort_id)
+    announcement = await ctx.session.get(Announcement, announcement_id)
+    if announcement is None or announcement.cohort_id != cohort.id:
+        raise StaleButton(announcement_id)
+    return cohort, announcement
+
+
+@router.button(SendAnnouncement, role=Role.lecturer)
+async def send_announcement(ctx: Context, tap: SendAnnouncement) -> HandlerResult:
+    """Send a draft now or schedule it; a second tap says what already happened."""
+    cohort, announcement = await tapped_announcement(ctx, tap.cohort, tap.announcement)
+    if announcement.status == "draft":
+        options = send_options(ctx.now, cohort.timezone, ctx.settings.quiet_hours)
+        send_at = options.get(tap.when)
+        if send_at is None:
+            raise StaleButton(tap.when)
+        count = await announcements.schedule(ctx.session, announcement, send_at)
+        if send_at <= ctx.now:
+            return Reply(ctx.t("announce.sending", count=count), menu=await main_menu(ctx))
+        day, at = plans.when_text(send_at, cohort.timezone, ctx.person.language)
+        call_off = CallOffAnnouncement(cohort.id or 0, announcement.id or 0)
+        off = Button(ctx.t("announce.call_off"), call_off.pack())
+        text = ctx.t("announce.scheduled", count=count, date=day, time=at)
+        return Reply(text, buttons=((off,),))
+    if announcement.status not in ("scheduled", "done") or announcement.send_at is None:
+        raise StaleButton(tap.announcement)
+    # A second tap on the preview: say what already happened, not "no longer works".
+    numbers = await store.counts(
+        ctx.session, kind=ANNOUNCEMENT, ref=announcements.ref_of(announcement)
+    )
+    count = sum(n for status, n in numbers.items() if status != "cancelled")
+    day, at = plans.when_text(announcement.send_at, cohort.timezone, ctx.person.language)
+    key = (
+        "announce.already_sent_at"
+        if announcement.send_at <= ctx.now
+        else "announce.already_scheduled"
+    )
+    return Reply(ctx.t(key, count=count, date=day, time=at), menu=await main_menu(ctx))
+
+
+@router.button(DropAnnouncement, role=Role.lecturer)
+async def drop_announcement(ctx: Context, tap: DropAnnouncement) -> HandlerResult:
+    _, announcement = await tapped_announcement(ctx, tap.cohort, tap.announcement)
+    if announcement.status != "draft":
+        raise StaleButton(tap.announcement)
+    announcement.status = "cancelled"
+    ctx.session.add(announcement)
+    return Reply(ctx.t("announce.not_sent"), menu=await main_menu(ctx))
+
+
+@router.button(CallOffAnnouncement, role=Role.lecturer)
+async def call_off(ctx: Context, tap: CallOffAnnouncement) -> HandlerResult:
+    """Cancel what has not gone out yet; say how many already had it."""
+    _, announcement = await tapped_announcement(ctx, tap.cohort, tap.announcement)
+    if announcement.status == "done":
+        return Reply(ctx.t("announce.already_sent"), menu=await main_menu(ctx))
+    if announcement.status != "scheduled":
+        raise StaleButton(tap.announcement)
+    ref = announcements.ref_of(announcement)
+    await store.cancel(ctx.session, kind=ANNOUNCEMENT, ref=ref)
+    announcement.status = "cancelled"
+    ctx.session.add(announcement)
+    sent = (await store.counts(ctx.session, kind=ANNOUNCEMENT, ref=ref)).get("sent", 0)
+    key = "announce.called_off_late" if sent else "announce.called_off"
+    return Reply(ctx.t(key, sent=sent), menu=await main_menu(ctx))
 
 
 @router.answer_to(AWAITING)
 async def receive(ctx: Context) -> HandlerResult:
     """The text (or photo with caption) the lecturer sent for the class: a draft and a preview."""
     _, _, cohort_id = (ctx.person.awaiting or "").partition(":")
-    cohort = await managed_cohort(ctx, whole_number(cohort_id))
+    cohort = await may_manage(ctx, whole_number(cohort_id))
     if cohort is None:
         ctx.person.awaiting = None
         ctx.session.add(ctx.person)
         return await refuse(ctx)
     text = ctx.incoming.text.strip()
     photo = ctx.incoming.file_ref if ctx.incoming.kind is Kind.photo else ""
-    stop = ((Button(ctx.t("announce.stop"), f"ann:stop:{cohort.id}"),),)
+    stop = ((Button(ctx.t("announce.stop"), StopAnnouncement(cohort.id or 0).pack()),),)
     if len(text) > LIMIT:
         return Reply(ctx.t("announce.too_long", limit=LIMIT), buttons=stop)
     if not text and not photo:

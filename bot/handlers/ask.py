@@ -13,11 +13,11 @@ from sqlmodel import col, select
 
 from bot.cohorts.service import at_least, cohort_for, cohorts_visible_to
 from bot.core.messages import Button, Kind, Reply
-from bot.core.payloads import button_fields, button_number, whole_number
+from bot.core.payloads import HandToLecturer, OpenLesson, ReadLesson, StaleButton, whole_number
 from bot.db.models import Person, Question, Role
 from bot.handlers.menu import main_menu
 from bot.handlers.talk import class_of, pass_to_lecturer, reply_to_talk
-from bot.pipeline.router import Context, HandlerResult, Router
+from bot.pipeline.router import AccessDenied, Context, HandlerResult, Router
 from bot.qa.service import QuotaReached
 from bot.scheduling import store
 from bot.scheduling.compose import ANSWER
@@ -74,13 +74,14 @@ async def answer_question(ctx: Context, text: str) -> HandlerResult:
     rows = []
     for source in answer.sources[:2]:
         lesson = course.lesson(source.lesson, ctx.person.language)
-        rows.append((Button(f"📖 {lesson.title}"[:60], f"qa:read:{source.lesson}"),))
+        rows.append((Button(f"📖 {lesson.title}"[:60], ReadLesson(source.lesson).pack()),))
     if answer.answered:
         return Reply(answer.text, buttons=tuple(rows))
     cohort = await class_of(ctx)
     if cohort is None or cohort.lecturer_id is None:  # no lecturer to offer: say what we can do
         return Reply(ctx.t("qa.not_covered_alone"), buttons=tuple(rows), menu=await main_menu(ctx))
-    rows.append((Button(ctx.t("qa.ask_lecturer"), f"qa:hand:{question.id}"),))
+    hand = HandToLecturer(question.id or 0)
+    rows.append((Button(ctx.t("qa.ask_lecturer"), hand.pack()),))
     return Reply(answer.text, buttons=tuple(rows))
 
 
@@ -133,23 +134,22 @@ async def voice_question(ctx: Context) -> HandlerResult:
     return await answer_question(ctx, text)
 
 
-@router.button("qa")
-async def qa_button(ctx: Context) -> HandlerResult:
-    action, argument = button_fields(ctx.incoming.payload, 2)
+@router.button(ReadLesson)
+async def read_lesson(ctx: Context, tap: ReadLesson) -> HandlerResult:
+    """The lesson an answer came from: its summary and first card."""
     course = ctx.services.course_for(ctx.person)
-    if action == "read" and argument in course.lessons:
-        lesson = course.lesson(argument, ctx.person.language)
-        text = "\n\n".join([f"📖 {lesson.title}", lesson.summary, lesson.cards[0].text.strip()])
-        return Reply(text, buttons=((Button(ctx.t("menu.lesson"), "les:go"),),))
-    if action == "hand":
-        return await hand_to_lecturer(ctx, button_number(argument))
-    return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
+    if tap.lesson not in course.lessons:
+        raise StaleButton(tap.lesson)
+    lesson = course.lesson(tap.lesson, ctx.person.language)
+    text = "\n\n".join([f"📖 {lesson.title}", lesson.summary, lesson.cards[0].text.strip()])
+    return Reply(text, buttons=((Button(ctx.t("menu.lesson"), OpenLesson().pack()),),))
 
 
-async def hand_to_lecturer(ctx: Context, question_id: int) -> HandlerResult:
-    question = await ctx.session.get(Question, question_id)
+@router.button(HandToLecturer)
+async def hand_to_lecturer(ctx: Context, tap: HandToLecturer) -> HandlerResult:
+    question = await ctx.session.get(Question, tap.question)
     if question is None or question.person_id != ctx.person.id:
-        return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
+        raise StaleButton(tap.question)
     if question.handed_off:
         return None  # a second tap
     cohort = await class_of(ctx)
@@ -159,11 +159,9 @@ async def hand_to_lecturer(ctx: Context, question_id: int) -> HandlerResult:
     return Reply(ctx.t("qa.handed_off"), edit=False)
 
 
-@router.command("answer")
+@router.command("answer", role=Role.lecturer)
 async def lecturer_answers(ctx: Context) -> HandlerResult:
     """`/answer ID text`: the lecturer's answer goes to the trainee who asked."""
-    if not at_least(ctx.person, Role.lecturer):
-        return Reply(ctx.t("access.denied"), menu=await main_menu(ctx))
     typed, _, text = ctx.incoming.text.strip().partition(" ")
     number = whole_number(typed)
     if number is None:
@@ -183,7 +181,7 @@ async def record_answer(ctx: Context, number: int, text: str) -> HandlerResult:
         else None
     )
     if cohort is None and not at_least(ctx.person, Role.coordinator):
-        return Reply(ctx.t("access.denied"), menu=await main_menu(ctx))
+        raise AccessDenied(number)
     question.lecturer_answer, question.answered_at = text.strip()[:4000], ctx.now
     ctx.session.add(question)
     await store.enqueue(
@@ -192,11 +190,9 @@ async def record_answer(ctx: Context, number: int, text: str) -> HandlerResult:
     return Reply(ctx.t("qa.answer_sent", number=question.id))
 
 
-@router.command("questions")
+@router.command("questions", role=Role.lecturer)
 async def open_questions(ctx: Context) -> HandlerResult:
     """The questions passed to this lecturer that wait for an answer."""
-    if not at_least(ctx.person, Role.lecturer):
-        return Reply(ctx.t("access.denied"), menu=await main_menu(ctx))
     cohorts = [c.id for c in await cohorts_visible_to(ctx.session, ctx.person)]
     rows = await ctx.session.exec(
         select(Question, Person.display_name)

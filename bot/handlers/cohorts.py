@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from bot.cohorts.service import (
     STUCK_AFTER,
-    at_least,
     change_course,
     change_zone,
     cohort_for,
@@ -16,54 +15,72 @@ from bot.cohorts.service import (
     rotate_code,
 )
 from bot.core.messages import Attachment, Button, Reply
-from bot.core.payloads import StaleButton, button_fields, button_number
+from bot.core.payloads import (
+    CohortAction,
+    CohortCourse,
+    CohortStatsTap,
+    CohortTap,
+    CohortZone,
+    NewAnnouncement,
+    StaleButton,
+    ViewPlan,
+)
 from bot.db.models import Cohort, Role
+from bot.db.roles import at_least
 from bot.handlers.menu import main_menu
-from bot.pipeline.router import Context, HandlerResult, Router
+from bot.pipeline.router import AccessDenied, Context, HandlerResult, Router
 from bot.scheduling.localtime import QuietHours
 from bot.zones import OFFERED, zone_name
 
 router = Router("cohorts")
 
 
-async def refuse(ctx: Context) -> Reply:
-    return Reply(ctx.t("access.denied"), menu=await main_menu(ctx))
-
-
-async def managed_cohort(ctx: Context, cohort_id: int | None) -> Cohort | None:
+async def may_manage(ctx: Context, cohort_id: int | None) -> Cohort | None:
     """The class numbered `cohort_id` when this person is a lecturer who may manage it; None
-    otherwise, and for a number that is no class."""
+    otherwise, and for a number that is no class. The one rule every class button goes by."""
     if cohort_id is None or not at_least(ctx.person, Role.lecturer):
         return None
     return await cohort_for(ctx.session, ctx.person, cohort_id)
 
 
+async def managed_cohort(ctx: Context, cohort_id: int) -> Cohort:
+    """The class, as `may_manage`; AccessDenied (the pipeline's refusal) when it is not theirs,
+    StaleButton when there is no such class (any more)."""
+    cohort = await may_manage(ctx, cohort_id)
+    if cohort is None:
+        if await ctx.session.get(Cohort, cohort_id) is None:
+            raise StaleButton(cohort_id)
+        raise AccessDenied(cohort_id)
+    return cohort
+
+
 def cohort_buttons(ctx: Context, cohort: Cohort) -> tuple[tuple[Button, ...], ...]:
-    cid = cohort.id
+    cid = cohort.id or 0
+
+    def action(key: str, what: CohortAction) -> Button:
+        return Button(ctx.t(key), CohortTap(what, cid).pack())
+
     toggle = (
-        Button(ctx.t("cohort.close"), f"coh:close:{cid}")
+        action("cohort.close", CohortAction.close)
         if cohort.invite_open
-        else Button(ctx.t("cohort.open"), f"coh:open:{cid}")
+        else action("cohort.open", CohortAction.open)
     )
     rows = [
-        (Button(ctx.t("cohort.members"), f"coh:members:{cid}"),),
-        (Button(ctx.t("cohort.stuck"), f"coh:stuck:{cid}"),),
-        (
-            Button(ctx.t("cohort.qr"), f"coh:qr:{cid}"),
-            Button(ctx.t("cohort.rotate"), f"coh:rotate:{cid}"),
-        ),
-        (toggle, Button(ctx.t("cohort.timezone"), f"coh:tz:{cid}")),
+        (action("cohort.members", CohortAction.members),),
+        (action("cohort.stuck", CohortAction.stuck),),
+        (action("cohort.qr", CohortAction.qr), action("cohort.rotate", CohortAction.rotate)),
+        (toggle, action("cohort.timezone", CohortAction.tz)),
     ]
     rows.append(
         (
-            Button(ctx.t("cohort.announce"), f"ann:new:{cid}"),
-            Button(ctx.t("cohort.plan"), f"plan:view:{cid}"),
+            Button(ctx.t("cohort.announce"), NewAnnouncement(cid).pack()),
+            Button(ctx.t("cohort.plan"), ViewPlan(cid).pack()),
         )
     )
     if len(ctx.services.courses) > 1:
-        rows.append((Button(ctx.t("cohort.course"), f"coh:course:{cid}"),))
+        rows.append((action("cohort.course", CohortAction.course),))
     if at_least(ctx.person, Role.coordinator):
-        rows.append((Button(ctx.t("cohort.stats"), f"stats:cohort:{cid}"),))
+        rows.append((Button(ctx.t("cohort.stats"), CohortStatsTap(cid).pack()),))
     return tuple(rows)
 
 
@@ -84,10 +101,8 @@ async def cohort_card(ctx: Context, cohort: Cohort) -> Reply:
     return Reply(text, buttons=cohort_buttons(ctx, cohort))
 
 
-@router.command("newcohort")
+@router.command("newcohort", role=Role.lecturer)
 async def new_cohort(ctx: Context) -> HandlerResult:
-    if not at_least(ctx.person, Role.lecturer):
-        return await refuse(ctx)
     name = " ".join(ctx.incoming.text.split())
     if not name:
         return Reply(ctx.t("cohort.usage_new"), menu=await main_menu(ctx))
@@ -105,74 +120,86 @@ async def new_cohort(ctx: Context) -> HandlerResult:
     ]
 
 
-@router.command("cohorts")
-@router.menu("menu.cohorts")
+@router.command("cohorts", role=Role.lecturer)
+@router.menu("menu.cohorts", role=Role.lecturer)
 async def my_cohorts(ctx: Context) -> HandlerResult:
-    if not at_least(ctx.person, Role.lecturer):
-        return await refuse(ctx)
     cohorts = await cohorts_visible_to(ctx.session, ctx.person)
     if not cohorts:
         return Reply(ctx.t("cohort.none"), menu=await main_menu(ctx))
-    buttons = tuple((Button(f"👥 {c.name}", f"coh:view:{c.id}"),) for c in cohorts[:50])
+    buttons = tuple(
+        (Button(f"👥 {c.name}", CohortTap(CohortAction.view, c.id or 0).pack()),)
+        for c in cohorts[:50]
+    )
     return Reply(ctx.t("cohort.pick"), buttons=buttons)
 
 
-@router.button("coh")
-async def cohort_action(ctx: Context) -> HandlerResult:
-    action, cohort_id, *rest = button_fields(ctx.incoming.payload, 2, 3)
-    argument = rest[0] if rest else ""
-    if rest and action not in ("tz", "course"):
-        raise StaleButton(ctx.incoming.payload)
-    cohort = await managed_cohort(ctx, button_number(cohort_id))
-    if cohort is None:
-        return await refuse(ctx)
-    match action:
-        case "view":
+@router.button(CohortTap, role=Role.lecturer)
+async def cohort_action(ctx: Context, tap: CohortTap) -> HandlerResult:
+    cohort = await managed_cohort(ctx, tap.cohort)
+    match tap.action:
+        case CohortAction.view:
             return await cohort_card(ctx, cohort)
-        case "members":
+        case CohortAction.members:
             return await members_reply(ctx, cohort)
-        case "stuck":
+        case CohortAction.stuck:
             return await stuck_reply(ctx, cohort)
-        case "qr":
+        case CohortAction.qr:
             link = ctx.services.link_for(cohort.invite_code)
             caption = ctx.t(
                 "cohort.qr_caption", name=cohort.name, code=cohort.invite_code, link=link
             )
             image = Attachment(f"invite-{cohort.invite_code}.png", data=qr_png(link))
             return Reply(caption, image=image)
-        case "rotate":
+        case CohortAction.rotate:
             code = await rotate_code(ctx.session, cohort)
             link = ctx.services.link_for(code)
             return Reply(ctx.t("cohort.rotated", name=cohort.name, code=code, link=link))
-        case "close" | "open":
-            cohort.invite_open = action == "open"
+        case CohortAction.close | CohortAction.open:
+            cohort.invite_open = tap.action is CohortAction.open
             ctx.session.add(cohort)
             key = "cohort.opened" if cohort.invite_open else "cohort.closed"
             return [Reply(ctx.t(key, name=cohort.name)), await cohort_card(ctx, cohort)]
-        case "tz" if not argument:
+        case CohortAction.tz:
+            cid = cohort.id or 0
             buttons = tuple(
-                (Button(zone_label(ctx, zone, cohort.timezone), f"coh:tz:{cohort.id}:{zone}"),)
+                (Button(zone_label(ctx, zone, cohort.timezone), CohortZone(cid, zone).pack()),)
                 for zone in OFFERED
             )
             return Reply(ctx.t("cohort.pick_timezone", name=cohort.name), buttons=buttons)
-        case "course" if not argument:
+        case CohortAction.course:
             language = ctx.person.language
             buttons = tuple(
-                (Button(course.text_in(course.title, language), f"coh:course:{cohort.id}:{cid}"),)
+                (
+                    Button(
+                        course.text_in(course.title, language),
+                        CohortCourse(cohort.id or 0, cid).pack(),
+                    ),
+                )
                 for cid, course in sorted(ctx.services.courses.items())
             )
             return Reply(ctx.t("cohort.pick_course", name=cohort.name), buttons=buttons)
-        case "course" if argument in ctx.services.courses:
-            await change_course(ctx.session, cohort, argument)
-            return await cohort_card(ctx, cohort)
-        case "tz" if argument in OFFERED:
-            quiet = QuietHours.parse(ctx.settings.quiet_hours)
-            moved = await change_zone(
-                ctx.session, cohort, argument, ctx.now, quiet, ctx.settings.reminder_time
-            )
-            name = zone_name(argument, ctx.person.language)
-            return Reply(ctx.t("cohort.timezone_set", name=cohort.name, timezone=name, moved=moved))
-    return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
+
+
+@router.button(CohortCourse, role=Role.lecturer)
+async def cohort_course(ctx: Context, tap: CohortCourse) -> HandlerResult:
+    cohort = await managed_cohort(ctx, tap.cohort)
+    if tap.course not in ctx.services.courses:
+        raise StaleButton(tap.course)
+    await change_course(ctx.session, cohort, tap.course)
+    return await cohort_card(ctx, cohort)
+
+
+@router.button(CohortZone, role=Role.lecturer)
+async def cohort_zone(ctx: Context, tap: CohortZone) -> HandlerResult:
+    cohort = await managed_cohort(ctx, tap.cohort)
+    if tap.zone not in OFFERED:
+        raise StaleButton(tap.zone)
+    quiet = QuietHours.parse(ctx.settings.quiet_hours)
+    moved = await change_zone(
+        ctx.session, cohort, tap.zone, ctx.now, quiet, ctx.settings.reminder_time
+    )
+    name = zone_name(tap.zone, ctx.person.language)
+    return Reply(ctx.t("cohort.timezone_set", name=cohort.name, timezone=name, moved=moved))
 
 
 def zone_label(ctx: Context, zone: str, current: str) -> str:

@@ -1,4 +1,5 @@
-"""What the bot says to anything no feature answers: never silence, always a way back."""
+"""What the bot says to anything no feature answers: never silence, always a way back. Also the
+one answer to a stale or forged button and to someone a handler's role keeps out."""
 
 from __future__ import annotations
 
@@ -17,13 +18,14 @@ async def stale_button(ctx: Context) -> HandlerResult:
     return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
 
 
+async def refuse(ctx: Context) -> Reply:
+    """Not for this person's role (or not their class)."""
+    return Reply(ctx.t("access.denied"), menu=await main_menu(ctx))
+
+
 router.fallback_command = unknown_command
-router.fallback_button = stale_button
-
-
-@router.on(Kind.voice)
-async def voice(ctx: Context) -> HandlerResult:
-    return Reply(ctx.t("error.voice"), menu=await main_menu(ctx))
+router.stale = stale_button
+router.denied = refuse
 
 
 @router.on(Kind.photo)

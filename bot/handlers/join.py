@@ -10,7 +10,6 @@ from bot.cohorts.join_limits import JoinLimits, may_try_again_at, record_attempt
 from bot.cohorts.service import (
     INVITE_NEEDS,
     Invitation,
-    at_least,
     claim_role_invite,
     create_role_invite,
     enrol,
@@ -81,9 +80,8 @@ async def join(ctx: Context) -> HandlerResult:
     return await open_code(ctx, ctx.incoming.text)
 
 
-async def invite(ctx: Context, role: Role, needs: Role) -> HandlerResult:
-    if not at_least(ctx.person, needs):
-        return Reply(ctx.t("access.denied"), menu=await main_menu(ctx))
+async def invite(ctx: Context, role: Role) -> HandlerResult:
+    """A one-time link that gives `role` (who may ask is declared where the command is)."""
     invitation = await create_role_invite(ctx.session, ctx.person, role, ctx.now)
     link = ctx.services.link_for(invitation.code)
     return Reply(
@@ -97,11 +95,11 @@ async def invite(ctx: Context, role: Role, needs: Role) -> HandlerResult:
     )
 
 
-@router.command("invite_lecturer")
+@router.command("invite_lecturer", role=INVITE_NEEDS[Role.lecturer])
 async def invite_lecturer(ctx: Context) -> HandlerResult:
-    return await invite(ctx, Role.lecturer, needs=INVITE_NEEDS[Role.lecturer])
+    return await invite(ctx, Role.lecturer)
 
 
-@router.command("invite_coordinator")
+@router.command("invite_coordinator", role=INVITE_NEEDS[Role.coordinator])
 async def invite_coordinator(ctx: Context) -> HandlerResult:
-    return await invite(ctx, Role.coordinator, needs=INVITE_NEEDS[Role.coordinator])
+    return await invite(ctx, Role.coordinator)

@@ -7,10 +7,18 @@ double tap or a button from an old message never counts twice: it only shows whe
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from bot.core.messages import Attachment, Button, Reply
-from bot.core.payloads import StaleButton, button_fields, button_number
+from bot.core.payloads import (
+    HelpTap,
+    HelpTopic,
+    NextCard,
+    OpenLesson,
+    QuizAnswerTap,
+    RereadLesson,
+    RetryQuiz,
+    StaleButton,
+)
 from bot.db.models import Cohort, LessonProgress
 from bot.handlers.certificates import completion_replies
 from bot.handlers.menu import main_menu
@@ -21,27 +29,28 @@ from bot.lessons.progress import (
     FAILED,
     PASSED,
     QUIZ,
-    READING,
     QuizResult,
     lesson_progress,
     missed_questions,
     next_lesson,
     open_lesson,
     record_activity,
-    record_answer,
     right_to_pass,
-    start_quiz,
-    start_reading,
+)
+from bot.lessons.quiz import (
+    answer,
+    fit_to_lesson,
+    grade,
+    is_double_tap,
+    reread,
+    retry_quiz,
+    turn_card,
 )
 from bot.pipeline.router import Context, HandlerResult, Router
 from bot.scheduling.plans import opening_time, when_text
 
 router = Router("lessons")
-# A second tap on the same button within this time is a double tap: answered with silence.
-DOUBLE_TAP = timedelta(seconds=3)
 _EMPHASIS = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
-# How many fields each action's payload has after `les:` (the action, the lesson, its numbers).
-FIELDS = {"go": 1, "next": 3, "ans": 5, "retry": 2, "reread": 2}
 
 
 def plain(text: str) -> str:
@@ -55,7 +64,7 @@ def _lesson(ctx: Context, course: Course, slug: str) -> Lesson:
 
 def card_reply(ctx: Context, course: Course, row: LessonProgress) -> Reply:
     lesson = _lesson(ctx, course, row.lesson)
-    row.card = min(row.card, len(lesson.cards) - 1)  # the lesson may have been shortened
+    fit_to_lesson(row, lesson, ctx.now)
     card = lesson.cards[row.card]
     header = ctx.t(
         "lesson.header",
@@ -67,7 +76,7 @@ def card_reply(ctx: Context, course: Course, row: LessonProgress) -> Reply:
     )
     last = row.card == len(lesson.cards) - 1
     label = ctx.t("lesson.start_quiz") if last else ctx.t("lesson.next")
-    button = Button(label, f"les:next:{row.lesson}:{row.card}")
+    button = Button(label, NextCard(row.lesson, row.card).pack())
     image = Attachment(card.image.name, path=card.image) if card.image else None
     return Reply(f"{header}\n\n{plain(card.text)}", buttons=((button,),), image=image)
 
@@ -80,7 +89,7 @@ def question_text(ctx: Context, lesson: Lesson, index: int) -> str:
 def answer_verdict(ctx: Context, question: Question, chosen: int) -> tuple[bool, str]:
     """Whether option `chosen` is right, and the lines shown under the question: the answer
     given, ✅ or ❌ (with the right one) and the explanation. In a quiz and in a review alike."""
-    correct = chosen == question.answer
+    correct = grade(question, chosen)
     explanation = question.explanation_for(chosen)
     verdict = (
         ctx.t("quiz.right", explanation=explanation)
@@ -94,7 +103,7 @@ def question_reply(ctx: Context, course: Course, row: LessonProgress) -> Reply:
     lesson = _lesson(ctx, course, row.lesson)
     question = lesson.quiz[row.question]
     buttons = tuple(
-        (Button(option, f"les:ans:{row.lesson}:{row.attempt}:{row.question}:{i}"),)
+        (Button(option, QuizAnswerTap(row.lesson, row.attempt, row.question, i).pack()),)
         for i, option in enumerate(question.options)
     )
     return Reply(question_text(ctx, lesson, row.question), buttons=buttons)
@@ -113,13 +122,13 @@ async def result_reply(
             total=result.total,
             percent=result.percent,
         )
-        return Reply(text, buttons=((Button(ctx.t("lesson.next_lesson"), "les:go"),),))
+        return Reply(text, buttons=((Button(ctx.t("lesson.next_lesson"), OpenLesson().pack()),),))
     lesson = _lesson(ctx, course, row.lesson)
     missed = await missed_questions(ctx.session, ctx.person, course, row)
     text = failure_text(ctx.t, course, lesson, missed, result.right)
     buttons = (
-        (Button(ctx.t("lesson.reread"), f"les:reread:{row.lesson}"),),
-        (Button(ctx.t("lesson.retry"), f"les:retry:{row.lesson}"),),
+        (Button(ctx.t("lesson.reread"), RereadLesson(row.lesson).pack()),),
+        (Button(ctx.t("lesson.retry"), RetryQuiz(row.lesson).pack()),),
     )
     return Reply(text, buttons=buttons)
 
@@ -144,8 +153,7 @@ def failure_text(
 async def position_reply(ctx: Context, course: Course, row: LessonProgress) -> Reply:
     """Whatever the person should see now in this lesson."""
     lesson = _lesson(ctx, course, row.lesson)
-    if row.status == QUIZ and row.question >= len(lesson.quiz):
-        start_quiz(row, ctx.now)  # the quiz was shortened under them: start it afresh
+    fit_to_lesson(row, lesson, ctx.now)
     if row.status == QUIZ:
         return question_reply(ctx, course, row)
     if row.status in (PASSED, FAILED):
@@ -164,7 +172,7 @@ async def next_lesson_for_trainee(ctx: Context) -> HandlerResult:
     slug = next_lesson(course, progress)
     if slug is None:
         title = course.text_in(course.title, ctx.person.language)
-        button = Button(ctx.t("help.certificate"), "help:certificate")
+        button = Button(ctx.t("help.certificate"), HelpTap(HelpTopic.certificate).pack())
         return Reply(ctx.t("lesson.all_done", course=title), buttons=((button,),))
     # A lesson plan may not have opened it yet (one already started stays open).
     locked = None if slug in progress else await locked_reply(ctx, course, course.number(slug))
@@ -202,10 +210,10 @@ async def locked_reply(ctx: Context, course: Course, number: int) -> Reply | Non
     return Reply(text, menu=await main_menu(ctx))
 
 
-async def _stale(ctx: Context, course: Course, row: LessonProgress) -> HandlerResult:
+async def where_you_are(ctx: Context, course: Course, row: LessonProgress) -> HandlerResult:
     """An old or repeated button: silence for a double tap, else where the person is. A button
     of a lesson already passed says only that, then shows the lesson they are on now."""
-    if ctx.now - row.updated_at < DOUBLE_TAP:
+    if is_double_tap(row, ctx.now):
         return None
     if row.status == PASSED:
         old = Reply(ctx.t("lesson.old_button", number=course.number(row.lesson)))
@@ -217,68 +225,73 @@ async def _stale(ctx: Context, course: Course, row: LessonProgress) -> HandlerRe
         if slug is None:
             return old
         label = ctx.t("start.lesson", number=course.number(slug))
-        return Reply(old.text, buttons=((Button(label, "les:go"),),))
+        return Reply(old.text, buttons=((Button(label, OpenLesson().pack()),),))
     return [Reply(ctx.t("lesson.where_you_were")), await position_reply(ctx, course, row)]
 
 
-@router.button("les")
-async def lesson_button(ctx: Context) -> HandlerResult:
-    action, *args = button_fields(ctx.incoming.payload, *set(FIELDS.values()))
-    if FIELDS.get(action) != len(args) + 1:
-        raise StaleButton(ctx.incoming.payload)
-    if action == "go":
-        return await next_lesson_for_trainee(ctx)
-    numbers = [button_number(arg) for arg in args[1:]]
+@router.button(OpenLesson)
+async def open_lesson_tap(ctx: Context, _: OpenLesson) -> HandlerResult:
+    return await next_lesson_for_trainee(ctx)
+
+
+async def tapped_row(ctx: Context, slug: str) -> tuple[Course, LessonProgress]:
+    """The person's row of the lesson a button names; StaleButton when they never opened it or
+    the course no longer has it."""
     course = ctx.services.course_for(ctx.person)
-    progress = await lesson_progress(ctx.session, ctx.person, course)
-    row = progress.get(args[0])
+    row = (await lesson_progress(ctx.session, ctx.person, course)).get(slug)
     if row is None or row.lesson not in course.lessons:
-        return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
-    await record_activity(ctx.session, ctx.person, ctx.now)
-    if action == "next":
-        return await next_card(ctx, course, row, numbers[0])
-    if action == "ans":
-        return await answer(ctx, course, row, *numbers)
-    if action == "retry" and row.status == FAILED:
-        start_quiz(row, ctx.now)
-        return question_reply(ctx, course, row)
-    if action == "reread" and row.status == FAILED:
-        start_reading(row, ctx.now)
-        return card_reply(ctx, course, row)
-    return await _stale(ctx, course, row)
+        raise StaleButton(slug)
+    return course, row
 
 
-async def next_card(ctx: Context, course: Course, row: LessonProgress, card: int) -> HandlerResult:
-    if row.status != READING or row.card != card:
-        return await _stale(ctx, course, row)
+@router.button(NextCard)
+async def next_card(ctx: Context, tap: NextCard) -> HandlerResult:
+    course, row = await tapped_row(ctx, tap.lesson)
     lesson = _lesson(ctx, course, row.lesson)
-    row.updated_at = ctx.now
-    if card + 1 < len(lesson.cards):
-        row.card = card + 1
-        return card_reply(ctx, course, row)
-    start_quiz(row, ctx.now)
+    if not await turn_card(ctx.session, ctx.person, row, lesson, tap.card, ctx.now):
+        return await where_you_are(ctx, course, row)
+    return question_reply(ctx, course, row) if row.status == QUIZ else card_reply(ctx, course, row)
+
+
+@router.button(RetryQuiz)
+async def retry(ctx: Context, tap: RetryQuiz) -> HandlerResult:
+    course, row = await tapped_row(ctx, tap.lesson)
+    if not await retry_quiz(ctx.session, ctx.person, row, ctx.now):
+        return await where_you_are(ctx, course, row)
     return question_reply(ctx, course, row)
 
 
-async def answer(
-    ctx: Context, course: Course, row: LessonProgress, attempt: int, index: int, chosen: int
-) -> HandlerResult:
+@router.button(RereadLesson)
+async def read_again(ctx: Context, tap: RereadLesson) -> HandlerResult:
+    course, row = await tapped_row(ctx, tap.lesson)
+    if not await reread(ctx.session, ctx.person, row, ctx.now):
+        return await where_you_are(ctx, course, row)
+    return card_reply(ctx, course, row)
+
+
+@router.button(QuizAnswerTap)
+async def quiz_answer(ctx: Context, tap: QuizAnswerTap) -> HandlerResult:
+    course, row = await tapped_row(ctx, tap.lesson)
     lesson = _lesson(ctx, course, row.lesson)
-    current = row.status == QUIZ and row.attempt == attempt and row.question == index
-    if not current or not 0 <= index < len(lesson.quiz):
-        return await _stale(ctx, course, row)
-    question = lesson.quiz[index]
-    if not 0 <= chosen < len(question.options):
-        return await _stale(ctx, course, row)
-    correct, verdict = answer_verdict(ctx, question, chosen)
-    feedback = Reply(f"{question_text(ctx, lesson, index)}\n\n{verdict}", edit=True)
-    result = await record_answer(
-        ctx.session, ctx.person, course, row, chosen, correct, len(lesson.quiz), ctx.now
+    counted = await answer(
+        ctx.session,
+        ctx.person,
+        course,
+        row,
+        lesson,
+        attempt=tap.attempt,
+        index=tap.question,
+        chosen=tap.chosen,
+        now=ctx.now,
     )
-    if result is None:
+    if counted is None:
+        return await where_you_are(ctx, course, row)
+    _, verdict = answer_verdict(ctx, counted.question, tap.chosen)
+    feedback = Reply(f"{question_text(ctx, lesson, tap.question)}\n\n{verdict}", edit=True)
+    if counted.result is None:
         return [feedback, question_reply(ctx, course, row)]
-    replies = [feedback, await result_reply(ctx, course, row, result)]
-    if result.passed:
+    replies = [feedback, await result_reply(ctx, course, row, counted.result)]
+    if counted.result.passed:
         progress = await lesson_progress(ctx.session, ctx.person, course)
         if next_lesson(course, progress) is None:
             replies += await completion_replies(ctx, course)

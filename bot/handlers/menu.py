@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from bot.cohorts.service import at_least
 from bot.config import LANGUAGES
 from bot.core.messages import Button
+from bot.core.payloads import ChooseLanguage, WelcomeLanguage
 from bot.db.models import Role
+from bot.db.roles import at_least
 from bot.i18n import Translator
 from bot.lessons.progress import due_reviews
 from bot.pipeline.router import Context
@@ -30,15 +31,18 @@ async def main_menu(ctx: Context, t: Translator | None = None) -> Menu:
 
 
 def language_buttons(
-    current: str, *, prefix: str = "lang", others_only: bool = False
+    current: str,
+    *,
+    kind: type[ChooseLanguage | WelcomeLanguage] = ChooseLanguage,
+    others_only: bool = False,
 ) -> tuple[Button, ...]:
     """One button per language, each named in its own language; the current one ticked, or left
-    out with `others_only`. The payload's `prefix` tells where the choice was offered."""
+    out with `others_only`. The payload's `kind` tells where the choice was offered."""
     buttons = []
     for language in LANGUAGES:
         if others_only and language == current:
             continue
         name = Translator(language)("language.name")
         label = f"✓ {name}" if language == current else name
-        buttons.append(Button(label, f"{prefix}:{language}"))
+        buttons.append(Button(label, kind(language).pack()))
     return tuple(buttons)

@@ -1,8 +1,8 @@
 """A class's lesson plan in the chat: see it, pause, resume or cancel it, or make one with
 buttons (start day, weekdays, time, then Save).
 
-Payloads: `plan:<action>:<cohort id>[:<plan id>[:<choice>]]`. Every action checks that the person
-may manage the class; a button of another plan or an old state answers "no longer active".
+Payloads: bot.core.payloads (`plan:<action>:<cohort id>[:<plan id>[:<choice>]]`). Every action
+checks that the person may manage the class; a button of another plan or an old state is stale.
 """
 
 from __future__ import annotations
@@ -13,9 +13,21 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, get_day_names
 
 from bot.core.messages import Button, Reply
-from bot.core.payloads import StaleButton, button_fields, button_number
-from bot.db.models import Cohort, LessonPlan
-from bot.handlers.cohorts import managed_cohort, refuse
+from bot.core.payloads import (
+    CohortAction,
+    CohortTap,
+    NewPlan,
+    PlanAction,
+    PlanStart,
+    PlanStartDay,
+    PlanTap,
+    PlanTime,
+    PlanWeekday,
+    StaleButton,
+    ViewPlan,
+)
+from bot.db.models import Cohort, LessonPlan, Role
+from bot.handlers.cohorts import managed_cohort
 from bot.handlers.menu import main_menu
 from bot.pipeline.router import Context, HandlerResult, Router
 from bot.scheduling import plans
@@ -26,29 +38,23 @@ router = Router("plans")
 TIMES = ("08:00", "12:00", "17:00", "18:00", "19:00", "20:00")
 # The start days offered, with the catalog key of each button.
 STARTS = {
-    "today": "plan.start_today",
-    "tomorrow": "plan.start_tomorrow",
-    "monday": "plan.start_monday",
+    PlanStart.today: "plan.start_today",
+    PlanStart.tomorrow: "plan.start_tomorrow",
+    PlanStart.monday: "plan.start_monday",
 }
 Rows = tuple[tuple[Button, ...], ...]
-# How many fields each action's payload has after `plan:`.
-FIELDS = {
-    **dict.fromkeys(("view", "new"), 2),
-    **dict.fromkeys(("save", "pause", "resume", "cancel", "cancelok"), 3),
-    **dict.fromkeys(("start", "day", "time"), 4),
-}
 
 
 def _tick(label: str, chosen: bool) -> str:
     return f"✓ {label}" if chosen else label
 
 
-def start_choices(today: date) -> dict[str, date]:
+def start_choices(today: date) -> dict[PlanStart, date]:
     """The start days offered: today, tomorrow, and next Monday (a week on, if today is one)."""
     return {
-        "today": today,
-        "tomorrow": today + timedelta(days=1),
-        "monday": today + timedelta(days=7 - today.weekday()),
+        PlanStart.today: today,
+        PlanStart.tomorrow: today + timedelta(days=1),
+        PlanStart.monday: today + timedelta(days=7 - today.weekday()),
     }
 
 
@@ -68,7 +74,7 @@ def _total(ctx: Context, cohort: Cohort) -> int:
 
 def editor(ctx: Context, cohort: Cohort, plan: LessonPlan, *, edit: bool = False) -> Reply:
     """The draft with its choices as buttons; the chosen ones ticked."""
-    cid, pid = cohort.id, plan.id
+    cid, pid = cohort.id or 0, plan.id or 0
     text = ctx.t(
         "plan.editor",
         name=cohort.name,
@@ -80,17 +86,18 @@ def editor(ctx: Context, cohort: Cohort, plan: LessonPlan, *, edit: bool = False
     short = get_day_names("abbreviated", locale=ctx.person.language)
     chosen = plans.weekday_list(plan.weekdays)
     day_buttons = [
-        Button(_tick(str(short[day]), day in chosen), f"plan:day:{cid}:{pid}:{day}")
+        Button(_tick(str(short[day]), day in chosen), PlanWeekday(cid, pid, day).pack())
         for day in range(7)
     ]
     time_buttons = [
-        Button(_tick(at, at == plan.time), f"plan:time:{cid}:{pid}:{at.replace(':', '')}")
+        Button(_tick(at, at == plan.time), PlanTime(cid, pid, at.replace(":", "")).pack())
         for at in TIMES
     ]
     rows: Rows = (
         tuple(
             Button(
-                _tick(ctx.t(STARTS[key]), plan.start_date == day), f"plan:start:{cid}:{pid}:{key}"
+                _tick(ctx.t(STARTS[key]), plan.start_date == day),
+                PlanStartDay(cid, pid, key).pack(),
             )
             for key, day in starts.items()
         ),
@@ -98,29 +105,29 @@ def editor(ctx: Context, cohort: Cohort, plan: LessonPlan, *, edit: bool = False
         tuple(day_buttons[4:]),
         tuple(time_buttons[:3]),
         tuple(time_buttons[3:]),
-        (Button(ctx.t("plan.save"), f"plan:save:{cid}:{pid}"),),
+        (Button(ctx.t("plan.save"), PlanTap(PlanAction.save, cid, pid).pack()),),
     )
     return Reply(text, buttons=rows, edit=edit)
 
 
 def view(ctx: Context, cohort: Cohort, plan: LessonPlan | None) -> Reply:
     """The class's plan and what can be done with it, or an offer to make one."""
-    cid = cohort.id
-    back = (Button(ctx.t("plan.back"), f"coh:view:{cid}"),)
+    cid = cohort.id or 0
+    back = (Button(ctx.t("plan.back"), CohortTap(CohortAction.view, cid).pack()),)
     if plan is None or plan.status in (DRAFT, DONE):
         key = "plan.finished" if plan is not None and plan.status == DONE else "plan.none"
-        make = (Button(ctx.t("plan.make"), f"plan:new:{cid}"),)
+        make = (Button(ctx.t("plan.make"), NewPlan(cid).pack()),)
         return Reply(ctx.t(key, name=cohort.name), buttons=(make, back))
-    language = ctx.person.language
+    language, pid = ctx.person.language, plan.id or 0
     if plan.status == ACTIVE:
         date_text, time_text = plans.when_text(
             plans.occurrence(plan, cohort.timezone, plan.next_step), cohort.timezone, language
         )
         upcoming = ctx.t("plan.next", number=plan.next_step + 1, date=date_text, time=time_text)
-        toggle = Button(ctx.t("plan.pause"), f"plan:pause:{cid}:{plan.id}")
+        toggle = Button(ctx.t("plan.pause"), PlanTap(PlanAction.pause, cid, pid).pack())
     else:
         upcoming = ctx.t("plan.next_paused")
-        toggle = Button(ctx.t("plan.resume"), f"plan:resume:{cid}:{plan.id}")
+        toggle = Button(ctx.t("plan.resume"), PlanTap(PlanAction.resume, cid, pid).pack())
     text = ctx.t(
         "plan.view",
         name=cohort.name,
@@ -133,7 +140,7 @@ def view(ctx: Context, cohort: Cohort, plan: LessonPlan | None) -> Reply:
         total=_total(ctx, cohort),
         next=upcoming,
     )
-    cancel = (Button(ctx.t("plan.cancel"), f"plan:cancel:{cid}:{plan.id}"),)
+    cancel = (Button(ctx.t("plan.cancel"), PlanTap(PlanAction.cancel, cid, pid).pack()),)
     return Reply(text, buttons=((toggle,), cancel, back))
 
 
@@ -142,85 +149,117 @@ def _opening(ctx: Context, cohort: Cohort, plan: LessonPlan) -> tuple[str, str]:
     return plans.when_text(instant, cohort.timezone, ctx.person.language)
 
 
-@router.button("plan")
-async def plan_action(ctx: Context) -> HandlerResult:
-    """Every plan button: check the class, then the plan and its state, then act."""
-    fields = button_fields(ctx.incoming.payload, 2, 3, 4)
-    if FIELDS.get(fields[0]) != len(fields):
-        raise StaleButton(ctx.incoming.payload)
-    action, cohort_id, plan_id, choice = [*fields, "", ""][:4]
-    cohort = await managed_cohort(ctx, button_number(cohort_id))
-    if cohort is None:
-        return await refuse(ctx)
+@router.button(ViewPlan, role=Role.lecturer)
+async def view_plan(ctx: Context, tap: ViewPlan) -> HandlerResult:
+    cohort = await managed_cohort(ctx, tap.cohort)
+    return view(ctx, cohort, await plans.current_plan(ctx.session, cohort.id or 0))
+
+
+@router.button(NewPlan, role=Role.lecturer)
+async def new_plan(ctx: Context, tap: NewPlan) -> HandlerResult:
+    cohort = await managed_cohort(ctx, tap.cohort)
     current = await plans.current_plan(ctx.session, cohort.id or 0)
-    if action == "view":
+    if current is not None and current.status in (ACTIVE, PAUSED):
         return view(ctx, cohort, current)
-    if action == "new":
-        if current is not None and current.status in (ACTIVE, PAUSED):
-            return view(ctx, cohort, current)
-        assert ctx.person.id is not None
-        draft = await plans.new_draft(ctx.session, cohort, ctx.person.id, _today(ctx, cohort))
-        return editor(ctx, cohort, draft)
-    plan = current if current is not None and current.id == button_number(plan_id) else None
-    if plan is None:
-        return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
-    if plan.status == DRAFT:
-        result = await edit_draft(ctx, cohort, plan, action, choice)
-    else:
-        result = await change_plan(ctx, cohort, plan, action)
-    if result is None:
-        return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
-    return result
+    assert ctx.person.id is not None
+    draft = await plans.new_draft(ctx.session, cohort, ctx.person.id, _today(ctx, cohort))
+    return editor(ctx, cohort, draft)
 
 
-async def edit_draft(
-    ctx: Context, cohort: Cohort, plan: LessonPlan, action: str, choice: str
-) -> HandlerResult:
-    """A tap in the draft editor; None for a choice that is not offered."""
-    if action == "start" and choice in STARTS:
-        plan.start_date = start_choices(_today(ctx, cohort))[choice]
-    elif action == "day" and (day := button_number(choice)) <= 6:
-        days = set(plans.weekday_list(plan.weekdays)) ^ {day}
-        plan.weekdays = plans.weekday_text(days)
-    elif action == "time" and f"{choice[:2]}:{choice[2:]}" in TIMES:
-        plan.time = f"{choice[:2]}:{choice[2:]}"
-    elif action == "save":
-        if not plans.weekday_list(plan.weekdays):
-            return [Reply(ctx.t("plan.no_days")), editor(ctx, cohort, plan)]
-        await plans.start_plan(ctx.session, plan, cohort)
-        # A time already past today (saved at 19:58 for 08:00) opens its lesson now, not never.
-        if await plans.advance(ctx.session, ctx.services, plan, ctx.now):
-            started = ctx.t("plan.started_now", number=plan.next_step)
-            return [Reply(started), view(ctx, cohort, plan)]
-        date_text, time_text = _opening(ctx, cohort, plan)
-        started = ctx.t("plan.started", number=plan.next_step + 1, date=date_text, time=time_text)
-        return [Reply(started), view(ctx, cohort, plan)]
-    else:
-        return None
+async def tapped_plan(
+    ctx: Context, cohort_id: int, plan_id: int, *, draft: bool
+) -> tuple[Cohort, LessonPlan]:
+    """The class (AccessDenied when not theirs) and its current plan when the button is of it
+    and it is (`draft`) or is not a draft; StaleButton otherwise."""
+    cohort = await managed_cohort(ctx, cohort_id)
+    plan = await plans.current_plan(ctx.session, cohort.id or 0)
+    if plan is None or plan.id != plan_id or (plan.status == DRAFT) != draft:
+        raise StaleButton(plan_id)
+    return cohort, plan
+
+
+@router.button(PlanStartDay, role=Role.lecturer)
+async def choose_start(ctx: Context, tap: PlanStartDay) -> HandlerResult:
+    cohort, plan = await tapped_plan(ctx, tap.cohort, tap.plan, draft=True)
+    plan.start_date = start_choices(_today(ctx, cohort))[tap.start]
+    return edited(ctx, cohort, plan)
+
+
+@router.button(PlanWeekday, role=Role.lecturer)
+async def toggle_weekday(ctx: Context, tap: PlanWeekday) -> HandlerResult:
+    cohort, plan = await tapped_plan(ctx, tap.cohort, tap.plan, draft=True)
+    if tap.day > 6:
+        raise StaleButton(tap.day)
+    plan.weekdays = plans.weekday_text(set(plans.weekday_list(plan.weekdays)) ^ {tap.day})
+    return edited(ctx, cohort, plan)
+
+
+@router.button(PlanTime, role=Role.lecturer)
+async def choose_time(ctx: Context, tap: PlanTime) -> HandlerResult:
+    cohort, plan = await tapped_plan(ctx, tap.cohort, tap.plan, draft=True)
+    at = f"{tap.time[:2]}:{tap.time[2:]}"
+    if at not in TIMES:
+        raise StaleButton(tap.time)
+    plan.time = at
+    return edited(ctx, cohort, plan)
+
+
+def edited(ctx: Context, cohort: Cohort, plan: LessonPlan) -> Reply:
     ctx.session.add(plan)
     return editor(ctx, cohort, plan, edit=True)
 
 
-async def change_plan(ctx: Context, cohort: Cohort, plan: LessonPlan, action: str) -> HandlerResult:
+@router.button(PlanTap, role=Role.lecturer)
+async def plan_action(ctx: Context, tap: PlanTap) -> HandlerResult:
+    """Save a draft; pause, resume or cancel a running plan."""
+    draft = tap.action is PlanAction.save
+    cohort, plan = await tapped_plan(ctx, tap.cohort, tap.plan, draft=draft)
+    if draft:
+        return await save(ctx, cohort, plan)
+    result = await change_plan(ctx, cohort, plan, tap.action)
+    if result is None:
+        raise StaleButton(tap.action)
+    return result
+
+
+async def save(ctx: Context, cohort: Cohort, plan: LessonPlan) -> HandlerResult:
+    """Start the draft as the class's plan, or say a weekday is missing."""
+    if not plans.weekday_list(plan.weekdays):
+        return [Reply(ctx.t("plan.no_days")), editor(ctx, cohort, plan)]
+    await plans.start_plan(ctx.session, plan, cohort)
+    # A time already past today (saved at 19:58 for 08:00) opens its lesson now, not never.
+    if await plans.advance(ctx.session, ctx.services, plan, ctx.now):
+        started = ctx.t("plan.started_now", number=plan.next_step)
+        return [Reply(started), view(ctx, cohort, plan)]
+    date_text, time_text = _opening(ctx, cohort, plan)
+    started = ctx.t("plan.started", number=plan.next_step + 1, date=date_text, time=time_text)
+    return [Reply(started), view(ctx, cohort, plan)]
+
+
+async def change_plan(
+    ctx: Context, cohort: Cohort, plan: LessonPlan, action: PlanAction
+) -> HandlerResult:
     """Pause, resume or cancel a running or paused plan; None when that makes no sense now."""
     match action:
-        case "pause" if plans.pause_plan(plan):
+        case PlanAction.pause if plans.pause_plan(plan):
             ctx.session.add(plan)
             return [Reply(ctx.t("plan.paused")), view(ctx, cohort, plan)]
-        case "resume" if plans.resume_plan(plan, cohort.timezone, ctx.now):
+        case PlanAction.resume if plans.resume_plan(plan, cohort.timezone, ctx.now):
             ctx.session.add(plan)
             date_text, time_text = _opening(ctx, cohort, plan)
             resumed = ctx.t(
                 "plan.resumed", number=plan.next_step + 1, date=date_text, time=time_text
             )
             return [Reply(resumed), view(ctx, cohort, plan)]
-        case "cancel" if plan.status in (ACTIVE, PAUSED):
+        case PlanAction.cancel if plan.status in (ACTIVE, PAUSED):
+            cid, pid = cohort.id or 0, plan.id or 0
+            confirmed = PlanTap(PlanAction.cancel_confirmed, cid, pid)
             buttons = (
-                (Button(ctx.t("plan.cancel_yes"), f"plan:cancelok:{cohort.id}:{plan.id}"),),
-                (Button(ctx.t("plan.cancel_no"), f"plan:view:{cohort.id}"),),
+                (Button(ctx.t("plan.cancel_yes"), confirmed.pack()),),
+                (Button(ctx.t("plan.cancel_no"), ViewPlan(cid).pack()),),
             )
             return Reply(ctx.t("plan.cancel_confirm", name=cohort.name), buttons=buttons)
-        case "cancelok" if plan.status in (ACTIVE, PAUSED):
+        case PlanAction.cancel_confirmed if plan.status in (ACTIVE, PAUSED):
             await plans.cancel_plan(ctx.session, plan, cohort)
             return Reply(ctx.t("plan.cancelled", name=cohort.name), menu=await main_menu(ctx))
     return None

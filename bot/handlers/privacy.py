@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.cohorts.privacy import forget, personal_data
 from bot.core.messages import Attachment, Button, Reply
+from bot.core.payloads import ForgetAnswer, YesNo
 from bot.pipeline.router import Context, HandlerResult, Router
 
 router = Router("privacy")
@@ -18,15 +19,15 @@ async def my_data(ctx: Context) -> HandlerResult:
 @router.command("forgetme")
 async def forget_me(ctx: Context) -> HandlerResult:
     buttons = (
-        (Button(ctx.t("privacy.forget_yes"), "forget:yes"),),
-        (Button(ctx.t("privacy.forget_no"), "forget:no"),),
+        (Button(ctx.t("privacy.forget_yes"), ForgetAnswer(YesNo.yes).pack()),),
+        (Button(ctx.t("privacy.forget_no"), ForgetAnswer(YesNo.no).pack()),),
     )
     return Reply(ctx.t("privacy.forget_confirm"), buttons=buttons)
 
 
-@router.button("forget")
-async def forget_answer(ctx: Context) -> HandlerResult:
-    if ctx.incoming.payload != "forget:yes":
+@router.button(ForgetAnswer)
+async def forget_answer(ctx: Context, tap: ForgetAnswer) -> HandlerResult:
+    if tap.answer is not YesNo.yes:
         return Reply(ctx.t("privacy.kept"), edit=True)
     goodbye = ctx.t("privacy.forgotten")
     await forget(ctx.session, ctx.person, ctx.services.courses, ctx.now)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.messages import Button, Reply
-from bot.core.payloads import button_fields, button_number
+from bot.core.payloads import ReviewAnswerTap, StaleButton
 from bot.db.models import ReviewItem
 from bot.handlers.lessons import answer_verdict
 from bot.handlers.menu import main_menu
@@ -38,7 +38,7 @@ async def next_review_reply(ctx: Context, *, none_key: str) -> Reply:
     assert text is not None  # the loop stops at an item only once it has a text
     question = course.lesson(item.lesson, ctx.person.language).quiz[item.question]
     buttons = tuple(
-        (Button(option, f"rev:{item.id}:{item.step}:{i}"),)
+        (Button(option, ReviewAnswerTap(item.id or 0, item.step, i).pack()),)
         for i, option in enumerate(question.options)
     )
     return Reply(text, buttons=buttons)
@@ -50,14 +50,13 @@ async def start_review(ctx: Context) -> HandlerResult:
     return await next_review_reply(ctx, none_key="review.none")
 
 
-@router.button("rev")
-async def review_answer(ctx: Context) -> HandlerResult:
-    item_id, step, chosen = map(button_number, button_fields(ctx.incoming.payload, 3))
-    item = await ctx.session.get(ReviewItem, item_id)
+@router.button(ReviewAnswerTap)
+async def review_answer(ctx: Context, tap: ReviewAnswerTap) -> HandlerResult:
+    item = await ctx.session.get(ReviewItem, tap.item)
     if (
         item is None
         or item.person_id != ctx.person.id
-        or item.step != step
+        or item.step != tap.step
         or item.due_at > ctx.now
     ):
         return None  # answered already (a double tap, or an old message): nothing counts twice
@@ -66,9 +65,9 @@ async def review_answer(ctx: Context) -> HandlerResult:
         return await next_review_reply(ctx, none_key="review.done")
     course = ctx.services.course_for(ctx.person)
     question = course.lesson(item.lesson, ctx.person.language).quiz[item.question]
-    if not 0 <= chosen < len(question.options):
-        return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
-    correct, verdict = answer_verdict(ctx, question, chosen)
+    if not 0 <= tap.chosen < len(question.options):
+        raise StaleButton(tap.chosen)
+    correct, verdict = answer_verdict(ctx, question, tap.chosen)
     if reschedule(item, correct, ctx.now):
         await ctx.session.delete(item)
     else:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from bot.cohorts.service import at_least
 from bot.config import LANGUAGES
 from bot.core.messages import Button, Reply
-from bot.core.payloads import StaleButton, button_fields
+from bot.core.payloads import (
+    ChooseLanguage,
+    HelpTap,
+    HelpTopic,
+    OpenLesson,
+    StaleButton,
+    WelcomeLanguage,
+)
 from bot.db.models import Person, Role
+from bot.db.roles import at_least
 from bot.handlers.certificates import send_certificate_again
 from bot.handlers.join import open_code
 from bot.handlers.menu import language_buttons, main_menu
@@ -52,8 +59,8 @@ async def welcome_reply(ctx: Context, t: Translator, *, ask: bool, edit: bool = 
     rows: list[tuple[Button, ...]] = []
     if slug is not None:
         key = "start.continue" if slug in progress else "start.lesson"
-        rows.append((Button(t(key, number=course.number(slug)), "les:go"),))
-    languages = language_buttons(person.language, prefix="welcome", others_only=not ask)
+        rows.append((Button(t(key, number=course.number(slug)), OpenLesson().pack()),))
+    languages = language_buttons(person.language, kind=WelcomeLanguage, others_only=not ask)
     rows.append(languages)
     line = t(prompt_key(person)) if ask else t("start.other_language")
     text = f"{t('start.welcome', name=name)}\n\n{line}"
@@ -72,12 +79,12 @@ async def choose_language(ctx: Context) -> HandlerResult:
     return Reply(ctx.t(prompt_key(ctx.person)), buttons=buttons)
 
 
-@router.button("lang")
-async def language_chosen(ctx: Context) -> HandlerResult:
+@router.button(ChooseLanguage)
+async def language_chosen(ctx: Context, tap: ChooseLanguage) -> HandlerResult:
     """A language from the /language question: saved, said, and the menu in that language."""
-    language = ctx.incoming.payload.partition(":")[2]
+    language = tap.language
     if not await set_language(ctx, language):
-        return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
+        raise StaleButton(language)
     t = Translator(language)
     return [
         Reply(t("language.set"), edit=True),
@@ -85,13 +92,13 @@ async def language_chosen(ctx: Context) -> HandlerResult:
     ]
 
 
-@router.button("welcome")
-async def language_on_welcome(ctx: Context) -> HandlerResult:
+@router.button(WelcomeLanguage)
+async def language_on_welcome(ctx: Context, tap: WelcomeLanguage) -> HandlerResult:
     """A language from the welcome: the welcome is redone in it, in place. Someone who already
     has a menu also gets it in the new language."""
-    (language,) = button_fields(ctx.incoming.payload, 1)
+    language = tap.language
     if not await set_language(ctx, language):
-        raise StaleButton(ctx.incoming.payload)
+        raise StaleButton(language)
     t = Translator(language)
     replies = [await welcome_reply(ctx, t, ask=False, edit=True)]
     course = ctx.services.course_for(ctx.person)
@@ -117,16 +124,14 @@ async def set_language(ctx: Context, language: str) -> bool:
 async def show_help(ctx: Context) -> HandlerResult:
     """What each menu button does, with buttons for what is not in the menu."""
     buttons = (
-        (Button(ctx.t("help.reminders"), "help:reminders"),),
-        (Button(ctx.t("help.certificate"), "help:certificate"),),
+        (Button(ctx.t("help.reminders"), HelpTap(HelpTopic.reminders).pack()),),
+        (Button(ctx.t("help.certificate"), HelpTap(HelpTopic.certificate).pack()),),
     )
     return Reply(ctx.t("help.text"), buttons=buttons)
 
 
-@router.button("help")
-async def help_button(ctx: Context) -> HandlerResult:
-    if ctx.incoming.payload == "help:reminders":
+@router.button(HelpTap)
+async def help_button(ctx: Context, tap: HelpTap) -> HandlerResult:
+    if tap.topic is HelpTopic.reminders:
         return await show_reminders(ctx)
-    if ctx.incoming.payload == "help:certificate":
-        return await send_certificate_again(ctx)
-    raise StaleButton(ctx.incoming.payload)
+    return await send_certificate_again(ctx)

@@ -3,9 +3,8 @@ spreadsheet for the laptop."""
 
 from __future__ import annotations
 
-from bot.cohorts.service import at_least
 from bot.core.messages import Attachment, Button, Reply
-from bot.core.payloads import StaleButton, button_fields, button_number
+from bot.core.payloads import AllStats, CohortStatsTap, ExportAll, ExportCohort, StaleButton
 from bot.db.models import Cohort, Role
 from bot.handlers.menu import main_menu
 from bot.pipeline.router import Context, HandlerResult, Router
@@ -78,19 +77,14 @@ def chart_reply(ctx: Context, stats: CohortStats, buttons: tuple[tuple[Button, .
 
 
 def export_button(ctx: Context, cohort_id: int | None) -> Button:
-    return Button(ctx.t("stats.export"), f"stats:export:{cohort_id or 'all'}")
+    payload = ExportAll() if cohort_id is None else ExportCohort(cohort_id)
+    return Button(ctx.t("stats.export"), payload.pack())
 
 
-async def refuse(ctx: Context) -> Reply:
-    return Reply(ctx.t("access.denied"), menu=await main_menu(ctx))
-
-
-@router.command("stats")
-@router.menu("menu.stats")
+@router.command("stats", role=Role.coordinator)
+@router.menu("menu.stats", role=Role.coordinator)
 async def overall(ctx: Context) -> HandlerResult:
     """Every cohort's trainees together, then a button per cohort and the spreadsheet."""
-    if not at_least(ctx.person, Role.coordinator):
-        return await refuse(ctx)
     course_id = await main_course(ctx.session)
     if course_id is None or course_id not in ctx.services.courses:
         return Reply(ctx.t("stats.nobody"), menu=await main_menu(ctx))
@@ -100,7 +94,7 @@ async def overall(ctx: Context) -> HandlerResult:
     )
     cohorts = await all_cohort_stats(ctx.session, ctx.services.courses, ctx.now, language)
     per_cohort = tuple(
-        (Button(f"👥 {c.name} · {c.enrolled}", f"stats:cohort:{c.cohort_id}"),)
+        (Button(f"👥 {c.name} · {c.enrolled}", CohortStatsTap(c.cohort_id or 0).pack()),)
         for c in cohorts[:30]
     )
     replies = [chart_reply(ctx, stats, ((export_button(ctx, None),),))]
@@ -109,25 +103,33 @@ async def overall(ctx: Context) -> HandlerResult:
     return replies
 
 
-@router.button("stats")
-async def stats_button(ctx: Context) -> HandlerResult:
-    if not at_least(ctx.person, Role.coordinator):
-        return await refuse(ctx)
-    action, *target = button_fields(ctx.incoming.payload, 1, 2)
-    if (action == "all") != (not target):
-        raise StaleButton(ctx.incoming.payload)
-    cohort_id = button_number(target[0]) if target and target[0] != "all" else None
-    if cohort_id is not None and await ctx.session.get(Cohort, cohort_id) is None:
-        return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
+@router.button(AllStats, role=Role.coordinator)
+async def all_stats(ctx: Context, _: AllStats) -> HandlerResult:
+    return await overall(ctx)
+
+
+async def existing_cohort(ctx: Context, cohort_id: int) -> int:
+    if await ctx.session.get(Cohort, cohort_id) is None:
+        raise StaleButton(cohort_id)
+    return cohort_id
+
+
+@router.button(CohortStatsTap, role=Role.coordinator)
+async def one_cohort(ctx: Context, tap: CohortStatsTap) -> HandlerResult:
+    cohort_id = await existing_cohort(ctx, tap.cohort)
     language = ctx.person.language
-    if action == "cohort" and cohort_id is not None:
-        stats = await cohort_stats(ctx.session, ctx.services.courses, cohort_id, ctx.now, language)
-        return chart_reply(ctx, stats, ((export_button(ctx, cohort_id),),))
-    if action == "export":
-        return await spreadsheet(ctx, cohort_id)
-    if action == "all":
-        return await overall(ctx)
-    return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
+    stats = await cohort_stats(ctx.session, ctx.services.courses, cohort_id, ctx.now, language)
+    return chart_reply(ctx, stats, ((export_button(ctx, cohort_id),),))
+
+
+@router.button(ExportCohort, role=Role.coordinator)
+async def export_cohort(ctx: Context, tap: ExportCohort) -> HandlerResult:
+    return await spreadsheet(ctx, await existing_cohort(ctx, tap.cohort))
+
+
+@router.button(ExportAll, role=Role.coordinator)
+async def export_all(ctx: Context, _: ExportAll) -> HandlerResult:
+    return await spreadsheet(ctx, None)
 
 
 async def spreadsheet(ctx: Context, cohort_id: int | None) -> Reply:

@@ -5,6 +5,7 @@ the lecturer. None of them is searched in the course or kept in the answer cache
 from __future__ import annotations
 
 from bot.core.messages import Button, Reply
+from bot.core.payloads import HandToLecturer
 from bot.db.models import Cohort, Person, Question
 from bot.handlers.menu import main_menu
 from bot.handlers.start import welcome
@@ -91,5 +92,5 @@ async def _next_class(ctx: Context, cohort: Cohort, text: str) -> HandlerResult:
         return Reply(ctx.t("qa.no_lecturer"), menu=await main_menu(ctx))
     course = ctx.services.course_for(ctx.person)
     question = await asker.keep_for_lecturer(ctx.session, ctx.person, course, text, ctx.now)
-    button = Button(ctx.t("qa.ask_lecturer"), f"qa:hand:{question.id}")
+    button = Button(ctx.t("qa.ask_lecturer"), HandToLecturer(question.id or 0).pack())
     return Reply(ctx.t("talk.class_unknown"), buttons=((button,),))

@@ -25,7 +25,10 @@ from bot.lessons.yaml_lines import (
 )
 
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-SLUG_LENGTH = 64  # the database's course and lesson columns; PostgreSQL refuses longer ones
+# The database's columns hold 64 characters, but buttons carry slugs and course ids
+# (`les:ans:<slug>:<attempt>:<question>:<option>`, `coh:course:<class>:<course id>`) within
+# Telegram's 64 bytes of callback data (bot.core.payloads).
+SLUG_LENGTH = 40
 COURSE_KEYS = ("id", "languages", "pass_mark", "title", "summary", "welcome", "lessons")
 TEXT_FIELDS = ("title", "summary", "welcome")
 LESSON_NAME = re.compile(r"(?P<slug>[^.]+)\.(?P<language>[^.]+)\.md")

@@ -17,8 +17,9 @@ from bot.db.outage import database_unavailable
 from bot.db.people import arrival
 from bot.db.person_lock import lock_person
 from bot.db.processed import mark_applied
+from bot.db.roles import at_least
 from bot.i18n import Translator
-from bot.pipeline.router import Context, Router, Services, as_list
+from bot.pipeline.router import AccessDenied, Context, Handler, Router, Services, as_list
 
 log = logging.getLogger(__name__)
 UNCONFIRMED_KEPT = 1000  # replies of commits whose outcome the database never confirmed
@@ -91,33 +92,51 @@ class Academy:
         if incoming.kind is Kind.text and len(incoming.text) > settings.max_text_length:
             too_long = Reply(t("error.too_long", limit=settings.max_text_length))
             return await self._commit(session, incoming, [too_long], metrics.REJECTED)
-        handler = self.router.resolve(incoming, person.awaiting)
+        route = self.router.resolve(incoming, person.awaiting)
         if person.awaiting and incoming.kind in (Kind.command, Kind.button):
             person.awaiting = None  # they did something else instead of answering
-        if handler is None:
+        if route is None:
             unsupported = [Reply(t("error.unsupported"))]
             return await self._commit(session, incoming, unsupported, metrics.REJECTED)
         context = Context(incoming, person, session, self.services, t, now)
+        if route.role is not None and not at_least(person, route.role):
+            denied = await self._refusal(context, self.router.denied, "access.denied")
+            return await self._commit(session, incoming, denied, metrics.REJECTED)
         apology = t("error.internal")  # worded now: after a rollback the person is expired
-        stale = t("error.stale_button")
         try:
-            replies = as_list(await handler(context))
+            replies = as_list(await route.handler(context))
             return await self._commit(session, incoming, replies, metrics.OK)
-        except StaleButton:  # a forged or outdated payload: nothing it started is kept
+        except (StaleButton, AccessDenied) as refused:
+            # A forged or outdated payload, or not theirs to touch: nothing it started is kept.
             await session.rollback()
-            return [Reply(stale)], metrics.REJECTED
+            await lock_person(session, incoming.sender)
+            await session.refresh(person)
+            if person.awaiting and incoming.kind in (Kind.command, Kind.button):
+                person.awaiting = None
+            if isinstance(refused, StaleButton):
+                refusal = await self._refusal(context, self.router.stale, "error.stale_button")
+            else:
+                refusal = await self._refusal(context, self.router.denied, "access.denied")
+            return await self._commit(session, incoming, refusal, metrics.REJECTED)
         except Exception as error:
             if database_unavailable(error):
                 raise  # not this update's fault: it is tried again, not apologised for
             log.exception(
                 "handler %s failed for %s:%s (%s)",
-                getattr(handler, "__name__", handler),
+                route.name,
                 incoming.sender.channel,
                 incoming.sender.user_id,
                 incoming.kind,
             )
             await session.rollback()
             return [Reply(apology)], metrics.ERROR
+
+    async def _refusal(self, context: Context, handler: Handler | None, key: str) -> list[Reply]:
+        """The router's one answer to a stale button or a refused person (`key`'s text alone when
+        the router has none)."""
+        if handler is None:
+            return [Reply(context.t(key))]
+        return as_list(await handler(context))
 
     async def _commit(
         self, session: AsyncSession, incoming: Incoming, replies: list[Reply], outcome: str

@@ -6,13 +6,14 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
 from bot.core.messages import Incoming, Kind, Reply
-from bot.db.models import Person
+from bot.core.payloads import SEPARATOR, Payload, StaleButton
+from bot.db.models import Person, Role
 from bot.db.types import utcnow
 from bot.i18n import Translator, all_labels
 from bot.lessons.model import Course
@@ -71,45 +72,102 @@ class Context:
 
 
 Handler = Callable[[Context], Awaitable[HandlerResult]]
+P = TypeVar("P", bound=Payload)
+ButtonHandler = Callable[[Context, P], Awaitable[HandlerResult]]
+
+
+class AccessDenied(Exception):
+    """This person may not do this (a class that is not theirs): the pipeline answers with the
+    refusal and keeps nothing the handler did."""
+
+
+@dataclass(frozen=True)
+class Route:
+    """The handler for one message and the lowest role that may use it (None: anyone)."""
+
+    handler: Handler
+    role: Role | None = None
+
+    @property
+    def name(self) -> str:
+        return getattr(self.handler, "__name__", repr(self.handler))
+
+
+async def _stale(ctx: Context) -> HandlerResult:
+    raise StaleButton(ctx.incoming.payload)
+
+
+_STALE = Route(_stale)
 
 
 @dataclass
 class Router:
-    """Handlers by command, button payload prefix, menu label, message kind, or free text."""
+    """Handlers by command, button payload kind, menu label, message kind, or free text; each
+    with the lowest role that may use it. A key has one handler: `include` refuses a second."""
 
     name: str
     commands: dict[str, Handler] = field(default_factory=dict)
+    # By payload shape (`coh:tz:*:*`, see Payload.shape): the kind and its parsing handler.
+    payloads: dict[str, type[Payload]] = field(default_factory=dict)
     buttons: dict[str, Handler] = field(default_factory=dict)
     menu_items: dict[str, Handler] = field(default_factory=dict)
     kinds: dict[Kind, Handler] = field(default_factory=dict)
     awaiting: dict[str, Handler] = field(default_factory=dict)
+    roles: dict[Handler, Role] = field(default_factory=dict)
     fallback_text: Handler | None = None
     fallback_command: Handler | None = None
-    fallback_button: Handler | None = None
+    # What a stale or forged button and a refused person are told (the same words everywhere).
+    stale: Handler | None = None
+    denied: Handler | None = None
     _labels: dict[str, Handler] | None = None
 
-    def command(self, *names: str) -> Callable[[Handler], Handler]:
+    def _add(self, table: dict[Any, Handler], what: str, key: Any, handler: Handler) -> None:
+        if key in table and table[key] is not handler:
+            raise ValueError(f"{self.name}: two handlers for {what} {key!r}")
+        table[key] = handler
+
+    def _require(self, handler: Handler, role: Role | None) -> None:
+        if role is None:
+            return
+        if self.roles.get(handler, role) is not role:
+            raise ValueError(f"{self.name}: {handler.__name__} is registered with two roles")
+        self.roles[handler] = role
+
+    def command(self, *names: str, role: Role | None = None) -> Callable[[Handler], Handler]:
+        """`/name`; only for people of `role` or above when given."""
+
         def register(handler: Handler) -> Handler:
+            self._require(handler, role)
             for name in names:
-                self.commands[name] = handler
+                self._add(self.commands, "command", name, handler)
             return handler
 
         return register
 
-    def button(self, prefix: str) -> Callable[[Handler], Handler]:
-        """Payloads look like `prefix:arg:arg`; the prefix picks the handler."""
+    def button(
+        self, kind: type[P], *, role: Role | None = None
+    ) -> Callable[[ButtonHandler[P]], ButtonHandler[P]]:
+        """A button of `kind`: the handler gets the parsed payload (a payload the kind would not
+        make is answered as stale before any handler runs)."""
 
-        def register(handler: Handler) -> Handler:
-            self.buttons[prefix] = handler
+        def register(handler: ButtonHandler[P]) -> ButtonHandler[P]:
+            async def parse_then(ctx: Context) -> HandlerResult:
+                return await handler(ctx, kind.parse(ctx.incoming.payload))
+
+            parse_then.__name__ = handler.__name__
+            self._require(parse_then, role)
+            self._add(self.buttons, "button", kind.shape(), parse_then)
+            self.payloads[kind.shape()] = kind
             return handler
 
         return register
 
-    def menu(self, label_key: str) -> Callable[[Handler], Handler]:
+    def menu(self, label_key: str, *, role: Role | None = None) -> Callable[[Handler], Handler]:
         """A main-menu button: its label, in any language, runs the handler."""
 
         def register(handler: Handler) -> Handler:
-            self.menu_items[label_key] = handler
+            self._require(handler, role)
+            self._add(self.menu_items, "menu label", label_key, handler)
             self._labels = None
             return handler
 
@@ -120,29 +178,40 @@ class Router:
         `prefix:...`. A command or a button instead of the answer drops the question."""
 
         def register(handler: Handler) -> Handler:
-            self.awaiting[prefix] = handler
+            self._add(self.awaiting, "answer to", prefix, handler)
             return handler
 
         return register
 
     def on(self, kind: Kind) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
-            self.kinds[kind] = handler
+            self._add(self.kinds, "message kind", kind, handler)
             return handler
 
         return register
 
     def include(self, *routers: Router) -> None:
-        """Take over other routers' handlers; later ones override earlier ones."""
+        """Take over other routers' handlers; ValueError when two have one for the same key, or
+        two set the same fallback."""
         for other in routers:
-            self.commands.update(other.commands)
-            self.buttons.update(other.buttons)
-            self.menu_items.update(other.menu_items)
-            self.kinds.update(other.kinds)
-            self.awaiting.update(other.awaiting)
-            self.fallback_text = other.fallback_text or self.fallback_text
-            self.fallback_command = other.fallback_command or self.fallback_command
-            self.fallback_button = other.fallback_button or self.fallback_button
+            for what, mine, theirs in (
+                ("command", self.commands, other.commands),
+                ("button", self.buttons, other.buttons),
+                ("menu label", self.menu_items, other.menu_items),
+                ("message kind", self.kinds, other.kinds),
+                ("answer to", self.awaiting, other.awaiting),
+            ):
+                for key, handler in theirs.items():
+                    self._add(mine, what, key, handler)
+            self.payloads.update(other.payloads)
+            for handler, role in other.roles.items():
+                self._require(handler, role)
+            for slot in ("fallback_text", "fallback_command", "stale", "denied"):
+                if getattr(other, slot) is None:
+                    continue
+                if getattr(self, slot) not in (None, getattr(other, slot)):
+                    raise ValueError(f"{self.name}: {slot} is set twice (again by {other.name})")
+                setattr(self, slot, getattr(other, slot))
         self._labels = None
 
     def _label_handlers(self) -> dict[str, Handler]:
@@ -154,23 +223,38 @@ class Router:
             }
         return self._labels
 
-    def resolve(self, incoming: Incoming, awaiting: str | None = None) -> Handler | None:
-        """The handler for this message, or None when nothing answers it."""
+    def _button(self, payload: str) -> Handler | None:
+        """The handler of the kind whose shape the payload has; the longest prefix wins
+        (`stats:export:all` over `stats:export:*`)."""
+        parts = payload.split(SEPARATOR)
+        for taken in range(len(parts), 0, -1):
+            shape = SEPARATOR.join([*parts[:taken], *("*" * (len(parts) - taken))])
+            handler = self.buttons.get(shape)
+            if handler is not None:
+                return handler
+        return None
+
+    def _route(self, handler: Handler | None) -> Route | None:
+        return None if handler is None else Route(handler, self.roles.get(handler))
+
+    def resolve(self, incoming: Incoming, awaiting: str | None = None) -> Route | None:
+        """The route for this message, or None when nothing answers it. A button no kind
+        reads is routed to the stale answer."""
         if awaiting and incoming.kind in (Kind.text, Kind.photo):
             handler = self.awaiting.get(awaiting.split(":", 1)[0])
             if handler is not None:
-                return handler
+                return self._route(handler)
         match incoming.kind:
             case Kind.command:
-                return self.commands.get(incoming.command, self.fallback_command)
+                return self._route(self.commands.get(incoming.command, self.fallback_command))
             case Kind.button:
-                prefix = incoming.payload.split(":", 1)[0]
-                return self.buttons.get(prefix, self.fallback_button)
+                return self._route(self._button(incoming.payload)) or _STALE
             case Kind.text:
                 label = self._label_handlers().get(bare_label(incoming.text))
-                return label or self.fallback_text
+                return self._route(label or self.fallback_text)
             case _:
-                return self.kinds.get(incoming.kind) or self.kinds.get(Kind.unsupported)
+                kind = self.kinds.get(incoming.kind) or self.kinds.get(Kind.unsupported)
+                return self._route(kind)
 
 
 def as_list(result: HandlerResult) -> list[Reply]:

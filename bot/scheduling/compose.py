@@ -7,6 +7,7 @@ from dataclasses import replace
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Attachment, Button, Purpose, Reply
+from bot.core.payloads import OpenLesson
 from bot.db.models import Announcement, Cohort, Delivery, LessonPlan, Person, Question
 from bot.i18n import Translator
 from bot.pipeline.router import Services
@@ -52,7 +53,7 @@ async def _compose(
     if delivery.kind == outbox.REPLY:
         return outbox.unpack(delivery.body, delivery.attachment) if delivery.body else None
     t = Translator(person.language)
-    open_lesson = ((Button(t("menu.lesson"), "les:go"),),)
+    open_lesson = ((Button(t("menu.lesson"), OpenLesson().pack()),),)
     if delivery.kind in (REMINDER, NUDGE):
         return await reminder_reply(session, services, delivery, person, services.clock())
     if delivery.kind == LESSON:

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Button, Purpose, Reply
+from bot.core.payloads import OpenLesson
 from bot.db.models import ActivityDay, Delivery, Person
 from bot.i18n import Translator
 from bot.pipeline.router import Services
@@ -187,5 +188,5 @@ async def reminder_reply(
         ("reminder.daily", Purpose.reminder) if daily else ("reminder.nudge", Purpose.nudge)
     )
     name = person.display_name or t("start.friend")
-    lesson = ((Button(t("menu.lesson"), "les:go"),),)
+    lesson = ((Button(t("menu.lesson"), OpenLesson().pack()),),)
     return Reply(t(key, name=name), buttons=lesson, purpose=purpose)

@@ -246,6 +246,19 @@ async def test_every_privileged_action_is_refused_to_trainees_and_other_lecturer
     assert (await rival.send("/cohorts"))[0].text == en("cohort.none")
 
 
+async def test_a_button_of_a_class_that_is_gone_is_stale(school: Runtime) -> None:
+    lecturer = await make_lecturer(school, "lec", "Li Na")
+    cohort = await new_class(lecturer, "Mine")
+    gone = (cohort.id or 0) + 1000
+    for payload in (f"coh:view:{gone}", f"plan:view:{gone}", f"ann:new:{gone}"):
+        async with school.sessions() as session:
+            replies = await school.academy.handle(
+                Incoming.button(lecturer.sender, payload), session
+            )
+        assert [r.text for r in replies] == [en("error.stale_button")], payload
+        assert replies[0].menu
+
+
 async def test_a_class_can_switch_course_and_its_members_follow(
     database_url: str, tmp_path
 ) -> None:

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
 import pytest
 from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel, select
 
+from bot.core import payloads
 from bot.core.messages import Incoming, Reply
-from bot.db.models import Announcement, Cohort, LessonPlan
+from bot.core.payloads import Payload
+from bot.db.models import Announcement, Cohort, LessonPlan, Role
 from bot.handlers import build_router
 from bot.i18n import Translator
 from bot.runtime import Runtime
@@ -106,60 +109,70 @@ async def people_and_ids(school: Runtime) -> tuple[dict[str, Trainee], dict[str,
     return people, {"cid": cohort.id, "pid": plan.id, "aid": announcement.id, "slug": slug}
 
 
-# Every kind of button the bot makes, in the shape it makes it.
-BUTTONS = {
-    "coh": (
-        *(f"coh:{action}:{{cid}}" for action in ("view", "members", "stuck", "qr", "rotate")),
-        *(f"coh:{action}:{{cid}}" for action in ("close", "open", "tz", "course")),
-        "coh:tz:{cid}:UTC",
-        "coh:course:{cid}:sample",
-    ),
-    "ann": (
-        "ann:new:{cid}",
-        "ann:stop:{cid}",
-        "ann:send:{cid}:{aid}:now",
-        "ann:drop:{cid}:{aid}",
-        "ann:off:{cid}:{aid}",
-    ),
-    "plan": (
-        "plan:view:{cid}",
-        "plan:new:{cid}",
-        "plan:start:{cid}:{pid}:today",
-        "plan:day:{cid}:{pid}:1",
-        "plan:time:{cid}:{pid}:0800",
-        "plan:save:{cid}:{pid}",
-        *(f"plan:{action}:{{cid}}:{{pid}}" for action in ("pause", "resume", "cancel", "cancelok")),
-    ),
-    "les": (
-        "les:go",
-        "les:next:{slug}:0",
-        "les:ans:{slug}:1:0:0",
-        "les:retry:{slug}",
-        "les:reread:{slug}",
-    ),
-    "rev": ("rev:1:0:0",),
-    "qa": ("qa:read:{slug}", "qa:hand:1"),
-    "stats": ("stats:cohort:{cid}", "stats:export:{cid}", "stats:export:all", "stats:all"),
-    "lang": ("lang:en",),
-    "welcome": ("welcome:en",),
-    "help": ("help:reminders", "help:certificate"),
-    "forget": ("forget:yes", "forget:no"),
-    "rem": ("rem:19:00", "rem:off"),
+# What the fields of a button carry, by field name, in the people_and_ids class: a button of
+# every kind the router knows is made from these, so a new kind is covered once its fields are.
+FIELD_VALUES: dict[str, object] = {
+    "cohort": "{cid}",
+    "plan": "{pid}",
+    "announcement": "{aid}",
+    "lesson": "{slug}",
+    "course": "sample",
+    "zone": "UTC",
+    "language": "en",
+    "time": "0800",
+    "hour": 19,
+    "minute": 0,
+    "attempt": 1,
+    "card": 0,
+    "question": 1,
+    "chosen": 0,
+    "item": 1,
+    "step": 0,
+    "day": 1,
 }
 
 
-def damaged(shape: str) -> Iterator[str]:
-    """`shape` with each field after the prefix made hostile, one missing, one too many, and
-    nothing after the prefix at all."""
-    prefix, *fields = shape.split(":")
+def examples(kind: type[Payload]) -> list[str]:
+    """Buttons of `kind` as the bot makes them (one per value of an enum field), with `{cid}`,
+    `{pid}`, `{aid}` and `{slug}` to fill in."""
+    shapes = [kind.prefix]
+    for name, field_type, width in kind.field_types():
+        if isinstance(field_type, type) and issubclass(field_type, StrEnum):
+            values = [member.value for member in field_type]
+        else:
+            assert name in FIELD_VALUES, f"say in FIELD_VALUES what {kind.__name__}.{name} holds"
+            value = FIELD_VALUES[name]
+            values = [str(value).zfill(width) if isinstance(value, int) else str(value)]
+        shapes = [f"{shape}:{value}" for shape in shapes for value in values]
+    return shapes
+
+
+def kinds() -> dict[str, type[Payload]]:
+    return build_router().payloads
+
+
+def test_every_kind_of_payload_has_a_handler() -> None:
+    made = {
+        kind
+        for kind in vars(payloads).values()
+        if isinstance(kind, type) and issubclass(kind, Payload) and kind is not Payload
+    }
+    assert made == set(kinds().values())
+    for kind in made:
+        assert examples(kind)
+
+
+def damaged(kind: type[Payload], shape: str) -> Iterator[str]:
+    """`shape` with each field made hostile, one missing, one too many, and nothing after the
+    prefix at all."""
+    fields = shape.removeprefix(kind.prefix).split(":")[1:]
     for index in range(len(fields)):
         for value in HOSTILE:
-            yield ":".join([prefix, *fields[:index], value, *fields[index + 1 :]])
+            yield ":".join([kind.prefix, *fields[:index], value, *fields[index + 1 :]])
     if fields:
-        yield ":".join([prefix, *fields[:-1]])
-    yield ":".join([prefix, *fields, "1"])
-    yield prefix
-    yield f"{prefix}:"
+        yield ":".join([kind.prefix, *fields[:-1]])
+        yield f"{kind.prefix}:"
+    yield ":".join([kind.prefix, *fields, "1"])
 
 
 async def snapshot(school: Runtime) -> dict[str, list[tuple[object, ...]]]:
@@ -189,18 +202,14 @@ def changed(
     return sorted(name for name in before if name not in allowed and before[name] != after[name])
 
 
-def test_every_button_prefix_has_shapes() -> None:
-    assert set(build_router().buttons) == set(BUTTONS)
-
-
 async def test_damaged_buttons_are_stale_for_everyone(school: Runtime) -> None:
     people, ids = await people_and_ids(school)
     failures = []
     before = await snapshot(school)
     for role, who in people.items():
-        for shapes in BUTTONS.values():
-            for shape in shapes:
-                for payload in damaged(shape.format(**ids)):
+        for kind in kinds().values():
+            for shape in examples(kind):
+                for payload in damaged(kind, shape.format(**ids)):
                     if problem := what_went_wrong(await press(who, payload)):
                         failures.append(f"{role} {payload[:40]!r}: {problem}")
                 # The database is compared once per button shape: a dump per payload took half
@@ -229,3 +238,64 @@ async def test_hostile_command_arguments_get_an_answer(school: Runtime) -> None:
                 failures.append(f"{role} /{command} with hostile arguments: changed {tables}")
             before = after
     assert not failures, f"{len(failures)} commands went wrong:\n" + "\n".join(failures)
+
+
+async def test_a_forged_field_of_every_kind_is_stale_and_changes_nothing(school: Runtime) -> None:
+    """The admin passes every role, so what answers a hostile field is the one stale answer:
+    its words with the main menu, and nothing written."""
+    people, ids = await people_and_ids(school)
+    admin = people["admin"]
+    failures = []
+    before = await snapshot(school)
+    for kind in kinds().values():
+        shape = examples(kind)[0].format(**ids)
+        fields = shape.removeprefix(kind.prefix).split(":")[1:]
+        for index in range(len(fields)):
+            for value in HOSTILE:
+                forged = [*fields[:index], value, *fields[index + 1 :]]
+                payload = ":".join([kind.prefix, *forged])
+                replies = await press(admin, payload)
+                if [r.text for r in replies] != [en("error.stale_button")] or not replies[0].menu:
+                    failures.append(f"{payload[:50]!r}: {[r.text[:40] for r in replies]}")
+        after = await snapshot(school)
+        if tables := changed(before, after):
+            failures.append(f"{kind.__name__} forged: changed {tables}")
+        before = after
+    assert not failures, "\n".join(failures)
+
+
+RANKS = ("trainee", "lecturer", "coordinator", "admin")
+
+
+async def test_a_role_protected_handler_refuses_every_lower_role(school: Runtime) -> None:
+    people, ids = await people_and_ids(school)
+    router = build_router()
+    protected: list[tuple[Role, str, str]] = []  # the role, how it is reached, what is sent
+    for name, handler in router.commands.items():
+        if handler in router.roles:
+            protected.append((router.roles[handler], "command", f"/{name}"))
+    for key, handler in router.menu_items.items():
+        if handler in router.roles:
+            protected.append((router.roles[handler], "menu", en(key)))
+    for shape, handler in router.buttons.items():
+        if handler in router.roles:
+            kind = router.payloads[shape]
+            for example in examples(kind):
+                protected.append((router.roles[handler], "button", example.format(**ids)))
+    assert {how for _, how, _ in protected} == {"command", "menu", "button"}
+    refusal = en("access.denied")
+    failures = []
+    before = await snapshot(school)
+    for role, how, what in protected:
+        lower = RANKS[: RANKS.index(role.value)]
+        assert lower, f"{what} needs {role}: no one is refused"
+        for rank in lower:
+            who = people[rank]
+            replies = await (press(who, what) if how == "button" else who.send(what))
+            if [r.text for r in replies] != [refusal] or not replies[0].menu:
+                failures.append(f"{rank} {what!r}: {[r.text[:40] for r in replies]}")
+        after = await snapshot(school)
+        if tables := changed(before, after):
+            failures.append(f"{what!r} refused: changed {tables}")
+        before = after
+    assert not failures, "\n".join(failures)

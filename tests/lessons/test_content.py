@@ -10,8 +10,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from bot.core.payloads import LARGEST_NUMBER, CohortCourse, QuizAnswerTap
 from bot.lessons.cli import content_app
 from bot.lessons.content import (
+    SLUG_LENGTH,
     ContentError,
     Problem,
     load_course,
@@ -325,18 +327,25 @@ def test_a_folder_without_course_yaml(content: Path) -> None:
 # --- which lesson files exist -----------------------------------------------------------------
 
 
-def test_a_slug_longer_than_the_database_keeps_is_refused(content: Path) -> None:
-    """Course and lesson columns hold 64 characters: PostgreSQL refuses more (SQLite does not),
-    so such a lesson would pass the check and then fail for every trainee."""
-    long = "good-photos-" + "x" * 53  # 65 characters
+def test_a_slug_longer_than_a_button_carries_is_refused(content: Path) -> None:
+    """Buttons carry lesson slugs and course ids within Telegram's 64 bytes (the database's
+    columns hold 64 characters), so such a lesson would pass the check and then fail for every
+    trainee."""
+    long = "good-photos-" + "x" * 29  # 41 characters
     edit(content, COURSE, "  - good-photos", f"  - {long}")
     for path in course_file(content, "lessons").glob("good-photos.*.md"):
         path.rename(path.with_name(path.name.replace("good-photos", long)))
-    edit(content, COURSE, "id: sample", "id: " + "s" * 65)
+    edit(content, COURSE, "id: sample", "id: " + "s" * 41)
     assert report(content) == [
-        f"course.yaml:2: course id '{'s' * 65}' is too long: keep it to 64 characters",
-        f"course.yaml:19: lesson slug '{long}' is too long: keep it to 64 characters",
+        f"course.yaml:2: course id '{'s' * 41}' is too long: keep it to 40 characters",
+        f"course.yaml:19: lesson slug '{long}' is too long: keep it to 40 characters",
     ]
+
+
+def test_the_longest_slug_fits_every_button_that_carries_it() -> None:
+    slug = "s" * SLUG_LENGTH
+    assert QuizAnswerTap(slug, 9999, 99, 9).pack()
+    assert CohortCourse(LARGEST_NUMBER, slug).pack()
 
 
 def test_a_lesson_missing_in_a_language_points_at_its_slug(content: Path) -> None:
