@@ -15,10 +15,10 @@ from babel.dates import format_date
 
 from bot.core.messages import Attachment, Button, Kind, Reply
 from bot.core.payloads import StaleButton, button_fields, button_number, whole_number
-from bot.pipeline.router import Context, HandlerResult, Router
 from bot.db.models import Announcement, Cohort
 from bot.handlers.cohorts import managed_cohort, refuse
 from bot.handlers.menu import main_menu
+from bot.pipeline.router import Context, HandlerResult, Router
 from bot.scheduling import announcements, plans, store
 from bot.scheduling.compose import ANNOUNCEMENT
 from bot.scheduling.localtime import DAY, QuietHours, local_instant

@@ -14,10 +14,10 @@ from sqlmodel import col, select
 from bot.cohorts.service import at_least, cohort_for, cohorts_visible_to
 from bot.core.messages import Button, Kind, Reply
 from bot.core.payloads import button_fields, button_number, whole_number
-from bot.pipeline.router import Context, HandlerResult, Router
 from bot.db.models import Person, Question, Role
 from bot.handlers.menu import main_menu
 from bot.handlers.talk import class_of, pass_to_lecturer, reply_to_talk
+from bot.pipeline.router import Context, HandlerResult, Router
 from bot.qa.service import QuotaReached
 from bot.scheduling import store
 from bot.scheduling.compose import ANSWER

@@ -11,7 +11,6 @@ from datetime import timedelta
 
 from bot.core.messages import Attachment, Button, Reply
 from bot.core.payloads import StaleButton, button_fields, button_number
-from bot.pipeline.router import Context, HandlerResult, Router
 from bot.db.models import Cohort, LessonProgress
 from bot.handlers.certificates import completion_replies
 from bot.handlers.menu import main_menu
@@ -34,6 +33,7 @@ from bot.lessons.progress import (
     start_quiz,
     start_reading,
 )
+from bot.pipeline.router import Context, HandlerResult, Router
 from bot.scheduling.plans import opening_time, when_text
 
 router = Router("lessons")

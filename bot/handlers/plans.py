@@ -14,10 +14,10 @@ from babel.dates import format_date, get_day_names
 
 from bot.core.messages import Button, Reply
 from bot.core.payloads import StaleButton, button_fields, button_number
-from bot.pipeline.router import Context, HandlerResult, Router
 from bot.db.models import Cohort, LessonPlan
 from bot.handlers.cohorts import managed_cohort, refuse
 from bot.handlers.menu import main_menu
+from bot.pipeline.router import Context, HandlerResult, Router
 from bot.scheduling import plans
 from bot.scheduling.plans import ACTIVE, DONE, DRAFT, PAUSED
 from bot.zones import zone_name

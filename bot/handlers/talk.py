@@ -5,10 +5,10 @@ the lecturer. None of them is searched in the course or kept in the answer cache
 from __future__ import annotations
 
 from bot.core.messages import Button, Reply
-from bot.pipeline.router import Context, HandlerResult
 from bot.db.models import Cohort, Person, Question
 from bot.handlers.menu import main_menu
 from bot.handlers.start import welcome
+from bot.pipeline.router import Context, HandlerResult
 from bot.qa.intents import ABOUT_THE_CLASS, SMALL_TALK, Intent, read_intent
 from bot.scheduling import store
 from bot.scheduling.compose import QUESTION

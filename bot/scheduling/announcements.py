@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.pipeline.router import Services
 from bot.db.models import Announcement, Membership, Person
+from bot.pipeline.router import Services
 from bot.scheduling import store
 from bot.scheduling.compose import ANNOUNCEMENT, REPORT
 

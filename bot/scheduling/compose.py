@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Attachment, Button, Reply
-from bot.pipeline.router import Services
 from bot.db.models import Announcement, Cohort, Delivery, LessonPlan, Person, Question
 from bot.i18n import Translator
+from bot.pipeline.router import Services
 from bot.scheduling import outbox, store
 from bot.scheduling.reminders import reminder_reply
 

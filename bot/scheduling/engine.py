@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Reply
-from bot.pipeline.router import Services
 from bot.db.models import Delivery, DeliveryStatus, Person
 from bot.db.outage import database_unavailable
 from bot.db.people import mark_blocked
+from bot.pipeline.router import Services
 from bot.scheduling import outbox, store
 from bot.scheduling.compose import ANNOUNCEMENT, compose
 from bot.scheduling.transport import Result, Transport

@@ -13,8 +13,8 @@ from babel.dates import format_date
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.pipeline.router import Services
 from bot.db.models import Cohort, LessonPlan, Membership, Person
+from bot.pipeline.router import Services
 from bot.scheduling import store
 from bot.scheduling.compose import LESSON
 from bot.scheduling.localtime import DAY, QuietHours, local_instant, parse_hhmm

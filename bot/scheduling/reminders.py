@@ -12,9 +12,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Button, Reply
-from bot.pipeline.router import Services
 from bot.db.models import ActivityDay, Delivery, Person
 from bot.i18n import Translator
+from bot.pipeline.router import Services
 from bot.scheduling import store
 from bot.scheduling.localtime import QuietHours, local_instant, parse_hhmm
 
