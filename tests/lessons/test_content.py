@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from bot.lessons.cli import content_app
+from bot.cli.content import content_app
 from bot.lessons.content import (
     ContentError,
     Problem,
