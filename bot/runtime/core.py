@@ -120,8 +120,8 @@ class Runtime:
         opened: list[Channel] = []
         async with contextlib.AsyncExitStack() as stack:
             for channel in channels:
+                stack.push_async_callback(channel.close)  # also what a failed open() made
                 offered = await channel.open()
-                stack.push_async_callback(channel.close)
                 opened.append(channel)
                 offers = _first_offers(offers, offered)
             runtime = await open_runtime(settings, offers=offers)
