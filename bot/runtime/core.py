@@ -97,8 +97,9 @@ class Runtime:
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.remove_signal_handler(signum)
         for task in ended:  # a channel's own failure is the command's failure
-            if task.done() and not task.cancelled() and task.exception() is not None:
-                raise task.exception()  # type: ignore[misc]
+            error = task.exception() if task.done() and not task.cancelled() else None
+            if error is not None:
+                raise error
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -114,15 +115,13 @@ class Runtime:
         """Open the database, content and Academy; start every channel, the delivery ticker (the
         lead worker only, unless `deliveries` is off: then `runtime.delivery` is there to tick by
         hand), the content reload job and the web server (web-hooks, /healthz, /metrics); on
-        exit stop them in the right order (the ticker first, with SHUTDOWN_GRACE; then the
-        channels, the web server, the database)."""
+        exit stop them in the right order (the ticker first, with SHUTDOWN_GRACE; then the web
+        server, the channels' intake, the database, the channels' connections)."""
         offers = Offers()
-        opened: list[Channel] = []
         async with contextlib.AsyncExitStack() as stack:
             for channel in channels:
                 stack.push_async_callback(channel.close)  # also what a failed open() made
                 offered = await channel.open()
-                opened.append(channel)
                 offers = _first_offers(offers, offered)
             runtime = await open_runtime(settings, offers=offers)
             stack.push_async_callback(runtime.close)
