@@ -62,10 +62,10 @@ async def publish_descriptions(bot: Bot, default_language: str) -> None:
     for language in (*LANGUAGES, None):
         t = Translator(language or default_language)
         await bot.set_my_description(
-            description=t("bot.description")[:DESCRIPTION_LIMIT], language_code=language
+            description=t("profile.description")[:DESCRIPTION_LIMIT], language_code=language
         )
         await bot.set_my_short_description(
-            short_description=t("bot.short_description")[:SHORT_DESCRIPTION_LIMIT],
+            short_description=t("profile.short_description")[:SHORT_DESCRIPTION_LIMIT],
             language_code=language,
         )
 

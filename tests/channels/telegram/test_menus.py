@@ -31,10 +31,10 @@ async def test_the_description_a_new_trainee_reads_is_in_every_language(
     told = live_bot.fake.descriptions
     for language in LANGUAGES:
         t = Translator(language)
-        assert told[("description", language)] == t("bot.description")
-        assert told[("short_description", language)] == t("bot.short_description")
+        assert told[("description", language)] == t("profile.description")
+        assert told[("short_description", language)] == t("profile.short_description")
     # A client in another language gets the default language's (English in the tests).
-    assert told[("description", "")] == Translator("en")("bot.description")
+    assert told[("description", "")] == Translator("en")("profile.description")
     assert all(len(text) <= 120 for (kind, _), text in told.items() if kind == "short_description")
 
 
