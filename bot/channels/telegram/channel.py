@@ -129,16 +129,23 @@ class TelegramChannel:
         descriptions, and keeps staff menus in step with roles."""
         bot, runtime = self.bot, self._runtime
         assert bot is not None and runtime is not None
+        settings = self.settings
+        if self.intake and settings.webhook_url:
+            log.info(
+                "webhook worker %d of %d listening on %s:%s",
+                self.worker.index + 1,
+                self.worker.count,
+                settings.webhook_host,
+                settings.webhook_port,
+            )
         if not self.worker.lead or not self.intake:
             return
-        settings = self.settings
         if settings.webhook_url:
             await bot.set_webhook(
                 settings.webhook_url,
                 secret_token=settings.webhook_secret_token,
                 allowed_updates=UPDATE_TYPES,
             )
-            log.info("webhook worker %d of %d", self.worker.index + 1, self.worker.count)
         await publish_commands(bot, settings.default_language)
         await publish_descriptions(bot, settings.default_language)
         self.staff = StaffMenus(bot)
