@@ -33,7 +33,7 @@ from bot.config import Settings
 from bot.db.engine import make_engine
 from bot.db.migrate import upgrade
 from bot.runtime import open_runtime, run_async
-from bot.scheduling.setup import build_engine
+from bot.runtime.delivery import build_engine
 from tests.fakes.telegram_server import FakeTelegram
 from tests.scheduling.conftest import announce_now, make_class
 

@@ -44,15 +44,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlmodel import col, select
 
 from bench.databases import fresh_postgres
-from bot.channels.telegram.app import build_dispatcher, make_bot, start_webhook
+from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.transport import TelegramTransport
 from bot.config import Settings
 from bot.db.engine import make_engine
 from bot.db.migrate import upgrade
 from bot.db.models import Announcement, Cohort, Delivery, LessonPlan, Person, RoleInvite
 from bot.i18n import Translator
-from bot.runtime import Runtime, open_runtime, run_async
-from bot.scheduling.setup import build_engine
+from bot.runtime import Runtime, run_async
+from bot.runtime.delivery import build_engine
 from tests.fakes.outage import DatabaseOutage
 from tests.fakes.telegram_server import FakeTelegram
 from tests.handlers.test_hostile_input import BUTTONS
@@ -406,21 +406,16 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             engine = make_engine(settings)
             await upgrade(engine)
             await engine.dispose()
-            runtime = await open_runtime(settings)
-            outage.watch(runtime.engine)
-            bot = make_bot(settings)
-            runner = await start_webhook(runtime, bot, build_dispatcher(runtime))
-            rig = Rig(fake, runtime, hook, "bench-secret", outage, args)
-            results: dict[str, Any] = {"backend": "postgresql" if args.postgres else "sqlite"}
-            try:
+            telegram = TelegramChannel(settings)
+            async with Runtime.running(settings, [telegram], deliveries=False) as runtime:
+                outage.watch(runtime.engine)
+                bot = telegram.bot
+                rig = Rig(fake, runtime, hook, "bench-secret", outage, args)
+                results: dict[str, Any] = {"backend": "postgresql" if args.postgres else "sqlite"}
                 for probe in PROBES:
                     if args.probes and probe.__name__.removesuffix("_probe") not in args.probes:
                         continue
                     results.update(await probe(rig, bot))
-            finally:
-                await runner.cleanup()
-                await bot.session.close()
-                await runtime.close()
     finally:
         await outage.stop()
         if drop is not None:

@@ -329,7 +329,8 @@ def main() -> None:
     parser.add_argument("--database-url", help="An empty database (default: a new SQLite file).")
     args = parser.parse_args()
 
-    from bot.runtime import load_courses, run_async
+    from bot.lessons.content import load_courses
+    from bot.runtime import run_async
 
     courses = load_courses(Settings(_env_file=None))  # type: ignore[call-arg]
     started = time.perf_counter()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Language = Literal["zh", "es", "en"]
@@ -18,8 +19,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    bot_token: str = Field(
-        default="", description="Telegram bot token; empty runs the console chat."
+    bot_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="Telegram bot token; empty runs the console chat. Never printed.",
     )
     database_url: str = Field(
         default="sqlite+aiosqlite:///data/academy.db",
@@ -39,8 +41,8 @@ class Settings(BaseSettings):
     webhook_url: str = Field(
         default="", description="Public HTTPS URL of the webhook; empty uses long polling."
     )
-    webhook_secret: str = Field(
-        default="",
+    webhook_secret: SecretStr = Field(
+        default=SecretStr(""),
         description="Secret token Telegram sends with each webhook call (derived if empty).",
     )
     webhook_host: str = Field(
@@ -54,8 +56,8 @@ class Settings(BaseSettings):
         description="With long polling, serve /healthz and /metrics on this port (on "
         "WEBHOOK_HOST); 0: off. A webhook server always serves them.",
     )
-    metrics_token: str = Field(
-        default="",
+    metrics_token: SecretStr = Field(
+        default=SecretStr(""),
         description="Lets a scraper on another machine read /metrics with `Authorization: Bearer "
         "TOKEN`; empty: /metrics answers only requests from this machine.",
     )
@@ -119,17 +121,23 @@ class Settings(BaseSettings):
         "out again after this.",
     )
     reminder_time: str = Field(
-        default="19:00", description="Default local time of the daily reminder (HH:MM)."
+        default="19:00",
+        description="Default local time of the daily reminder (HH:MM, 24-hour clock); a value "
+        "that is not a time stops start-up.",
     )
     quiet_hours: str = Field(
-        default="21:00-08:00", description="Local hours when no scheduled message is sent."
+        default="21:00-08:00",
+        description="Local hours when no scheduled message is sent (HH:MM-HH:MM); `off` for "
+        "none; a value that cannot be read stops start-up.",
     )
     llm_base_url: str = Field(
         default="",
         description="OpenAI-compatible API base URL (OpenAI, DeepSeek, Qwen, vLLM, Ollama); empty: "
         "answers come from the lesson text alone.",
     )
-    llm_api_key: str = Field(default="", description="API key for LLM_BASE_URL.")
+    llm_api_key: SecretStr = Field(
+        default=SecretStr(""), description="API key for LLM_BASE_URL. Never printed."
+    )
     llm_model: str = Field(default="gpt-4o-mini", description="Chat model that writes answers.")
     llm_timeout: float = Field(default=20.0, description="Seconds to wait for an answer.")
     transcription_model: str = Field(
@@ -203,6 +211,31 @@ class Settings(BaseSettings):
         ZoneInfo(value)  # raises for an unknown zone, with the name in the message
         return value
 
+    @field_validator("reminder_time", mode="before")
+    @classmethod
+    def _clock_time(cls, value: object) -> str:
+        text = str(value).strip()
+        if _clock(text) is None:
+            raise ValueError(
+                f"REMINDER_TIME must be a time of day on the 24-hour clock, such as 19:00; "
+                f"got {text!r}"
+            )
+        return text
+
+    @field_validator("quiet_hours", mode="before")
+    @classmethod
+    def _hours(cls, value: object) -> str:
+        text = str(value).strip()
+        if text.casefold() in ("", "off", "none"):
+            return "off"
+        start, dash, end = text.partition("-")
+        if not dash or _clock(start.strip()) is None or _clock(end.strip()) is None:
+            raise ValueError(
+                f"QUIET_HOURS must be two times of day such as 21:00-08:00 (from 21:00 up to "
+                f"08:00), or off; got {text!r}"
+            )
+        return f"{start.strip()}-{end.strip()}"
+
     @cached_property
     def sqlite_path(self) -> Path | None:
         """The SQLite file behind `database_url`, or None for another database."""
@@ -227,7 +260,18 @@ class Settings(BaseSettings):
     def webhook_secret_token(self) -> str:
         """The secret for webhook calls: the configured one or one derived from the token."""
         if self.webhook_secret:
-            return self.webhook_secret
+            return self.webhook_secret.get_secret_value()
         import hashlib
 
-        return hashlib.sha256(f"webhook:{self.bot_token}".encode()).hexdigest()[:48]
+        token = self.bot_token.get_secret_value()
+        return hashlib.sha256(f"webhook:{token}".encode()).hexdigest()[:48]
+
+
+_HHMM = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])", re.ASCII)
+
+
+def _clock(text: str) -> tuple[int, int] | None:
+    """ "19:00" -> (19, 0); None unless it is a time of day written H:MM or HH:MM in ASCII
+    digits (as bot.scheduling.localtime.parse_hhmm reads it)."""
+    found = _HHMM.fullmatch(text)
+    return (int(found[1]), int(found[2])) if found else None

@@ -16,3 +16,10 @@ def test_every_setting_is_in_the_readme_table() -> None:
 
 def test_the_readme_shows_the_two_commands() -> None:
     assert "make run" in README and "make test" in README
+
+
+def test_the_layout_lists_every_package() -> None:
+    bot = Path(__file__).parents[1] / "bot"
+    layout = README.split("## Layout", 1)[1]
+    packages = sorted(p.name for p in bot.iterdir() if (p / "__init__.py").is_file())
+    assert [name for name in packages if f"bot/{name}/" not in layout] == []

@@ -4,22 +4,73 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from aiohttp import web
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.capabilities import Capabilities
 from bot.core.messages import Attachment, Incoming, Reply, Sender
 from bot.core.payloads import whole_number
 from bot.db.people import find_person
 from bot.i18n import Translator, normalise_language
-from bot.pipeline.app import Academy
+from bot.runtime import Offers, Runtime
 
 CHANNEL = "console"
 QUIT = {"/quit", "/exit"}
+# A terminal shows any length and any number of numbered choices; an edit is printed anew
+# (marked "(~)"); images and documents are saved to a folder; the menu line stays.
+CAPABILITIES = Capabilities(
+    name=CHANNEL,
+    text_limit=100_000,
+    text_limit_with_buttons=100_000,
+    caption_limit=100_000,
+    max_buttons=100,
+    button_label_limit=200,
+    edits=True,
+    payload_limit=256,
+)
+
+
+class ConsoleChannel:
+    """The console as a channel of the runtime: one person typing in this terminal. It ends when
+    the input ends or they type /quit; it sends nothing scheduled (no transport)."""
+
+    name = CHANNEL
+    capabilities = CAPABILITIES
+    transport = None
+    needs_web = False
+
+    def __init__(
+        self,
+        *,
+        user: str,
+        language: str | None = None,
+        stdin: TextIO = sys.stdin,
+        stdout: TextIO = sys.stdout,
+    ) -> None:
+        self.user, self.language, self.stdin, self.stdout = user, language, stdin, stdout
+
+    async def open(self) -> Offers:
+        return Offers()  # codes are typed as `/join CODE`: the default
+
+    async def start(self, runtime: Runtime, app: web.Application) -> asyncio.Task[None]:
+        chat = ConsoleChat(
+            runtime, user=self.user, language=self.language, stdin=self.stdin, stdout=self.stdout
+        )
+        return asyncio.create_task(chat.run())
+
+    async def live(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None  # the line being read is abandoned with the process
+
+    async def close(self) -> None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -33,8 +84,7 @@ class ConsoleChat:
 
     def __init__(
         self,
-        academy: Academy,
-        sessions: async_sessionmaker[AsyncSession],
+        runtime: Runtime,
         *,
         user: str,
         language: str | None = None,
@@ -42,17 +92,15 @@ class ConsoleChat:
         stdout: TextIO = sys.stdout,
         files_dir: Path = Path("data/console"),
     ) -> None:
-        self.academy = academy
-        self.sessions = sessions
+        self.runtime = runtime
+        self.sessions = runtime.sessions
         self.sender = Sender(CHANNEL, user, display_name=user, language_hint=language)
         self.stdin = stdin
         self.stdout = stdout
         self.files_dir = files_dir
-        self.language = normalise_language(language, academy.services.settings.default_language)
+        self.language = normalise_language(language, runtime.settings.default_language)
         self.inline: list[Choice] = []
         self.menu: list[Choice] = []
-        # Run before each typed line is handled (the runtime's content check, in `academy chat`).
-        self.before_each: Callable[[], Awaitable[object]] | None = None
 
     def say(self, text: str = "") -> None:
         self.stdout.write(text + "\n")
@@ -76,8 +124,6 @@ class ConsoleChat:
                 continue
             if text.lower() in QUIT:
                 break
-            if self.before_each is not None:
-                await self.before_each()
             await self.send(self.to_incoming(text))
         self.say(Translator(self.language)("console.bye"))
 
@@ -99,7 +145,7 @@ class ConsoleChat:
 
     async def send(self, incoming: Incoming) -> list[Reply]:
         async with self.sessions() as session:
-            replies = await self.academy.handle(incoming, session)
+            replies = (await self.runtime.replies_to(incoming, session, CAPABILITIES)).replies
             language = await _language(session, self.sender)
         if language:
             self.language = language

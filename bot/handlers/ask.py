@@ -13,7 +13,13 @@ from sqlmodel import col, select
 
 from bot.cohorts.service import at_least, cohort_for, cohorts_visible_to
 from bot.core.messages import Button, Kind, Reply
-from bot.core.payloads import HandToLecturer, OpenLesson, ReadLesson, StaleButton, whole_number
+from bot.core.payloads import (
+    HandToLecturer,
+    OpenLesson,
+    ReadLesson,
+    StaleButton,
+    whole_number,
+)
 from bot.db.models import Person, Question, Role
 from bot.handlers.menu import main_menu
 from bot.handlers.talk import class_of, pass_to_lecturer, reply_to_talk

@@ -4,7 +4,13 @@ spreadsheet for the laptop."""
 from __future__ import annotations
 
 from bot.core.messages import Attachment, Button, Reply
-from bot.core.payloads import AllStats, CohortStatsTap, ExportAll, ExportCohort, StaleButton
+from bot.core.payloads import (
+    AllStats,
+    CohortStatsTap,
+    ExportAll,
+    ExportCohort,
+    StaleButton,
+)
 from bot.db.models import Cohort, Role
 from bot.handlers.menu import main_menu
 from bot.pipeline.router import Context, HandlerResult, Router

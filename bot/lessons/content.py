@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.config import LANGUAGES
+from bot.config import LANGUAGES, Settings
 from bot.lessons.lesson_file import parse_lesson
 from bot.lessons.model import Course, Lesson
 from bot.lessons.yaml_lines import (
@@ -146,6 +146,21 @@ def require_library(content_dir: Path) -> dict[str, Course]:
     courses, problems = load_library(content_dir)
     if problems:
         raise ContentError(problems)
+    return courses
+
+
+class MissingCourse(RuntimeError):
+    """DEFAULT_COURSE names a course the content folder does not have."""
+
+
+def load_courses(settings: Settings) -> dict[str, Course]:
+    """Every course, validated; refuses to go on with a broken file or a missing default course."""
+    courses = require_library(settings.content_dir)
+    if settings.default_course not in courses:
+        raise MissingCourse(
+            f"DEFAULT_COURSE is {settings.default_course!r}, but {settings.content_dir} has only: "
+            f"{', '.join(sorted(courses)) or 'no courses'}."
+        )
     return courses
 
 

@@ -32,6 +32,7 @@ class Answer:
 
     replies: list[Reply] = field(default_factory=list)
     replies_waiting: bool = False
+    language: str = ""  # the person's, for the words a channel adds ("" before they are known)
 
 
 class Academy:
@@ -76,6 +77,7 @@ class Academy:
             admins=settings.admins,
         )
         person, answer.replies_waiting = arrived.person, arrived.replies_waiting
+        answer.language = person.language
         if arrived.applied:
             await session.rollback()
             # A redelivery: answered the first time, unless we never learnt it was committed.

@@ -16,6 +16,8 @@ from typing import Any
 from aiohttp import BodyPartReader, MultipartReader, web
 
 JsonDict = dict[str, Any]
+# Telegram's limits on what a bot says about itself and on the text field's hint.
+DESCRIPTION_LIMIT, SHORT_DESCRIPTION_LIMIT, PLACEHOLDER_LIMIT = 512, 120, 64
 
 # Parameters that are always plain strings, even when they look like JSON ("42", "true").
 STRING_FIELDS = frozenset(
@@ -436,6 +438,9 @@ def check_markup(markup: Any) -> JsonDict | None:
     if markup is None:
         return None
     if not isinstance(markup, dict):
+        raise bad_request("can't parse reply keyboard markup JSON object")
+    placeholder = markup.get("input_field_placeholder")
+    if placeholder is not None and not 1 <= len(str(placeholder)) <= PLACEHOLDER_LIMIT:
         raise bad_request("can't parse reply keyboard markup JSON object")
     for row in markup.get("inline_keyboard") or []:
         for button in row:

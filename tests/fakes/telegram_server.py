@@ -33,10 +33,12 @@ from aiohttp import MultipartReader, web
 from .server import LocalServer
 from .telegram_models import (
     CHAT_ACTIONS,
+    DESCRIPTION_LIMIT,
     FOLDERS,
     NOT_DELIVERED_BY_DEFAULT,
     NOT_MODIFIED,
     SAMPLE_FILES,
+    SHORT_DESCRIPTION_LIMIT,
     ApiError,
     FailureRule,
     JsonDict,
@@ -263,6 +265,8 @@ class FakeTelegram(LocalServer):
         self._burst = 1
         self._chat_limits: dict[int, SlidingWindow] = {}
         self._commands: dict[tuple[str, str], list[JsonDict]] = {}
+        # (kind, language code) -> text; kind is "description" or "short_description"
+        self.descriptions: dict[tuple[str, str], str] = {}
         self._client: aiohttp.ClientSession | None = None
         handlers: dict[str, Handler] = {
             "getMe": self._get_me,
@@ -285,8 +289,10 @@ class FakeTelegram(LocalServer):
             "getFile": self._get_file,
             "close": self._true,
             "logOut": self._true,
-            "setMyDescription": self._true,
-            "setMyShortDescription": self._true,
+            "setMyDescription": self._set_my_description,
+            "getMyDescription": self._get_my_description,
+            "setMyShortDescription": self._set_my_short_description,
+            "getMyShortDescription": self._get_my_short_description,
             "setChatMenuButton": self._true,
         }
         self._methods = {name.lower(): (name, handler) for name, handler in handlers.items()}
@@ -743,6 +749,32 @@ class FakeTelegram(LocalServer):
     async def _delete_my_commands(self, params: JsonDict) -> bool:
         self._commands.pop(self._commands_key(params.get("scope"), params.get("language_code")), 0)
         return True
+
+    async def _set_my_description(self, params: JsonDict) -> bool:
+        return self._describe(params, "description", DESCRIPTION_LIMIT)
+
+    async def _set_my_short_description(self, params: JsonDict) -> bool:
+        return self._describe(params, "short_description", SHORT_DESCRIPTION_LIMIT)
+
+    def _describe(self, params: JsonDict, kind: str, limit: int) -> bool:
+        text = str(params.get(kind) or "")
+        if len(text) > limit:  # Telegram counts characters here
+            raise bad_request(f"{kind.upper()}_INVALID")
+        language = str(params.get("language_code") or "")
+        if text:
+            self.descriptions[(kind, language)] = text
+        else:  # an empty text removes the one for that language
+            self.descriptions.pop((kind, language), None)
+        return True
+
+    async def _get_my_description(self, params: JsonDict) -> JsonDict:
+        language = str(params.get("language_code") or "")
+        return {"description": self.descriptions.get(("description", language), "")}
+
+    async def _get_my_short_description(self, params: JsonDict) -> JsonDict:
+        language = str(params.get("language_code") or "")
+        text = self.descriptions.get(("short_description", language), "")
+        return {"short_description": text}
 
     async def _set_webhook(self, params: JsonDict) -> bool:
         url = str(params.get("url") or "")

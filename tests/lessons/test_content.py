@@ -10,8 +10,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from bot.cli.content import content_app
 from bot.core.payloads import LARGEST_NUMBER, CohortCourse, QuizAnswerTap
-from bot.lessons.cli import content_app
 from bot.lessons.content import (
     SLUG_LENGTH,
     ContentError,

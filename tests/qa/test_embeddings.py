@@ -23,7 +23,7 @@ async def llm() -> AsyncIterator[FakeOpenAI]:
 
 
 def make(llm: FakeOpenAI, **overrides: object) -> Asker:
-    from bot.runtime import make_asker
+    from bot.qa.setup import make_asker
 
     settings = make_settings(
         "sqlite+aiosqlite://",

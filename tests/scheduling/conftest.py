@@ -14,9 +14,9 @@ from bot.channels.telegram.transport import TelegramTransport
 from bot.db.models import Announcement, Cohort, Membership, Person
 from bot.db.types import utcnow
 from bot.runtime import Runtime
+from bot.runtime.delivery import build_engine
 from bot.scheduling import announcements
 from bot.scheduling.engine import DeliveryEngine
-from bot.scheduling.setup import build_engine
 from tests.conftest import make_settings, migrated_runtime
 from tests.fakes.telegram_server import FakeTelegram
 

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import Delivery
 from bot.pipeline.router import Services
-from bot.scheduling.ticker import start_ticker
+from bot.runtime.ticker import start_ticker
 from tests.scheduling.conftest import Rig
 from tests.scheduling.test_engine import announce
 

@@ -11,7 +11,7 @@ from bot.channels.telegram.app import make_bot
 from bot.channels.telegram.ratelimit import SendLimiter
 from bot.channels.telegram.transport import TelegramTransport
 from bot.db.models import Delivery
-from bot.scheduling.setup import build_engine
+from bot.runtime.delivery import build_engine
 from tests.conftest import make_settings, migrated_runtime
 from tests.fakes.telegram_server import FakeTelegram
 from tests.scheduling.conftest import announce_now, make_class, no_wait

@@ -10,8 +10,8 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.db.models import Cohort
+from bot.lessons.content import load_courses
 from bot.lessons.model import Course
-from bot.runtime import load_courses
 from bot.stats import CohortStats, TraineeRow, cohort_stats, trainee_rows
 from bot.stats.export import ExportLabels, trainees_csv, trainees_xlsx
 from tests.conftest import make_settings

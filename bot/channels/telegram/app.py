@@ -1,14 +1,13 @@
-"""The Telegram bot: dispatcher, one DB session per update, polling or webhook."""
+"""The Telegram bot's update side: dispatcher, one DB session per update, polling or webhook."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import signal
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,7 +15,7 @@ from aiogram import BaseMiddleware, Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ChatAction, ChatMemberStatus, ChatType
+from aiogram.enums import ChatMemberStatus, ChatType
 from aiogram.exceptions import (
     TelegramAPIError,
     TelegramForbiddenError,
@@ -25,7 +24,6 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import (
-    BotCommand,
     CallbackQuery,
     ChatMemberUpdated,
     Message,
@@ -45,20 +43,16 @@ from bot.channels.telegram.convert import (
 )
 from bot.channels.telegram.ratelimit import FloodControl, SendLimiter
 from bot.channels.telegram.shared_budget import RedisSendLimiter
-from bot.channels.telegram.transport import TelegramTransport
 from bot.channels.telegram.webhook import WebhookRequests
-from bot.config import LANGUAGES, Settings
+from bot.config import Settings
+from bot.core.capabilities import Capabilities
 from bot.core.locks import KeyedLock
 from bot.core.messages import Incoming, Reply
 from bot.db.outage import DatabaseUnavailable, database_unavailable
 from bot.db.people import mark_blocked
-from bot.handlers import COMMANDS
 from bot.i18n import Translator, normalise_language
-from bot.monitoring import add_monitoring_routes, start_monitoring_server
-from bot.runtime import Runtime, open_runtime
+from bot.runtime import Runtime
 from bot.scheduling import outbox
-from bot.scheduling.setup import build_engine
-from bot.scheduling.ticker import start_ticker
 
 log = logging.getLogger(__name__)
 UPDATE_TYPES = ["message", "callback_query", "my_chat_member"]
@@ -88,8 +82,25 @@ class SessionPerUpdate(BaseMiddleware):
             return await handler(event, data)
 
 
-class TelegramChannel:
-    """Turns updates into Incoming, runs the Academy, sends the replies."""
+# What Telegram shows: inline buttons under a message (100 at most, callback data <= 64 bytes),
+# a persistent keyboard, edits, photos and documents, 4,096-character texts.
+CAPABILITIES = Capabilities(
+    name=CHANNEL,
+    text_limit=4096,
+    text_limit_with_buttons=4096,
+    caption_limit=1024,
+    max_buttons=100,
+    button_label_limit=64,
+    edits=True,
+    documents=True,
+    images=True,
+    persistent_menu=True,
+    payload_limit=64,
+)
+
+
+class UpdateHandler:
+    """Turns updates into Incoming, has the runtime answer them, sends the replies."""
 
     def __init__(
         self,
@@ -121,7 +132,7 @@ class TelegramChannel:
             pause = RETRY_FIRST
             while True:
                 try:
-                    answer = await self.runtime.academy.answer(incoming, session)
+                    answer = await self.runtime.replies_to(incoming, session, CAPABILITIES)
                     replies, queued = answer.replies, answer.replies_waiting
                     break
                 except Exception as error:
@@ -241,7 +252,7 @@ class TelegramChannel:
 
 def build_dispatcher(runtime: Runtime) -> Dispatcher:
     """The dispatcher with our single router and the session middleware."""
-    channel = TelegramChannel(runtime)
+    channel = UpdateHandler(runtime)
     router = Router(name="academy")
     router.message.register(channel.on_message)
     router.callback_query.register(channel.on_callback)
@@ -261,9 +272,10 @@ def make_limiter(settings: Settings) -> SendLimiter | RedisSendLimiter:
         return SendLimiter(rate, settings.send_rate_per_chat, settings.send_burst_per_chat)
     from redis.asyncio import Redis
 
+    bot_id = settings.bot_token.get_secret_value().partition(":")[0] or "bot"
     return RedisSendLimiter(
         Redis.from_url(settings.redis_url),
-        settings.bot_token.partition(":")[0] or "bot",  # the bot's id: one budget per bot
+        bot_id,  # one budget per bot
         rate,
         settings.send_rate_per_chat,
         settings.send_burst_per_chat,
@@ -279,36 +291,8 @@ def make_bot(settings: Settings, limiter: SendLimiter | None = None) -> Bot:
         else AiohttpSession()
     )
     session.middleware(FloodControl(limiter or make_limiter(settings)))
-    return Bot(settings.bot_token, session=session, default=DefaultBotProperties())
-
-
-async def introduce(runtime: Runtime, bot: Bot) -> None:
-    """Learn the bot's name, so invite codes become t.me deep links; let handlers fetch files
-    people send (voice notes)."""
-    me = await bot.me()
-    username = me.username or ""
-    runtime.academy.services.link_for = lambda code: f"https://t.me/{username}?start={code}"
-
-    async def fetch_file(file_id: str) -> bytes:
-        found = await bot.get_file(file_id)
-        assert found.file_path is not None
-        data = await bot.download_file(found.file_path)
-        assert data is not None
-        return data.read()
-
-    async def show_typing(user_id: str) -> None:
-        await bot.send_chat_action(chat_id=int(user_id), action=ChatAction.TYPING)
-
-    runtime.academy.services.fetch_file = fetch_file
-    runtime.academy.services.show_typing = show_typing
-
-
-async def publish_commands(bot: Bot, default_language: str) -> None:
-    """The command list in each language, so the client's menu speaks the person's language."""
-    for language in (*LANGUAGES, None):
-        t = Translator(language or default_language)
-        commands = [BotCommand(command=name, description=t(key)) for name, key in COMMANDS]
-        await bot.set_my_commands(commands, language_code=language)
+    token = settings.bot_token.get_secret_value()
+    return Bot(token, session=session, default=DefaultBotProperties())
 
 
 def webhook_path(url: str) -> str:
@@ -316,75 +300,16 @@ def webhook_path(url: str) -> str:
     return path if path not in ("", "/") else "/webhook"
 
 
-def build_webhook_app(runtime: Runtime, bot: Bot, dispatcher: Dispatcher) -> web.Application:
-    """An aiohttp app: the webhook (checking Telegram's secret token), `/healthz` and
-    `/metrics`."""
-    app = web.Application()
-    add_monitoring_routes(app, runtime)
+def add_webhook_routes(
+    app: web.Application, runtime: Runtime, bot: Bot, dispatcher: Dispatcher
+) -> None:
+    """The webhook route (checking Telegram's secret token) on the runtime's shared app."""
     # The update is handled before answering: if the process dies, or the database is away,
     # Telegram sends it again.
     WebhookRequests(dispatcher, bot, secret_token=runtime.settings.webhook_secret_token).register(
         app, path=webhook_path(runtime.settings.webhook_url)
     )
     setup_application(app, dispatcher, bot=bot)
-    return app
-
-
-@dataclass(frozen=True)
-class Worker:
-    """Which of the webhook workers this process is; the first one leads: it registers the
-    webhook and the command menus and runs the delivery ticker."""
-
-    index: int = 0
-    count: int = 1
-
-    @property
-    def lead(self) -> bool:
-        return self.index == 0
-
-
-async def start_webhook(
-    runtime: Runtime, bot: Bot, dispatcher: Dispatcher, *, worker: Worker = Worker()
-) -> web.AppRunner:
-    """Listen for webhook calls and (the lead worker) tell Telegram where to send them; returns
-    the running server. Several workers share the port (SO_REUSEPORT): the kernel spreads the
-    connections over them."""
-    settings = runtime.settings
-    runner = web.AppRunner(build_webhook_app(runtime, bot, dispatcher))
-    await runner.setup()
-    await web.TCPSite(
-        runner, settings.webhook_host, settings.webhook_port, reuse_port=worker.count > 1
-    ).start()
-    if worker.lead:
-        await bot.set_webhook(
-            settings.webhook_url,
-            secret_token=settings.webhook_secret_token,
-            allowed_updates=UPDATE_TYPES,
-        )
-    log.info(
-        "webhook worker %d of %d listening on %s:%s",
-        worker.index + 1,
-        worker.count,
-        settings.webhook_host,
-        settings.webhook_port,
-    )
-    return runner
-
-
-async def run_webhook(
-    runtime: Runtime, bot: Bot, dispatcher: Dispatcher, *, worker: Worker = Worker()
-) -> None:
-    runner = await start_webhook(runtime, bot, dispatcher, worker=worker)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread
-            loop.add_signal_handler(signum, stop.set)
-    try:
-        await stop.wait()
-        log.info("stopping: finishing the updates in hand")
-    finally:
-        await runner.cleanup()  # stops listening, waits for running handlers
 
 
 async def run_polling(
@@ -399,35 +324,3 @@ async def run_polling(
         handle_signals=handle_signals,
         close_bot_session=False,
     )
-
-
-async def serve(settings: Settings, worker: Worker = Worker()) -> None:
-    """Run the bot until stopped: webhook when WEBHOOK_URL is set, long polling otherwise."""
-    runtime = await open_runtime(settings)
-    bot = make_bot(settings)
-    dispatcher = build_dispatcher(runtime)
-    engine = build_engine(runtime, [TelegramTransport(bot, paid_broadcast=settings.paid_broadcast)])
-    ticker = None
-    monitoring = None
-    try:
-        await introduce(runtime, bot)
-        if worker.lead:
-            await publish_commands(bot, settings.default_language)
-        ticker = start_ticker(engine if worker.lead else None, settings.delivery_interval)
-        if settings.content_check_seconds > 0:
-            ticker.every(settings.content_check_seconds, runtime.content.check, name="content")
-        if settings.webhook_url:
-            await run_webhook(runtime, bot, dispatcher, worker=worker)
-        else:
-            if settings.metrics_port:
-                monitoring = await start_monitoring_server(
-                    runtime, settings.webhook_host, settings.metrics_port
-                )
-            await run_polling(bot, dispatcher, settings)
-    finally:
-        if ticker is not None:  # first: a tick in hand still needs the bot and the database
-            await ticker.stop(settings.shutdown_grace)
-        if monitoring is not None:
-            await monitoring.cleanup()
-        await bot.session.close()
-        await runtime.close()

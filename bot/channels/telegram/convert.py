@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import cache
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
@@ -17,7 +18,10 @@ from aiogram.types import (
     User,
 )
 
+from bot.config import LANGUAGES
 from bot.core.messages import Incoming, Kind, Reply, Sender
+from bot.i18n import Translator, catalog
+from bot.pipeline.router import bare_label
 
 CHANNEL = "telegram"
 TEXT_LIMIT = 4096  # Telegram's longest message
@@ -76,7 +80,34 @@ def menu_markup(reply: Reply) -> ReplyKeyboardMarkup | None:
         keyboard=[[KeyboardButton(text=label) for label in row] for row in reply.menu],
         resize_keyboard=True,
         is_persistent=True,
+        input_field_placeholder=placeholder_for(reply.menu),
     )
+
+
+PLACEHOLDER_LIMIT = 64  # Telegram's longest input field placeholder
+
+
+def placeholder_for(menu: tuple[tuple[str, ...], ...]) -> str | None:
+    """The hint in the text field under a menu ("Type a question…"), in the menu's language
+    (found from its labels, which come from the catalogs); None when no label is known."""
+    languages = _menu_languages()
+    for row in menu:
+        for label in row:
+            language = languages.get(bare_label(label))
+            if language is not None:
+                return Translator(language)("menu.placeholder")[:PLACEHOLDER_LIMIT]
+    return None
+
+
+@cache
+def _menu_languages() -> dict[str, str]:
+    """Each menu label, as the router compares it, with the language it belongs to."""
+    found: dict[str, str] = {}
+    for language in LANGUAGES:
+        for key, text in catalog(language).items():
+            if key.startswith("menu.") and key != "menu.placeholder":
+                found.setdefault(bare_label(text), language)
+    return found
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:

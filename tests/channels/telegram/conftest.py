@@ -1,8 +1,8 @@
-"""The real aiogram bot polling a fake Bot API server over real HTTP."""
+"""The real aiogram bot, as `academy run` starts it (the runtime's lifecycle with the Telegram
+channel), talking to a fake Bot API server over real HTTP."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -10,15 +10,13 @@ from dataclasses import dataclass
 import pytest
 from aiogram import Bot, Dispatcher
 
-from bot.channels.telegram.app import (
-    build_dispatcher,
-    introduce,
-    make_bot,
-    publish_commands,
-    run_polling,
-)
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.ratelimit import SendLimiter
+from bot.config import Settings
+from bot.db.engine import make_engine
+from bot.db.migrate import upgrade
 from bot.runtime import Runtime
-from tests.conftest import make_settings, migrated_runtime
+from tests.conftest import _Running, make_settings
 from tests.fakes.telegram_server import FakeTelegram
 
 
@@ -28,12 +26,30 @@ class LiveBot:
     runtime: Runtime
     bot: Bot
     dispatcher: Dispatcher
+    channel: TelegramChannel
 
 
 @pytest.fixture
 async def fake_telegram() -> AsyncIterator[FakeTelegram]:
     async with FakeTelegram() as fake:
         yield fake
+
+
+@asynccontextmanager
+async def running_bot(
+    fake: FakeTelegram, settings: Settings, *, limiter: SendLimiter | None = None
+) -> AsyncIterator[LiveBot]:
+    """The bot on a migrated database through `Runtime.running`, until the block ends: long
+    polling, or a web-hook when the settings have WEBHOOK_URL. The delivery ticker is off (tests
+    tick the engine themselves)."""
+    assert _Running.uses_database, "ask for the `database_url` fixture"
+    engine = make_engine(settings)
+    await upgrade(engine)
+    await engine.dispose()
+    channel = TelegramChannel(settings, limiter=limiter)
+    async with Runtime.running(settings, [channel], deliveries=False) as runtime:
+        assert channel.bot is not None and channel.dispatcher is not None
+        yield LiveBot(fake, runtime, channel.bot, channel.dispatcher, channel)
 
 
 @asynccontextmanager
@@ -48,26 +64,8 @@ async def polling_bot(
         polling_timeout=1,
         **overrides,
     )
-    runtime = await migrated_runtime(settings)
-    bot = make_bot(settings)
-    dispatcher = build_dispatcher(runtime)
-    await introduce(runtime, bot)
-    await publish_commands(bot, settings.default_language)
-    started = asyncio.Event()
-
-    async def on_startup() -> None:
-        started.set()
-
-    dispatcher.startup.register(on_startup)
-    polling = asyncio.create_task(run_polling(bot, dispatcher, settings, handle_signals=False))
-    await asyncio.wait_for(started.wait(), 10)
-    try:
-        yield LiveBot(fake, runtime, bot, dispatcher)
-    finally:
-        await dispatcher.stop_polling()
-        await asyncio.wait_for(polling, 10)
-        await bot.session.close()
-        await runtime.close()
+    async with running_bot(fake, settings) as live:
+        yield live
 
 
 @pytest.fixture

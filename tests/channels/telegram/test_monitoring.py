@@ -9,15 +9,15 @@ import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 from sqlmodel import select
 
-from bot.channels.telegram.app import build_dispatcher, make_bot, start_webhook
 from bot.channels.telegram.ratelimit import SendLimiter
 from bot.db.models import Person
 from bot.db.types import utcnow
-from bot.monitoring import start_monitoring_server
 from bot.runtime import Runtime
+from bot.runtime.monitoring import start_monitoring_server
 from bot.scheduling import store
+from tests.channels.telegram.conftest import running_bot
 from tests.channels.telegram.test_webhook import free_port
-from tests.conftest import Trainee, drop_database, make_settings, migrated_runtime
+from tests.conftest import Trainee, drop_database, make_settings
 from tests.fakes.telegram_server import FakeTelegram
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
@@ -87,11 +87,10 @@ async def test_the_webhook_server_counts_updates_sends_and_the_backlog(
         webhook_host="127.0.0.1",
         webhook_port=port,
     )
-    runtime = await migrated_runtime(settings)
     clock = Clock()
-    bot = make_bot(settings, SendLimiter(100, 100, 100, clock=clock, sleep=clock.sleep))
-    runner = await start_webhook(runtime, bot, build_dispatcher(runtime))
-    try:
+    limiter = SendLimiter(100, 100, 100, clock=clock, sleep=clock.sleep)
+    async with running_bot(fake_telegram, settings, limiter=limiter) as live:
+        runtime = live.runtime
         before = await scrape(base)
         ana = fake_telegram.user(701, "Ana")
         bob = fake_telegram.user(702, "Bob")
@@ -125,10 +124,6 @@ async def test_the_webhook_server_counts_updates_sends_and_the_backlog(
         assert body["status"] == "error" and gone in body["database"]
         gone = await scrape(base)  # the counters are still served, without the backlog
         assert BACKLOG not in gone and COMMAND_OK in gone
-    finally:
-        await runner.cleanup()
-        await bot.session.close()
-        await runtime.close()
 
 
 async def test_metrics_port_serves_health_and_metrics_for_long_polling(

@@ -12,8 +12,8 @@ from bot.channels.telegram.ratelimit import SendLimiter
 from bot.channels.telegram.transport import TelegramTransport
 from bot.db.models import Delivery
 from bot.i18n import Translator
+from bot.runtime.delivery import build_engine
 from bot.scheduling.engine import DeliveryEngine
-from bot.scheduling.setup import build_engine
 from tests.channels.telegram.test_webhook_faults import Hook, update, webhook
 from tests.fakes.telegram_server import FakeTelegram
 from tests.scheduling.conftest import Clock, no_wait

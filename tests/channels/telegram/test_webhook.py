@@ -6,9 +6,10 @@ import socket
 
 import aiohttp
 
-from bot.channels.telegram.app import build_dispatcher, make_bot, start_webhook, webhook_path
+from bot.channels.telegram.app import webhook_path
 from bot.i18n import Translator
-from tests.conftest import make_settings, migrated_runtime
+from tests.channels.telegram.conftest import running_bot
+from tests.conftest import make_settings
 from tests.fakes.telegram_server import FakeTelegram
 
 
@@ -37,10 +38,7 @@ async def test_updates_arrive_by_webhook_and_a_wrong_secret_is_refused(
         webhook_port=port,
         webhook_secret="s3cret-token",
     )
-    runtime = await migrated_runtime(settings)
-    bot = make_bot(settings)
-    runner = await start_webhook(runtime, bot, build_dispatcher(runtime))
-    try:
+    async with running_bot(fake_telegram, settings):
         ana = fake_telegram.user(601, "Ana", language_code="es")
         await ana.send_text("/help")  # the fake POSTs it to our webhook with the secret
         (answer,) = await ana.wait_messages(1)
@@ -60,7 +58,3 @@ async def test_updates_arrive_by_webhook_and_a_wrong_secret_is_refused(
         ):
             assert response.status == 200
             assert (await response.json()) == {"status": "ok"}
-    finally:
-        await runner.cleanup()
-        await bot.session.close()
-        await runtime.close()

@@ -14,13 +14,13 @@ from aiogram import Bot
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.channels.telegram.app import build_dispatcher, make_bot, start_webhook
 from bot.channels.telegram.ratelimit import SendLimiter
 from bot.db.models import Cohort, RoleInvite
 from bot.i18n import Translator
 from bot.runtime import Runtime
+from tests.channels.telegram.conftest import running_bot
 from tests.channels.telegram.test_webhook import free_port
-from tests.conftest import make_settings, migrated_runtime
+from tests.conftest import make_settings
 from tests.fakes.outage import DatabaseOutage
 from tests.fakes.telegram_server import FakeTelegram, FakeUser
 
@@ -67,16 +67,11 @@ async def webhook(
         send_burst_per_chat=100,
         **overrides,
     )
-    runtime = await migrated_runtime(settings)
-    outage.watch(runtime.engine)
-    bot = make_bot(settings, limiter)
-    runner = await start_webhook(runtime, bot, build_dispatcher(runtime))
     try:
-        yield Hook(fake, runtime, url, "s3cret-token", outage, bot)
+        async with running_bot(fake, settings, limiter=limiter) as live:
+            outage.watch(live.runtime.engine)
+            yield Hook(fake, live.runtime, url, "s3cret-token", outage, live.bot)
     finally:
-        await runner.cleanup()
-        await bot.session.close()
-        await runtime.close()
         await outage.stop()
 
 

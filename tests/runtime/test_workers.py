@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 
 from bot.db.engine import make_engine
 from bot.db.migrate import upgrade
-from bot.workers import CannotRunWorkers, check_settings
+from bot.runtime.workers import CannotRunWorkers, check_settings
 from tests.conftest import SAMPLE_CONTENT, make_settings
 from tests.fakes.telegram_server import FakeTelegram
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.lessons.reload import signature
 from bot.runtime import Runtime
+from bot.runtime.reload import signature
 from tests.conftest import SAMPLE_CONTENT, Trainee, make_settings, migrated_runtime
 
 LESSON = Path("courses/sample/lessons/good-photos.en.md")
@@ -63,7 +63,7 @@ async def test_broken_content_is_logged_and_the_old_kept(
     runtime, content = live
     old = runtime.academy.services.courses
     edit(content / LESSON, "answer: 1", "answer: 7")
-    with caplog.at_level(logging.ERROR, logger="bot.lessons.reload"):
+    with caplog.at_level(logging.ERROR, logger="bot.runtime.reload"):
         assert await runtime.content.check() is False
     assert runtime.academy.services.courses is old
     assert "good-photos.en.md" in caplog.text and "still serving the old" in caplog.text

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
-from bot.lessons.content import ContentError
+from bot.lessons.content import ContentError, MissingCourse, load_courses
 from bot.lessons.model import Course
 from bot.pipeline.router import Services
 
@@ -61,8 +61,6 @@ class ContentReloader:
             if current == self.seen:
                 return False
             self.seen = current
-            from bot.runtime import MissingCourse
-
             try:
                 courses, index = await asyncio.to_thread(self._load)
             except (ContentError, MissingCourse) as error:
@@ -78,7 +76,6 @@ class ContentReloader:
 
     def _load(self) -> tuple[dict[str, Course], CourseIndex]:
         from bot.qa.retrieval import CourseIndex
-        from bot.runtime import load_courses
 
         courses = load_courses(self.settings)
         return courses, CourseIndex.build(courses)

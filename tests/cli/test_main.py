@@ -88,3 +88,41 @@ def closed_port() -> int:
 def test_a_database_server_that_does_not_answer(tmp_path: Path, command: tuple[str, ...]) -> None:
     url = f"postgresql+asyncpg://academy@127.0.0.1:{closed_port()}/academy"
     said_plainly(academy(tmp_path, *command, DATABASE_URL=url), "DATABASE_URL")
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "example"),
+    [("QUIET_HOURS", "after dinner", "21:00-08:00"), ("REMINDER_TIME", "7pm", "19:00")],
+)
+@pytest.mark.parametrize("command", [("run",), ("chat",), ("db", "status")])
+def test_an_unreadable_setting_stops_every_command(
+    tmp_path: Path, command: tuple[str, ...], setting: str, value: str, example: str
+) -> None:
+    token = "123456:AAH-never-printed"
+    result = academy(tmp_path, *command, BOT_TOKEN=token, **{setting: value})
+    said_plainly(result, setting, example, value)
+    assert result.returncode == 2
+    assert token not in result.stderr + result.stdout
+
+
+def test_a_token_telegram_refuses_is_said_plainly(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'data' / 'academy.db'}"
+    assert academy(tmp_path, "db", "upgrade", DATABASE_URL=url).returncode == 0
+    result = academy(tmp_path, "run", DATABASE_URL=url, BOT_TOKEN="not a token")
+    said_plainly(result, "BOT_TOKEN", "@BotFather")
+    assert result.returncode == 2
+
+
+def test_telegram_out_of_reach_is_said_plainly(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'data' / 'academy.db'}"
+    assert academy(tmp_path, "db", "upgrade", DATABASE_URL=url).returncode == 0
+    result = academy(
+        tmp_path,
+        "run",
+        DATABASE_URL=url,
+        BOT_TOKEN="123456:AAH-never-printed",
+        TELEGRAM_API_URL=f"http://127.0.0.1:{closed_port()}",
+    )
+    said_plainly(result, "TELEGRAM_API_URL")
+    assert result.returncode == 4
+    assert "AAH-never-printed" not in result.stderr

@@ -20,8 +20,10 @@ from rich.console import Console, JustifyMethod
 from rich.table import Table
 from rich.text import Text
 
+from bot.cli.common import database, fail, settings_or_exit
 from bot.config import Settings
 from bot.core.payloads import whole_number
+from bot.db.engine import make_sessionmaker
 from bot.i18n import Translator
 from bot.lessons.model import Course
 from bot.stats.labels import chart_labels, export_labels
@@ -85,15 +87,13 @@ async def _gather(
     settings: Settings, cohort_ref: str | None, course_id: str | None, language: str, fmt: Format
 ) -> tuple[CohortStats, list[CohortStats], Course, list[TraineeRow]]:
     """The figures the chosen format needs, in one database session."""
-    from bot.db.engine import make_engine, make_sessionmaker
     from bot.db.migrate import require_current_schema
-    from bot.runtime import load_courses
+    from bot.lessons.content import load_courses
     from bot.stats.queries import all_cohort_stats, cohort_stats, main_course, trainee_rows
 
     courses = load_courses(settings)
-    engine = make_engine(settings)
     now = datetime.now(UTC)
-    try:
+    async with database(settings) as engine:
         await require_current_schema(engine)
         async with make_sessionmaker(engine)() as session:
             cohort_id = (await _find_cohort(session, cohort_ref))[0] if cohort_ref else None
@@ -107,8 +107,6 @@ async def _gather(
             rows = []
             if fmt in (Format.csv, Format.xlsx):
                 rows = await trainee_rows(session, course, cohort_id)
-    finally:
-        await engine.dispose()
     return stats, cohorts, course, rows
 
 
@@ -212,11 +210,6 @@ def _default_path(stats: CohortStats, fmt: Format) -> Path:
     return Path(f"academy-stats-{scope}-{datetime.now(UTC):%Y%m%d}.{fmt.value}")
 
 
-def _fail(message: str, code: int) -> typer.Exit:
-    typer.secho(message, fg=typer.colors.RED, err=True)
-    return typer.Exit(code)
-
-
 @stats_app.callback(invoke_without_command=True)
 def stats(
     cohort: Annotated[
@@ -242,23 +235,20 @@ def stats(
 ) -> None:
     """Completion, activity, quiz results and questions asked, for one cohort or overall."""
     from bot.db.migrate import SchemaOutOfDate
-    from bot.lessons.content import ContentError
-    from bot.runtime import MissingCourse, run_async
+    from bot.lessons.content import ContentError, MissingCourse
+    from bot.runtime.loop import run_async
 
-    try:
-        settings = Settings()
-    except Exception as error:  # a bad value in the environment or .env
-        raise _fail(f"Invalid settings: {error}", 2) from error
+    settings = settings_or_exit()
     try:
         figures, cohorts, loaded, rows = run_async(_gather(settings, cohort, course, lang, fmt))
     except CohortNotFound as error:
-        raise _fail(str(error), 1) from error
+        raise fail(str(error), 1) from error
     except UnknownCourse as error:
-        raise _fail(f"Unknown course: {error}", 1) from error
+        raise fail(f"Unknown course: {error}", 1) from error
     except SchemaOutOfDate as error:
-        raise _fail(str(error), 3) from error
+        raise fail(str(error), 3) from error
     except (ContentError, MissingCourse) as error:
-        raise _fail(f"The course content has problems: {error}", 5) from error
+        raise fail(f"The course content has problems: {error}", 5) from error
 
     if fmt is Format.table:
         if output is None:

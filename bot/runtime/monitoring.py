@@ -15,7 +15,7 @@ from bot import metrics
 from bot.scheduling import store
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from bot.runtime.core import Runtime
 
 log = logging.getLogger(__name__)
 # A database that takes longer than this to answer SELECT 1 is not healthy.
@@ -50,7 +50,7 @@ def add_monitoring_routes(app: web.Application, runtime: Runtime) -> None:
     """`GET /healthz`: 200 {"status": "ok"} when the database answers, else 503 (the reason only
     to this machine or METRICS_TOKEN). `GET /metrics`: Prometheus text format, the delivery
     backlog counted from the database; 403 unless from this machine or with METRICS_TOKEN."""
-    token = runtime.settings.metrics_token
+    token = runtime.settings.metrics_token.get_secret_value()
 
     def trusted(request: web.Request) -> bool:
         return from_this_machine(request) or holds_token(request, token)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.processed import forget_old
 from bot.pipeline.router import Services
-from bot.runtime import Runtime
 from bot.scheduling import announcements, plans, reminders
 from bot.scheduling.engine import DeliveryEngine, Planner
 from bot.scheduling.transport import Transport
+
+if TYPE_CHECKING:
+    from bot.runtime.core import Runtime
 
 
 async def forget_applied_updates(session: AsyncSession, _services: Services, now: datetime) -> None:
@@ -30,7 +34,8 @@ def planners() -> list[Planner]:
     ]
 
 
-def build_engine(runtime: Runtime, transports: list[Transport]) -> DeliveryEngine:
+def build_engine(runtime: Runtime, transports: Sequence[Transport]) -> DeliveryEngine:
+    """The delivery engine sending through `transports` (one per channel)."""
     settings = runtime.settings
     return DeliveryEngine(
         runtime.sessions,

@@ -23,11 +23,13 @@ from babel.dates import get_day_names
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.cli.common import database_session, settings_or_exit
 from bot.config import Settings
 from bot.core.codes import normalise_code
 from bot.core.payloads import whole_number
 from bot.db.models import Cohort, LessonPlan
 from bot.lessons.yaml_lines import Located, YamlSyntaxError, parse_yaml, unknown_keys
+from bot.runtime.loop import run_async
 from bot.scheduling import plans
 from bot.scheduling.localtime import QuietHours, parse_hhmm
 
@@ -252,29 +254,19 @@ def import_command(
     ] = False,
 ) -> None:
     """Start a class's lesson plan from a YAML file (cohort, start, weekdays, time)."""
-    from bot.db.engine import make_engine, make_sessionmaker
     from bot.db.types import utcnow
-    from bot.runtime import run_async
 
     found = read_plan_file(file)
     if found.problems:
         _fail(found)
-    try:
-        settings = Settings()
-    except Exception as error:  # a bad value in the environment or .env
-        typer.secho(f"Invalid settings: {error}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(2) from error
+    settings = settings_or_exit()
 
     async def work() -> tuple[LessonPlan, Cohort] | None:
-        engine = make_engine(settings)
-        try:
-            async with make_sessionmaker(engine)() as session:
-                made = await import_plan(session, found, settings, utcnow(), replace)
-                if made is not None:
-                    await session.commit()
-                return made
-        finally:
-            await engine.dispose()
+        async with database_session(settings) as session:
+            made = await import_plan(session, found, settings, utcnow(), replace)
+            if made is not None:
+                await session.commit()
+            return made
 
     made = run_async(work())
     if made is None:

@@ -13,8 +13,8 @@ import pytest
 from aiohttp import web
 
 from bot.config import Settings
-from bot.monitoring import start_monitoring_server
 from bot.runtime import Runtime
+from bot.runtime.monitoring import start_monitoring_server
 from tests.channels.telegram.test_webhook import free_port
 from tests.conftest import drop_database, make_settings, migrated_runtime
 
@@ -63,7 +63,7 @@ def test_the_server_listens_on_localhost_unless_told_otherwise(
     monkeypatch.delenv("METRICS_TOKEN", raising=False)
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert settings.webhook_host == "127.0.0.1"
-    assert settings.metrics_token == ""
+    assert settings.metrics_token.get_secret_value() == ""
 
 
 async def test_metrics_need_the_token_from_another_machine(served: tuple[Runtime, str]) -> None:

@@ -5,7 +5,7 @@ import asyncio
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from bot.__main__ import app
+from bot.cli import app
 from bot.db.models import Person
 from tests.conftest import SAMPLE_CONTENT, make_settings, migrated_runtime
 

@@ -31,6 +31,22 @@ CONFIG_ERRORS = {2, 3, 4, 5}
 STOP_GRACE = 20.0  # seconds a worker gets to finish before it is killed
 
 
+@dataclass(frozen=True)
+class Worker:
+    """Which of the worker processes this one is; the first one leads: it registers web-hooks
+    and menus and runs the delivery ticker."""
+
+    index: int = 0
+    count: int = 1
+
+    @property
+    def lead(self) -> bool:
+        return self.index == 0
+
+
+ONLY = Worker()  # a single process: leads
+
+
 class CannotRunWorkers(ValueError):
     """These settings do not allow more than one worker; the message says what to change."""
 

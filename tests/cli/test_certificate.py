@@ -4,7 +4,7 @@ import asyncio
 
 from typer.testing import CliRunner
 
-from bot.__main__ import app
+from bot.cli import app
 from bot.db.models import Certificate, Person
 from bot.db.types import utcnow
 from tests.conftest import SAMPLE_CONTENT, make_settings, migrated_runtime

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 import bot
+from bot.cli.common import settings_or_exit
 from bot.lessons.content import Problem, load_course, load_library, screen_warnings
 from bot.lessons.model import Course
 
@@ -55,14 +56,7 @@ def check(
 
 
 def _configured_content_dir() -> Path:
-    from bot.config import Settings
-
-    try:
-        settings = Settings()
-    except Exception as error:  # a bad value in the environment or .env
-        typer.secho(f"Invalid settings: {error}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(2) from error
-    return Path(getattr(settings, "content_dir", DEFAULT_CONTENT_DIR))
+    return Path(getattr(settings_or_exit(), "content_dir", DEFAULT_CONTENT_DIR))
 
 
 def _plural(count: int, noun: str) -> str:

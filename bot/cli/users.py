@@ -11,8 +11,10 @@ from rich.table import Table
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.cli.common import database_session, fail, settings_or_exit
 from bot.config import Settings
 from bot.db.models import Person, Role
+from bot.runtime.loop import run_async
 
 T = TypeVar("T")
 users_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
@@ -25,32 +27,20 @@ def parse_person_ref(ref: str) -> tuple[str, str]:
 
 
 async def _with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    from bot.db.engine import make_engine, make_sessionmaker
-
-    engine = make_engine(settings)
-    try:
-        async with make_sessionmaker(engine)() as session:
-            return await work(session)
-    finally:
-        await engine.dispose()
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.secho(message, fg=typer.colors.RED, err=True)
-    return typer.Exit(1)
+    async with database_session(settings) as session:
+        return await work(session)
 
 
 def _change_role(ref: str, role: Role, *, lower_only: bool) -> None:
     """Set a person's role from the shell; admins are only ever those of ADMIN_IDS."""
     from bot.cohorts.service import RANK
-    from bot.runtime import run_async
 
-    settings = Settings()
+    settings = settings_or_exit()
     channel, user = parse_person_ref(ref)
     listed = (channel, user) in settings.admins
     if role is Role.admin or listed:
         who = f"{channel}:{user}"
-        raise _fail(
+        raise fail(
             f"Admins are the people in ADMIN_IDS: to make {who} an admin, add it there; to take "
             f"the role away, remove it there. Then restart the bot."
             if role is Role.admin
@@ -75,12 +65,12 @@ def _change_role(ref: str, role: Role, *, lower_only: bool) -> None:
 
     done = run_async(_with_session(settings, work))
     if done is None:
-        raise _fail(
+        raise fail(
             f"Nobody {channel}:{user} has written to the bot yet; ask them to send /start first."
         )
     name, before = done
     if lower_only and RANK.get(Role(before), 0) < RANK[role]:
-        raise _fail(f"{name} is {before}; demote only lowers a role (to raise it: promote).")
+        raise fail(f"{name} is {before}; demote only lowers a role (to raise it: promote).")
     typer.echo(f"{name} ({channel}:{user}) is now {role.value}.")
 
 
@@ -110,7 +100,6 @@ def list_people(
     role: Annotated[Role | None, typer.Option(help="Only people with this role.")] = None,
 ) -> None:
     """Everyone who has written to the bot, newest last."""
-    from bot.runtime import run_async
 
     async def work(session: AsyncSession) -> list[Person]:
         query = select(Person).order_by(col(Person.id))
@@ -118,7 +107,7 @@ def list_people(
             query = query.where(Person.role == role.value)
         return list(await session.exec(query))
 
-    people = run_async(_with_session(Settings(), work))
+    people = run_async(_with_session(settings_or_exit(), work))
     table = Table("id", "channel:user", "name", "role", "language", "last seen")
     for person in people:
         table.add_row(

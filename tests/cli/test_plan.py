@@ -10,8 +10,8 @@ from pathlib import Path
 from sqlmodel import select
 from typer.testing import CliRunner
 
+from bot.cli.plan import plan_app
 from bot.db.models import Cohort, LessonPlan, Person
-from bot.scheduling.cli import plan_app
 from tests.conftest import SAMPLE_CONTENT, make_settings, migrated_runtime
 
 SHANGHAI = "Asia/Shanghai"

@@ -15,14 +15,14 @@ from openpyxl import load_workbook
 from PIL import Image
 from typer.testing import CliRunner
 
-from bot.stats.cli import stats_app
+from bot.cli.stats import stats_app
 from tests.conftest import SAMPLE_CONTENT, Databases, make_settings, migrated_runtime
 from tests.stats.conftest import build_programme
 
 
 def academy() -> typer.Typer:
     """The real `academy` app once it mounts `stats`; until then, the same mount on its own."""
-    from bot.__main__ import app
+    from bot.cli import app
 
     if any(group.name == "stats" for group in app.registered_groups):
         return app

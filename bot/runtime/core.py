@@ -1,0 +1,221 @@
+"""The composition root: settings, logging, database, the Academy, and one lifecycle for every
+channel (`Runtime.running`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.config import Settings
+from bot.core.capabilities import Capabilities
+from bot.core.fitting import Wording, fit_replies
+from bot.core.messages import Incoming
+from bot.db.engine import make_engine, make_sessionmaker
+from bot.db.migrate import require_current_schema
+from bot.db.people import sync_admins
+from bot.handlers import build_router
+from bot.i18n import Translator
+from bot.lessons.content import load_courses
+from bot.pipeline.app import Academy, Answer
+from bot.pipeline.router import Services
+from bot.qa.setup import make_asker
+from bot.runtime.channel import Channel, FittedTransport, Offers
+from bot.runtime.delivery import build_engine
+from bot.runtime.monitoring import add_monitoring_routes
+from bot.runtime.reload import ContentReloader
+from bot.runtime.ticker import Ticker, start_ticker
+from bot.scheduling.engine import DeliveryEngine
+from bot.scheduling.transport import Transport
+
+log = logging.getLogger(__name__)
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its per-start chatter is noise
+
+
+@dataclass
+class Runtime:
+    """Everything a channel needs to serve people."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    academy: Academy
+    content: ContentReloader
+    channels: list[Channel] = field(default_factory=list)
+    delivery: DeliveryEngine | None = None  # with the transports of every running channel
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    # Channels' tasks that end when the channel ends by itself (the console's input).
+    ended: list[asyncio.Task[None]] = field(default_factory=list)
+    ticker: Ticker | None = None  # while running: the periodic jobs
+
+    def every(self, seconds: float, job: Callable[[], Awaitable[object]], *, name: str) -> None:
+        """Run `job` every `seconds` while the runtime runs (a channel's own periodic work)."""
+        assert self.ticker is not None, "only while Runtime.running"
+        self.ticker.every(seconds, job, name=name)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def replies_to(
+        self, incoming: Incoming, session: AsyncSession, capabilities: Capabilities
+    ) -> Answer:
+        """The one way an update is answered on any channel: the Academy's answer, its replies
+        fitted to what the channel can show (see bot.core.fitting), in the person's language.
+        Raises as `Academy.answer` does."""
+        answer = await self.academy.answer(incoming, session)
+        if answer.replies:
+            wording = Wording.from_catalog(Translator(answer.language))
+            answer.replies = fit_replies(answer.replies, capabilities, wording=wording)
+        return answer
+
+    def stop(self) -> None:
+        """Ask `until_stopped` to return (as SIGTERM and SIGINT do)."""
+        self.stopping.set()
+
+    async def until_stopped(self) -> None:
+        """Serve until SIGTERM/SIGINT, `stop()`, or a channel that ends by itself."""
+        ended = self.ended
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread
+                loop.add_signal_handler(signum, self.stopping.set)
+        waiting = asyncio.ensure_future(self.stopping.wait())
+        try:
+            await asyncio.wait([waiting, *ended], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiting.cancel()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.remove_signal_handler(signum)
+        for task in ended:  # a channel's own failure is the command's failure
+            error = task.exception() if task.done() and not task.cancelled() else None
+            if error is not None:
+                raise error
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def running(
+        cls,
+        settings: Settings,
+        channels: Sequence[Channel],
+        *,
+        lead: bool = True,
+        deliveries: bool = True,
+        reuse_port: bool = False,
+    ) -> AsyncIterator[Runtime]:
+        """Open the database, content and Academy; start every channel, the delivery ticker (the
+        lead worker only, unless `deliveries` is off: then `runtime.delivery` is there to tick by
+        hand), the content reload job and the web server (web-hooks, /healthz, /metrics); on
+        exit stop them in the right order (the ticker first, with SHUTDOWN_GRACE; then the web
+        server, the channels' intake, the database, the channels' connections)."""
+        offers = Offers()
+        async with contextlib.AsyncExitStack() as stack:
+            for channel in channels:
+                stack.push_async_callback(channel.close)  # also what a failed open() made
+                offered = await channel.open()
+                offers = _first_offers(offers, offered)
+            runtime = await open_runtime(settings, offers=offers)
+            stack.push_async_callback(runtime.close)
+            transports: list[Transport] = [
+                FittedTransport(c.transport, c.capabilities)
+                for c in channels
+                if c.transport is not None
+            ]
+            runtime.channels = list(channels)
+            if transports:
+                runtime.delivery = build_engine(runtime, transports)
+            app = web.Application()
+            add_monitoring_routes(app, runtime)
+            ended: list[asyncio.Task[None]] = []
+            for channel in channels:
+                task = await channel.start(runtime, app)
+                stack.push_async_callback(channel.stop)
+                if task is not None:
+                    ended.append(task)
+            server = await _serve_web(app, settings, channels, reuse_port=reuse_port)
+            if server is not None:
+                stack.push_async_callback(server.cleanup)
+            ticking = runtime.delivery if (lead and deliveries) else None
+            ticker = start_ticker(ticking, settings.delivery_interval)
+            if settings.content_check_seconds > 0:
+                ticker.every(settings.content_check_seconds, runtime.content.check, name="content")
+            # Last in, first out: a tick in hand still needs the channels and the database.
+            stack.push_async_callback(ticker.stop, settings.shutdown_grace)
+            runtime.ticker, runtime.ended = ticker, ended
+            for channel in channels:
+                await channel.live()
+            yield runtime
+
+
+def _first_offers(have: Offers, new: Offers) -> Offers:
+    """What handlers get: the first channel's offer of each thing."""
+    return Offers(
+        link_for=have.link_for or new.link_for,
+        fetch_file=have.fetch_file or new.fetch_file,
+        show_typing=have.show_typing or new.show_typing,
+    )
+
+
+async def _serve_web(
+    app: web.Application, settings: Settings, channels: Sequence[Channel], *, reuse_port: bool
+) -> web.AppRunner | None:
+    """Listen on WEBHOOK_PORT when a channel takes web-hooks, else on METRICS_PORT when set."""
+    if any(channel.needs_web for channel in channels):
+        port = settings.webhook_port
+    elif settings.metrics_port:
+        port = settings.metrics_port
+    else:
+        return None
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, settings.webhook_host, port, reuse_port=reuse_port).start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    log.info("listening on %s:%s", settings.webhook_host, port)
+    return runner
+
+
+async def open_runtime(
+    settings: Settings, *, check_schema: bool = True, offers: Offers | None = None
+) -> Runtime:
+    """Load the courses, connect to the database (refusing an out-of-date schema), make the
+    admins those of ADMIN_IDS, build the Academy with what the channels offer handlers."""
+    courses = load_courses(settings)
+    engine = make_engine(settings)
+    try:
+        if check_schema:
+            await require_current_schema(engine)
+            async with make_sessionmaker(engine)() as session:
+                await sync_admins(session, settings.admins)
+    except BaseException:
+        await engine.dispose()
+        raise
+    offers = offers or Offers()
+    services = Services(
+        settings=settings,
+        courses=courses,
+        asker=make_asker(settings, courses),
+        fetch_file=offers.fetch_file,
+        show_typing=offers.show_typing,
+    )
+    if offers.link_for is not None:
+        services = replace(services, link_for=offers.link_for)
+    academy = Academy(build_router(), services)
+    reloader = ContentReloader(settings, services)
+    return Runtime(settings, engine, make_sessionmaker(engine), academy, reloader)
