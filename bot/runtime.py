@@ -12,8 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
-from bot.pipeline.app import Academy
-from bot.pipeline.router import Services
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.migrate import require_current_schema
 from bot.db.people import sync_admins
@@ -21,6 +19,8 @@ from bot.handlers import build_router
 from bot.lessons.content import require_library
 from bot.lessons.model import Course
 from bot.lessons.reload import ContentReloader
+from bot.pipeline.app import Academy
+from bot.pipeline.router import Services
 
 if TYPE_CHECKING:
     from bot.qa.service import Asker

@@ -12,11 +12,11 @@ from typing import TextIO
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.pipeline.app import Academy
 from bot.core.messages import Attachment, Incoming, Reply, Sender
 from bot.core.payloads import whole_number
 from bot.db.people import find_person
 from bot.i18n import Translator, normalise_language
+from bot.pipeline.app import Academy
 
 CHANNEL = "console"
 QUIT = {"/quit", "/exit"}

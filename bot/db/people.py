@@ -43,7 +43,7 @@ async def person_for(
     admin = (sender.channel, sender.user_id) in admins
     if person is None:
         person = Person(
-            role=Role.admin.value if admin else Role.trainee.value,
+            role=Role.admin if admin else Role.trainee,
             channel=sender.channel,
             channel_user_id=sender.user_id,
             display_name=sender.display_name[:128],
@@ -66,27 +66,27 @@ async def person_for(
         person.display_name = sender.display_name[:128]
     if person.blocked:  # they wrote to us, so they unblocked the bot
         person.blocked = False
-    if admin and person.role != Role.admin.value:
-        person.role = Role.admin.value
-    elif not admin and person.role == Role.admin.value:
+    if admin and person.role != Role.admin:
+        person.role = Role.admin
+    elif not admin and person.role == Role.admin:
         log.warning(
             "%s:%s is no longer in ADMIN_IDS: now a trainee", sender.channel, sender.user_id
         )
-        person.role = Role.trainee.value
+        person.role = Role.trainee
     return person
 
 
 async def sync_admins(session: AsyncSession, admins: frozenset[tuple[str, str]]) -> None:
     """Make the people table agree with ADMIN_IDS and commit: admins not listed become trainees
     (the safe role), listed people who have written before become admins."""
-    for person in await session.exec(select(Person).where(Person.role == Role.admin.value)):
+    for person in await session.exec(select(Person).where(Person.role == Role.admin)):
         if (person.channel, person.channel_user_id) not in admins:
             log.warning(
                 "%s:%s is no longer in ADMIN_IDS: now a trainee",
                 person.channel,
                 person.channel_user_id,
             )
-            person.role = Role.trainee.value
+            person.role = Role.trainee
             session.add(person)
     for channel, user_id in admins:
         await session.exec(
@@ -94,9 +94,9 @@ async def sync_admins(session: AsyncSession, admins: frozenset[tuple[str, str]])
             .where(
                 col(Person.channel) == channel,
                 col(Person.channel_user_id) == user_id,
-                col(Person.role) != Role.admin.value,
+                col(Person.role) != Role.admin,
             )
-            .values(role=Role.admin.value)
+            .values(role=Role.admin)
         )
     await session.commit()
 

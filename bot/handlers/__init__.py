@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.pipeline.router import Router
 from bot.handlers import (
     announce,
     ask,
@@ -19,6 +18,7 @@ from bot.handlers import (
     start,
     stats,
 )
+from bot.pipeline.router import Router
 
 # Commands shown in the client's command list, with the catalog key of their description.
 COMMANDS: tuple[tuple[str, str], ...] = (

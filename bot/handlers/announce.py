@@ -15,12 +15,17 @@ from babel.dates import format_date
 
 from bot.core.messages import Attachment, Button, Kind, Reply
 from bot.core.payloads import StaleButton, button_fields, button_number, whole_number
-from bot.pipeline.router import Context, HandlerResult, Router
-from bot.db.models import Announcement, Cohort
+from bot.db.models import (
+    Announcement,
+    AnnouncementStatus,
+    Cohort,
+    DeliveryKind,
+    DeliveryStatus,
+)
 from bot.handlers.cohorts import managed_cohort, refuse
 from bot.handlers.menu import main_menu
+from bot.pipeline.router import Context, HandlerResult, Router
 from bot.scheduling import announcements, plans, store
-from bot.scheduling.compose import ANNOUNCEMENT
 from bot.scheduling.localtime import DAY, QuietHours, local_instant
 
 router = Router("announce")
@@ -120,7 +125,7 @@ async def act_on(
 ) -> HandlerResult:
     """Send, drop or call off one announcement; None when its state does not allow that."""
     match action, announcement.status:
-        case "send", "draft":
+        case "send", AnnouncementStatus.draft:
             options = send_options(ctx.now, cohort.timezone, ctx.settings.quiet_hours)
             send_at = options.get(choice)
             if send_at is None:
@@ -132,12 +137,14 @@ async def act_on(
             off = Button(ctx.t("announce.call_off"), f"ann:off:{cohort.id}:{announcement.id}")
             text = ctx.t("announce.scheduled", count=count, date=day, time=at)
             return Reply(text, buttons=((off,),))
-        case "send", "scheduled" | "done" if announcement.send_at is not None:
+        case "send", AnnouncementStatus.scheduled | AnnouncementStatus.done if (
+            announcement.send_at is not None
+        ):
             # A second tap on the preview: say what already happened, not "no longer works".
             numbers = await store.counts(
-                ctx.session, kind=ANNOUNCEMENT, ref=announcements.ref_of(announcement)
+                ctx.session, kind=DeliveryKind.announcement, ref=announcements.ref_of(announcement)
             )
-            count = sum(n for status, n in numbers.items() if status != "cancelled")
+            count = sum(n for status, n in numbers.items() if status != DeliveryStatus.cancelled)
             day, at = plans.when_text(announcement.send_at, cohort.timezone, ctx.person.language)
             key = (
                 "announce.already_sent_at"
@@ -145,19 +152,21 @@ async def act_on(
                 else "announce.already_scheduled"
             )
             return Reply(ctx.t(key, count=count, date=day, time=at), menu=await main_menu(ctx))
-        case "drop", "draft":
-            announcement.status = "cancelled"
+        case "drop", AnnouncementStatus.draft:
+            announcement.status = AnnouncementStatus.cancelled
             ctx.session.add(announcement)
             return Reply(ctx.t("announce.not_sent"), menu=await main_menu(ctx))
-        case "off", "scheduled":
+        case "off", AnnouncementStatus.scheduled:
             ref = announcements.ref_of(announcement)
-            await store.cancel(ctx.session, kind=ANNOUNCEMENT, ref=ref)
-            announcement.status = "cancelled"
+            await store.cancel(ctx.session, kind=DeliveryKind.announcement, ref=ref)
+            announcement.status = AnnouncementStatus.cancelled
             ctx.session.add(announcement)
-            sent = (await store.counts(ctx.session, kind=ANNOUNCEMENT, ref=ref)).get("sent", 0)
+            sent = (await store.counts(ctx.session, kind=DeliveryKind.announcement, ref=ref)).get(
+                DeliveryStatus.sent, 0
+            )
             key = "announce.called_off_late" if sent else "announce.called_off"
             return Reply(ctx.t(key, sent=sent), menu=await main_menu(ctx))
-        case "off", "done":
+        case "off", AnnouncementStatus.done:
             return Reply(ctx.t("announce.already_sent"), menu=await main_menu(ctx))
     return None
 
@@ -185,7 +194,7 @@ async def receive(ctx: Context) -> HandlerResult:
         author_id=ctx.person.id,
         text=text,
         photo_ref=photo[:256] or None,
-        status="draft",
+        status=AnnouncementStatus.draft,
         created_at=ctx.now,
     )
     ctx.session.add(announcement)

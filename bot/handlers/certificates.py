@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from bot.core.messages import Attachment, Reply
-from bot.pipeline.router import Context, HandlerResult, Router
 from bot.db.models import Certificate
 from bot.handlers.menu import main_menu
 from bot.lessons.certificates import certificate_of, certificate_png, issue_certificate
 from bot.lessons.model import Course
+from bot.pipeline.router import Context, HandlerResult, Router
 
 router = Router("certificates")
 

@@ -17,9 +17,9 @@ from bot.cohorts.service import (
 )
 from bot.core.messages import Attachment, Button, Reply
 from bot.core.payloads import StaleButton, button_fields, button_number
-from bot.pipeline.router import Context, HandlerResult, Router
 from bot.db.models import Cohort, Role
 from bot.handlers.menu import main_menu
+from bot.pipeline.router import Context, HandlerResult, Router
 from bot.scheduling.localtime import QuietHours
 from bot.zones import OFFERED, zone_name
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.core.messages import Kind, Reply
-from bot.pipeline.router import Context, HandlerResult, Router
 from bot.handlers.menu import main_menu
+from bot.pipeline.router import Context, HandlerResult, Router
 
 router = Router("fallback")
 

@@ -17,9 +17,9 @@ from bot.cohorts.service import (
     find_invitation,
 )
 from bot.core.messages import Reply
-from bot.pipeline.router import Context, HandlerResult, Router
 from bot.db.models import Role
 from bot.handlers.menu import main_menu
+from bot.pipeline.router import Context, HandlerResult, Router
 
 log = logging.getLogger(__name__)
 router = Router("join")

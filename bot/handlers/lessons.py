@@ -11,29 +11,25 @@ from datetime import timedelta
 
 from bot.core.messages import Attachment, Button, Reply
 from bot.core.payloads import StaleButton, button_fields, button_number
-from bot.pipeline.router import Context, HandlerResult, Router
-from bot.db.models import Cohort, LessonProgress
+from bot.db.models import Cohort, LessonProgress, LessonStatus
 from bot.handlers.certificates import completion_replies
 from bot.handlers.menu import main_menu
 from bot.i18n import Translator
 from bot.lessons.content import screen_limit
-from bot.lessons.model import Course, Lesson, Question
+from bot.lessons.model import Course, Lesson, QuizQuestion
 from bot.lessons.progress import (
-    FAILED,
-    PASSED,
-    QUIZ,
-    READING,
     QuizResult,
     lesson_progress,
     missed_questions,
     next_lesson,
     open_lesson,
     record_activity,
-    record_answer,
+    record_quiz_answer,
     right_to_pass,
     start_quiz,
     start_reading,
 )
+from bot.pipeline.router import Context, HandlerResult, Router
 from bot.scheduling.plans import opening_time, when_text
 
 router = Router("lessons")
@@ -77,7 +73,7 @@ def question_text(ctx: Context, lesson: Lesson, index: int) -> str:
     return ctx.t("quiz.question", number=index + 1, total=len(lesson.quiz), question=question.text)
 
 
-def answer_verdict(ctx: Context, question: Question, chosen: int) -> tuple[bool, str]:
+def answer_verdict(ctx: Context, question: QuizQuestion, chosen: int) -> tuple[bool, str]:
     """Whether option `chosen` is right, and the lines shown under the question: the answer
     given, ✅ or ❌ (with the right one) and the explanation. In a quiz and in a review alike."""
     correct = chosen == question.answer
@@ -144,14 +140,16 @@ def failure_text(
 async def position_reply(ctx: Context, course: Course, row: LessonProgress) -> Reply:
     """Whatever the person should see now in this lesson."""
     lesson = _lesson(ctx, course, row.lesson)
-    if row.status == QUIZ and row.question >= len(lesson.quiz):
+    if row.status == LessonStatus.quiz and row.question >= len(lesson.quiz):
         start_quiz(row, ctx.now)  # the quiz was shortened under them: start it afresh
-    if row.status == QUIZ:
+    if row.status == LessonStatus.quiz:
         return question_reply(ctx, course, row)
-    if row.status in (PASSED, FAILED):
+    if row.status in (LessonStatus.passed, LessonStatus.failed):
         total = len(lesson.quiz)
         right = round((row.last_score or 0.0) * total)
-        return await result_reply(ctx, course, row, QuizResult(right, total, row.status == PASSED))
+        return await result_reply(
+            ctx, course, row, QuizResult(right, total, row.status == LessonStatus.passed)
+        )
     return card_reply(ctx, course, row)
 
 
@@ -207,7 +205,7 @@ async def _stale(ctx: Context, course: Course, row: LessonProgress) -> HandlerRe
     of a lesson already passed says only that, then shows the lesson they are on now."""
     if ctx.now - row.updated_at < DOUBLE_TAP:
         return None
-    if row.status == PASSED:
+    if row.status == LessonStatus.passed:
         old = Reply(ctx.t("lesson.old_button", number=course.number(row.lesson)))
         progress = await lesson_progress(ctx.session, ctx.person, course)
         slug = next_lesson(course, progress)
@@ -239,17 +237,17 @@ async def lesson_button(ctx: Context) -> HandlerResult:
         return await next_card(ctx, course, row, numbers[0])
     if action == "ans":
         return await answer(ctx, course, row, *numbers)
-    if action == "retry" and row.status == FAILED:
+    if action == "retry" and row.status == LessonStatus.failed:
         start_quiz(row, ctx.now)
         return question_reply(ctx, course, row)
-    if action == "reread" and row.status == FAILED:
+    if action == "reread" and row.status == LessonStatus.failed:
         start_reading(row, ctx.now)
         return card_reply(ctx, course, row)
     return await _stale(ctx, course, row)
 
 
 async def next_card(ctx: Context, course: Course, row: LessonProgress, card: int) -> HandlerResult:
-    if row.status != READING or row.card != card:
+    if row.status != LessonStatus.reading or row.card != card:
         return await _stale(ctx, course, row)
     lesson = _lesson(ctx, course, row.lesson)
     row.updated_at = ctx.now
@@ -264,7 +262,7 @@ async def answer(
     ctx: Context, course: Course, row: LessonProgress, attempt: int, index: int, chosen: int
 ) -> HandlerResult:
     lesson = _lesson(ctx, course, row.lesson)
-    current = row.status == QUIZ and row.attempt == attempt and row.question == index
+    current = row.status == LessonStatus.quiz and row.attempt == attempt and row.question == index
     if not current or not 0 <= index < len(lesson.quiz):
         return await _stale(ctx, course, row)
     question = lesson.quiz[index]
@@ -272,7 +270,7 @@ async def answer(
         return await _stale(ctx, course, row)
     correct, verdict = answer_verdict(ctx, question, chosen)
     feedback = Reply(f"{question_text(ctx, lesson, index)}\n\n{verdict}", edit=True)
-    result = await record_answer(
+    result = await record_quiz_answer(
         ctx.session, ctx.person, course, row, chosen, correct, len(lesson.quiz), ctx.now
     )
     if result is None:

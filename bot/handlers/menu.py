@@ -5,10 +5,10 @@ from __future__ import annotations
 from bot.cohorts.service import at_least
 from bot.config import LANGUAGES
 from bot.core.messages import Button
-from bot.pipeline.router import Context
 from bot.db.models import Role
 from bot.i18n import Translator
 from bot.lessons.progress import due_reviews
+from bot.pipeline.router import Context
 
 Menu = tuple[tuple[str, ...], ...]
 

@@ -14,12 +14,11 @@ from babel.dates import format_date, get_day_names
 
 from bot.core.messages import Button, Reply
 from bot.core.payloads import StaleButton, button_fields, button_number
-from bot.pipeline.router import Context, HandlerResult, Router
-from bot.db.models import Cohort, LessonPlan
+from bot.db.models import Cohort, LessonPlan, PlanStatus
 from bot.handlers.cohorts import managed_cohort, refuse
 from bot.handlers.menu import main_menu
+from bot.pipeline.router import Context, HandlerResult, Router
 from bot.scheduling import plans
-from bot.scheduling.plans import ACTIVE, DONE, DRAFT, PAUSED
 from bot.zones import zone_name
 
 router = Router("plans")
@@ -107,12 +106,14 @@ def view(ctx: Context, cohort: Cohort, plan: LessonPlan | None) -> Reply:
     """The class's plan and what can be done with it, or an offer to make one."""
     cid = cohort.id
     back = (Button(ctx.t("plan.back"), f"coh:view:{cid}"),)
-    if plan is None or plan.status in (DRAFT, DONE):
-        key = "plan.finished" if plan is not None and plan.status == DONE else "plan.none"
+    if plan is None or plan.status in (PlanStatus.draft, PlanStatus.done):
+        key = (
+            "plan.finished" if plan is not None and plan.status == PlanStatus.done else "plan.none"
+        )
         make = (Button(ctx.t("plan.make"), f"plan:new:{cid}"),)
         return Reply(ctx.t(key, name=cohort.name), buttons=(make, back))
     language = ctx.person.language
-    if plan.status == ACTIVE:
+    if plan.status == PlanStatus.active:
         date_text, time_text = plans.when_text(
             plans.occurrence(plan, cohort.timezone, plan.next_step), cohort.timezone, language
         )
@@ -124,7 +125,9 @@ def view(ctx: Context, cohort: Cohort, plan: LessonPlan | None) -> Reply:
     text = ctx.t(
         "plan.view",
         name=cohort.name,
-        status=ctx.t("plan.status_active" if plan.status == ACTIVE else "plan.status_paused"),
+        status=ctx.t(
+            "plan.status_active" if plan.status == PlanStatus.active else "plan.status_paused"
+        ),
         start=format_date(plan.start_date, "full", locale=language),
         days=_days_text(ctx, plan),
         time=plan.time,
@@ -156,7 +159,7 @@ async def plan_action(ctx: Context) -> HandlerResult:
     if action == "view":
         return view(ctx, cohort, current)
     if action == "new":
-        if current is not None and current.status in (ACTIVE, PAUSED):
+        if current is not None and current.status in (PlanStatus.active, PlanStatus.paused):
             return view(ctx, cohort, current)
         assert ctx.person.id is not None
         draft = await plans.new_draft(ctx.session, cohort, ctx.person.id, _today(ctx, cohort))
@@ -164,7 +167,7 @@ async def plan_action(ctx: Context) -> HandlerResult:
     plan = current if current is not None and current.id == button_number(plan_id) else None
     if plan is None:
         return Reply(ctx.t("error.stale_button"), menu=await main_menu(ctx))
-    if plan.status == DRAFT:
+    if plan.status == PlanStatus.draft:
         result = await edit_draft(ctx, cohort, plan, action, choice)
     else:
         result = await change_plan(ctx, cohort, plan, action)
@@ -214,13 +217,13 @@ async def change_plan(ctx: Context, cohort: Cohort, plan: LessonPlan, action: st
                 "plan.resumed", number=plan.next_step + 1, date=date_text, time=time_text
             )
             return [Reply(resumed), view(ctx, cohort, plan)]
-        case "cancel" if plan.status in (ACTIVE, PAUSED):
+        case "cancel" if plan.status in (PlanStatus.active, PlanStatus.paused):
             buttons = (
                 (Button(ctx.t("plan.cancel_yes"), f"plan:cancelok:{cohort.id}:{plan.id}"),),
                 (Button(ctx.t("plan.cancel_no"), f"plan:view:{cohort.id}"),),
             )
             return Reply(ctx.t("plan.cancel_confirm", name=cohort.name), buttons=buttons)
-        case "cancelok" if plan.status in (ACTIVE, PAUSED):
+        case "cancelok" if plan.status in (PlanStatus.active, PlanStatus.paused):
             await plans.cancel_plan(ctx.session, plan, cohort)
             return Reply(ctx.t("plan.cancelled", name=cohort.name), menu=await main_menu(ctx))
     return None

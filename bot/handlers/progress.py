@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.core.messages import Reply
-from bot.pipeline.router import Context, HandlerResult, Router
 from bot.handlers.menu import main_menu
 from bot.lessons.progress import lesson_progress, streak, summarise
+from bot.pipeline.router import Context, HandlerResult, Router
 
 router = Router("progress")
 BAR = 10

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from bot.core.messages import Button, Reply
 from bot.core.payloads import button_fields, button_number
-from bot.pipeline.router import Context, HandlerResult, Router
 from bot.db.models import ReviewItem
 from bot.handlers.lessons import answer_verdict
 from bot.handlers.menu import main_menu
 from bot.lessons.progress import next_review, record_activity, refresh_review_due, reschedule
+from bot.pipeline.router import Context, HandlerResult, Router
 
 router = Router("review")
 

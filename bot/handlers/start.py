@@ -6,7 +6,6 @@ from bot.cohorts.service import at_least
 from bot.config import LANGUAGES
 from bot.core.messages import Button, Reply
 from bot.core.payloads import StaleButton, button_fields
-from bot.pipeline.router import Context, HandlerResult, Router
 from bot.db.models import Person, Role
 from bot.handlers.certificates import send_certificate_again
 from bot.handlers.join import open_code
@@ -14,6 +13,7 @@ from bot.handlers.menu import language_buttons, main_menu
 from bot.handlers.reminders import show_reminders
 from bot.i18n import Translator, normalise_language
 from bot.lessons.progress import lesson_progress, next_lesson
+from bot.pipeline.router import Context, HandlerResult, Router
 
 router = Router("start")
 

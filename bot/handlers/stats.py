@@ -6,9 +6,9 @@ from __future__ import annotations
 from bot.cohorts.service import at_least
 from bot.core.messages import Attachment, Button, Reply
 from bot.core.payloads import StaleButton, button_fields, button_number
-from bot.pipeline.router import Context, HandlerResult, Router
 from bot.db.models import Cohort, Role
 from bot.handlers.menu import main_menu
+from bot.pipeline.router import Context, HandlerResult, Router
 from bot.stats.labels import chart_labels, export_labels
 from bot.stats.model import AskedQuestions, CohortStats
 from bot.stats.queries import all_cohort_stats, cohort_stats, main_course, trainee_rows

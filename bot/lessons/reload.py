@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
-from bot.pipeline.router import Services
 from bot.lessons.content import ContentError
 from bot.lessons.model import Course
+from bot.pipeline.router import Services
 
 if TYPE_CHECKING:
     from bot.qa.retrieval import CourseIndex

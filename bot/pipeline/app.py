@@ -11,12 +11,12 @@ from bot import metrics
 from bot.core.flood import FloodGuard, Verdict
 from bot.core.messages import Incoming, Kind, Reply
 from bot.core.payloads import StaleButton
-from bot.pipeline.router import Context, Router, Services, as_list
 from bot.db.outage import database_unavailable
 from bot.db.people import person_for
 from bot.db.person_lock import lock_person
 from bot.db.processed import already_applied, mark_applied
 from bot.i18n import Translator
+from bot.pipeline.router import Context, Router, Services, as_list
 
 log = logging.getLogger(__name__)
 UNCONFIRMED_KEPT = 1000  # replies of commits whose outcome the database never confirmed

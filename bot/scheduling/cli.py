@@ -26,7 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.config import Settings
 from bot.core.codes import normalise_code
 from bot.core.payloads import whole_number
-from bot.db.models import Cohort, LessonPlan
+from bot.db.models import Cohort, LessonPlan, PlanStatus
 from bot.lessons.yaml_lines import Located, YamlSyntaxError, parse_yaml, unknown_keys
 from bot.scheduling import plans
 from bot.scheduling.localtime import QuietHours, parse_hhmm
@@ -220,7 +220,11 @@ async def import_plan(
             f"{found.time} is in the quiet hours ({settings.quiet_hours}): nothing is sent then",
         )
     current = await plans.current_plan(session, cohort.id or 0)
-    if current is not None and current.status in (plans.ACTIVE, plans.PAUSED) and not replace:
+    if (
+        current is not None
+        and current.status in (PlanStatus.active, PlanStatus.paused)
+        and not replace
+    ):
         found.complain(
             found.lines["cohort"],
             f"class {cohort.name!r} already has a plan ({current.status}, id {current.id}): "

@@ -5,33 +5,33 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Attachment, Button, Reply
-from bot.pipeline.router import Services
-from bot.db.models import Announcement, Cohort, Delivery, LessonPlan, Person, Question
+from bot.db.models import (
+    Announcement,
+    Cohort,
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    LessonPlan,
+    Person,
+    TraineeQuestion,
+)
 from bot.i18n import Translator
+from bot.pipeline.router import Services
 from bot.scheduling import outbox, store
 from bot.scheduling.reminders import reminder_reply
-
-ANNOUNCEMENT, LESSON, REMINDER, NUDGE, REPORT = (
-    "announcement",
-    "lesson",
-    "reminder",
-    "nudge",
-    "report",
-)
-QUESTION, ANSWER = "question", "answer"  # a trainee's question to the lecturer, and the reply
 
 
 async def compose(
     session: AsyncSession, services: Services, delivery: Delivery, person: Person
 ) -> Reply | None:
     """The message for a delivery; None when there is nothing to say any more."""
-    if delivery.kind == outbox.REPLY:
+    if delivery.kind == DeliveryKind.reply:
         return outbox.unpack(delivery.body, delivery.attachment) if delivery.body else None
     t = Translator(person.language)
     open_lesson = ((Button(t("menu.lesson"), "les:go"),),)
-    if delivery.kind in (REMINDER, NUDGE):
+    if delivery.kind in (DeliveryKind.reminder, DeliveryKind.nudge):
         return await reminder_reply(session, services, delivery, person, services.clock())
-    if delivery.kind == LESSON:
+    if delivery.kind == DeliveryKind.lesson:
         course = services.course_for(person)
         number = int(delivery.occurrence) + 1
         if number > len(course.lessons):
@@ -43,29 +43,29 @@ async def compose(
         if cohort is not None:
             ready = f"{t('plan.header', cohort=cohort.name)}\n{ready}"
         return Reply(ready, buttons=open_lesson)
-    if delivery.kind in (QUESTION, ANSWER):
-        question = await session.get(Question, int(delivery.ref.removeprefix("q:")))
+    if delivery.kind in (DeliveryKind.question, DeliveryKind.answer):
+        question = await session.get(TraineeQuestion, int(delivery.ref.removeprefix("q:")))
         if question is None:
             return None
-        if delivery.kind == ANSWER:
+        if delivery.kind == DeliveryKind.answer:
             return Reply(
                 t("qa.lecturer_answer", question=question.text, answer=question.lecturer_answer)
             )
         asker = await session.get(Person, question.person_id)
         name = (asker.display_name if asker else "") or "—"
         return Reply(t("qa.to_lecturer", name=name, question=question.text, number=question.id))
-    if delivery.kind in (ANNOUNCEMENT, REPORT):
+    if delivery.kind in (DeliveryKind.announcement, DeliveryKind.report):
         announcement = await session.get(Announcement, int(delivery.ref.removeprefix("ann:")))
         if announcement is None:
             return None
-        if delivery.kind == REPORT:
-            numbers = await store.counts(session, kind=ANNOUNCEMENT, ref=delivery.ref)
+        if delivery.kind == DeliveryKind.report:
+            numbers = await store.counts(session, kind=DeliveryKind.announcement, ref=delivery.ref)
             return Reply(
                 t(
                     "announce.report",
-                    sent=numbers.get("sent", 0),
-                    failed=numbers.get("failed", 0),
-                    blocked=numbers.get("blocked", 0),
+                    sent=numbers.get(DeliveryStatus.sent, 0),
+                    failed=numbers.get(DeliveryStatus.failed, 0),
+                    blocked=numbers.get(DeliveryStatus.blocked, 0),
                 )
             )
         image = (

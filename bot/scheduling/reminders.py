@@ -12,13 +12,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Button, Reply
-from bot.pipeline.router import Services
-from bot.db.models import ActivityDay, Delivery, Person
+from bot.db.models import ActivityDay, Delivery, DeliveryKind, Person
 from bot.i18n import Translator
+from bot.pipeline.router import Services
 from bot.scheduling import store
 from bot.scheduling.localtime import QuietHours, local_instant, parse_hhmm
 
-KIND = "reminder"
 BATCH = 500
 # Days without study on which a nudge goes out once the daily reminders have stopped (day 3).
 NUDGE_DAYS = frozenset({3, 7, 14, 30})
@@ -159,7 +158,11 @@ async def _plan_one(
         return
     if wanted(person, last, today):
         await store.enqueue(
-            session, [person.id], kind=KIND, due_at=latest, occurrence=today.isoformat()
+            session,
+            [person.id],
+            kind=DeliveryKind.reminder,
+            due_at=latest,
+            occurrence=today.isoformat(),
         )
 
 

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.pipeline.router import Services
 from bot.db.processed import forget_old
+from bot.pipeline.router import Services
 from bot.runtime import Runtime
 from bot.scheduling import announcements, plans, reminders
 from bot.scheduling.engine import DeliveryEngine, Planner

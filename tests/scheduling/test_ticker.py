@@ -11,8 +11,8 @@ import pytest
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.pipeline.router import Services
 from bot.db.models import Delivery
+from bot.pipeline.router import Services
 from bot.scheduling.ticker import start_ticker
 from tests.scheduling.conftest import Rig
 from tests.scheduling.test_engine import announce
