@@ -27,7 +27,7 @@ from bot.db.models import (
     RoleInvite,
 )
 from bot.db.upsert import insert_ignore
-from bot.scheduling.localtime import QuietHours
+from bot.localtime import QuietHours
 from bot.scheduling.reminders import next_reminder_at
 from bot.zones import first_zone
 

@@ -24,9 +24,9 @@ from bot.db.models import (
 )
 from bot.handlers.cohorts import managed_cohort, refuse
 from bot.handlers.menu import main_menu
+from bot.localtime import DAY, QuietHours, local_day, local_instant
 from bot.pipeline.router import Context, HandlerResult, Router
 from bot.scheduling import announcements, plans, store
-from bot.scheduling.localtime import DAY, QuietHours, local_instant
 
 router = Router("announce")
 LIMIT = 4000  # Announcement.text's column
@@ -42,7 +42,7 @@ def send_options(now: datetime, tz: str, quiet: str) -> dict[str, datetime]:
     are offered once."""
     zone = ZoneInfo(tz)
     hours = QuietHours.parse(quiet)
-    today = now.astimezone(zone).date()
+    today = local_day(tz, now)
     evening = local_instant(today, EVENING, zone)
     if evening <= now or hours.contains(EVENING):
         evening = local_instant(today + DAY, EVENING, zone)
@@ -60,7 +60,7 @@ def when_label(ctx: Context, instant: datetime, tz: str) -> str:
     if instant <= ctx.now:
         return ctx.t("announce.send_now")
     zone = ZoneInfo(tz)
-    local, today = instant.astimezone(zone), ctx.now.astimezone(zone).date()
+    local, today = instant.astimezone(zone), local_day(tz, ctx.now)
     at = local.strftime("%H:%M")
     if local.date() == today:
         return ctx.t("announce.today_at", time=at)

@@ -19,8 +19,8 @@ from bot.core.messages import Attachment, Button, Reply
 from bot.core.payloads import StaleButton, button_fields, button_number
 from bot.db.models import Cohort, Role
 from bot.handlers.menu import main_menu
+from bot.localtime import QuietHours
 from bot.pipeline.router import Context, HandlerResult, Router
-from bot.scheduling.localtime import QuietHours
 from bot.zones import OFFERED, zone_name
 
 router = Router("cohorts")

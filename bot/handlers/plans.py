@@ -8,7 +8,6 @@ may manage the class; a button of another plan or an old state answers "no longe
 from __future__ import annotations
 
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, get_day_names
 
@@ -17,6 +16,7 @@ from bot.core.payloads import StaleButton, button_fields, button_number
 from bot.db.models import Cohort, LessonPlan, PlanStatus
 from bot.handlers.cohorts import managed_cohort, refuse
 from bot.handlers.menu import main_menu
+from bot.localtime import local_day
 from bot.pipeline.router import Context, HandlerResult, Router
 from bot.scheduling import plans
 from bot.zones import zone_name
@@ -52,7 +52,7 @@ def start_choices(today: date) -> dict[str, date]:
 
 
 def _today(ctx: Context, cohort: Cohort) -> date:
-    return ctx.now.astimezone(ZoneInfo(cohort.timezone)).date()
+    return local_day(cohort, ctx.now)
 
 
 def _days_text(ctx: Context, plan: LessonPlan) -> str:

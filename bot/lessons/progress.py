@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -21,6 +20,7 @@ from bot.db.models import (
 )
 from bot.db.upsert import insert_ignore
 from bot.lessons.model import Course
+from bot.localtime import local_day
 
 # A missed question comes back after 1, 3, then 7 days; right after that, it counts as learned.
 REVIEW_INTERVALS = (timedelta(days=1), timedelta(days=3), timedelta(days=7))
@@ -233,10 +233,6 @@ async def next_review(
             .limit(1)
         )
     ).first()
-
-
-def local_day(person: Person, now: datetime) -> date:
-    return now.astimezone(ZoneInfo(person.timezone)).date()
 
 
 async def record_activity(session: AsyncSession, person: Person, now: datetime) -> None:

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -19,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.db.models import AnswerMode, Person, TraineeQuestion
 from bot.i18n import Translator
 from bot.lessons.model import Course
+from bot.localtime import local_midnight
 from bot.qa.embeddings import EmbeddingIndex
 from bot.qa.intents import without_small_talk
 from bot.qa.model import Answer, Hit, Source
@@ -116,8 +116,7 @@ class Asker:
         return question
 
     async def _check_quota(self, session: AsyncSession, person: Person, now: datetime) -> None:
-        local = now.astimezone(ZoneInfo(person.timezone))
-        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        midnight = local_midnight(person, now)
         asked = await session.exec(
             select(func.count()).where(
                 TraineeQuestion.person_id == person.id, col(TraineeQuestion.asked_at) >= midnight

@@ -28,8 +28,8 @@ from bot.core.codes import normalise_code
 from bot.core.payloads import whole_number
 from bot.db.models import Cohort, LessonPlan, PlanStatus
 from bot.lessons.yaml_lines import Located, YamlSyntaxError, parse_yaml, unknown_keys
+from bot.localtime import QuietHours, parse_hhmm
 from bot.scheduling import plans
-from bot.scheduling.localtime import QuietHours, parse_hhmm
 
 plan_app = typer.Typer(help="Lesson plans of classes.", no_args_is_help=True)
 KEYS = ("cohort", "start", "weekdays", "time")

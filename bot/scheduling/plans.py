@@ -14,9 +14,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import Cohort, DeliveryKind, LessonPlan, Membership, Person, PlanStatus
+from bot.localtime import DAY, QuietHours, local_instant, parse_hhmm
 from bot.pipeline.router import Services
 from bot.scheduling import store
-from bot.scheduling.localtime import DAY, QuietHours, local_instant, parse_hhmm
 
 log = logging.getLogger(__name__)
 CURRENT = (

@@ -4,8 +4,7 @@ studied that day, never in quiet hours; after 3 days without study only a few ge
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, or_
 from sqlmodel import col, select
@@ -14,22 +13,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core.messages import Button, Reply
 from bot.db.models import ActivityDay, Delivery, DeliveryKind, Person
 from bot.i18n import Translator
+from bot.localtime import QuietHours, local_day, local_instant, parse_hhmm, zone_of
 from bot.pipeline.router import Services
 from bot.scheduling import store
-from bot.scheduling.localtime import QuietHours, local_instant, parse_hhmm
 
 BATCH = 500
 # Days without study on which a nudge goes out once the daily reminders have stopped (day 3).
 NUDGE_DAYS = frozenset({3, 7, 14, 30})
 DAILY_UNTIL = 3  # fewer inactive days than this: the normal daily reminder
-
-
-def zone_of(person: Person) -> tzinfo:
-    """The person's timezone; UTC if the stored name is unknown (so one bad row stops nothing)."""
-    try:
-        return ZoneInfo(person.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
 
 
 def reminder_clock(person: Person, quiet: QuietHours, default: str = "19:00") -> time | None:
@@ -83,7 +74,7 @@ async def last_study_days(session: AsyncSession, ids: Sequence[int]) -> dict[int
 
 def inactive_days(person: Person, last: date | None, today: date) -> int:
     """Whole local days since the person last studied (since they arrived if they never did)."""
-    since = last if last is not None else person.created_at.astimezone(zone_of(person)).date()
+    since = last if last is not None else local_day(person, person.created_at)
     return (today - since).days
 
 
