@@ -15,8 +15,8 @@ from bot.db.models import (
     Membership,
     Person,
 )
-from bot.pipeline.router import Services
 from bot.scheduling import store
+from bot.scheduling.services import SchedulerServices
 
 
 def ref_of(announcement: Announcement) -> str:
@@ -44,7 +44,9 @@ async def schedule(session: AsyncSession, announcement: Announcement, send_at: d
     return len(members)
 
 
-async def report_finished(session: AsyncSession, services: Services, now: datetime) -> None:
+async def report_finished(
+    session: AsyncSession, services: SchedulerServices, now: datetime
+) -> None:
     """Planner: when an announcement has gone out to everyone it could, tell its author."""
     waiting = await session.exec(
         select(Announcement).where(

@@ -16,13 +16,13 @@ from bot.db.models import (
     TraineeQuestion,
 )
 from bot.i18n import Translator
-from bot.pipeline.router import Services
 from bot.scheduling import outbox, store
 from bot.scheduling.reminders import reminder_reply
+from bot.scheduling.services import SchedulerServices
 
 
 async def compose(
-    session: AsyncSession, services: Services, delivery: Delivery, person: Person
+    session: AsyncSession, services: SchedulerServices, delivery: Delivery, person: Person
 ) -> Reply | None:
     """The message for a delivery; None when there is nothing to say any more."""
     if delivery.kind == DeliveryKind.reply:

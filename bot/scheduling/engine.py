@@ -16,14 +16,14 @@ from bot.core.messages import Reply
 from bot.db.models import Delivery, DeliveryKind, DeliveryStatus, Person
 from bot.db.outage import database_unavailable
 from bot.db.people import mark_blocked
-from bot.pipeline.router import Services
 from bot.scheduling import outbox, store
 from bot.scheduling.compose import compose
+from bot.scheduling.services import SchedulerServices
 from bot.scheduling.transport import Result, Transport
 
 log = logging.getLogger(__name__)
 # A planner turns schedules (reminder times, lesson plans, finished announcements) into rows.
-Planner = Callable[[AsyncSession, Services, datetime], Awaitable[None]]
+Planner = Callable[[AsyncSession, SchedulerServices, datetime], Awaitable[None]]
 MAX_ATTEMPTS = 6
 # A reply someone waits for is tried for longer: with the backoff capped at 30 min, ~8 hours.
 MAX_REPLY_ATTEMPTS = 20
@@ -44,7 +44,7 @@ class DeliveryEngine:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
-        services: Services,
+        services: SchedulerServices,
         transports: dict[str, Transport],
         *,
         planners: list[Planner] | None = None,

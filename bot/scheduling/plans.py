@@ -15,8 +15,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import Cohort, DeliveryKind, LessonPlan, Membership, Person, PlanStatus
 from bot.localtime import DAY, QuietHours, local_instant, parse_hhmm
-from bot.pipeline.router import Services
 from bot.scheduling import store
+from bot.scheduling.services import SchedulerServices
 
 log = logging.getLogger(__name__)
 CURRENT = (
@@ -152,7 +152,7 @@ def plan_ref(plan: LessonPlan) -> str:
 # The planner
 
 
-async def plan_lessons(session: AsyncSession, services: Services, now: datetime) -> None:
+async def plan_lessons(session: AsyncSession, services: SchedulerServices, now: datetime) -> None:
     """Planner: for every running plan, unlock the lessons whose time has come and announce the
     latest one to the class (one message however many occurrences were missed)."""
     plans = await session.exec(
@@ -168,7 +168,7 @@ async def plan_lessons(session: AsyncSession, services: Services, now: datetime)
 
 
 async def advance(
-    session: AsyncSession, services: Services, plan: LessonPlan, now: datetime
+    session: AsyncSession, services: SchedulerServices, plan: LessonPlan, now: datetime
 ) -> int:
     """Take one plan as far as `now`; returns how many steps it moved."""
     cohort = await session.get(Cohort, plan.cohort_id)

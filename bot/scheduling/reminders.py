@@ -14,8 +14,8 @@ from bot.core.messages import Button, Reply
 from bot.db.models import ActivityDay, Delivery, DeliveryKind, Person
 from bot.i18n import Translator
 from bot.localtime import QuietHours, local_day, local_instant, parse_hhmm, zone_of
-from bot.pipeline.router import Services
 from bot.scheduling import store
+from bot.scheduling.services import SchedulerServices
 
 BATCH = 500
 # Days without study on which a nudge goes out once the daily reminders have stopped (day 3).
@@ -87,7 +87,7 @@ def wanted(person: Person, last: date | None, today: date) -> bool:
     return days < DAILY_UNTIL or days in NUDGE_DAYS
 
 
-async def plan_reminders(session: AsyncSession, services: Services, now: datetime) -> None:
+async def plan_reminders(session: AsyncSession, services: SchedulerServices, now: datetime) -> None:
     """Planner: a "reminder" delivery for everyone whose reminder time has come, one per local
     day at most (the local date is the occurrence), and their next reminder time."""
     settings = services.settings
@@ -158,7 +158,11 @@ async def _plan_one(
 
 
 async def reminder_reply(
-    session: AsyncSession, services: Services, delivery: Delivery, person: Person, now: datetime
+    session: AsyncSession,
+    services: SchedulerServices,
+    delivery: Delivery,
+    person: Person,
+    now: datetime,
 ) -> Reply | None:
     """The message of a reminder delivery, decided when it is sent: None (skip it) when reminders
     are off now, the person studied that day, its day is over, or it is quiet hours there now."""

@@ -7,14 +7,16 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.processed import forget_old
-from bot.pipeline.router import Services
 from bot.runtime import Runtime
 from bot.scheduling import announcements, plans, reminders
 from bot.scheduling.engine import DeliveryEngine, Planner
+from bot.scheduling.services import SchedulerServices
 from bot.scheduling.transport import Transport
 
 
-async def forget_applied_updates(session: AsyncSession, _services: Services, now: datetime) -> None:
+async def forget_applied_updates(
+    session: AsyncSession, _services: SchedulerServices, now: datetime
+) -> None:
     """Updates applied days ago will not be redelivered: their marks can go."""
     await forget_old(session, now)
 
