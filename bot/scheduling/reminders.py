@@ -143,8 +143,7 @@ async def _plan_one(
         latest, slot = slot, next_reminder_at(person, slot, quiet, default_time=default)
     if latest is None or latest < stored:
         return  # the schedule changed under it (a new timezone): start from the next one
-    zone = zone_of(person)
-    today, local_now = latest.astimezone(zone).date(), now.astimezone(zone)
+    today, local_now = local_day(person, latest), now.astimezone(zone_of(person))
     if local_now.date() != today or quiet.contains(local_now.time()):
         return
     if wanted(person, last, today):
