@@ -120,12 +120,57 @@ class Attachment:
         return self.path.read_bytes()
 
 
+class Purpose(StrEnum):
+    """What a message from the bot is: an answer to what the person just sent, or one the bot
+    sends on its own (scheduled). A channel that may only answer for a while after the person
+    wrote (WhatsApp 24 h, WeChat 48 h) sends an approved template for a scheduled one instead."""
+
+    answer = "answer"
+    reminder = "reminder"  # the daily reminder to study
+    nudge = "nudge"  # a gentle reminder after days without study
+    lesson = "lesson"  # a step of the class's lesson plan
+    announcement = "announcement"  # a lecturer's announcement to a class
+    announcement_report = "announcement_report"  # how many got it, to its author
+    question_for_lecturer = "question_for_lecturer"  # a trainee's question passed on
+    lecturer_answer = "lecturer_answer"  # the lecturer's answer to that question
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """One row of a list of choices: a short title, the full wording when the title had to be
+    cut, and the payload the bot gets back."""
+
+    title: str
+    payload: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ChoiceList:
+    """Choices behind one button (WhatsApp's list message): `opener` is that button's label."""
+
+    opener: str
+    rows: tuple[ListRow, ...]
+
+
+@dataclass(frozen=True)
+class NumberedChoice:
+    """A choice written into the text as "1 Next lesson": a person who types the number means
+    the payload."""
+
+    number: int
+    label: str
+    payload: str
+
+
 @dataclass(frozen=True)
 class Reply:
     """One message from the bot.
 
     `buttons` sit under the message; `menu` replaces the big keyboard at the bottom of the screen
     (None leaves it as it is). With `edit`, the message whose button was pressed is replaced.
+    `choice_list` and `numbered` are only made by `bot.core.fitting` for channels that show
+    fewer buttons; `purpose` says what the message is (see `Purpose`).
     """
 
     text: str = ""
@@ -134,3 +179,6 @@ class Reply:
     image: Attachment | None = None
     document: Attachment | None = None
     edit: bool = False
+    choice_list: ChoiceList | None = None
+    numbered: tuple[NumberedChoice, ...] = ()
+    purpose: Purpose = Purpose.answer

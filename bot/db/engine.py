@@ -22,6 +22,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Statements that change nothing; anything else in a transaction counts as a write (a CTE or a
+# savepoint too: erring that way only costs a mark in processed_updates).
+_READS = ("SELECT", "PRAGMA")
+WROTE = "academy_wrote"  # set in a connection's info once its transaction wrote something
+
+
+def _note_write(connection: Any, _cursor: Any, statement: str, *_args: Any, **_kwargs: Any) -> None:
+    if not statement.lstrip()[:6].upper().startswith(_READS):
+        connection.info[WROTE] = True
+
+
+def _new_transaction(connection: Any) -> None:
+    connection.info.pop(WROTE, None)
+
+
 class DatabaseUnusable(Exception):
     """The database cannot be opened or written where DATABASE_URL says; the message says what
     is wrong and what to do, in one line."""
@@ -63,9 +78,20 @@ def make_engine(settings: Settings) -> AsyncEngine:
         else {"pool_size": settings.database_pool_size, "max_overflow": 10, "pool_pre_ping": True}
     )
     engine = create_async_engine(settings.database_url, **options)
+    event.listen(engine.sync_engine, "before_cursor_execute", _note_write)
+    event.listen(engine.sync_engine, "begin", _new_transaction)
     if sqlite:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
+
+
+async def wrote_something(session: AsyncSession) -> bool:
+    """Whether the session's transaction has written anything (or has changes still to flush)."""
+    if session.new or session.dirty or session.deleted:
+        return True
+    if not session.in_transaction():
+        return False
+    return bool((await session.connection()).info.get(WROTE))
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -284,6 +284,11 @@ class JoinAttempt(SQLModel, table=True):
     cohort_id: int | None = Field(default=None)
 
 
+# The outbox (bot/scheduling/outbox.py): replies a channel could not send at once are delivery
+# rows of kind `DeliveryKind.reply`, waiting while in one of these statuses.
+OUTBOX_WAITING = (DeliveryStatus.pending, DeliveryStatus.sending)
+
+
 class Delivery(SQLModel, table=True):
     """One scheduled message to one person: the source of truth for reminders, lesson plans and
     announcements. Unique per who + what + occurrence, so planning twice never sends twice."""

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import exists
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Sender
-from bot.db.models import Person, Role
+from bot.db.models import OUTBOX_WAITING, Delivery, DeliveryKind, Person, ProcessedUpdate, Role
+from bot.db.person_lock import lock_person
+from bot.db.processed import REF_LENGTH, already_applied
 from bot.i18n import normalise_language
 from bot.zones import first_zone
 
@@ -25,6 +29,72 @@ async def find_person(session: AsyncSession, channel: str, user_id: str) -> Pers
         select(Person).where(Person.channel == channel, Person.channel_user_id == user_id)
     )
     return result.first()
+
+
+@dataclass
+class Arrival:
+    """Who sent an update, and what the database knows about it, read in one query."""
+
+    person: Person
+    applied: bool = False  # the update was applied before: this is a redelivery
+    replies_waiting: bool = False  # earlier replies to this person wait in the outbox
+
+
+async def arrival(
+    session: AsyncSession,
+    sender: Sender,
+    update_ref: str,
+    *,
+    now: datetime,
+    default_language: str,
+    default_timezone: str,
+    admins: frozenset[tuple[str, str]] = frozenset(),
+) -> Arrival:
+    """The person behind `sender` (see `person_for`), whether the update `update_ref` ("": none)
+    was applied before, and whether replies to them wait in the outbox: one round trip to the
+    database for everyone who has written before, the work of every update. Call it holding
+    the person's lock (bot.db.person_lock); a new person's commit ends it, so it is taken again."""
+    applied = (
+        exists()
+        .where(
+            col(ProcessedUpdate.channel) == sender.channel,
+            col(ProcessedUpdate.ref) == update_ref[:REF_LENGTH],
+        )
+        .correlate(None)
+        if update_ref
+        else None
+    )
+    waiting = exists().where(
+        col(Delivery.person_id) == col(Person.id),
+        col(Delivery.kind) == DeliveryKind.reply,
+        col(Delivery.status).in_(OUTBOX_WAITING),
+    )
+    columns = [Person, waiting.label("waiting")]
+    if applied is not None:
+        columns.append(applied.label("applied"))
+    found = (
+        await session.exec(
+            select(*columns).where(  # type: ignore[call-overload]
+                Person.channel == sender.channel, Person.channel_user_id == sender.user_id
+            )
+        )
+    ).first()
+    if found is None:  # first contact; or they asked to be forgotten while this update waited
+        person = await person_for(
+            session,
+            sender,
+            now=now,
+            default_language=default_language,
+            default_timezone=default_timezone,
+            admins=admins,
+        )
+        if not session.in_transaction():  # the new person was committed: lock again
+            await lock_person(session, sender)
+        seen = bool(update_ref) and await already_applied(session, sender.channel, update_ref)
+        return Arrival(person, applied=seen)
+    person = found[0]
+    _refresh(person, sender, now, admins)
+    return Arrival(person, applied=bool(applied is not None and found[2]), replies_waiting=found[1])
 
 
 async def person_for(
@@ -60,6 +130,16 @@ async def person_for(
             person = await find_person(session, sender.channel, sender.user_id)
             assert person is not None
         return person
+    _refresh(person, sender, now, admins)
+    return person
+
+
+def _refresh(
+    person: Person, sender: Sender, now: datetime, admins: frozenset[tuple[str, str]]
+) -> None:
+    """What a message from them tells: they are here, their name, that they did not block the
+    bot, and (ADMIN_IDS) whether they are an admin."""
+    admin = (sender.channel, sender.user_id) in admins
     if now - person.last_seen_at >= SEEN_RESOLUTION:
         person.last_seen_at = now
     if sender.display_name and sender.display_name[:128] != person.display_name:
@@ -73,7 +153,6 @@ async def person_for(
             "%s:%s is no longer in ADMIN_IDS: now a trainee", sender.channel, sender.user_id
         )
         person.role = Role.trainee
-    return person
 
 
 async def sync_admins(session: AsyncSession, admins: frozenset[tuple[str, str]]) -> None:

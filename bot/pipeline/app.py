@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from dataclasses import dataclass, field
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -11,15 +12,25 @@ from bot import metrics
 from bot.core.flood import FloodGuard, Verdict
 from bot.core.messages import Incoming, Kind, Reply
 from bot.core.payloads import StaleButton
+from bot.db.engine import wrote_something
 from bot.db.outage import database_unavailable
-from bot.db.people import person_for
+from bot.db.people import arrival
 from bot.db.person_lock import lock_person
-from bot.db.processed import already_applied, mark_applied
+from bot.db.processed import mark_applied
 from bot.i18n import Translator
 from bot.pipeline.router import Context, Router, Services, as_list
 
 log = logging.getLogger(__name__)
 UNCONFIRMED_KEPT = 1000  # replies of commits whose outcome the database never confirmed
+
+
+@dataclass
+class Answer:
+    """What to send for one update, and whether earlier replies to the person still wait in the
+    outbox (then these go behind them, bot.scheduling.outbox)."""
+
+    replies: list[Reply] = field(default_factory=list)
+    replies_waiting: bool = False
 
 
 class Academy:
@@ -35,31 +46,36 @@ class Academy:
         self.unconfirmed: OrderedDict[tuple[str, str], list[Reply]] = OrderedDict()
 
     async def handle(self, incoming: Incoming, session: AsyncSession) -> list[Reply]:
-        """The replies to send for `incoming`. Never raises for a handler's failure; raises when
-        the database is away (bot.db.outage), so the channel has the update tried again."""
-        incoming = incoming.cleaned()  # once here, so no handler or channel meets a NUL
-        with metrics.handling(incoming.kind.value) as counted:
-            replies, counted.outcome = await self._answer(incoming, session)
-        return replies
+        """The replies to send for `incoming` (see `answer`)."""
+        return (await self.answer(incoming, session)).replies
 
-    async def _answer(self, incoming: Incoming, session: AsyncSession) -> tuple[list[Reply], str]:
+    async def answer(self, incoming: Incoming, session: AsyncSession) -> Answer:
+        """What to send for `incoming`. Never raises for a handler's failure; raises when the
+        database is away (bot.db.outage), so the channel has the update tried again."""
+        incoming = incoming.cleaned()  # once here, so no handler or channel meets a NUL
+        answer = Answer()
+        with metrics.handling(incoming.kind.value) as counted:
+            answer.replies, counted.outcome = await self._answer(incoming, session, answer)
+        return answer
+
+    async def _answer(
+        self, incoming: Incoming, session: AsyncSession, answer: Answer
+    ) -> tuple[list[Reply], str]:
         """The replies and the outcome the metrics count it under."""
         settings = self.services.settings
         now = self.services.clock()
         await lock_person(session, incoming.sender)  # other workers wait for this update
-        person = await person_for(
+        arrived = await arrival(
             session,
             incoming.sender,
+            incoming.update_ref,
             now=now,
             default_language=settings.default_language,
             default_timezone=settings.default_timezone,
             admins=settings.admins,
         )
-        if not session.in_transaction():  # a new person was committed: lock again
-            await lock_person(session, incoming.sender)
-        if incoming.update_ref and await already_applied(
-            session, incoming.sender.channel, incoming.update_ref
-        ):
+        person, answer.replies_waiting = arrived.person, arrived.replies_waiting
+        if arrived.applied:
             await session.rollback()
             # A redelivery: answered the first time, unless we never learnt it was committed.
             key = (incoming.sender.channel, incoming.update_ref)
@@ -107,9 +123,15 @@ class Academy:
         self, session: AsyncSession, incoming: Incoming, replies: list[Reply], outcome: str
     ) -> tuple[list[Reply], str]:
         """Commit the update's changes with the mark that it was applied; no replies when the
-        same update was applied meanwhile (by another worker): then nothing of this one stays."""
-        if incoming.update_ref and not await mark_applied(
-            session, incoming.sender.channel, incoming.update_ref, self.services.clock()
+        same update was applied meanwhile (by another worker): then nothing of this one stays.
+        An update that changed nothing is not marked: applying it again changes nothing either,
+        and most updates (a menu, help, a lesson card read again) save a write that way."""
+        if (
+            incoming.update_ref
+            and await wrote_something(session)
+            and not await mark_applied(
+                session, incoming.sender.channel, incoming.update_ref, self.services.clock()
+            )
         ):
             await session.rollback()
             return [], metrics.DUPLICATE

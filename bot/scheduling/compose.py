@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.messages import Attachment, Button, Reply
+from bot.core.messages import Attachment, Button, Purpose, Reply
 from bot.db.models import (
     Announcement,
     Cohort,
@@ -20,11 +22,34 @@ from bot.scheduling import outbox, store
 from bot.scheduling.reminders import reminder_reply
 from bot.scheduling.services import SchedulerServices
 
+# What each kind of scheduled message is, for a channel that needs a template for it outside
+# its window (a reminder says itself whether it is a nudge).
+PURPOSES = {
+    DeliveryKind.announcement: Purpose.announcement,
+    DeliveryKind.lesson: Purpose.lesson,
+    DeliveryKind.reminder: Purpose.reminder,
+    DeliveryKind.nudge: Purpose.nudge,
+    DeliveryKind.report: Purpose.announcement_report,
+    DeliveryKind.question: Purpose.question_for_lecturer,
+    DeliveryKind.answer: Purpose.lecturer_answer,
+}
+
 
 async def compose(
     session: AsyncSession, services: SchedulerServices, delivery: Delivery, person: Person
 ) -> Reply | None:
-    """The message for a delivery; None when there is nothing to say any more."""
+    """The message for a delivery, saying what it is (`Reply.purpose`); None when there is
+    nothing to say any more."""
+    reply = await _compose(session, services, delivery, person)
+    purpose = PURPOSES.get(delivery.kind)
+    if reply is None or purpose is None or reply.purpose is not Purpose.answer:
+        return reply
+    return replace(reply, purpose=purpose)
+
+
+async def _compose(
+    session: AsyncSession, services: SchedulerServices, delivery: Delivery, person: Person
+) -> Reply | None:
     if delivery.kind == DeliveryKind.reply:
         return outbox.unpack(delivery.body, delivery.attachment) if delivery.body else None
     t = Translator(person.language)

@@ -27,12 +27,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Attachment, Button, Reply
-from bot.db.models import Delivery, DeliveryKind, DeliveryStatus, Person
+from bot.db.models import OUTBOX_WAITING, Delivery, DeliveryKind, DeliveryStatus, Person
 from bot.db.people import find_person
 
 log = logging.getLogger(__name__)
 MAX_KEPT_BYTES = 20 * 1024 * 1024  # a photo or document bigger than this is left out
-WAITING = (DeliveryStatus.pending, DeliveryStatus.sending)
+WAITING = OUTBOX_WAITING
 
 
 def pack(reply: Reply) -> tuple[str, bytes | None]:

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.messages import Button, Reply
+from bot.core.messages import Button, Purpose, Reply
 from bot.db.models import ActivityDay, Delivery, DeliveryKind, Person
 from bot.i18n import Translator
 from bot.localtime import QuietHours, local_day, local_instant, parse_hhmm, zone_of
@@ -179,6 +179,10 @@ async def reminder_reply(
     if last is not None and last >= day:
         return None
     t = Translator(person.language)
-    key = "reminder.daily" if inactive_days(person, last, day) < DAILY_UNTIL else "reminder.nudge"
+    daily = inactive_days(person, last, day) < DAILY_UNTIL
+    key, purpose = (
+        ("reminder.daily", Purpose.reminder) if daily else ("reminder.nudge", Purpose.nudge)
+    )
     name = person.display_name or t("start.friend")
-    return Reply(t(key, name=name), buttons=((Button(t("menu.lesson"), "les:go"),),))
+    lesson = ((Button(t("menu.lesson"), "les:go"),),)
+    return Reply(t(key, name=name), buttons=lesson, purpose=purpose)

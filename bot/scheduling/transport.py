@@ -29,7 +29,9 @@ class Outcome:
 
 
 class Transport(Protocol):
-    """A channel's sending side (Telegram, the console; WhatsApp later)."""
+    """A channel's sending side (Telegram, the console; WhatsApp later). `reply.purpose` says
+    what a scheduled message is (a reminder, a lesson of the plan, an announcement...), so a
+    channel outside its window can send an approved template for it instead."""
 
     channel: str
 

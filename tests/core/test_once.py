@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import select
 
 from bot.core.messages import Incoming
@@ -71,9 +71,42 @@ async def test_the_same_ref_on_another_channel_is_another_update(school: Runtime
     ana = Trainee(school, "ana", "Ana", "en")
     ben = Trainee(school, "ben", "Ben", "en")
     ben.sender = replace(ben.sender, channel="other")
-    assert len(await handle(school, command(ana, "/help", "7"))) == 1
-    assert len(await handle(school, command(ben, "/help", "7"))) == 1
+    asking = "how do I take a good photo of peaches?"
+    assert len(await handle(school, command(ana, asking, "7"))) == 1
+    assert len(await handle(school, command(ben, asking, "7"))) == 1
     assert await count(school, ProcessedUpdate) == 2
+    assert await count(school, TraineeQuestion) == 2
+
+
+async def test_an_update_that_changed_nothing_is_not_marked_and_answered_again(
+    school: Runtime,
+) -> None:
+    """Reading help or a menu again changes nothing: no mark is written for it (a write saved on
+    most updates), and a redelivery of it gets the same answer again."""
+    ana = Trainee(school, "ana", "Ana", "en")
+    await ana.send("/start")
+    first = await handle(school, command(ana, "/help", "5001"))
+    again = await handle(school, command(ana, "/help", "5001"))
+    assert first == again and len(first) == 1
+    assert await count(school, ProcessedUpdate) == 0
+    # The same person's next update that does change something is marked.
+    await handle(school, command(ana, "how do I take a good photo of peaches?", "5002"))
+    assert await count(school, ProcessedUpdate) == 1
+
+
+async def test_a_write_by_statement_counts_as_a_change(school: Runtime) -> None:
+    """A handler that changes rows with an UPDATE statement (no object in the session) is
+    marked like one that adds objects."""
+
+    async def rename_all(ctx):
+        await ctx.session.exec(update(Cohort).values(name="renamed"))
+        return []
+
+    school.academy.router.commands["rename_all"] = rename_all
+    ana = Trainee(school, "ana", "Ana", "en")
+    await ana.send("/start")
+    await handle(school, command(ana, "/rename_all", "6001"))
+    assert await count(school, ProcessedUpdate) == 1
 
 
 async def test_an_update_that_failed_is_applied_when_redelivered(school: Runtime) -> None:

@@ -121,7 +121,8 @@ class TelegramChannel:
             pause = RETRY_FIRST
             while True:
                 try:
-                    replies = await self.runtime.academy.handle(incoming, session)
+                    answer = await self.runtime.academy.answer(incoming, session)
+                    replies, queued = answer.replies, answer.replies_waiting
                     break
                 except Exception as error:
                     with contextlib.suppress(Exception):
@@ -130,6 +131,7 @@ class TelegramChannel:
                         log.exception("could not handle an update from %s", chat_id)
                         language = normalise_language(incoming.sender.language_hint)
                         replies = [Reply(Translator(language)("error.internal"))]
+                        queued = False
                         break
                     await self.tell_saved(bot, incoming, chat_id)
                     if redelivers:
@@ -137,7 +139,7 @@ class TelegramChannel:
                     log.warning("database away (%s); trying again in %.1f s", error, pause)
                     await self.sleep(pause)
                     pause = min(pause * 2, RETRY_LONGEST)
-            await self.deliver(bot, session, chat_id, replies, edit_message_id)
+            await self.deliver(bot, session, chat_id, replies, edit_message_id, queued=queued)
 
     async def tell_saved(self, bot: Bot, incoming: Incoming, chat_id: int) -> None:
         """Once per person and outage: their message is kept and will be answered."""
@@ -163,16 +165,14 @@ class TelegramChannel:
         chat_id: int,
         replies: list[Reply],
         edit_message_id: int | None,
+        *,
+        queued: bool = False,
     ) -> None:
         """Send the replies; what Telegram will not take now (past FloodControl's retries) goes
-        to the outbox, and so does everything while earlier replies wait there."""
+        to the outbox, and so does everything while earlier replies wait there (`queued`, as the
+        Academy read it with the person)."""
         if not replies:
             return
-        try:
-            queued = await outbox.waiting(session, CHANNEL, str(chat_id))
-        except Exception as error:  # the database just went: sending is still worth a try
-            log.warning("could not look in the outbox for %s: %s", chat_id, error)
-            queued = False
         if queued:
             await self.keep(session, chat_id, replies)
             return

@@ -1,0 +1,99 @@
+"""Every kind of scheduled message tells the channel what it is (`Reply.purpose`), so a channel
+outside its window (WhatsApp 24 h, WeChat 48 h) can send an approved template instead."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.core.messages import Purpose, Reply
+from bot.db import models
+from bot.runtime import Runtime
+from bot.scheduling import compose, store
+from bot.scheduling.engine import DeliveryEngine
+from bot.scheduling.transport import Outcome
+
+
+class RecordingChannel:
+    """A channel's sending side that keeps what it was given (a fake of a channel)."""
+
+    channel = "test"
+
+    def __init__(self) -> None:
+        self.sent: dict[str, list[Reply]] = {}
+
+    async def send(self, person: models.Person, reply: Reply) -> Outcome:
+        self.sent.setdefault(person.channel_user_id, []).append(reply)
+        return Outcome.ok()
+
+
+async def test_each_scheduled_message_reaches_the_channel_saying_what_it_is(
+    school: Runtime,
+) -> None:
+    now = school.academy.services.clock()
+
+    def person(user_id: str, **fields: object) -> models.Person:
+        return models.Person(channel="test", channel_user_id=user_id, language="en", **fields)
+
+    async with school.sessions() as session:
+        lecturer = person("lecturer", role="lecturer", display_name="Li Na")
+        daily = person("daily", created_at=now - timedelta(days=1))
+        nudged = person("nudged", created_at=now - timedelta(days=3))
+        pupil = person("pupil", display_name="Ana")
+        session.add_all([lecturer, daily, nudged, pupil])
+        await session.flush()
+        cohort = models.Cohort(
+            name="Peaches",
+            course_id="sample",
+            timezone="Asia/Shanghai",
+            lecturer_id=lecturer.id,
+            invite_code="PURP-OSE1",
+        )
+        session.add(cohort)
+        await session.flush()
+        announcement = models.Announcement(
+            cohort_id=cohort.id, author_id=lecturer.id, text="Live class at 8 tonight"
+        )
+        question = models.TraineeQuestion(
+            person_id=pupil.id,
+            course_id="sample",
+            language="en",
+            text="How do I fix my tractor?",
+            lecturer_answer="Ask the mechanic in town.",
+        )
+        session.add_all([announcement, question])
+        await session.flush()
+        local_day = (now + timedelta(hours=8)).date().isoformat()  # the day in Shanghai
+        rows = [
+            (daily.id, models.DeliveryKind.reminder, "", local_day),
+            (nudged.id, models.DeliveryKind.reminder, "", local_day),
+            (pupil.id, models.DeliveryKind.lesson, "plan:0", "0"),
+            (pupil.id, models.DeliveryKind.announcement, f"ann:{announcement.id}", ""),
+            (lecturer.id, models.DeliveryKind.report, f"ann:{announcement.id}", ""),
+            (lecturer.id, models.DeliveryKind.question, f"q:{question.id}", ""),
+            (pupil.id, models.DeliveryKind.answer, f"q:{question.id}", ""),
+        ]
+        for person_id, kind, ref, occurrence in rows:
+            assert person_id is not None
+            await store.enqueue(
+                session, [person_id], kind=kind, due_at=now, ref=ref, occurrence=occurrence
+            )
+        await session.commit()
+
+    channel = RecordingChannel()
+    engine = DeliveryEngine(school.sessions, school.academy.services, {"test": channel})
+    report = await engine.tick()
+    assert report.outcomes == {"sent": 7}
+    purposes = {who: [r.purpose for r in replies] for who, replies in channel.sent.items()}
+    assert purposes == {
+        "daily": [Purpose.reminder],
+        "nudged": [Purpose.nudge],
+        "pupil": [Purpose.lesson, Purpose.announcement, Purpose.lecturer_answer],
+        "lecturer": [Purpose.announcement_report, Purpose.question_for_lecturer],
+    }
+
+
+def test_every_kind_of_scheduled_message_has_a_purpose() -> None:
+    # Every kind but the outbox's, which holds answers kept back (they keep their own purpose).
+    kinds = set(models.DeliveryKind) - {models.DeliveryKind.reply}
+    assert set(compose.PURPOSES) == kinds
+    assert Purpose.answer not in compose.PURPOSES.values()  # answers are not scheduled
