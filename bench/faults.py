@@ -49,15 +49,24 @@ from bot.channels.telegram.transport import TelegramTransport
 from bot.config import Settings
 from bot.db.engine import make_engine
 from bot.db.migrate import upgrade
-from bot.db.models import Announcement, Cohort, Delivery, LessonPlan, Person, RoleInvite
+from bot.db.models import (
+    Announcement,
+    Cohort,
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    LessonPlan,
+    Person,
+    RoleInvite,
+)
 from bot.i18n import Translator
 from bot.runtime import Runtime, run_async
 from bot.runtime.delivery import build_engine
+from bot.scheduling.outbox import WAITING
 from tests.fakes.outage import DatabaseOutage
 from tests.fakes.telegram_server import FakeTelegram
 from tests.handlers.test_hostile_input import BUTTONS
 
-REPLY, WAITING = "reply", ("pending", "sending")  # outbox rows (bot/scheduling/outbox.py)
 FIRST_ID = 900_000_000
 REDELIVERY_PAUSE = 0.5  # seconds before "Telegram" posts a refused update again
 LIFTED = 100_000.0  # messages per second: the bot's own pacing out of the way
@@ -159,11 +168,11 @@ async def ticker(rig: Rig, stop: asyncio.Event, bot: Any) -> None:
         await asyncio.sleep(0.5)
 
 
-async def outbox_waiting(rig: Rig, statuses: tuple[str, ...] = WAITING) -> int:
+async def outbox_waiting(rig: Rig, statuses: tuple[DeliveryStatus, ...] = WAITING) -> int:
     async with rig.runtime.sessions() as session:
         rows = await session.exec(
             select(Delivery.id).where(
-                col(Delivery.kind) == REPLY, col(Delivery.status).in_(statuses)
+                col(Delivery.kind) == DeliveryKind.reply, col(Delivery.status).in_(statuses)
             )
         )
         return len(list(rows))
@@ -212,7 +221,7 @@ async def delivery_probe(rig: Rig, bot: Any) -> dict[str, Any]:
         "replies_lost": sum(1 for n in replies if n == 0),
         "replies_sent_twice": sum(max(0, n - 1) for n in replies),
         "outage_notices": ready[en("error.saved")],
-        "replies_via_outbox": await outbox_waiting(rig, ("sent",)),
+        "replies_via_outbox": await outbox_waiting(rig, (DeliveryStatus.sent,)),
         "outbox_left": await outbox_waiting(rig),
         "seconds": round(seconds, 1),
     }

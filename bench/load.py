@@ -64,6 +64,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.databases import fresh_postgres
+from bot.db.models import LessonStatus
 from bot.i18n import Translator
 from bot.lessons.content import load_library
 from bot.lessons.model import Course
@@ -530,10 +531,10 @@ def expected_progress(plan: Plan, course: Course) -> dict[str, tuple[Any, ...]]:
     questions = len(plan.choices)
     cards = len(course.lesson(first, plan.language).cards)
     score = round(sum(plan.right) / questions, 6)
-    status = "passed" if plan.passed else "failed"
+    status = LessonStatus.passed if plan.passed else LessonStatus.failed
     rows = {first: (status, cards - 1, 1, questions, sum(plan.right), score)}
     if plan.passed:
-        rows[second] = ("reading", 0, 0, 0, 0, None)
+        rows[second] = (LessonStatus.reading, 0, 0, 0, 0, None)
     return rows
 
 

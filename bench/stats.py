@@ -36,6 +36,7 @@ from bot.db.models import (
     ActivityDay,
     Cohort,
     LessonProgress,
+    LessonStatus,
     Membership,
     Person,
     QuizAnswer,
@@ -150,7 +151,7 @@ def simulate_trainee(
             "person_id": pid,
             "course_id": course.id,
             "lesson": slug,
-            "status": "reading",
+            "status": LessonStatus.reading,
             "card": rng.randint(0, 3),
             "attempt": 0,
             "question": 0,
@@ -185,20 +186,20 @@ def simulate_trainee(
                 )
             row["updated_at"] = at
             if answered < questions[n]:
-                row.update(status="quiz", question=answered, correct=right)
+                row.update(status=LessonStatus.quiz, question=answered, correct=right)
                 break  # in the middle of a quiz
             score = right / questions[n]
             best = max(score, row["best_score"] or 0.0)
             row.update(last_score=score, best_score=best, question=answered, correct=right)
             if score >= course.pass_mark - 1e-9:
-                row.update(status="passed", passed_at=at)
+                row.update(status=LessonStatus.passed, passed_at=at)
                 break
-            row["status"] = "failed"
+            row["status"] = LessonStatus.failed
             if rng.random() < 0.12 or row["attempt"] >= 4:
                 break  # gave up, for now
             at += timedelta(hours=rng.randint(1, 30))
             days.add(at.date())
-        if row["status"] != "passed" or rng.random() < 0.05:
+        if row["status"] != LessonStatus.passed or rng.random() < 0.05:
             break  # stuck here, or simply stopped coming
     # Some come back just to look at their progress: the recent days the 7-day window sees.
     if days and rng.random() < 0.3:

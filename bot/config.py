@@ -272,6 +272,6 @@ _HHMM = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])", re.ASCII)
 
 def _clock(text: str) -> tuple[int, int] | None:
     """ "19:00" -> (19, 0); None unless it is a time of day written H:MM or HH:MM in ASCII
-    digits (as bot.scheduling.localtime.parse_hhmm reads it)."""
+    digits (as bot.localtime.parse_hhmm reads it)."""
     found = _HHMM.fullmatch(text)
     return (int(found[1]), int(found[2])) if found else None

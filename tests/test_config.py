@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.config import Settings
-from bot.scheduling.localtime import QuietHours
+from bot.localtime import QuietHours
 
 TOKEN = "123456:AAH-very-secret-token-value"
 

@@ -27,11 +27,11 @@ from bot.cli.common import database_session, settings_or_exit
 from bot.config import Settings
 from bot.core.codes import normalise_code
 from bot.core.payloads import whole_number
-from bot.db.models import Cohort, LessonPlan
+from bot.db.models import Cohort, LessonPlan, PlanStatus
 from bot.lessons.yaml_lines import Located, YamlSyntaxError, parse_yaml, unknown_keys
+from bot.localtime import QuietHours, parse_hhmm
 from bot.runtime.loop import run_async
 from bot.scheduling import plans
-from bot.scheduling.localtime import QuietHours, parse_hhmm
 
 plan_app = typer.Typer(help="Lesson plans of classes.", no_args_is_help=True)
 KEYS = ("cohort", "start", "weekdays", "time")
@@ -222,7 +222,11 @@ async def import_plan(
             f"{found.time} is in the quiet hours ({settings.quiet_hours}): nothing is sent then",
         )
     current = await plans.current_plan(session, cohort.id or 0)
-    if current is not None and current.status in (plans.ACTIVE, plans.PAUSED) and not replace:
+    if (
+        current is not None
+        and current.status in (PlanStatus.active, PlanStatus.paused)
+        and not replace
+    ):
         found.complain(
             found.lines["cohort"],
             f"class {cohort.name!r} already has a plan ({current.status}, id {current.id}): "

@@ -58,7 +58,7 @@ def _change_role(ref: str, role: Role, *, lower_only: bool) -> None:
         before = person.role
         if lower_only and RANK.get(Role(before), 0) < RANK[role]:
             return person.display_name or user, before
-        person.role = role.value
+        person.role = role
         session.add(person)
         await session.commit()
         return person.display_name or user, before
@@ -104,7 +104,7 @@ def list_people(
     async def work(session: AsyncSession) -> list[Person]:
         query = select(Person).order_by(col(Person.id))
         if role is not None:
-            query = query.where(Person.role == role.value)
+            query = query.where(Person.role == role)
         return list(await session.exec(query))
 
     people = run_async(_with_session(settings_or_exit(), work))

@@ -15,7 +15,7 @@ from sqlalchemy import Column, Table, or_, update
 from sqlmodel import SQLModel, col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.models import Announcement, Cohort, Delivery, Person, Question
+from bot.db.models import Announcement, Cohort, Delivery, Person, TraineeQuestion
 from bot.lessons.model import Course
 from bot.stats.queries import keep_anonymous_totals
 
@@ -84,7 +84,7 @@ async def forget(
     pid = person.id
     assert pid is not None
     await keep_anonymous_totals(session, courses, pid, now)
-    asked = select(Question.id).where(Question.person_id == pid)
+    asked = select(TraineeQuestion.id).where(TraineeQuestion.person_id == pid)
     wrote = select(Announcement.id).where(Announcement.author_id == pid)
     refs = [f"q:{n}" for n in await session.exec(asked)]
     refs += [f"ann:{n}" for n in await session.exec(wrote)]

@@ -20,6 +20,7 @@ from bot.db.models import (
     ActivityDay,
     Cohort,
     LessonProgress,
+    LessonStatus,
     Membership,
     Person,
     Role,
@@ -27,7 +28,7 @@ from bot.db.models import (
 )
 from bot.db.roles import RANK, at_least
 from bot.db.upsert import insert_ignore
-from bot.scheduling.localtime import QuietHours
+from bot.localtime import QuietHours
 from bot.scheduling.reminders import next_reminder_at
 from bot.zones import first_zone
 
@@ -185,7 +186,7 @@ async def create_role_invite(
     session: AsyncSession, by: Person, role: Role, now: datetime
 ) -> RoleInvite:
     invite = RoleInvite(
-        code=await unused_code(session), role=role.value, created_by=by.id, created_at=now
+        code=await unused_code(session), role=role, created_by=by.id, created_at=now
     )
     session.add(invite)
     return invite
@@ -200,9 +201,9 @@ class Claim(StrEnum):
     expired = "expired"  # too old, or its maker may no longer make such an invite
 
 
-def roles_from(lowest: Role) -> list[str]:
+def roles_from(lowest: Role) -> list[Role]:
     """`lowest` and every role above it."""
-    return [role.value for role in Role if RANK[role] >= RANK[lowest]]
+    return [role for role in Role if RANK[role] >= RANK[lowest]]
 
 
 async def claim_role_invite(
@@ -235,7 +236,7 @@ async def claim_role_invite(
         await session.refresh(invite)
         return Claim.used if invite.used_by is not None else Claim.expired
     invite.used_by, invite.used_at = person.id, now
-    person.role = role.value
+    person.role = role
     session.add(person)
     return Claim.granted
 
@@ -279,9 +280,9 @@ async def members(
         .group_by(col(LessonProgress.person_id), col(LessonProgress.status))
     )
     for person_id, status, count in rows:
-        if status == "passed":
+        if status == LessonStatus.passed:
             passed[person_id] = count
-        elif status == "failed":
+        elif status == LessonStatus.failed:
             failed.add(person_id)
     last_day = dict(
         (

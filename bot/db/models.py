@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bot.db.types import UTCDateTime, utcnow
+from bot.db.types import EnumText, UTCDateTime, utcnow
 
 
 class Role(StrEnum):
@@ -18,6 +18,62 @@ class Role(StrEnum):
     lecturer = "lecturer"
     coordinator = "coordinator"
     admin = "admin"
+
+
+class LessonStatus(StrEnum):
+    """Where a person stands in one lesson."""
+
+    reading = "reading"  # on its cards
+    quiz = "quiz"  # answering its questions
+    passed = "passed"
+    failed = "failed"  # the last quiz attempt fell short of the pass mark
+
+
+class DeliveryStatus(StrEnum):
+    pending = "pending"  # waiting for its time
+    sending = "sending"  # claimed by a sender until lease_until
+    sent = "sent"
+    failed = "failed"  # gave up: a permanent error or too many attempts
+    blocked = "blocked"  # the person blocked the bot
+    skipped = "skipped"  # no longer wanted when its time came (studied today, quiet hours...)
+    cancelled = "cancelled"  # its plan or announcement was cancelled
+
+
+class DeliveryKind(StrEnum):
+    """What a scheduled message is."""
+
+    reminder = "reminder"  # the daily "time to study"
+    nudge = "nudge"  # a reminder after days without study (today planned as "reminder" rows)
+    lesson = "lesson"  # a lesson plan's step: the next lesson is open
+    announcement = "announcement"  # a lecturer's message to the class
+    report = "report"  # to the lecturer: how many got their announcement
+    question = "question"  # a trainee's question handed to the lecturer
+    answer = "answer"  # the lecturer's answer to it, to the trainee
+    reply = "reply"  # a reply that could not be sent at once (bot/scheduling/outbox.py)
+
+
+class AnnouncementStatus(StrEnum):
+    draft = "draft"  # being written
+    scheduled = "scheduled"  # its deliveries are planned
+    done = "done"  # every delivery ended and the author got the counts
+    cancelled = "cancelled"
+
+
+class PlanStatus(StrEnum):
+    draft = "draft"  # being set up
+    active = "active"
+    paused = "paused"
+    cancelled = "cancelled"
+    done = "done"  # every lesson unlocked
+
+
+class AnswerMode(StrEnum):
+    """How the bot answered a question."""
+
+    llm = "llm"  # the LLM wrote it from the lessons found
+    retrieval = "retrieval"  # the best matching card itself
+    none = "none"  # not answered: not covered, or kept for the lecturer
+    cache = "cache"  # stored only: the same question's recent answer, served again
 
 
 class Person(SQLModel, table=True):
@@ -38,7 +94,7 @@ class Person(SQLModel, table=True):
     # Whether the person picked their zone (/reminders): then their class's zone no longer moves
     # them; otherwise it is a guess (their language, their class) and follows their class.
     timezone_chosen: bool = Field(default=False)
-    role: str = Field(default=Role.trainee.value, max_length=16)
+    role: Role = Field(default=Role.trainee, sa_column=Column(EnumText(Role), nullable=False))
     blocked: bool = Field(default=False)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
@@ -75,7 +131,9 @@ class LessonProgress(SQLModel, table=True):
     person_id: int = Field(foreign_key="people.id", ondelete="CASCADE", index=True)
     course_id: str = Field(max_length=64)
     lesson: str = Field(max_length=64)
-    status: str = Field(default="reading", max_length=16)  # reading | quiz | passed | failed
+    status: LessonStatus = Field(
+        default=LessonStatus.reading, sa_column=Column(EnumText(LessonStatus), nullable=False)
+    )
     card: int = 0
     attempt: int = 0  # quiz attempts started
     question: int = 0
@@ -201,7 +259,7 @@ class RoleInvite(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32, unique=True)
-    role: str = Field(max_length=16)
+    role: Role = Field(sa_column=Column(EnumText(Role), nullable=False))
     created_by: int | None = Field(default=None, foreign_key="people.id", ondelete="SET NULL")
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
@@ -226,20 +284,9 @@ class JoinAttempt(SQLModel, table=True):
     cohort_id: int | None = Field(default=None)
 
 
-class DeliveryStatus(StrEnum):
-    pending = "pending"  # waiting for its time
-    sending = "sending"  # claimed by a sender until lease_until
-    sent = "sent"
-    failed = "failed"  # gave up: a permanent error or too many attempts
-    blocked = "blocked"  # the person blocked the bot
-    skipped = "skipped"  # no longer wanted when its time came (studied today, quiet hours...)
-    cancelled = "cancelled"  # its plan or announcement was cancelled
-
-
 # The outbox (bot/scheduling/outbox.py): replies a channel could not send at once are delivery
-# rows of this kind, waiting while in one of these statuses.
-OUTBOX_KIND = "reply"
-OUTBOX_WAITING = (DeliveryStatus.pending.value, DeliveryStatus.sending.value)
+# rows of kind `DeliveryKind.reply`, waiting while in one of these statuses.
+OUTBOX_WAITING = (DeliveryStatus.pending, DeliveryStatus.sending)
 
 
 class Delivery(SQLModel, table=True):
@@ -254,11 +301,13 @@ class Delivery(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="people.id", ondelete="CASCADE", index=True)
-    kind: str = Field(max_length=16)  # reminder | nudge | lesson | announcement | report
+    kind: DeliveryKind = Field(sa_column=Column(EnumText(DeliveryKind), nullable=False))
     ref: str = Field(default="", max_length=64)  # which plan/announcement, "" for reminders
     occurrence: str = Field(default="", max_length=32)  # the local day, the plan's step, ...
     due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    status: str = Field(default=DeliveryStatus.pending.value, max_length=16)
+    status: DeliveryStatus = Field(
+        default=DeliveryStatus.pending, sa_column=Column(EnumText(DeliveryStatus), nullable=False)
+    )
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=500)
     lease_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
@@ -291,7 +340,10 @@ class Announcement(SQLModel, table=True):
     author_id: int | None = Field(default=None, foreign_key="people.id", ondelete="SET NULL")
     text: str = Field(default="", max_length=4000)
     photo_ref: str | None = Field(default=None, max_length=256)  # the channel's file id
-    status: str = Field(default="draft", max_length=16)  # draft | scheduled | done | cancelled
+    status: AnnouncementStatus = Field(
+        default=AnnouncementStatus.draft,
+        sa_column=Column(EnumText(AnnouncementStatus), nullable=False),
+    )
     send_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     reported: bool = Field(default=False)  # the author got the counts
     created_at: datetime = Field(
@@ -309,7 +361,9 @@ class LessonPlan(SQLModel, table=True):
     start_date: date
     weekdays: str = Field(default="0,2,4", max_length=20)  # Monday = 0, as in Python
     time: str = Field(default="19:00", max_length=5)  # local time in the class's timezone
-    status: str = Field(default="draft", max_length=16)  # draft | active | paused | cancelled
+    status: PlanStatus = Field(
+        default=PlanStatus.draft, sa_column=Column(EnumText(PlanStatus), nullable=False)
+    )
     next_step: int = 0  # occurrences done; occurrence k unlocks lesson k + 1
     created_by: int | None = Field(default=None, foreign_key="people.id", ondelete="SET NULL")
     created_at: datetime = Field(
@@ -317,7 +371,7 @@ class LessonPlan(SQLModel, table=True):
     )
 
 
-class Question(SQLModel, table=True):
+class TraineeQuestion(SQLModel, table=True):
     """A question a trainee asked, how it was answered, and the lecturer's answer if handed off."""
 
     __tablename__ = "questions"
@@ -329,7 +383,9 @@ class Question(SQLModel, table=True):
     language: str = Field(max_length=8)
     text: str = Field(max_length=2000)
     normalised: str = Field(default="", max_length=2000, index=True)
-    mode: str = Field(default="none", max_length=16)  # llm | retrieval | none | cache
+    mode: AnswerMode = Field(
+        default=AnswerMode.none, sa_column=Column(EnumText(AnswerMode), nullable=False)
+    )
     answered: bool = Field(default=False)
     answer: str = Field(default="", max_length=4000)
     sources: str = Field(default="", max_length=500)  # lesson slugs, comma-separated, best first

@@ -12,7 +12,7 @@ from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Sender
-from bot.db.models import OUTBOX_KIND, OUTBOX_WAITING, Delivery, Person, ProcessedUpdate, Role
+from bot.db.models import OUTBOX_WAITING, Delivery, DeliveryKind, Person, ProcessedUpdate, Role
 from bot.db.person_lock import lock_person
 from bot.db.processed import REF_LENGTH, already_applied
 from bot.i18n import normalise_language
@@ -66,7 +66,7 @@ async def arrival(
     )
     waiting = exists().where(
         col(Delivery.person_id) == col(Person.id),
-        col(Delivery.kind) == OUTBOX_KIND,
+        col(Delivery.kind) == DeliveryKind.reply,
         col(Delivery.status).in_(OUTBOX_WAITING),
     )
     columns = [Person, waiting.label("waiting")]
@@ -113,7 +113,7 @@ async def person_for(
     admin = (sender.channel, sender.user_id) in admins
     if person is None:
         person = Person(
-            role=Role.admin.value if admin else Role.trainee.value,
+            role=Role.admin if admin else Role.trainee,
             channel=sender.channel,
             channel_user_id=sender.user_id,
             display_name=sender.display_name[:128],
@@ -146,26 +146,26 @@ def _refresh(
         person.display_name = sender.display_name[:128]
     if person.blocked:  # they wrote to us, so they unblocked the bot
         person.blocked = False
-    if admin and person.role != Role.admin.value:
-        person.role = Role.admin.value
-    elif not admin and person.role == Role.admin.value:
+    if admin and person.role != Role.admin:
+        person.role = Role.admin
+    elif not admin and person.role == Role.admin:
         log.warning(
             "%s:%s is no longer in ADMIN_IDS: now a trainee", sender.channel, sender.user_id
         )
-        person.role = Role.trainee.value
+        person.role = Role.trainee
 
 
 async def sync_admins(session: AsyncSession, admins: frozenset[tuple[str, str]]) -> None:
     """Make the people table agree with ADMIN_IDS and commit: admins not listed become trainees
     (the safe role), listed people who have written before become admins."""
-    for person in await session.exec(select(Person).where(Person.role == Role.admin.value)):
+    for person in await session.exec(select(Person).where(Person.role == Role.admin)):
         if (person.channel, person.channel_user_id) not in admins:
             log.warning(
                 "%s:%s is no longer in ADMIN_IDS: now a trainee",
                 person.channel,
                 person.channel_user_id,
             )
-            person.role = Role.trainee.value
+            person.role = Role.trainee
             session.add(person)
     for channel, user_id in admins:
         await session.exec(
@@ -173,9 +173,9 @@ async def sync_admins(session: AsyncSession, admins: frozenset[tuple[str, str]])
             .where(
                 col(Person.channel) == channel,
                 col(Person.channel_user_id) == user_id,
-                col(Person.role) != Role.admin.value,
+                col(Person.role) != Role.admin,
             )
-            .values(role=Role.admin.value)
+            .values(role=Role.admin)
         )
     await session.commit()
 

@@ -25,14 +25,20 @@ from bot.core.payloads import (
     StopAnnouncement,
     whole_number,
 )
-from bot.db.models import Announcement, Cohort, Role
+from bot.db.models import (
+    Announcement,
+    AnnouncementStatus,
+    Cohort,
+    DeliveryKind,
+    DeliveryStatus,
+    Role,
+)
 from bot.handlers.cohorts import managed_cohort, may_manage
 from bot.handlers.fallback import refuse
 from bot.handlers.menu import main_menu
+from bot.localtime import DAY, QuietHours, local_day, local_instant
 from bot.pipeline.router import Context, HandlerResult, Router
 from bot.scheduling import announcements, plans, store
-from bot.scheduling.compose import ANNOUNCEMENT
-from bot.scheduling.localtime import DAY, QuietHours, local_instant
 
 router = Router("announce")
 LIMIT = 4000  # Announcement.text's column
@@ -46,7 +52,7 @@ def send_options(now: datetime, tz: str, quiet: str) -> dict[SendWhen, datetime]
     are offered once."""
     zone = ZoneInfo(tz)
     hours = QuietHours.parse(quiet)
-    today = now.astimezone(zone).date()
+    today = local_day(tz, now)
     evening = local_instant(today, EVENING, zone)
     if evening <= now or hours.contains(EVENING):
         evening = local_instant(today + DAY, EVENING, zone)
@@ -68,7 +74,7 @@ def when_label(ctx: Context, instant: datetime, tz: str) -> str:
     if instant <= ctx.now:
         return ctx.t("announce.send_now")
     zone = ZoneInfo(tz)
-    local, today = instant.astimezone(zone), ctx.now.astimezone(zone).date()
+    local, today = instant.astimezone(zone), local_day(tz, ctx.now)
     at = local.strftime("%H:%M")
     if local.date() == today:
         return ctx.t("announce.today_at", time=at)
@@ -138,7 +144,7 @@ async def tapped_announcement(
 async def send_announcement(ctx: Context, tap: SendAnnouncement) -> HandlerResult:
     """Send a draft now or schedule it; a second tap says what already happened."""
     cohort, announcement = await tapped_announcement(ctx, tap.cohort, tap.announcement)
-    if announcement.status == "draft":
+    if announcement.status == AnnouncementStatus.draft:
         options = send_options(ctx.now, cohort.timezone, ctx.settings.quiet_hours)
         send_at = options.get(tap.when)
         if send_at is None:
@@ -151,13 +157,16 @@ async def send_announcement(ctx: Context, tap: SendAnnouncement) -> HandlerResul
         off = Button(ctx.t("announce.call_off"), call_off.pack())
         text = ctx.t("announce.scheduled", count=count, date=day, time=at)
         return Reply(text, buttons=((off,),))
-    if announcement.status not in ("scheduled", "done") or announcement.send_at is None:
+    if (
+        announcement.status not in (AnnouncementStatus.scheduled, AnnouncementStatus.done)
+        or announcement.send_at is None
+    ):
         raise StaleButton(tap.announcement)
     # A second tap on the preview: say what already happened, not "no longer works".
     numbers = await store.counts(
-        ctx.session, kind=ANNOUNCEMENT, ref=announcements.ref_of(announcement)
+        ctx.session, kind=DeliveryKind.announcement, ref=announcements.ref_of(announcement)
     )
-    count = sum(n for status, n in numbers.items() if status != "cancelled")
+    count = sum(n for status, n in numbers.items() if status != DeliveryStatus.cancelled)
     day, at = plans.when_text(announcement.send_at, cohort.timezone, ctx.person.language)
     key = (
         "announce.already_sent_at"
@@ -170,9 +179,9 @@ async def send_announcement(ctx: Context, tap: SendAnnouncement) -> HandlerResul
 @router.button(DropAnnouncement, role=Role.lecturer)
 async def drop_announcement(ctx: Context, tap: DropAnnouncement) -> HandlerResult:
     _, announcement = await tapped_announcement(ctx, tap.cohort, tap.announcement)
-    if announcement.status != "draft":
+    if announcement.status != AnnouncementStatus.draft:
         raise StaleButton(tap.announcement)
-    announcement.status = "cancelled"
+    announcement.status = AnnouncementStatus.cancelled
     ctx.session.add(announcement)
     return Reply(ctx.t("announce.not_sent"), menu=await main_menu(ctx))
 
@@ -181,15 +190,17 @@ async def drop_announcement(ctx: Context, tap: DropAnnouncement) -> HandlerResul
 async def call_off(ctx: Context, tap: CallOffAnnouncement) -> HandlerResult:
     """Cancel what has not gone out yet; say how many already had it."""
     _, announcement = await tapped_announcement(ctx, tap.cohort, tap.announcement)
-    if announcement.status == "done":
+    if announcement.status == AnnouncementStatus.done:
         return Reply(ctx.t("announce.already_sent"), menu=await main_menu(ctx))
-    if announcement.status != "scheduled":
+    if announcement.status != AnnouncementStatus.scheduled:
         raise StaleButton(tap.announcement)
     ref = announcements.ref_of(announcement)
-    await store.cancel(ctx.session, kind=ANNOUNCEMENT, ref=ref)
-    announcement.status = "cancelled"
+    await store.cancel(ctx.session, kind=DeliveryKind.announcement, ref=ref)
+    announcement.status = AnnouncementStatus.cancelled
     ctx.session.add(announcement)
-    sent = (await store.counts(ctx.session, kind=ANNOUNCEMENT, ref=ref)).get("sent", 0)
+    sent = (await store.counts(ctx.session, kind=DeliveryKind.announcement, ref=ref)).get(
+        DeliveryStatus.sent, 0
+    )
     key = "announce.called_off_late" if sent else "announce.called_off"
     return Reply(ctx.t(key, sent=sent), menu=await main_menu(ctx))
 
@@ -217,7 +228,7 @@ async def receive(ctx: Context) -> HandlerResult:
         author_id=ctx.person.id,
         text=text,
         photo_ref=photo[:256] or None,
-        status="draft",
+        status=AnnouncementStatus.draft,
         created_at=ctx.now,
     )
     ctx.session.add(announcement)

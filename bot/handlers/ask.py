@@ -20,13 +20,12 @@ from bot.core.payloads import (
     StaleButton,
     whole_number,
 )
-from bot.db.models import Person, Question, Role
+from bot.db.models import DeliveryKind, Person, Role, TraineeQuestion
 from bot.handlers.menu import main_menu
 from bot.handlers.talk import class_of, pass_to_lecturer, reply_to_talk
 from bot.pipeline.router import AccessDenied, Context, HandlerResult, Router
 from bot.qa.service import QuotaReached
 from bot.scheduling import store
-from bot.scheduling.compose import ANSWER
 
 router = Router("ask")
 log = logging.getLogger(__name__)
@@ -105,7 +104,7 @@ async def free_text(ctx: Context) -> HandlerResult:
         number = whole_number(quoted.group(1))
         if number is None:
             return Reply(ctx.t("qa.answer_usage"))
-        return await record_answer(ctx, number, ctx.incoming.text.strip())
+        return await send_lecturer_answer(ctx, number, ctx.incoming.text.strip())
     if not ctx.incoming.text.strip():  # only spaces (or control characters, taken out)
         return Reply(ctx.t("qa.usage"), menu=await main_menu(ctx))
     return await answer_question(ctx, ctx.incoming.text.strip())
@@ -153,7 +152,7 @@ async def read_lesson(ctx: Context, tap: ReadLesson) -> HandlerResult:
 
 @router.button(HandToLecturer)
 async def hand_to_lecturer(ctx: Context, tap: HandToLecturer) -> HandlerResult:
-    question = await ctx.session.get(Question, tap.question)
+    question = await ctx.session.get(TraineeQuestion, tap.question)
     if question is None or question.person_id != ctx.person.id:
         raise StaleButton(tap.question)
     if question.handed_off:
@@ -172,13 +171,13 @@ async def lecturer_answers(ctx: Context) -> HandlerResult:
     number = whole_number(typed)
     if number is None:
         return Reply(ctx.t("qa.answer_usage"))
-    return await record_answer(ctx, number, text)
+    return await send_lecturer_answer(ctx, number, text)
 
 
-async def record_answer(ctx: Context, number: int, text: str) -> HandlerResult:
+async def send_lecturer_answer(ctx: Context, number: int, text: str) -> HandlerResult:
     """Keep a lecturer's answer to question `number` and send it to the trainee who asked (the
     caller checked that this person is a lecturer; here: that the question is theirs to answer)."""
-    question = await ctx.session.get(Question, number)
+    question = await ctx.session.get(TraineeQuestion, number)
     if question is None or not text.strip():
         return Reply(ctx.t("qa.answer_usage"))
     cohort = (
@@ -191,7 +190,11 @@ async def record_answer(ctx: Context, number: int, text: str) -> HandlerResult:
     question.lecturer_answer, question.answered_at = text.strip()[:4000], ctx.now
     ctx.session.add(question)
     await store.enqueue(
-        ctx.session, [question.person_id], kind=ANSWER, ref=f"q:{question.id}", due_at=ctx.now
+        ctx.session,
+        [question.person_id],
+        kind=DeliveryKind.answer,
+        ref=f"q:{question.id}",
+        due_at=ctx.now,
     )
     return Reply(ctx.t("qa.answer_sent", number=question.id))
 
@@ -201,14 +204,14 @@ async def open_questions(ctx: Context) -> HandlerResult:
     """The questions passed to this lecturer that wait for an answer."""
     cohorts = [c.id for c in await cohorts_visible_to(ctx.session, ctx.person)]
     rows = await ctx.session.exec(
-        select(Question, Person.display_name)
-        .join(Person, col(Person.id) == col(Question.person_id))
+        select(TraineeQuestion, Person.display_name)
+        .join(Person, col(Person.id) == col(TraineeQuestion.person_id))
         .where(
-            col(Question.cohort_id).in_(cohorts),
-            col(Question.handed_off).is_(True),
-            col(Question.lecturer_answer).is_(None),
+            col(TraineeQuestion.cohort_id).in_(cohorts),
+            col(TraineeQuestion.handed_off).is_(True),
+            col(TraineeQuestion.lecturer_answer).is_(None),
         )
-        .order_by(col(Question.asked_at))
+        .order_by(col(TraineeQuestion.asked_at))
         .limit(30)
     )
     lines = [

@@ -28,8 +28,8 @@ from bot.core.payloads import (
 from bot.db.models import Cohort, Role
 from bot.db.roles import at_least
 from bot.handlers.menu import main_menu
+from bot.localtime import QuietHours
 from bot.pipeline.router import AccessDenied, Context, HandlerResult, Router
-from bot.scheduling.localtime import QuietHours
 from bot.zones import OFFERED, zone_name
 
 router = Router("cohorts")

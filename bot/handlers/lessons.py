@@ -19,16 +19,13 @@ from bot.core.payloads import (
     RetryQuiz,
     StaleButton,
 )
-from bot.db.models import Cohort, LessonProgress
+from bot.db.models import Cohort, LessonProgress, LessonStatus
 from bot.handlers.certificates import completion_replies
 from bot.handlers.menu import main_menu
 from bot.i18n import Translator
 from bot.lessons.content import screen_limit
-from bot.lessons.model import Course, Lesson, Question
+from bot.lessons.model import Course, Lesson, QuizQuestion
 from bot.lessons.progress import (
-    FAILED,
-    PASSED,
-    QUIZ,
     QuizResult,
     lesson_progress,
     missed_questions,
@@ -86,7 +83,7 @@ def question_text(ctx: Context, lesson: Lesson, index: int) -> str:
     return ctx.t("quiz.question", number=index + 1, total=len(lesson.quiz), question=question.text)
 
 
-def answer_verdict(ctx: Context, question: Question, chosen: int) -> tuple[bool, str]:
+def answer_verdict(ctx: Context, question: QuizQuestion, chosen: int) -> tuple[bool, str]:
     """Whether option `chosen` is right, and the lines shown under the question: the answer
     given, ✅ or ❌ (with the right one) and the explanation. In a quiz and in a review alike."""
     correct = grade(question, chosen)
@@ -154,12 +151,14 @@ async def position_reply(ctx: Context, course: Course, row: LessonProgress) -> R
     """Whatever the person should see now in this lesson."""
     lesson = _lesson(ctx, course, row.lesson)
     fit_to_lesson(row, lesson, ctx.now)
-    if row.status == QUIZ:
+    if row.status == LessonStatus.quiz:
         return question_reply(ctx, course, row)
-    if row.status in (PASSED, FAILED):
+    if row.status in (LessonStatus.passed, LessonStatus.failed):
         total = len(lesson.quiz)
         right = round((row.last_score or 0.0) * total)
-        return await result_reply(ctx, course, row, QuizResult(right, total, row.status == PASSED))
+        return await result_reply(
+            ctx, course, row, QuizResult(right, total, row.status == LessonStatus.passed)
+        )
     return card_reply(ctx, course, row)
 
 
@@ -215,7 +214,7 @@ async def where_you_are(ctx: Context, course: Course, row: LessonProgress) -> Ha
     of a lesson already passed says only that, then shows the lesson they are on now."""
     if is_double_tap(row, ctx.now):
         return None
-    if row.status == PASSED:
+    if row.status == LessonStatus.passed:
         old = Reply(ctx.t("lesson.old_button", number=course.number(row.lesson)))
         progress = await lesson_progress(ctx.session, ctx.person, course)
         slug = next_lesson(course, progress)
@@ -250,7 +249,11 @@ async def next_card(ctx: Context, tap: NextCard) -> HandlerResult:
     lesson = _lesson(ctx, course, row.lesson)
     if not await turn_card(ctx.session, ctx.person, row, lesson, tap.card, ctx.now):
         return await where_you_are(ctx, course, row)
-    return question_reply(ctx, course, row) if row.status == QUIZ else card_reply(ctx, course, row)
+    return (
+        question_reply(ctx, course, row)
+        if row.status == LessonStatus.quiz
+        else card_reply(ctx, course, row)
+    )
 
 
 @router.button(RetryQuiz)

@@ -8,7 +8,6 @@ checks that the person may manage the class; a button of another plan or an old 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, get_day_names
 
@@ -26,12 +25,12 @@ from bot.core.payloads import (
     StaleButton,
     ViewPlan,
 )
-from bot.db.models import Cohort, LessonPlan, Role
+from bot.db.models import Cohort, LessonPlan, PlanStatus, Role
 from bot.handlers.cohorts import managed_cohort
 from bot.handlers.menu import main_menu
+from bot.localtime import local_day
 from bot.pipeline.router import Context, HandlerResult, Router
 from bot.scheduling import plans
-from bot.scheduling.plans import ACTIVE, DONE, DRAFT, PAUSED
 from bot.zones import zone_name
 
 router = Router("plans")
@@ -59,7 +58,7 @@ def start_choices(today: date) -> dict[PlanStart, date]:
 
 
 def _today(ctx: Context, cohort: Cohort) -> date:
-    return ctx.now.astimezone(ZoneInfo(cohort.timezone)).date()
+    return local_day(cohort, ctx.now)
 
 
 def _days_text(ctx: Context, plan: LessonPlan) -> str:
@@ -114,12 +113,14 @@ def view(ctx: Context, cohort: Cohort, plan: LessonPlan | None) -> Reply:
     """The class's plan and what can be done with it, or an offer to make one."""
     cid = cohort.id or 0
     back = (Button(ctx.t("plan.back"), CohortTap(CohortAction.view, cid).pack()),)
-    if plan is None or plan.status in (DRAFT, DONE):
-        key = "plan.finished" if plan is not None and plan.status == DONE else "plan.none"
+    if plan is None or plan.status in (PlanStatus.draft, PlanStatus.done):
+        key = (
+            "plan.finished" if plan is not None and plan.status == PlanStatus.done else "plan.none"
+        )
         make = (Button(ctx.t("plan.make"), NewPlan(cid).pack()),)
         return Reply(ctx.t(key, name=cohort.name), buttons=(make, back))
     language, pid = ctx.person.language, plan.id or 0
-    if plan.status == ACTIVE:
+    if plan.status == PlanStatus.active:
         date_text, time_text = plans.when_text(
             plans.occurrence(plan, cohort.timezone, plan.next_step), cohort.timezone, language
         )
@@ -131,7 +132,9 @@ def view(ctx: Context, cohort: Cohort, plan: LessonPlan | None) -> Reply:
     text = ctx.t(
         "plan.view",
         name=cohort.name,
-        status=ctx.t("plan.status_active" if plan.status == ACTIVE else "plan.status_paused"),
+        status=ctx.t(
+            "plan.status_active" if plan.status == PlanStatus.active else "plan.status_paused"
+        ),
         start=format_date(plan.start_date, "full", locale=language),
         days=_days_text(ctx, plan),
         time=plan.time,
@@ -159,7 +162,7 @@ async def view_plan(ctx: Context, tap: ViewPlan) -> HandlerResult:
 async def new_plan(ctx: Context, tap: NewPlan) -> HandlerResult:
     cohort = await managed_cohort(ctx, tap.cohort)
     current = await plans.current_plan(ctx.session, cohort.id or 0)
-    if current is not None and current.status in (ACTIVE, PAUSED):
+    if current is not None and current.status in (PlanStatus.active, PlanStatus.paused):
         return view(ctx, cohort, current)
     assert ctx.person.id is not None
     draft = await plans.new_draft(ctx.session, cohort, ctx.person.id, _today(ctx, cohort))
@@ -173,7 +176,7 @@ async def tapped_plan(
     and it is (`draft`) or is not a draft; StaleButton otherwise."""
     cohort = await managed_cohort(ctx, cohort_id)
     plan = await plans.current_plan(ctx.session, cohort.id or 0)
-    if plan is None or plan.id != plan_id or (plan.status == DRAFT) != draft:
+    if plan is None or plan.id != plan_id or (plan.status == PlanStatus.draft) != draft:
         raise StaleButton(plan_id)
     return cohort, plan
 
@@ -251,7 +254,7 @@ async def change_plan(
                 "plan.resumed", number=plan.next_step + 1, date=date_text, time=time_text
             )
             return [Reply(resumed), view(ctx, cohort, plan)]
-        case PlanAction.cancel if plan.status in (ACTIVE, PAUSED):
+        case PlanAction.cancel if plan.status in (PlanStatus.active, PlanStatus.paused):
             cid, pid = cohort.id or 0, plan.id or 0
             confirmed = PlanTap(PlanAction.cancel_confirmed, cid, pid)
             buttons = (
@@ -259,7 +262,7 @@ async def change_plan(
                 (Button(ctx.t("plan.cancel_no"), ViewPlan(cid).pack()),),
             )
             return Reply(ctx.t("plan.cancel_confirm", name=cohort.name), buttons=buttons)
-        case PlanAction.cancel_confirmed if plan.status in (ACTIVE, PAUSED):
+        case PlanAction.cancel_confirmed if plan.status in (PlanStatus.active, PlanStatus.paused):
             await plans.cancel_plan(ctx.session, plan, cohort)
             return Reply(ctx.t("plan.cancelled", name=cohort.name), menu=await main_menu(ctx))
     return None

@@ -7,8 +7,8 @@ from datetime import time
 from bot.core.messages import Button, Reply
 from bot.core.payloads import ReminderAt, ReminderOff, ReminderZone, ReminderZones, StaleButton
 from bot.handlers.cohorts import zone_label
+from bot.localtime import QuietHours, parse_hhmm
 from bot.pipeline.router import Context, HandlerResult, Router
-from bot.scheduling.localtime import QuietHours, parse_hhmm
 from bot.scheduling.reminders import choose_zone, next_reminder_at, reminder_clock
 from bot.zones import OFFERED, zone_name
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from bot.core.messages import Button, Reply
 from bot.core.payloads import HandToLecturer
-from bot.db.models import Cohort, Person, Question
+from bot.db.models import Cohort, DeliveryKind, Person, TraineeQuestion
 from bot.handlers.menu import main_menu
 from bot.handlers.start import welcome
 from bot.pipeline.router import Context, HandlerResult
 from bot.qa.intents import ABOUT_THE_CLASS, SMALL_TALK, Intent, read_intent
 from bot.scheduling import store
-from bot.scheduling.compose import QUESTION
 from bot.scheduling.plans import when_text
 from bot.scheduling.timetable import coming_up
 
@@ -49,12 +48,16 @@ async def class_of(ctx: Context) -> Cohort | None:
     return await ctx.session.get(Cohort, ctx.person.cohort_id)
 
 
-async def pass_to_lecturer(ctx: Context, question: Question, lecturer_id: int) -> None:
+async def pass_to_lecturer(ctx: Context, question: TraineeQuestion, lecturer_id: int) -> None:
     """Mark the question passed on and queue it for the lecturer, now."""
     question.handed_off = True
     ctx.session.add(question)
     await store.enqueue(
-        ctx.session, [lecturer_id], kind=QUESTION, ref=f"q:{question.id}", due_at=ctx.now
+        ctx.session,
+        [lecturer_id],
+        kind=DeliveryKind.question,
+        ref=f"q:{question.id}",
+        due_at=ctx.now,
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from sqlmodel import select
@@ -14,6 +13,7 @@ from bot.db.models import Certificate, Person
 from bot.i18n import Translator
 from bot.lessons.certificate import CertificateText, render_certificate
 from bot.lessons.model import Course
+from bot.localtime import local_day
 
 
 async def certificate_of(
@@ -64,7 +64,7 @@ def certificate_png(
 ) -> bytes:
     """The certificate drawn in the person's language."""
     t = Translator(language)
-    day = certificate.issued_at.astimezone(ZoneInfo(timezone)).date()
+    day = local_day(timezone, certificate.issued_at)
     text = CertificateText(
         heading=t("certificate.heading"),
         person_name=certificate.name,

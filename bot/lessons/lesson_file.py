@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.lessons.model import Card, Lesson, Question
+from bot.lessons.model import Card, Lesson, QuizQuestion
 from bot.lessons.yaml_lines import (
     Complain,
     Located,
@@ -92,7 +92,7 @@ class _FrontMatter:
     summary: str
     minutes: int
     image: Path | None
-    quiz: list[Question] = field(default_factory=list)
+    quiz: list[QuizQuestion] = field(default_factory=list)
 
 
 def _front_matter(text: str, media_dir: Path, complain: Complain) -> _FrontMatter | None:
@@ -143,7 +143,7 @@ def _cover(entry: Located | None, media_dir: Path, complain: Complain) -> Path |
     return path
 
 
-def _quiz(entry: Located | None, complain: Complain) -> list[Question] | None:
+def _quiz(entry: Located | None, complain: Complain) -> list[QuizQuestion] | None:
     if entry is None:
         complain(1, "missing 'quiz': add at least one question")
         return None
@@ -154,7 +154,7 @@ def _quiz(entry: Located | None, complain: Complain) -> list[Question] | None:
     return [q for q in questions if q is not None] if all(questions) else None
 
 
-def _question(number: int, item: Located, complain: Complain) -> Question | None:
+def _question(number: int, item: Located, complain: Complain) -> QuizQuestion | None:
     where = f"question {number}: "
     if not isinstance(item.value, dict):
         complain(item.line, f"{where}give question:, options:, answer: and explanation:")
@@ -170,7 +170,7 @@ def _question(number: int, item: Located, complain: Complain) -> Question | None
     explanations = _explanations(entries, item.line, count, where, complain)
     if text is None or options is None or answer is None or explanations is None:
         return None
-    return Question(text, tuple(options), answer - 1, tuple(explanations))
+    return QuizQuestion(text, tuple(options), answer - 1, tuple(explanations))
 
 
 def _options(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 @dataclass(frozen=True)
-class Question:
+class QuizQuestion:
     """One quiz question; `answer` is the index (from 0) of the right option."""
 
     text: str
@@ -36,7 +36,7 @@ class Lesson:
     summary: str
     minutes: int
     cards: tuple[Card, ...]
-    quiz: tuple[Question, ...]
+    quiz: tuple[QuizQuestion, ...]
     image: Path | None = None
     source: Path | None = None
 

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.models import ActivityDay, LessonProgress, Person, QuizAnswer, ReviewItem
+from bot.db.models import (
+    ActivityDay,
+    LessonProgress,
+    LessonStatus,
+    Person,
+    QuizAnswer,
+    ReviewItem,
+)
 from bot.db.upsert import insert_ignore
 from bot.lessons.model import Course
+from bot.localtime import local_day
 
-READING, QUIZ, PASSED, FAILED = "reading", "quiz", "passed", "failed"
 # A missed question comes back after 1, 3, then 7 days; right after that, it counts as learned.
 REVIEW_INTERVALS = (timedelta(days=1), timedelta(days=3), timedelta(days=7))
 
@@ -36,7 +42,7 @@ def next_lesson(course: Course, progress: dict[str, LessonProgress]) -> str | No
     """The first lesson, in course order, not passed yet; None when all are."""
     for slug in course.lessons:
         row = progress.get(slug)
-        if row is None or row.status != PASSED:
+        if row is None or row.status != LessonStatus.passed:
             return slug
     return None
 
@@ -64,13 +70,13 @@ async def open_lesson(
 
 
 def start_quiz(row: LessonProgress, now: datetime) -> None:
-    row.status, row.question, row.correct = QUIZ, 0, 0
+    row.status, row.question, row.correct = LessonStatus.quiz, 0, 0
     row.attempt += 1
     row.updated_at = now
 
 
 def start_reading(row: LessonProgress, now: datetime) -> None:
-    row.status, row.card = READING, 0
+    row.status, row.card = LessonStatus.reading, 0
     row.updated_at = now
 
 
@@ -90,7 +96,7 @@ class QuizResult:
         return round(100 * self.right / self.total) if self.total else 0
 
 
-async def record_answer(
+async def record_quiz_answer(
     session: AsyncSession,
     person: Person,
     course: Course,
@@ -125,7 +131,7 @@ async def record_answer(
     score = row.correct / questions
     row.last_score = score
     row.best_score = max(score, row.best_score or 0.0)
-    row.status = PASSED if result.passed else FAILED
+    row.status = LessonStatus.passed if result.passed else LessonStatus.failed
     if result.passed and row.passed_at is None:
         row.passed_at = now
     return result
@@ -229,10 +235,6 @@ async def next_review(
     ).first()
 
 
-def local_day(person: Person, now: datetime) -> date:
-    return now.astimezone(ZoneInfo(person.timezone)).date()
-
-
 async def record_activity(session: AsyncSession, person: Person, now: datetime) -> None:
     """Mark today (in the person's timezone) as a day they studied."""
     await insert_ignore(session, ActivityDay, person_id=person.id, day=local_day(person, now))
@@ -270,5 +272,5 @@ class Summary:
 def summarise(course: Course, progress: dict[str, LessonProgress]) -> Summary:
     rows = [progress[s] for s in course.lessons if s in progress]
     scores = [r.best_score for r in rows if r.best_score is not None]
-    passed = sum(1 for r in rows if r.status == PASSED)
+    passed = sum(1 for r in rows if r.status == LessonStatus.passed)
     return Summary(passed, len(course.lessons), sum(scores) / len(scores) if scores else None)

@@ -12,15 +12,12 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.models import LessonProgress, Person
-from bot.lessons.model import Course, Lesson, Question
+from bot.db.models import LessonProgress, LessonStatus, Person
+from bot.lessons.model import Course, Lesson, QuizQuestion
 from bot.lessons.progress import (
-    FAILED,
-    QUIZ,
-    READING,
     QuizResult,
     record_activity,
-    record_answer,
+    record_quiz_answer,
     start_quiz,
     start_reading,
 )
@@ -34,7 +31,7 @@ def is_double_tap(row: LessonProgress, now: datetime) -> bool:
     return now - row.updated_at < DOUBLE_TAP
 
 
-def grade(question: Question, chosen: int) -> bool:
+def grade(question: QuizQuestion, chosen: int) -> bool:
     """Whether option `chosen` is the right answer."""
     return chosen == question.answer
 
@@ -43,20 +40,20 @@ def fit_to_lesson(row: LessonProgress, lesson: Lesson, now: datetime) -> None:
     """Keep the row inside the lesson as it is now: a shortened lesson shows its last card, a
     quiz shortened under the person starts afresh."""
     row.card = min(row.card, len(lesson.cards) - 1)
-    if row.status == QUIZ and row.question >= len(lesson.quiz):
+    if row.status == LessonStatus.quiz and row.question >= len(lesson.quiz):
         start_quiz(row, now)
 
 
 def is_current_card(row: LessonProgress, card: int) -> bool:
-    return row.status == READING and row.card == card
+    return row.status == LessonStatus.reading and row.card == card
 
 
 def current_question(
     row: LessonProgress, lesson: Lesson, attempt: int, index: int, chosen: int
-) -> Question | None:
+) -> QuizQuestion | None:
     """The question, when option `chosen` of question `index` in attempt `attempt` is a tap on
     the question the person is on now; None for any other tap."""
-    if row.status != QUIZ or row.attempt != attempt or row.question != index:
+    if row.status != LessonStatus.quiz or row.attempt != attempt or row.question != index:
         return None
     if not 0 <= index < len(lesson.quiz):
         return None
@@ -89,7 +86,7 @@ async def turn_card(
 class Answered:
     """A counted answer: its question, whether it was right, and the result after the last."""
 
-    question: Question
+    question: QuizQuestion
     correct: bool
     result: QuizResult | None
 
@@ -112,7 +109,7 @@ async def answer(
     if question is None:
         return None
     correct = grade(question, chosen)
-    result = await record_answer(
+    result = await record_quiz_answer(
         session, person, course, row, chosen, correct, len(lesson.quiz), now
     )
     await record_activity(session, person, now)
@@ -123,7 +120,7 @@ async def retry_quiz(
     session: AsyncSession, person: Person, row: LessonProgress, now: datetime
 ) -> bool:
     """The quiz again from its first question, after a failed attempt; False otherwise."""
-    if row.status != FAILED:
+    if row.status != LessonStatus.failed:
         return False
     start_quiz(row, now)
     await record_activity(session, person, now)
@@ -132,7 +129,7 @@ async def retry_quiz(
 
 async def reread(session: AsyncSession, person: Person, row: LessonProgress, now: datetime) -> bool:
     """The lesson again from its first card, after a failed attempt; False otherwise."""
-    if row.status != FAILED:
+    if row.status != LessonStatus.failed:
         return False
     start_reading(row, now)
     await record_activity(session, person, now)

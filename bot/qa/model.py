@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, TypedDict
+from typing import TypedDict
 
-Mode = Literal["llm", "retrieval", "none"]
+from bot.db.models import AnswerMode
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class AnswerJSON(TypedDict):
 
     answer: str
     answered: bool
-    mode: Mode
+    mode: AnswerMode
     sources: list[SourceJSON]
 
 
@@ -54,7 +54,7 @@ class AnswerJSON(TypedDict):
 class Answer:
     text: str
     answered: bool  # False: the course does not cover it (offer the lecturer)
-    mode: Mode
+    mode: AnswerMode  # llm, retrieval or none: the stored row says `cache` when it was reused
     sources: list[Source] = field(default_factory=list)
 
     def to_json(self) -> AnswerJSON:

@@ -10,15 +10,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.models import Person, Question
+from bot.db.models import AnswerMode, Person, TraineeQuestion
 from bot.i18n import Translator
 from bot.lessons.model import Course
+from bot.localtime import local_midnight
 from bot.qa.embeddings import EmbeddingIndex
 from bot.qa.intents import without_small_talk
 from bot.qa.model import Answer, Hit, Source
@@ -64,7 +64,7 @@ class Asker:
 
     async def ask(
         self, session: AsyncSession, person: Person, course: Course, text: str, now: datetime
-    ) -> tuple[Question, Answer]:
+    ) -> tuple[TraineeQuestion, Answer]:
         """Answer and record one question; raises QuotaReached past the daily quota."""
         assert person.id is not None
         await self._check_quota(session, person, now)
@@ -73,14 +73,14 @@ class Asker:
         started = time.perf_counter()
         cached = await self._cached(session, course.id, language, key, now)
         answer = cached or await self._answer(text, language, course)
-        question = Question(
+        question = TraineeQuestion(
             person_id=person.id,
             cohort_id=person.cohort_id,
             course_id=course.id,
             language=language,
             text=text[:2000],
             normalised=key[:2000],
-            mode="cache" if cached else answer.mode,
+            mode=AnswerMode.cache if cached else answer.mode,
             answered=answer.answered,
             answer=answer.text[:4000],
             sources=",".join(s.lesson for s in answer.sources)[:500],
@@ -93,18 +93,18 @@ class Asker:
 
     async def keep_for_lecturer(
         self, session: AsyncSession, person: Person, course: Course, text: str, now: datetime
-    ) -> Question:
+    ) -> TraineeQuestion:
         """Record a message only the lecturer can answer (a personal matter, a question about the
         class): not searched, not answered, never served from the cache to anyone."""
         assert person.id is not None
-        question = Question(
+        question = TraineeQuestion(
             person_id=person.id,
             cohort_id=person.cohort_id,
             course_id=course.id,
             language=language_of(text, person.language),
             text=text[:2000],
             normalised="",  # the cache never matches an empty key
-            mode="none",
+            mode=AnswerMode.none,
             answered=False,
             answer="",
             sources="",
@@ -116,11 +116,10 @@ class Asker:
         return question
 
     async def _check_quota(self, session: AsyncSession, person: Person, now: datetime) -> None:
-        local = now.astimezone(ZoneInfo(person.timezone))
-        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        midnight = local_midnight(person, now)
         asked = await session.exec(
             select(func.count()).where(
-                Question.person_id == person.id, col(Question.asked_at) >= midnight
+                TraineeQuestion.person_id == person.id, col(TraineeQuestion.asked_at) >= midnight
             )
         )
         if asked.one() >= self.quota:
@@ -133,22 +132,22 @@ class Asker:
             return None
         found = (
             await session.exec(
-                select(Question)
+                select(TraineeQuestion)
                 .where(
-                    Question.course_id == course_id,
-                    Question.language == language,
-                    Question.normalised == key,
-                    col(Question.mode).in_(("llm", "retrieval")),
-                    col(Question.asked_at) >= now - CACHE_FOR,
+                    TraineeQuestion.course_id == course_id,
+                    TraineeQuestion.language == language,
+                    TraineeQuestion.normalised == key,
+                    col(TraineeQuestion.mode).in_((AnswerMode.llm, AnswerMode.retrieval)),
+                    col(TraineeQuestion.asked_at) >= now - CACHE_FOR,
                 )
-                .order_by(col(Question.asked_at).desc())
+                .order_by(col(TraineeQuestion.asked_at).desc())
                 .limit(1)
             )
         ).first()
         if found is None:
             return None
         sources = [Source(slug, "", 0.0) for slug in found.sources.split(",") if slug]
-        return Answer(found.answer, found.answered, found.mode, sources)  # type: ignore[arg-type]
+        return Answer(found.answer, found.answered, found.mode, sources)
 
     async def answer(self, text: str, language: str, course: Course) -> Answer:
         """An answer without recording anything (the CLI, the evaluation)."""
@@ -164,14 +163,16 @@ class Asker:
             )
         t = Translator(language)
         if not covered:
-            return Answer(t("qa.not_covered"), False, "none")
+            return Answer(t("qa.not_covered"), False, AnswerMode.none)
         if self.llm is not None:
             result = await self.llm.answer(text, language, hits)
             if result is not None and result.not_covered:
-                return Answer(t("qa.not_covered"), False, "none")
+                return Answer(t("qa.not_covered"), False, AnswerMode.none)
             if result is not None and result.text.strip():
                 sources = [s for s in lesson_sources(hits) if s.lesson in result.cited]
-                return Answer(result.text.strip(), True, "llm", sources or lesson_sources(hits)[:1])
+                return Answer(
+                    result.text.strip(), True, AnswerMode.llm, sources or lesson_sources(hits)[:1]
+                )
         return from_lesson_text(t, hits)
 
 
@@ -179,4 +180,4 @@ def from_lesson_text(t: Translator, hits: list[Hit]) -> Answer:
     """Without an LLM (or when it failed): the best matching card, clearly as the lesson's text."""
     best = hits[0].passage
     text = t("qa.from_lesson", title=best.title) + "\n\n" + best.text.strip()
-    return Answer(text, True, "retrieval", lesson_sources(hits))
+    return Answer(text, True, AnswerMode.retrieval, lesson_sources(hits))

@@ -9,16 +9,18 @@ from typing import TYPE_CHECKING
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.processed import forget_old
-from bot.pipeline.router import Services
 from bot.scheduling import announcements, plans, reminders
 from bot.scheduling.engine import DeliveryEngine, Planner
+from bot.scheduling.services import SchedulerServices
 from bot.scheduling.transport import Transport
 
 if TYPE_CHECKING:
     from bot.runtime.core import Runtime
 
 
-async def forget_applied_updates(session: AsyncSession, _services: Services, now: datetime) -> None:
+async def forget_applied_updates(
+    session: AsyncSession, _services: SchedulerServices, now: datetime
+) -> None:
     """Updates applied days ago will not be redelivered: their marks can go."""
     await forget_old(session, now)
 

@@ -7,10 +7,16 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.models import Announcement, Membership, Person
-from bot.pipeline.router import Services
+from bot.db.models import (
+    Announcement,
+    AnnouncementStatus,
+    DeliveryKind,
+    DeliveryStatus,
+    Membership,
+    Person,
+)
 from bot.scheduling import store
-from bot.scheduling.compose import ANNOUNCEMENT, REPORT
+from bot.scheduling.services import SchedulerServices
 
 
 def ref_of(announcement: Announcement) -> str:
@@ -26,38 +32,42 @@ async def schedule(session: AsyncSession, announcement: Announcement, send_at: d
             .where(Membership.cohort_id == announcement.cohort_id, col(Person.blocked).is_(False))
         )
     )
-    announcement.status, announcement.send_at = "scheduled", send_at
+    announcement.status, announcement.send_at = AnnouncementStatus.scheduled, send_at
     session.add(announcement)
     await store.enqueue(
         session,
         [m for m in members if m is not None],
-        kind=ANNOUNCEMENT,
+        kind=DeliveryKind.announcement,
         ref=ref_of(announcement),
         due_at=send_at,
     )
     return len(members)
 
 
-async def report_finished(session: AsyncSession, services: Services, now: datetime) -> None:
+async def report_finished(
+    session: AsyncSession, services: SchedulerServices, now: datetime
+) -> None:
     """Planner: when an announcement has gone out to everyone it could, tell its author."""
     waiting = await session.exec(
         select(Announcement).where(
-            Announcement.status == "scheduled",
+            Announcement.status == AnnouncementStatus.scheduled,
             col(Announcement.reported).is_(False),
             col(Announcement.send_at) <= now,
         )
     )
     for announcement in waiting:
-        numbers = await store.counts(session, kind=ANNOUNCEMENT, ref=ref_of(announcement))
-        if numbers.get("pending", 0) or numbers.get("sending", 0):
+        numbers = await store.counts(
+            session, kind=DeliveryKind.announcement, ref=ref_of(announcement)
+        )
+        if numbers.get(DeliveryStatus.pending, 0) or numbers.get(DeliveryStatus.sending, 0):
             continue
-        announcement.status, announcement.reported = "done", True
+        announcement.status, announcement.reported = AnnouncementStatus.done, True
         session.add(announcement)
         if announcement.author_id is not None:
             await store.enqueue(
                 session,
                 [announcement.author_id],
-                kind=REPORT,
+                kind=DeliveryKind.report,
                 ref=ref_of(announcement),
                 due_at=now,
             )

@@ -8,35 +8,36 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Attachment, Button, Purpose, Reply
 from bot.core.payloads import OpenLesson
-from bot.db.models import Announcement, Cohort, Delivery, LessonPlan, Person, Question
+from bot.db.models import (
+    Announcement,
+    Cohort,
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    LessonPlan,
+    Person,
+    TraineeQuestion,
+)
 from bot.i18n import Translator
-from bot.pipeline.router import Services
 from bot.scheduling import outbox, store
 from bot.scheduling.reminders import reminder_reply
+from bot.scheduling.services import SchedulerServices
 
-ANNOUNCEMENT, LESSON, REMINDER, NUDGE, REPORT = (
-    "announcement",
-    "lesson",
-    "reminder",
-    "nudge",
-    "report",
-)
-QUESTION, ANSWER = "question", "answer"  # a trainee's question to the lecturer, and the reply
 # What each kind of scheduled message is, for a channel that needs a template for it outside
 # its window (a reminder says itself whether it is a nudge).
 PURPOSES = {
-    ANNOUNCEMENT: Purpose.announcement,
-    LESSON: Purpose.lesson,
-    REMINDER: Purpose.reminder,
-    NUDGE: Purpose.nudge,
-    REPORT: Purpose.announcement_report,
-    QUESTION: Purpose.question_for_lecturer,
-    ANSWER: Purpose.lecturer_answer,
+    DeliveryKind.announcement: Purpose.announcement,
+    DeliveryKind.lesson: Purpose.lesson,
+    DeliveryKind.reminder: Purpose.reminder,
+    DeliveryKind.nudge: Purpose.nudge,
+    DeliveryKind.report: Purpose.announcement_report,
+    DeliveryKind.question: Purpose.question_for_lecturer,
+    DeliveryKind.answer: Purpose.lecturer_answer,
 }
 
 
 async def compose(
-    session: AsyncSession, services: Services, delivery: Delivery, person: Person
+    session: AsyncSession, services: SchedulerServices, delivery: Delivery, person: Person
 ) -> Reply | None:
     """The message for a delivery, saying what it is (`Reply.purpose`); None when there is
     nothing to say any more."""
@@ -48,15 +49,15 @@ async def compose(
 
 
 async def _compose(
-    session: AsyncSession, services: Services, delivery: Delivery, person: Person
+    session: AsyncSession, services: SchedulerServices, delivery: Delivery, person: Person
 ) -> Reply | None:
-    if delivery.kind == outbox.REPLY:
+    if delivery.kind == DeliveryKind.reply:
         return outbox.unpack(delivery.body, delivery.attachment) if delivery.body else None
     t = Translator(person.language)
     open_lesson = ((Button(t("menu.lesson"), OpenLesson().pack()),),)
-    if delivery.kind in (REMINDER, NUDGE):
+    if delivery.kind in (DeliveryKind.reminder, DeliveryKind.nudge):
         return await reminder_reply(session, services, delivery, person, services.clock())
-    if delivery.kind == LESSON:
+    if delivery.kind == DeliveryKind.lesson:
         course = services.course_for(person)
         number = int(delivery.occurrence) + 1
         if number > len(course.lessons):
@@ -68,29 +69,29 @@ async def _compose(
         if cohort is not None:
             ready = f"{t('plan.header', cohort=cohort.name)}\n{ready}"
         return Reply(ready, buttons=open_lesson)
-    if delivery.kind in (QUESTION, ANSWER):
-        question = await session.get(Question, int(delivery.ref.removeprefix("q:")))
+    if delivery.kind in (DeliveryKind.question, DeliveryKind.answer):
+        question = await session.get(TraineeQuestion, int(delivery.ref.removeprefix("q:")))
         if question is None:
             return None
-        if delivery.kind == ANSWER:
+        if delivery.kind == DeliveryKind.answer:
             return Reply(
                 t("qa.lecturer_answer", question=question.text, answer=question.lecturer_answer)
             )
         asker = await session.get(Person, question.person_id)
         name = (asker.display_name if asker else "") or "—"
         return Reply(t("qa.to_lecturer", name=name, question=question.text, number=question.id))
-    if delivery.kind in (ANNOUNCEMENT, REPORT):
+    if delivery.kind in (DeliveryKind.announcement, DeliveryKind.report):
         announcement = await session.get(Announcement, int(delivery.ref.removeprefix("ann:")))
         if announcement is None:
             return None
-        if delivery.kind == REPORT:
-            numbers = await store.counts(session, kind=ANNOUNCEMENT, ref=delivery.ref)
+        if delivery.kind == DeliveryKind.report:
+            numbers = await store.counts(session, kind=DeliveryKind.announcement, ref=delivery.ref)
             return Reply(
                 t(
                     "announce.report",
-                    sent=numbers.get("sent", 0),
-                    failed=numbers.get("failed", 0),
-                    blocked=numbers.get("blocked", 0),
+                    sent=numbers.get(DeliveryStatus.sent, 0),
+                    failed=numbers.get(DeliveryStatus.failed, 0),
+                    blocked=numbers.get(DeliveryStatus.blocked, 0),
                 )
             )
         image = (

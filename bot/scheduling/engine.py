@@ -13,17 +13,17 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Reply
-from bot.db.models import Delivery, DeliveryStatus, Person
+from bot.db.models import Delivery, DeliveryKind, DeliveryStatus, Person
 from bot.db.outage import database_unavailable
 from bot.db.people import mark_blocked
-from bot.pipeline.router import Services
 from bot.scheduling import outbox, store
-from bot.scheduling.compose import ANNOUNCEMENT, compose
+from bot.scheduling.compose import compose
+from bot.scheduling.services import SchedulerServices
 from bot.scheduling.transport import Result, Transport
 
 log = logging.getLogger(__name__)
 # A planner turns schedules (reminder times, lesson plans, finished announcements) into rows.
-Planner = Callable[[AsyncSession, Services, datetime], Awaitable[None]]
+Planner = Callable[[AsyncSession, SchedulerServices, datetime], Awaitable[None]]
 MAX_ATTEMPTS = 6
 # A reply someone waits for is tried for longer: with the backoff capped at 30 min, ~8 hours.
 MAX_REPLY_ATTEMPTS = 20
@@ -44,7 +44,7 @@ class DeliveryEngine:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
-        services: Services,
+        services: SchedulerServices,
         transports: dict[str, Transport],
         *,
         planners: list[Planner] | None = None,
@@ -107,7 +107,7 @@ class DeliveryEngine:
                 rows = queue.get_nowait()
                 for index, delivery in enumerate(rows):
                     status = await self._send_counted(delivery, people, shared, report)
-                    if status is DeliveryStatus.pending and delivery.kind == outbox.REPLY:
+                    if status is DeliveryStatus.pending and delivery.kind == DeliveryKind.reply:
                         await self._hold_back(delivery, rows[index + 1 :])
                         break
 
@@ -149,7 +149,7 @@ class DeliveryEngine:
             await session.commit()
 
     def _retry_status(self, delivery: Delivery) -> DeliveryStatus:
-        limit = MAX_REPLY_ATTEMPTS if delivery.kind == outbox.REPLY else MAX_ATTEMPTS
+        limit = MAX_REPLY_ATTEMPTS if delivery.kind == DeliveryKind.reply else MAX_ATTEMPTS
         return DeliveryStatus.failed if delivery.attempts >= limit else DeliveryStatus.pending
 
     async def send_one(
@@ -170,11 +170,11 @@ class DeliveryEngine:
                 return status
             transport = self.transports.get(person.channel)
             key = (delivery.kind, delivery.ref, delivery.occurrence, person.language)
-            if delivery.kind == ANNOUNCEMENT and key in shared:
+            if delivery.kind == DeliveryKind.announcement and key in shared:
                 reply = shared[key]
             else:
                 reply = await compose(session, self.services, delivery, person)
-                if delivery.kind == ANNOUNCEMENT:
+                if delivery.kind == DeliveryKind.announcement:
                     shared[key] = reply
             if transport is None or reply is None:
                 await store.finish(session, delivery.id, DeliveryStatus.skipped, now)

@@ -27,11 +27,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Attachment, Button, Reply
-from bot.db.models import OUTBOX_KIND, OUTBOX_WAITING, Delivery, DeliveryStatus, Person
+from bot.db.models import OUTBOX_WAITING, Delivery, DeliveryKind, DeliveryStatus, Person
 from bot.db.people import find_person
 
 log = logging.getLogger(__name__)
-REPLY = OUTBOX_KIND
 MAX_KEPT_BYTES = 20 * 1024 * 1024  # a photo or document bigger than this is left out
 WAITING = OUTBOX_WAITING
 
@@ -98,7 +97,7 @@ async def waiting(session: AsyncSession, channel: str, user_id: str) -> bool:
         .where(
             col(Person.channel) == channel,
             col(Person.channel_user_id) == user_id,
-            col(Delivery.kind) == REPLY,
+            col(Delivery.kind) == DeliveryKind.reply,
             col(Delivery.status).in_(WAITING),
         )
         .limit(1)
@@ -118,7 +117,7 @@ async def keep(
         await session.exec(
             select(func.max(Delivery.due_at)).where(
                 col(Delivery.person_id) == person.id,
-                col(Delivery.kind) == REPLY,
+                col(Delivery.kind) == DeliveryKind.reply,
                 col(Delivery.status).in_(WAITING),
             )
         )
@@ -129,7 +128,7 @@ async def keep(
         session.add(
             Delivery(
                 person_id=person.id,
-                kind=REPLY,
+                kind=DeliveryKind.reply,
                 occurrence=uuid.uuid4().hex,
                 due_at=due,
                 body=body,
@@ -146,8 +145,8 @@ async def hold_back(session: AsyncSession, person_id: int, until: datetime) -> N
         update(Delivery)
         .where(
             col(Delivery.person_id) == person_id,
-            col(Delivery.kind) == REPLY,
-            col(Delivery.status) == DeliveryStatus.pending.value,
+            col(Delivery.kind) == DeliveryKind.reply,
+            col(Delivery.status) == DeliveryStatus.pending,
             col(Delivery.due_at) < until,
         )
         .values(due_at=until)

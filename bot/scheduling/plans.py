@@ -13,15 +13,17 @@ from babel.dates import format_date
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.models import Cohort, LessonPlan, Membership, Person
-from bot.pipeline.router import Services
+from bot.db.models import Cohort, DeliveryKind, LessonPlan, Membership, Person, PlanStatus
+from bot.localtime import DAY, QuietHours, local_instant, parse_hhmm
 from bot.scheduling import store
-from bot.scheduling.compose import LESSON
-from bot.scheduling.localtime import DAY, QuietHours, local_instant, parse_hhmm
+from bot.scheduling.services import SchedulerServices
 
 log = logging.getLogger(__name__)
-DRAFT, ACTIVE, PAUSED, CANCELLED, DONE = "draft", "active", "paused", "cancelled", "done"
-CURRENT = (DRAFT, ACTIVE, PAUSED)  # a class has at most one plan in these states
+CURRENT = (
+    PlanStatus.draft,
+    PlanStatus.active,
+    PlanStatus.paused,
+)  # a class has at most one plan in these states
 
 
 class PlanError(ValueError):
@@ -114,7 +116,9 @@ async def current_plan(session: AsyncSession, cohort_id: int) -> LessonPlan | No
     return (
         await session.exec(
             select(LessonPlan)
-            .where(LessonPlan.cohort_id == cohort_id, col(LessonPlan.status) != CANCELLED)
+            .where(
+                LessonPlan.cohort_id == cohort_id, col(LessonPlan.status) != PlanStatus.cancelled
+            )
             .order_by(col(LessonPlan.id).desc())
             .limit(1)
         )
@@ -126,7 +130,7 @@ async def running_plan(session: AsyncSession, cohort_id: int | None) -> LessonPl
     return (
         await session.exec(
             select(LessonPlan)
-            .where(LessonPlan.cohort_id == cohort_id, LessonPlan.status == ACTIVE)
+            .where(LessonPlan.cohort_id == cohort_id, LessonPlan.status == PlanStatus.active)
             .order_by(col(LessonPlan.id).desc())
             .limit(1)
         )
@@ -148,11 +152,13 @@ def plan_ref(plan: LessonPlan) -> str:
 # The planner
 
 
-async def plan_lessons(session: AsyncSession, services: Services, now: datetime) -> None:
+async def plan_lessons(session: AsyncSession, services: SchedulerServices, now: datetime) -> None:
     """Planner: for every running plan, unlock the lessons whose time has come and announce the
     latest one to the class (one message however many occurrences were missed)."""
     plans = await session.exec(
-        select(LessonPlan).where(LessonPlan.status == ACTIVE).order_by(col(LessonPlan.id))
+        select(LessonPlan)
+        .where(LessonPlan.status == PlanStatus.active)
+        .order_by(col(LessonPlan.id))
     )
     for plan in list(plans):
         try:
@@ -162,7 +168,7 @@ async def plan_lessons(session: AsyncSession, services: Services, now: datetime)
 
 
 async def advance(
-    session: AsyncSession, services: Services, plan: LessonPlan, now: datetime
+    session: AsyncSession, services: SchedulerServices, plan: LessonPlan, now: datetime
 ) -> int:
     """Take one plan as far as `now`; returns how many steps it moved."""
     cohort = await session.get(Cohort, plan.cohort_id)
@@ -182,18 +188,23 @@ async def advance(
         return 0
     plan.next_step = step
     if step >= total:
-        plan.status, cohort.unlocked = DONE, None  # every lesson is open: nothing stays locked
+        plan.status, cohort.unlocked = (
+            PlanStatus.done,
+            None,
+        )  # every lesson is open: nothing stays locked
     else:
         cohort.unlocked = step
     session.add(plan)
     session.add(cohort)
     if moved:
         ref = plan_ref(plan)
-        await store.cancel(session, kind=LESSON, ref=ref)  # an older step not sent yet: superseded
+        await store.cancel(
+            session, kind=DeliveryKind.lesson, ref=ref
+        )  # an older step not sent yet: superseded
         await store.enqueue(
             session,
             await member_ids(session, plan.cohort_id),
-            kind=LESSON,
+            kind=DeliveryKind.lesson,
             ref=ref,
             occurrence=str(step - 1),
             due_at=QuietHours.parse(services.settings.quiet_hours).end_after(now, zone),
@@ -209,14 +220,14 @@ async def new_draft(
 ) -> LessonPlan:
     """The class's draft plan (a new one from tomorrow, Mon/Wed/Fri at 19:00 if none)."""
     plan = await current_plan(session, cohort.id or 0)
-    if plan is not None and plan.status == DRAFT:
+    if plan is not None and plan.status == PlanStatus.draft:
         return plan
     plan = LessonPlan(
         cohort_id=cohort.id or 0,
         start_date=today + DAY,
         weekdays="0,2,4",
         time="19:00",
-        status=DRAFT,
+        status=PlanStatus.draft,
         created_by=author_id,
     )
     session.add(plan)
@@ -238,10 +249,10 @@ async def start_plan(session: AsyncSession, plan: LessonPlan, cohort: Cohort) ->
         )
     )
     for other in list(others):
-        other.status = CANCELLED
+        other.status = PlanStatus.cancelled
         session.add(other)
-        await store.cancel(session, kind=LESSON, ref=plan_ref(other))
-    plan.status = ACTIVE
+        await store.cancel(session, kind=DeliveryKind.lesson, ref=plan_ref(other))
+    plan.status = PlanStatus.active
     cohort.unlocked = plan.next_step
     session.add(cohort)
     return plan
@@ -249,20 +260,20 @@ async def start_plan(session: AsyncSession, plan: LessonPlan, cohort: Cohort) ->
 
 def pause_plan(plan: LessonPlan) -> bool:
     """Stop unlocking (what is open stays open); False if the plan was not running."""
-    if plan.status != ACTIVE:
+    if plan.status != PlanStatus.active:
         return False
-    plan.status = PAUSED
+    plan.status = PlanStatus.paused
     return True
 
 
 def resume_plan(plan: LessonPlan, tz: ZoneInfo | str, now: datetime) -> bool:
     """Run a paused plan again. Occurrences that passed during the pause are skipped, not caught
     up: the next lesson opens at the next plan time (the start date moves to keep the count)."""
-    if plan.status != PAUSED:
+    if plan.status != PlanStatus.paused:
         return False
     if occurrence(plan, tz, plan.next_step) <= now:
         plan.start_date = rebased_start(plan, tz, now)
-    plan.status = ACTIVE
+    plan.status = PlanStatus.active
     return True
 
 
@@ -281,8 +292,8 @@ def rebased_start(plan: LessonPlan, tz: ZoneInfo | str, now: datetime) -> date:
 
 async def cancel_plan(session: AsyncSession, plan: LessonPlan, cohort: Cohort) -> None:
     """End the plan: its unsent lesson messages are called off and every lesson opens."""
-    plan.status = CANCELLED
+    plan.status = PlanStatus.cancelled
     session.add(plan)
-    await store.cancel(session, kind=LESSON, ref=plan_ref(plan))
+    await store.cancel(session, kind=DeliveryKind.lesson, ref=plan_ref(plan))
     cohort.unlocked = None
     session.add(cohort)

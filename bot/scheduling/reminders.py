@@ -4,8 +4,7 @@ studied that day, never in quiet hours; after 3 days without study only a few ge
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, or_
 from sqlmodel import col, select
@@ -13,25 +12,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Button, Purpose, Reply
 from bot.core.payloads import OpenLesson
-from bot.db.models import ActivityDay, Delivery, Person
+from bot.db.models import ActivityDay, Delivery, DeliveryKind, Person
 from bot.i18n import Translator
-from bot.pipeline.router import Services
+from bot.localtime import QuietHours, local_day, local_instant, parse_hhmm, zone_of
 from bot.scheduling import store
-from bot.scheduling.localtime import QuietHours, local_instant, parse_hhmm
+from bot.scheduling.services import SchedulerServices
 
-KIND = "reminder"
 BATCH = 500
 # Days without study on which a nudge goes out once the daily reminders have stopped (day 3).
 NUDGE_DAYS = frozenset({3, 7, 14, 30})
 DAILY_UNTIL = 3  # fewer inactive days than this: the normal daily reminder
-
-
-def zone_of(person: Person) -> tzinfo:
-    """The person's timezone; UTC if the stored name is unknown (so one bad row stops nothing)."""
-    try:
-        return ZoneInfo(person.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
 
 
 def reminder_clock(person: Person, quiet: QuietHours, default: str = "19:00") -> time | None:
@@ -85,7 +75,7 @@ async def last_study_days(session: AsyncSession, ids: Sequence[int]) -> dict[int
 
 def inactive_days(person: Person, last: date | None, today: date) -> int:
     """Whole local days since the person last studied (since they arrived if they never did)."""
-    since = last if last is not None else person.created_at.astimezone(zone_of(person)).date()
+    since = last if last is not None else local_day(person, person.created_at)
     return (today - since).days
 
 
@@ -98,7 +88,7 @@ def wanted(person: Person, last: date | None, today: date) -> bool:
     return days < DAILY_UNTIL or days in NUDGE_DAYS
 
 
-async def plan_reminders(session: AsyncSession, services: Services, now: datetime) -> None:
+async def plan_reminders(session: AsyncSession, services: SchedulerServices, now: datetime) -> None:
     """Planner: a "reminder" delivery for everyone whose reminder time has come, one per local
     day at most (the local date is the occurrence), and their next reminder time."""
     settings = services.settings
@@ -154,18 +144,25 @@ async def _plan_one(
         latest, slot = slot, next_reminder_at(person, slot, quiet, default_time=default)
     if latest is None or latest < stored:
         return  # the schedule changed under it (a new timezone): start from the next one
-    zone = zone_of(person)
-    today, local_now = latest.astimezone(zone).date(), now.astimezone(zone)
+    today, local_now = local_day(person, latest), now.astimezone(zone_of(person))
     if local_now.date() != today or quiet.contains(local_now.time()):
         return
     if wanted(person, last, today):
         await store.enqueue(
-            session, [person.id], kind=KIND, due_at=latest, occurrence=today.isoformat()
+            session,
+            [person.id],
+            kind=DeliveryKind.reminder,
+            due_at=latest,
+            occurrence=today.isoformat(),
         )
 
 
 async def reminder_reply(
-    session: AsyncSession, services: Services, delivery: Delivery, person: Person, now: datetime
+    session: AsyncSession,
+    services: SchedulerServices,
+    delivery: Delivery,
+    person: Person,
+    now: datetime,
 ) -> Reply | None:
     """The message of a reminder delivery, decided when it is sent: None (skip it) when reminders
     are off now, the person studied that day, its day is over, or it is quiet hours there now."""

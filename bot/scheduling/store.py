@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.models import Delivery, DeliveryStatus, Person
+from bot.db.models import Delivery, DeliveryKind, DeliveryStatus, Person
 from bot.db.upsert import insert_ignore
 
 ERROR_LENGTH = 500  # Delivery.last_error's column
@@ -28,7 +28,7 @@ async def enqueue(
     session: AsyncSession,
     person_ids: Iterable[int],
     *,
-    kind: str,
+    kind: DeliveryKind,
     due_at: datetime,
     ref: str = "",
     occurrence: str = "",
@@ -43,7 +43,7 @@ async def enqueue(
             ref=ref,
             occurrence=occurrence,
             due_at=due_at,
-            status=DeliveryStatus.pending.value,
+            status=DeliveryStatus.pending,
             attempts=0,
         )
 
@@ -61,11 +61,11 @@ async def claim(
         .where(
             or_(
                 and_(
-                    col(Delivery.status) == DeliveryStatus.pending.value,
+                    col(Delivery.status) == DeliveryStatus.pending,
                     col(Delivery.due_at) <= now,
                 ),
                 and_(
-                    col(Delivery.status) == DeliveryStatus.sending.value,
+                    col(Delivery.status) == DeliveryStatus.sending,
                     col(Delivery.lease_until) < now,
                 ),
             )
@@ -80,7 +80,7 @@ async def claim(
         update(Delivery)
         .where(col(Delivery.id).in_(due.scalar_subquery()))
         .values(
-            status=DeliveryStatus.sending.value,
+            status=DeliveryStatus.sending,
             lease_until=now + lease,
             attempts=col(Delivery.attempts) + 1,
         )
@@ -115,7 +115,7 @@ async def finish(
         update(Delivery)
         .where(
             col(Delivery.id) == delivery_id,
-            col(Delivery.status) == DeliveryStatus.sending.value,
+            col(Delivery.status) == DeliveryStatus.sending,
         )
         .values(**values)
     )
@@ -136,10 +136,10 @@ async def release(session: AsyncSession, delivery_ids: Sequence[int], due: datet
         update(Delivery)
         .where(
             col(Delivery.id).in_(delivery_ids),
-            col(Delivery.status) == DeliveryStatus.sending.value,
+            col(Delivery.status) == DeliveryStatus.sending,
         )
         .values(
-            status=DeliveryStatus.pending.value,
+            status=DeliveryStatus.pending,
             due_at=due,
             lease_until=None,
             attempts=col(Delivery.attempts) - 1,
@@ -154,20 +154,22 @@ async def cancel(session: AsyncSession, *, kind: str, ref: str) -> None:
         .where(
             col(Delivery.kind) == kind,
             col(Delivery.ref) == ref,
-            col(Delivery.status) == DeliveryStatus.pending.value,
+            col(Delivery.status) == DeliveryStatus.pending,
         )
-        .values(status=DeliveryStatus.cancelled.value)
+        .values(status=DeliveryStatus.cancelled)
     )
 
 
-async def counts(session: AsyncSession, *, kind: str, ref: str) -> dict[str, int]:
+async def counts(
+    session: AsyncSession, *, kind: DeliveryKind, ref: str
+) -> dict[DeliveryStatus, int]:
     """How many deliveries of a plan step or announcement are in each status."""
     rows = await session.exec(
         select(Delivery.status, func.count())
         .where(col(Delivery.kind) == kind, col(Delivery.ref) == ref)
         .group_by(col(Delivery.status))
     )
-    return {status: int(n) for status, n in rows}
+    return {DeliveryStatus(status): int(n) for status, n in rows}
 
 
 async def backlog(session: AsyncSession, now: datetime) -> int:
@@ -176,7 +178,7 @@ async def backlog(session: AsyncSession, now: datetime) -> int:
         select(func.count())
         .select_from(Delivery)
         .where(
-            col(Delivery.status) == DeliveryStatus.pending.value,
+            col(Delivery.status) == DeliveryStatus.pending,
             col(Delivery.due_at) <= now,
         )
     )

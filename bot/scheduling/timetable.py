@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.models import Announcement, Cohort, LessonPlan
+from bot.db.models import Announcement, AnnouncementStatus, Cohort, LessonPlan
 from bot.scheduling.plans import PlanError, occurrences, running_plan
 
 _LOOK_AHEAD = 400  # plan steps searched for one after now; a plan is never that long
@@ -36,7 +36,7 @@ async def coming_up(session: AsyncSession, cohort: Cohort, now: datetime) -> Com
             select(Announcement.send_at)
             .where(
                 Announcement.cohort_id == cohort.id,
-                Announcement.status == "scheduled",
+                Announcement.status == AnnouncementStatus.scheduled,
                 col(Announcement.send_at) > now,
             )
             .order_by(col(Announcement.send_at))

@@ -26,12 +26,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from bot.db.models import LessonStatus
 from bot.lessons.model import Course
 from bot.stats.model import CohortStats, TraineeRow
 
-FILLS = {  # a glance at the sheet shows where the class is stuck
-    "passed": PatternFill("solid", fgColor="D9F2E1"),
-    "failed": PatternFill("solid", fgColor="F8D7DA"),
+FILLS: dict[str, PatternFill] = {  # a glance at the sheet shows where the class is stuck
+    LessonStatus.passed: PatternFill("solid", fgColor="D9F2E1"),
+    LessonStatus.failed: PatternFill("solid", fgColor="F8D7DA"),
 }
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")

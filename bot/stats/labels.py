@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.db.models import LessonStatus
 from bot.i18n import Translator
 
 if TYPE_CHECKING:  # matplotlib and openpyxl load only when a chart or export is made
     from bot.stats.chart import ChartLabels
     from bot.stats.export import ExportLabels
 
-STATUSES = ("passed", "failed", "quiz", "reading")
 EXPORT_FIELDS = (
     "trainees_sheet",
     "name",
@@ -54,5 +54,5 @@ def chart_labels(t: Translator) -> ChartLabels:
 def export_labels(t: Translator) -> ExportLabels:
     from bot.stats.export import ExportLabels
 
-    statuses = {status: t(f"stats.status.{status}") for status in STATUSES}
+    statuses: dict[str, str] = {s: t(f"stats.status.{s}") for s in LessonStatus}
     return ExportLabels(statuses=statuses, **{f: t(f"stats.xlsx.{f}") for f in EXPORT_FIELDS})

@@ -20,13 +20,13 @@ Definitions (the figures a coordinator sees):
   `QuizAnswer` of these trainees (all attempts), among questions with at least 5 answers; ties go
   to more wrong answers, then course order. Questions no longer in the lesson are left out.
 
-Questions asked to the bot (`Question` rows about the group's course, asked by its trainees):
+Questions asked to the bot (`TraineeQuestion` rows about the group's course, asked by its trainees):
 
-- A **cohort's** questions are those recorded with that cohort (`Question.cohort_id`: the cohort
-  the person was in when asking), so a person in two cohorts has each question counted once, in
-  the cohort they asked from. **Overall**: every question about the course asked by a trainee of
-  its cohorts, once, whichever cohort it was asked from (also before joining one); so overall
-  can be a little more than the sum of the cohorts.
+- A **cohort's** questions are those recorded with that cohort (`TraineeQuestion.cohort_id`: the
+  cohort the person was in when asking), so a person in two cohorts has each question counted
+  once, in the cohort they asked from. **Overall**: every question about the course asked by a
+  trainee of its cohorts, once, whichever cohort it was asked from (also before joining one); so
+  overall can be a little more than the sum of the cohorts.
 - **asked.total**: the number of questions (cached answers included: a person asked).
 - **asked.unanswered**: questions the bot declined (`answered` false: "the course does not
   cover this"); `unanswered_share` is that over total, None when nobody asked.
@@ -64,14 +64,14 @@ from bot.db.models import (
     ActivityDay,
     Cohort,
     LessonProgress,
+    LessonStatus,
     Membership,
     Person,
-    Question,
     QuizAnswer,
     Role,
+    TraineeQuestion,
 )
 from bot.lessons.model import Course
-from bot.lessons.progress import PASSED
 from bot.stats.model import (
     AskedQuestions,
     CohortStats,
@@ -107,7 +107,7 @@ def _members(
 ) -> Subquery:
     """(g, pid): trainees keyed by cohort id, or by 0 for everyone following `course_id`; only
     `person_id` when given."""
-    trainee = col(Person.role) == Role.trainee.value
+    trainee = col(Person.role) == Role.trainee
     if person_id is not None:
         trainee &= col(Membership.person_id) == person_id
     if cohort_ids is None:
@@ -156,7 +156,7 @@ async def _figures(
     progress = (col(LessonProgress.person_id) == m.pid) & (
         col(LessonProgress.course_id) == course.id
     )
-    is_passed = col(LessonProgress.status) == PASSED
+    is_passed = col(LessonProgress.status) == LessonStatus.passed
     per_lesson = (
         select(  # type: ignore[call-overload]  # sqlmodel types 1-4 columns
             m.g,
@@ -217,21 +217,25 @@ async def _figures(
         if slug in lessons:
             group(key).missed[(slug, int(question))] = (int(wrong or 0), int(total))
 
-    asked_about = (col(Question.person_id) == m.pid) & (col(Question.course_id) == course.id)
+    asked_about = (col(TraineeQuestion.person_id) == m.pid) & (
+        col(TraineeQuestion.course_id) == course.id
+    )
     if by_cohort:
-        asked_about &= col(Question.cohort_id) == m.g
-    waiting = col(Question.handed_off).is_(True) & col(Question.lecturer_answer).is_(None)
+        asked_about &= col(TraineeQuestion.cohort_id) == m.g
+    waiting = col(TraineeQuestion.handed_off).is_(True) & col(TraineeQuestion.lecturer_answer).is_(
+        None
+    )
     # The topic is computed in a subquery and grouped outside: PostgreSQL does not see a
     # GROUP BY expression with bound parameters as the same as the one selected.
     asked = (
         select(
             m.g.label("g"),
             _first_source(course).label("topic"),
-            case((col(Question.answered), 0), else_=1).label("unanswered"),
+            case((col(TraineeQuestion.answered), 0), else_=1).label("unanswered"),
             case((waiting, 1), else_=0).label("waiting"),
         )
         .select_from(members)
-        .join(Question, asked_about)
+        .join(TraineeQuestion, asked_about)
         .subquery("asked")
     )
     a = asked.c
@@ -289,10 +293,10 @@ async def keep_anonymous_totals(
 
 
 def _first_source(course: Course) -> ColumnElement[str | None]:
-    """The lesson slug first in `Question.sources`: "" when none matched, NULL when the lesson is
-    no longer in the course. A CASE over the course's lessons, as SQLite has no split function
-    (and PostgreSQL no `instr`)."""
-    sources = col(Question.sources)
+    """The lesson slug first in `TraineeQuestion.sources`: "" when none matched, NULL when the
+    lesson is no longer in the course. A CASE over the course's lessons, as SQLite has no split
+    function (and PostgreSQL no `instr`)."""
+    sources = col(TraineeQuestion.sources)
     listed = sources + ","
     first = [
         (func.substr(listed, 1, len(slug) + 1) == f"{slug},", literal(slug))
@@ -474,7 +478,7 @@ async def trainee_rows(
     ordered by cohort name, then name; for spreadsheets and CSV files."""
     whole = cohort_id is None
     scope = col(Cohort.course_id) == course.id if whole else col(Cohort.id) == cohort_id
-    trainee = col(Person.role) == Role.trainee.value
+    trainee = col(Person.role) == Role.trainee
     people = (
         select(  # type: ignore[call-overload]  # sqlmodel types 1-4 columns
             Person.id, Person.display_name, Person.last_seen_at, Cohort.name, Membership.joined_at
@@ -523,7 +527,7 @@ async def trainee_rows(
             last_seen_at=person.last_seen_at,
             statuses=tuple(statuses[pid]),
             scores=tuple(scores[pid]),
-            passed=statuses[pid].count(PASSED),
+            passed=statuses[pid].count(LessonStatus.passed),
         )
         for pid, person in found.items()
     ]

@@ -44,7 +44,7 @@ async def concurrent_claims(settings: Settings, n: int, workers: int = 1) -> Cla
         used = texts.count(en("role.used"))
         async with runtimes[0].sessions() as session:
             roles = list(await session.exec(select(Person.role).where(Person.channel == "test")))
-        return Claims(roles.count(Role.lecturer.value), granted, used, len(texts) - granted - used)
+        return Claims(roles.count(Role.lecturer), granted, used, len(texts) - granted - used)
     finally:
         for runtime in runtimes:
             await runtime.close()

@@ -18,7 +18,7 @@ async def test_the_role_change_commits_or_rolls_back_with_the_claim(database_url
     runtime = await migrated_runtime(make_settings(database_url))
     try:
         async with runtime.sessions() as session:
-            boss = Person(channel="test", channel_user_id="boss", role=Role.admin.value)
+            boss = Person(channel="test", channel_user_id="boss", role=Role.admin)
             ana = Person(channel="test", channel_user_id="ana")
             session.add_all([boss, ana])
             await session.flush()

@@ -18,7 +18,7 @@ from bot.db.models import (
     Delivery,
     LessonPlan,
     Person,
-    Question,
+    TraineeQuestion,
 )
 from bot.i18n import Translator
 from bot.runtime import Runtime
@@ -71,7 +71,7 @@ async def a_full_life(school: Runtime) -> Life:
     lid, tid = await person_id(school, LECTURER[0]), await person_id(school, TRAINEE[0])
     now = clock.now
     async with school.sessions() as session:
-        question = Question(
+        question = TraineeQuestion(
             person_id=tid,
             cohort_id=cohort.id,
             course_id="sample",
@@ -187,7 +187,7 @@ async def test_forgetme_leaves_nothing_that_points_back(school: Runtime, who: st
 async def test_a_forgotten_question_leaves_the_lecturers_list(school: Runtime) -> None:
     life = await a_full_life(school)
     async with school.sessions() as session:  # still waiting for the lecturer's answer
-        question = (await session.exec(select(Question))).one()[0]
+        question = (await session.exec(select(TraineeQuestion))).one()[0]
         question.lecturer_answer = None
         session.add(question)
         await session.commit()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.core.messages import Incoming, Kind, Sender, without_control_characters
-from bot.db.models import Announcement, Cohort, Person, Question
+from bot.db.models import Announcement, Cohort, Person, TraineeQuestion
 from bot.i18n import Translator
 from bot.runtime import Runtime
 from tests.conftest import Trainee
@@ -63,7 +63,7 @@ async def test_nul_never_reaches_the_database(school: Runtime) -> None:
 
     async with school.sessions() as session:
         people = {p.channel_user_id: p for p in await session.exec(select(Person))}
-        questions = [q.text for q in await session.exec(select(Question))]
+        questions = [q.text for q in await session.exec(select(TraineeQuestion))]
         (announcement,) = await session.exec(select(Announcement))
     assert (people["lec"].display_name, people["ana"].display_name) == ("Li Na", "Ana")
     assert people["ana"].reminder_time == "20:00"

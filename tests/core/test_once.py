@@ -13,7 +13,7 @@ from sqlalchemy import func, update
 from sqlmodel import select
 
 from bot.core.messages import Incoming
-from bot.db.models import Cohort, ProcessedUpdate, Question, RoleInvite
+from bot.db.models import Cohort, ProcessedUpdate, RoleInvite, TraineeQuestion
 from bot.runtime import Runtime
 from tests.conftest import Trainee, make_settings, migrated_runtime
 
@@ -64,7 +64,7 @@ async def test_a_question_redelivered_uses_the_quota_once(school: Runtime) -> No
     asking = command(ana, "how do I take a good photo of peaches?", "2001")
     assert len(await handle(school, asking)) == 1
     assert await handle(school, asking) == []
-    assert await count(school, Question) == 1
+    assert await count(school, TraineeQuestion) == 1
 
 
 async def test_the_same_ref_on_another_channel_is_another_update(school: Runtime) -> None:
@@ -75,7 +75,7 @@ async def test_the_same_ref_on_another_channel_is_another_update(school: Runtime
     assert len(await handle(school, command(ana, asking, "7"))) == 1
     assert len(await handle(school, command(ben, asking, "7"))) == 1
     assert await count(school, ProcessedUpdate) == 2
-    assert await count(school, Question) == 2
+    assert await count(school, TraineeQuestion) == 2
 
 
 async def test_an_update_that_changed_nothing_is_not_marked_and_answered_again(

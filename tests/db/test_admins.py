@@ -28,7 +28,7 @@ async def test_start_up_demotes_admins_no_longer_listed_and_promotes_listed_ones
         await Trainee(runtime, "lec", "Lec", "en").send("/help")
         async with runtime.sessions() as session:
             lec = (await session.exec(select(Person).where(Person.channel_user_id == "lec"))).one()
-            lec.role = Role.lecturer.value
+            lec.role = Role.lecturer
             session.add(lec)
             await session.commit()
     finally:
@@ -57,7 +57,7 @@ async def test_an_admin_not_in_admin_ids_is_demoted_on_their_next_message(
             found = (
                 await session.exec(select(Person).where(Person.channel_user_id == "sneaky"))
             ).one()
-            found.role = Role.admin.value
+            found.role = Role.admin
             session.add(found)
             await session.commit()
         replies = await sneaky.send("/invite_coordinator")

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlmodel import select
 
-from bot.db.models import Cohort, Delivery, Membership, Person, Question
+from bot.db.models import Cohort, Delivery, Membership, Person, TraineeQuestion
 from bot.i18n import Translator
 from bot.runtime import Runtime
 from tests.conftest import Trainee, make_settings, migrated_runtime
@@ -57,7 +57,7 @@ async def test_a_covered_question_is_answered_from_the_lesson(school: Runtime) -
     assert answer.text.startswith(en("qa.from_lesson", title=title))
     assert answer.buttons[0][0].payload == "qa:read:good-photos"
     async with school.sessions() as session:
-        (stored,) = await session.exec(select(Question))
+        (stored,) = await session.exec(select(TraineeQuestion))
     assert (stored.mode, stored.answered, stored.sources.split(",")[0]) == (
         "retrieval",
         True,
@@ -73,7 +73,7 @@ async def test_not_covered_goes_to_the_lecturer_and_the_answer_comes_back(school
     await ana.press(en("qa.ask_lecturer"))
     assert ana.texts == [en("qa.handed_off")]
     async with school.sessions() as session:
-        question = (await session.exec(select(Question))).one()
+        question = (await session.exec(select(TraineeQuestion))).one()
         to_lecturer = (await session.exec(select(Delivery))).one()
     assert question.handed_off and to_lecturer.person_id == lecturer.id
     assert to_lecturer.kind == "question"
@@ -85,7 +85,7 @@ async def test_not_covered_goes_to_the_lecturer_and_the_answer_comes_back(school
     assert li.texts == [en("qa.answer_sent", number=question.id)]
     async with school.sessions() as session:
         back = (await session.exec(select(Delivery).where(Delivery.kind == "answer"))).one()
-        stored = await session.get(Question, question.id)
+        stored = await session.get(TraineeQuestion, question.id)
     assert (
         back.person_id == question.person_id and stored.lecturer_answer == "Ask the village shop."
     )
@@ -100,7 +100,7 @@ async def test_the_daily_quota_and_the_cache(school: Runtime) -> None:
     again = await ana.send("how do i use DAYLIGHT by a window, for photos")
     assert again[0].text == first[0].text
     async with school.sessions() as session:
-        modes = [q.mode for q in await session.exec(select(Question))]
+        modes = [q.mode for q in await session.exec(select(TraineeQuestion))]
     assert modes == ["retrieval", "cache"]
     await ana.send("What is a good price?")
     assert (await ana.send("One more question"))[0].text == en("qa.quota_alone", quota=3)
@@ -117,7 +117,7 @@ async def test_the_llm_writes_the_answer_and_its_citations_are_kept(database_url
             (answer,) = await ana.send("My photo is dark. How do I use daylight by a window?")
             assert answer.text == "Take the photo by a window in daylight."
             async with runtime.sessions() as session:
-                (stored,) = await session.exec(select(Question))
+                (stored,) = await session.exec(select(TraineeQuestion))
             assert (stored.mode, stored.sources) == ("llm", "good-photos")
             llm.fail_next(status=500)
             (fallback,) = await ana.send("How do I show the size of my peaches with a coin?")
@@ -134,7 +134,7 @@ async def test_a_lecturer_answers_by_replying_to_the_passed_on_question(school: 
     await ana.send("Who won the football match last night?")
     await ana.press(en("qa.ask_lecturer"))
     async with school.sessions() as session:
-        question = (await session.exec(select(Question))).one()
+        question = (await session.exec(select(TraineeQuestion))).one()
     copy = en("qa.to_lecturer", name="Ana", question=question.text, number=question.id)
 
     async def reply_as(user_id: str, text: str) -> list[str]:
@@ -149,7 +149,7 @@ async def test_a_lecturer_answers_by_replying_to_the_passed_on_question(school: 
         en("qa.answer_sent", number=question.id)
     ]
     async with school.sessions() as session:
-        stored = await session.get(Question, question.id)
+        stored = await session.get(TraineeQuestion, question.id)
         back = (await session.exec(select(Delivery).where(Delivery.kind == "answer"))).all()
     assert stored.lecturer_answer == "The village shop shows the matches."
     assert [d.person_id for d in back] == [question.person_id]

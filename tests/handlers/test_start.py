@@ -95,7 +95,7 @@ async def test_staff_are_asked_which_language_the_bot_should_use(runtime, traine
     await lee.send("/start")
     async with runtime.sessions() as session:
         person = (await session.exec(select(Person).where(Person.channel_user_id == "7"))).one()
-        person.role = Role.lecturer.value
+        person.role = Role.lecturer
         session.add(person)
         await session.commit()
     en = Translator("en")

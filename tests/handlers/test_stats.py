@@ -10,9 +10,10 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from bot.config import LANGUAGES
+from bot.db.models import LessonStatus
 from bot.i18n import Translator
 from bot.runtime import Runtime
-from bot.stats.labels import EXPORT_FIELDS, STATUSES, chart_labels, export_labels
+from bot.stats.labels import EXPORT_FIELDS, chart_labels, export_labels
 from tests.conftest import Trainee, make_settings, migrated_runtime
 
 
@@ -32,7 +33,7 @@ def test_every_chart_and_spreadsheet_word_is_translated(language: str) -> None:
     words = [chart.title, chart.enrolled, chart.active_7d, chart.completion, chart.average]
     export = export_labels(t)
     words += [getattr(export, field) for field in EXPORT_FIELDS]
-    words += [export.statuses[status] for status in STATUSES]
+    words += [export.statuses[status] for status in LessonStatus]
     assert not [w for w in words if w.startswith("stats.")]  # a key means a missing string
 
 

@@ -9,7 +9,15 @@ from datetime import date, datetime, timedelta
 from sqlmodel import select
 
 from bot.core.messages import Reply
-from bot.db.models import Announcement, Cohort, Delivery, LessonPlan, Membership, Person, Question
+from bot.db.models import (
+    Announcement,
+    Cohort,
+    Delivery,
+    LessonPlan,
+    Membership,
+    Person,
+    TraineeQuestion,
+)
 from bot.i18n import Translator
 from bot.runtime import Runtime
 from bot.scheduling.plans import when_text
@@ -23,9 +31,9 @@ def buttons(replies: list[Reply]) -> list[str]:
     return [b.label for reply in replies for row in reply.buttons for b in row]
 
 
-async def questions(runtime: Runtime) -> list[Question]:
+async def questions(runtime: Runtime) -> list[TraineeQuestion]:
     async with runtime.sessions() as session:
-        return list(await session.exec(select(Question).order_by(Question.id)))
+        return list(await session.exec(select(TraineeQuestion).order_by(TraineeQuestion.id)))
 
 
 async def in_a_class(runtime: Runtime, trainee: Trainee, lecturer: bool = True) -> Cohort:

@@ -8,10 +8,9 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import col, select
 
 from bot.core.messages import Incoming
-from bot.db.models import ActivityDay, LessonProgress
+from bot.db.models import ActivityDay, LessonProgress, LessonStatus
 from bot.i18n import Translator
 from bot.lessons.model import Lesson
-from bot.lessons.progress import FAILED, QUIZ, READING
 from bot.lessons.quiz import current_question, fit_to_lesson, grade, is_current_card
 from bot.runtime import Runtime
 
@@ -44,20 +43,23 @@ def row(**fields: object) -> LessonProgress:
 
 
 def test_a_card_tap_is_current_only_on_the_card_being_read() -> None:
-    reading = row(status=READING, card=2)
+    reading = row(status=LessonStatus.reading, card=2)
     assert is_current_card(reading, 2)
     assert not is_current_card(reading, 1)
-    assert not is_current_card(row(status=QUIZ, card=2), 2)
+    assert not is_current_card(row(status=LessonStatus.quiz, card=2), 2)
 
 
 def test_an_answer_is_current_only_for_this_attempt_and_question(runtime: Runtime) -> None:
     lesson = sample_lesson(runtime)
-    quiz = row(status=QUIZ, attempt=2, question=1)
+    quiz = row(status=LessonStatus.quiz, attempt=2, question=1)
     assert current_question(quiz, lesson, 2, 1, 0) is lesson.quiz[1]
     assert current_question(quiz, lesson, 1, 1, 0) is None  # an earlier attempt's button
     assert current_question(quiz, lesson, 2, 0, 0) is None  # the question before
     assert current_question(quiz, lesson, 2, 1, len(lesson.quiz[1].options)) is None
-    assert current_question(row(status=FAILED, attempt=2, question=1), lesson, 2, 1, 0) is None
+    assert (
+        current_question(row(status=LessonStatus.failed, attempt=2, question=1), lesson, 2, 1, 0)
+        is None
+    )
 
 
 def test_grading_and_a_quiz_shortened_under_the_person(runtime: Runtime) -> None:
@@ -65,9 +67,9 @@ def test_grading_and_a_quiz_shortened_under_the_person(runtime: Runtime) -> None
     question = lesson.quiz[0]
     assert grade(question, question.answer)
     assert not grade(question, (question.answer + 1) % len(question.options))
-    beyond = row(status=QUIZ, attempt=1, question=len(lesson.quiz), card=99)
+    beyond = row(status=LessonStatus.quiz, attempt=1, question=len(lesson.quiz), card=99)
     fit_to_lesson(beyond, lesson, MONDAY + timedelta(hours=1))
-    assert (beyond.status, beyond.question, beyond.attempt) == (QUIZ, 0, 2)
+    assert (beyond.status, beyond.question, beyond.attempt) == (LessonStatus.quiz, 0, 2)
     assert beyond.card == len(lesson.cards) - 1
 
 

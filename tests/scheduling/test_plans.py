@@ -19,10 +19,10 @@ from bot.db.models import Cohort, Delivery, LessonPlan, LessonProgress, Person
 from bot.handlers import announce
 from bot.handlers import plans as plan_handlers
 from bot.i18n import Translator
+from bot.localtime import QuietHours
 from bot.runtime import Runtime
 from bot.scheduling import plans
 from bot.scheduling.compose import compose
-from bot.scheduling.localtime import QuietHours
 from tests.conftest import SAMPLE_CONTENT, FixedClock, Trainee, make_settings, migrated_runtime
 from tests.handlers.test_cohorts import a_class, fetch, make_lecturer
 

@@ -53,7 +53,7 @@ async def test_each_scheduled_message_reaches_the_channel_saying_what_it_is(
         announcement = models.Announcement(
             cohort_id=cohort.id, author_id=lecturer.id, text="Live class at 8 tonight"
         )
-        question = models.Question(
+        question = models.TraineeQuestion(
             person_id=pupil.id,
             course_id="sample",
             language="en",
@@ -64,13 +64,13 @@ async def test_each_scheduled_message_reaches_the_channel_saying_what_it_is(
         await session.flush()
         local_day = (now + timedelta(hours=8)).date().isoformat()  # the day in Shanghai
         rows = [
-            (daily.id, compose.REMINDER, "", local_day),
-            (nudged.id, compose.REMINDER, "", local_day),
-            (pupil.id, compose.LESSON, "plan:0", "0"),
-            (pupil.id, compose.ANNOUNCEMENT, f"ann:{announcement.id}", ""),
-            (lecturer.id, compose.REPORT, f"ann:{announcement.id}", ""),
-            (lecturer.id, compose.QUESTION, f"q:{question.id}", ""),
-            (pupil.id, compose.ANSWER, f"q:{question.id}", ""),
+            (daily.id, models.DeliveryKind.reminder, "", local_day),
+            (nudged.id, models.DeliveryKind.reminder, "", local_day),
+            (pupil.id, models.DeliveryKind.lesson, "plan:0", "0"),
+            (pupil.id, models.DeliveryKind.announcement, f"ann:{announcement.id}", ""),
+            (lecturer.id, models.DeliveryKind.report, f"ann:{announcement.id}", ""),
+            (lecturer.id, models.DeliveryKind.question, f"q:{question.id}", ""),
+            (pupil.id, models.DeliveryKind.answer, f"q:{question.id}", ""),
         ]
         for person_id, kind, ref, occurrence in rows:
             assert person_id is not None
@@ -93,14 +93,7 @@ async def test_each_scheduled_message_reaches_the_channel_saying_what_it_is(
 
 
 def test_every_kind_of_scheduled_message_has_a_purpose() -> None:
-    kinds = {
-        compose.ANNOUNCEMENT,
-        compose.LESSON,
-        compose.REMINDER,
-        compose.NUDGE,
-        compose.REPORT,
-        compose.QUESTION,
-        compose.ANSWER,
-    }
+    # Every kind but the outbox's, which holds answers kept back (they keep their own purpose).
+    kinds = set(models.DeliveryKind) - {models.DeliveryKind.reply}
     assert set(compose.PURPOSES) == kinds
     assert Purpose.answer not in compose.PURPOSES.values()  # answers are not scheduled

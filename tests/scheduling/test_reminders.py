@@ -14,8 +14,8 @@ from bot.db.models import Delivery, Person
 from bot.handlers import reminders as reminders_handler
 from bot.i18n import Translator
 from bot.lessons.progress import record_activity
+from bot.localtime import QuietHours
 from bot.runtime import Runtime
-from bot.scheduling.localtime import QuietHours
 from bot.scheduling.reminders import next_reminder_at, plan_reminders, reminder_reply
 from tests.conftest import Trainee
 

@@ -35,9 +35,9 @@ from bot.db.models import (
     LessonProgress,
     Membership,
     Person,
-    Question,
     QuizAnswer,
     Role,
+    TraineeQuestion,
 )
 from bot.runtime import Runtime
 from tests.conftest import make_settings, migrated_runtime
@@ -199,7 +199,7 @@ async def build_programme(runtime: Runtime) -> Programme:
         for name, asked in QUESTIONS.items():
             for n, (cohort_name, course_id, sources, answered, handed, reply) in enumerate(asked):
                 session.add(
-                    Question(
+                    TraineeQuestion(
                         person_id=people[name],
                         cohort_id=cohorts[cohort_name] if cohort_name else None,
                         course_id=course_id,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.db.models import Cohort, Membership, Question
+from bot.db.models import Cohort, Membership, TraineeQuestion
 from bot.lessons.content import require_library
 from bot.stats import (
     AskedQuestions,
@@ -215,7 +215,7 @@ async def test_most_asked_topics_top_five_ties_in_course_order(programme: Progra
             for _ in range(count):  # the first source counts, not the second
                 sources = f"{slug},{slugs[5]}"
                 session.add(
-                    Question(
+                    TraineeQuestion(
                         person_id=gus,
                         cohort_id=delta.id,
                         course_id=course.id,

@@ -17,7 +17,7 @@ async def test_lecturer_creates_a_class_and_a_trainee_joins_by_deep_link(live_bo
     await li.wait_messages(1)
     async with live_bot.runtime.sessions() as session:
         person = (await session.exec(select(Person).where(Person.channel_user_id == "901"))).one()
-        person.role = Role.lecturer.value
+        person.role = Role.lecturer
         session.add(person)
         await session.commit()
 
@@ -46,7 +46,7 @@ async def test_a_coordinator_gets_the_chart_and_the_spreadsheet(live_bot: LiveBo
     await boss.wait_messages(1)
     async with live_bot.runtime.sessions() as session:
         person = (await session.exec(select(Person).where(Person.channel_user_id == "911"))).one()
-        person.role = Role.coordinator.value
+        person.role = Role.coordinator
         session.add(person)
         await session.commit()
     await boss.send_text("/newcohort Duraznos")

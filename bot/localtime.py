@@ -1,14 +1,46 @@
-"""Wall-clock times in people's and classes' timezones: HH:MM, DST-correct instants, quiet hours."""
+"""Wall-clock times in people's and classes' timezones: their zone and local day, HH:MM,
+DST-correct instants, quiet hours. Pure time arithmetic: below every package but core."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from zoneinfo import ZoneInfo
+from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.payloads import whole_number
 
 DAY = timedelta(days=1)
+FALLBACK_ZONE = UTC  # for a stored zone name this machine does not know
+
+
+class Zoned(Protocol):
+    """Anything that lives in a timezone: a person, a class."""
+
+    @property
+    def timezone(self) -> str: ...
+
+
+def zone_of(where: Zoned | str) -> tzinfo:
+    """The timezone of a person or class (or of a zone name); UTC when the name is unknown, so
+    one bad row stops no planner and no handler."""
+    name = where if isinstance(where, str) else where.timezone
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return FALLBACK_ZONE
+
+
+def local_day(where: Zoned | str, now: datetime) -> date:
+    """The date the clock shows at `now` where the person (or class) lives: the day their study,
+    quota, reminders and plans count in."""
+    return now.astimezone(zone_of(where)).date()
+
+
+def local_midnight(where: Zoned | str, now: datetime) -> datetime:
+    """The UTC instant the person's (or class's) local day containing `now` began."""
+    zone = zone_of(where)
+    return local_instant(now.astimezone(zone).date(), time(0), zone)
 
 
 def parse_hhmm(text: str) -> time | None:
