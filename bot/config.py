@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.localtime import QuietHours, parse_hhmm
 
 Language = Literal["zh", "es", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh", "es", "en")
@@ -215,7 +216,7 @@ class Settings(BaseSettings):
     @classmethod
     def _clock_time(cls, value: object) -> str:
         text = str(value).strip()
-        if _clock(text) is None:
+        if parse_hhmm(text) is None:
             raise ValueError(
                 f"REMINDER_TIME must be a time of day on the 24-hour clock, such as 19:00; "
                 f"got {text!r}"
@@ -229,12 +230,17 @@ class Settings(BaseSettings):
         if text.casefold() in ("", "off", "none"):
             return "off"
         start, dash, end = text.partition("-")
-        if not dash or _clock(start.strip()) is None or _clock(end.strip()) is None:
+        if not dash or parse_hhmm(start) is None or parse_hhmm(end) is None:
             raise ValueError(
                 f"QUIET_HOURS must be two times of day such as 21:00-08:00 (from 21:00 up to "
                 f"08:00), or off; got {text!r}"
             )
         return f"{start.strip()}-{end.strip()}"
+
+    @property
+    def quiet(self) -> QuietHours:
+        """QUIET_HOURS as hours, read once per value (start-up refused an unreadable one)."""
+        return _quiet_hours(self.quiet_hours)
 
     @cached_property
     def sqlite_path(self) -> Path | None:
@@ -267,11 +273,6 @@ class Settings(BaseSettings):
         return hashlib.sha256(f"webhook:{token}".encode()).hexdigest()[:48]
 
 
-_HHMM = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])", re.ASCII)
-
-
-def _clock(text: str) -> tuple[int, int] | None:
-    """ "19:00" -> (19, 0); None unless it is a time of day written H:MM or HH:MM in ASCII
-    digits (as bot.localtime.parse_hhmm reads it)."""
-    found = _HHMM.fullmatch(text)
-    return (int(found[1]), int(found[2])) if found else None
+@lru_cache(maxsize=8)
+def _quiet_hours(text: str) -> QuietHours:
+    return QuietHours.parse(text)

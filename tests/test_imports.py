@@ -16,8 +16,9 @@ BOT = Path(__file__).resolve().parent.parent / "bot"
 # Which unit may import which: a unit imports only units of its own layer or below (the cycle test
 # keeps a layer's units from importing each other both ways). docs/decisions.md says why.
 LAYERS = (
-    {"bot.config", "bot.metrics"},  # settings and counters: import no other part of bot
-    {"bot.core", "bot.i18n", "bot.localtime"},  # message types, words, time arithmetic
+    {"bot.core"},  # message types, button payloads, fitting: import no other part of bot
+    {"bot.localtime"},  # time arithmetic: quiet hours, a local day
+    {"bot.config", "bot.metrics", "bot.i18n"},  # settings (typed with localtime), counters, words
     {"bot.zones"},  # zone names in the reader's language
     {"bot.db"},  # tables and the queries every part shares
     {"bot.lessons"},  # the course and a trainee's progress in it

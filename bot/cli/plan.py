@@ -29,7 +29,7 @@ from bot.core.codes import normalise_code
 from bot.core.payloads import whole_number
 from bot.db.models import Cohort, LessonPlan, PlanStatus
 from bot.lessons.yaml_lines import Located, YamlSyntaxError, parse_yaml, unknown_keys
-from bot.localtime import QuietHours, parse_hhmm
+from bot.localtime import parse_hhmm
 from bot.runtime.loop import run_async
 from bot.scheduling import plans
 
@@ -216,7 +216,7 @@ async def import_plan(
             f"start {found.start} is in the past (today is {today} in {cohort.timezone})",
         )
     at = parse_hhmm(found.time)
-    if at is not None and QuietHours.parse(settings.quiet_hours).contains(at):
+    if at is not None and settings.quiet.contains(at):
         found.complain(
             found.lines["time"],
             f"{found.time} is in the quiet hours ({settings.quiet_hours}): nothing is sent then",

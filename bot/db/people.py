@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists
+from sqlalchemy import bindparam, exists
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -29,6 +29,26 @@ async def find_person(session: AsyncSession, channel: str, user_id: str) -> Pers
         select(Person).where(Person.channel == channel, Person.channel_user_id == user_id)
     )
     return result.first()
+
+
+# Built once: making the statement costs more Python than running it (bench/updates.py).
+_ARRIVAL = select(
+    Person,
+    exists()
+    .where(
+        col(Delivery.person_id) == col(Person.id),
+        col(Delivery.kind) == DeliveryKind.reply,
+        col(Delivery.status).in_(OUTBOX_WAITING),
+    )
+    .label("waiting"),
+    exists()
+    .where(
+        col(ProcessedUpdate.channel) == bindparam("channel"),
+        col(ProcessedUpdate.ref) == bindparam("ref"),
+    )
+    .correlate(None)
+    .label("applied"),
+).where(Person.channel == bindparam("channel"), Person.channel_user_id == bindparam("user_id"))
 
 
 @dataclass
@@ -54,39 +74,19 @@ async def arrival(
     was applied before, and whether replies to them wait in the outbox: one round trip to the
     database for everyone who has written before, the work of every update. Call it holding
     the person's lock (bot.db.person_lock); a new person's commit ends it, so it is taken again."""
-    applied = (
-        exists()
-        .where(
-            col(ProcessedUpdate.channel) == sender.channel,
-            col(ProcessedUpdate.ref) == update_ref[:REF_LENGTH],
-        )
-        .correlate(None)
-        if update_ref
-        else None
-    )
-    waiting = exists().where(
-        col(Delivery.person_id) == col(Person.id),
-        col(Delivery.kind) == DeliveryKind.reply,
-        col(Delivery.status).in_(OUTBOX_WAITING),
-    )
-    columns = [Person, waiting.label("waiting")]
-    if applied is not None:
-        columns.append(applied.label("applied"))
     found = (
         await session.exec(
-            select(*columns).where(  # type: ignore[call-overload]
-                Person.channel == sender.channel, Person.channel_user_id == sender.user_id
-            )
+            _ARRIVAL,
+            params={
+                "channel": sender.channel,
+                "user_id": sender.user_id,
+                "ref": update_ref[:REF_LENGTH],  # "" matches no applied update
+            },
         )
     ).first()
     if found is None:  # first contact; or they asked to be forgotten while this update waited
-        person = await person_for(
-            session,
-            sender,
-            now=now,
-            default_language=default_language,
-            default_timezone=default_timezone,
-            admins=admins,
+        person = await _first_contact(
+            session, sender, now, default_language, default_timezone, admins
         )
         if not session.in_transaction():  # the new person was committed: lock again
             await lock_person(session, sender)
@@ -94,7 +94,7 @@ async def arrival(
         return Arrival(person, applied=seen)
     person = found[0]
     _refresh(person, sender, now, admins)
-    return Arrival(person, applied=bool(applied is not None and found[2]), replies_waiting=found[1])
+    return Arrival(person, applied=bool(found[2]), replies_waiting=bool(found[1]))
 
 
 async def person_for(
@@ -110,27 +110,43 @@ async def person_for(
     from the language tag their client sends (bot.zones). ADMIN_IDS decides who is an admin:
     people listed become admins, an admin no longer listed becomes a trainee."""
     person = await find_person(session, sender.channel, sender.user_id)
-    admin = (sender.channel, sender.user_id) in admins
     if person is None:
-        person = Person(
-            role=Role.admin if admin else Role.trainee,
-            channel=sender.channel,
-            channel_user_id=sender.user_id,
-            display_name=sender.display_name[:128],
-            language=normalise_language(sender.language_hint, default_language),
-            timezone=first_zone(sender.language_hint, default_timezone),
-            created_at=now,
-            last_seen_at=now,
+        return await _first_contact(
+            session, sender, now, default_language, default_timezone, admins
         )
-        session.add(person)
-        try:
-            await session.commit()
-        except IntegrityError:  # the same person's first two messages raced; take the winner
-            await session.rollback()
-            person = await find_person(session, sender.channel, sender.user_id)
-            assert person is not None
-        return person
     _refresh(person, sender, now, admins)
+    return person
+
+
+async def _first_contact(
+    session: AsyncSession,
+    sender: Sender,
+    now: datetime,
+    default_language: str,
+    default_timezone: str,
+    admins: frozenset[tuple[str, str]],
+) -> Person:
+    """A new person for `sender`, committed (see `person_for`)."""
+    admin = (sender.channel, sender.user_id) in admins
+    person = Person(
+        role=Role.admin if admin else Role.trainee,
+        channel=sender.channel,
+        channel_user_id=sender.user_id,
+        display_name=sender.display_name[:128],
+        language=normalise_language(sender.language_hint, default_language),
+        timezone=first_zone(sender.language_hint, default_timezone),
+        created_at=now,
+        last_seen_at=now,
+    )
+    session.add(person)
+    try:
+        await session.commit()
+    except IntegrityError:  # the same person's first two messages raced; take the winner
+        await session.rollback()
+        found = await find_person(session, sender.channel, sender.user_id)
+        assert found is not None
+        _refresh(found, sender, now, admins)
+        return found
     return person
 
 

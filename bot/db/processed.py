@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -20,12 +20,24 @@ KEEP = timedelta(days=3)
 REF_LENGTH = 128  # ProcessedUpdate.ref's column
 
 
+_APPLIED = select(ProcessedUpdate.ref).where(
+    col(ProcessedUpdate.channel) == bindparam("channel"),
+    col(ProcessedUpdate.ref) == bindparam("ref"),
+)
+# The mark, per dialect; built once: making a statement costs more Python than running it.
+_MARKS = {
+    name: dialect.insert(ProcessedUpdate)
+    .values(channel=bindparam("channel"), ref=bindparam("ref"), processed_at=bindparam("now"))
+    .on_conflict_do_nothing()
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+
+
 async def already_applied(session: AsyncSession, channel: str, ref: str) -> bool:
     """Whether this update was applied and committed before."""
     found = await session.exec(
-        select(ProcessedUpdate.ref).where(
-            col(ProcessedUpdate.channel) == channel, col(ProcessedUpdate.ref) == ref[:REF_LENGTH]
-        )
+        _APPLIED,
+        params={"channel": channel, "ref": ref[:REF_LENGTH]},
     )
     return found.first() is not None
 
@@ -33,12 +45,10 @@ async def already_applied(session: AsyncSession, channel: str, ref: str) -> bool
 async def mark_applied(session: AsyncSession, channel: str, ref: str, now: datetime) -> bool:
     """Mark the update applied in the session's transaction; False when another transaction
     marked it first (the same update handled twice at once): then roll back."""
-    dialect = (await session.connection()).dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = await session.exec(
-        insert(ProcessedUpdate)
-        .values(channel=channel, ref=ref[:REF_LENGTH], processed_at=now)
-        .on_conflict_do_nothing()
+    connection = await session.connection()  # Core: the insert's row count is what matters
+    result = await connection.execute(
+        _MARKS[connection.dialect.name],
+        {"channel": channel, "ref": ref[:REF_LENGTH], "now": now},
     )
     return bool(result.rowcount)
 

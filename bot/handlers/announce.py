@@ -46,12 +46,11 @@ EVENING, MORNING = time(19, 0), time(9, 0)
 AWAITING = "announce"
 
 
-def send_options(now: datetime, tz: str, quiet: str) -> dict[SendWhen, datetime]:
+def send_options(now: datetime, tz: str, hours: QuietHours) -> dict[SendWhen, datetime]:
     """When an announcement can go: now, this evening at 19:00 (tomorrow's when that has passed
     or is in quiet hours), tomorrow at 09:00; each moved out of the quiet hours. Same instants
     are offered once."""
     zone = ZoneInfo(tz)
-    hours = QuietHours.parse(quiet)
     today = local_day(tz, now)
     evening = local_instant(today, EVENING, zone)
     if evening <= now or hours.contains(EVENING):
@@ -87,7 +86,7 @@ def when_label(ctx: Context, instant: datetime, tz: str) -> str:
 def preview(ctx: Context, cohort: Cohort, announcement: Announcement, count: int) -> list[Reply]:
     """What the class will see, with the choice of when it goes out."""
     cid, aid = cohort.id or 0, announcement.id or 0
-    options = send_options(ctx.now, cohort.timezone, ctx.settings.quiet_hours)
+    options = send_options(ctx.now, cohort.timezone, ctx.settings.quiet)
     rows = [
         (
             Button(
@@ -145,7 +144,7 @@ async def send_announcement(ctx: Context, tap: SendAnnouncement) -> HandlerResul
     """Send a draft now or schedule it; a second tap says what already happened."""
     cohort, announcement = await tapped_announcement(ctx, tap.cohort, tap.announcement)
     if announcement.status == AnnouncementStatus.draft:
-        options = send_options(ctx.now, cohort.timezone, ctx.settings.quiet_hours)
+        options = send_options(ctx.now, cohort.timezone, ctx.settings.quiet)
         send_at = options.get(tap.when)
         if send_at is None:
             raise StaleButton(tap.when)

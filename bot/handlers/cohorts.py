@@ -28,7 +28,6 @@ from bot.core.payloads import (
 from bot.db.models import Cohort, Role
 from bot.db.roles import at_least
 from bot.handlers.menu import main_menu
-from bot.localtime import QuietHours
 from bot.pipeline.router import AccessDenied, Context, HandlerResult, Router
 from bot.zones import OFFERED, zone_name
 
@@ -194,7 +193,7 @@ async def cohort_zone(ctx: Context, tap: CohortZone) -> HandlerResult:
     cohort = await managed_cohort(ctx, tap.cohort)
     if tap.zone not in OFFERED:
         raise StaleButton(tap.zone)
-    quiet = QuietHours.parse(ctx.settings.quiet_hours)
+    quiet = ctx.settings.quiet
     moved = await change_zone(
         ctx.session, cohort, tap.zone, ctx.now, quiet, ctx.settings.reminder_time
     )

@@ -49,7 +49,7 @@ def zone_buttons(ctx: Context) -> tuple[tuple[Button, ...], ...]:
 @router.command("reminders")
 async def show_reminders(ctx: Context) -> HandlerResult:
     """The current setting and the times to choose from."""
-    quiet = QuietHours.parse(ctx.settings.quiet_hours)
+    quiet = ctx.settings.quiet
     at = reminder_clock(ctx.person, quiet, ctx.settings.reminder_time)
     current = at.strftime("%H:%M") if at is not None else None
     text = (
@@ -73,7 +73,7 @@ async def show_zones(ctx: Context, _: ReminderZones) -> HandlerResult:
 @router.button(ReminderAt)
 async def choose_time(ctx: Context, tap: ReminderAt) -> HandlerResult:
     """Save the chosen time and when the next reminder is due."""
-    quiet = QuietHours.parse(ctx.settings.quiet_hours)
+    quiet = ctx.settings.quiet
     choice = f"{tap.hour:02d}:{tap.minute:02d}"
     if choice not in allowed_times(quiet):
         raise StaleButton(choice)
@@ -83,7 +83,7 @@ async def choose_time(ctx: Context, tap: ReminderAt) -> HandlerResult:
 
 @router.button(ReminderOff)
 async def turn_off(ctx: Context, _: ReminderOff) -> HandlerResult:
-    save_reminder(ctx, None, QuietHours.parse(ctx.settings.quiet_hours))
+    save_reminder(ctx, None, ctx.settings.quiet)
     return Reply(ctx.t("reminders.turned_off"), edit=True)
 
 
@@ -102,7 +102,7 @@ async def choose_own_zone(ctx: Context, tap: ReminderZone) -> HandlerResult:
     """The person's own zone: their class's changes no longer move them."""
     if tap.zone not in OFFERED:
         raise StaleButton(tap.zone)
-    quiet = QuietHours.parse(ctx.settings.quiet_hours)
+    quiet = ctx.settings.quiet
     choose_zone(ctx.person, tap.zone, ctx.now, quiet, default_time=ctx.settings.reminder_time)
     ctx.session.add(ctx.person)
     name = zone_name(tap.zone, ctx.person.language)

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import Cohort, DeliveryKind, LessonPlan, Membership, Person, PlanStatus
-from bot.localtime import DAY, QuietHours, local_instant, parse_hhmm
+from bot.localtime import DAY, local_instant, parse_hhmm
 from bot.scheduling import store
 from bot.scheduling.services import SchedulerServices
 
@@ -207,7 +207,7 @@ async def advance(
             kind=DeliveryKind.lesson,
             ref=ref,
             occurrence=str(step - 1),
-            due_at=QuietHours.parse(services.settings.quiet_hours).end_after(now, zone),
+            due_at=services.settings.quiet.end_after(now, zone),
         )
     return moved
 

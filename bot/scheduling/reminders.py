@@ -92,7 +92,7 @@ async def plan_reminders(session: AsyncSession, services: SchedulerServices, now
     """Planner: a "reminder" delivery for everyone whose reminder time has come, one per local
     day at most (the local date is the occurrence), and their next reminder time."""
     settings = services.settings
-    quiet = QuietHours.parse(settings.quiet_hours)
+    quiet = settings.quiet
     after_id = 0
     while True:
         people = list(
@@ -166,7 +166,7 @@ async def reminder_reply(
 ) -> Reply | None:
     """The message of a reminder delivery, decided when it is sent: None (skip it) when reminders
     are off now, the person studied that day, its day is over, or it is quiet hours there now."""
-    quiet = QuietHours.parse(services.settings.quiet_hours)
+    quiet = services.settings.quiet
     if person.reminder_time is None:
         return None
     local_now = now.astimezone(zone_of(person))

@@ -16,6 +16,7 @@ from bot.handlers import announce
 from bot.handlers import plans as plan_handlers
 from bot.handlers.announce import send_options
 from bot.i18n import Translator
+from bot.localtime import QuietHours
 from bot.runtime import Runtime
 from bot.scheduling import announcements
 from bot.scheduling.engine import DeliveryEngine
@@ -24,7 +25,7 @@ from tests.conftest import FixedClock, Trainee, make_settings, migrated_runtime
 from tests.handlers.test_cohorts import a_class, fetch, make_lecturer, new_class
 
 en = Translator("en")
-QUIET = "21:00-08:00"
+QUIET = QuietHours.parse("21:00-08:00")
 
 
 @pytest.fixture
@@ -84,7 +85,7 @@ def test_the_times_offered_respect_the_evening_and_quiet_hours() -> None:
     assert send_options(late, tz, QUIET)["eve"] == utc(2026, 5, 5, 11)
     night = utc(2026, 5, 4, 15)  # 23:00: "now" waits for 08:00
     assert send_options(night, tz, QUIET)["now"] == utc(2026, 5, 5, 0)
-    assert send_options(afternoon, tz, "18:00-08:00")["eve"] == utc(2026, 5, 6, 0)
+    assert send_options(afternoon, tz, QuietHours.parse("18:00-08:00"))["eve"] == utc(2026, 5, 6, 0)
 
 
 async def test_a_text_announcement_goes_to_every_member_and_the_counts_come_back(
