@@ -4,23 +4,11 @@ WhatsApp Cloud API and a WeChat service account show (sources in docs/decisions.
 
 from __future__ import annotations
 
+from bot.channels.telegram.app import CAPABILITIES as TELEGRAM
 from bot.core.capabilities import Capabilities, LengthUnit
 
-TELEGRAM_LIKE = Capabilities(
-    "telegram",
-    length_unit=LengthUnit.utf16,
-    text_limit=4096,
-    text_limit_with_buttons=4096,
-    caption_limit=1024,
-    max_buttons=100,
-    button_label_limit=64,
-    max_list_rows=0,
-    edits=True,
-    documents=True,
-    images=True,
-    persistent_menu=True,
-    payload_limit=64,
-)
+# Telegram's is the channel's own declaration; the other two channels come in their issues.
+TELEGRAM_LIKE = TELEGRAM
 WHATSAPP_LIKE = Capabilities(
     "whatsapp",
     length_unit=LengthUnit.characters,

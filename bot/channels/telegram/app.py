@@ -45,7 +45,7 @@ from bot.channels.telegram.ratelimit import FloodControl, SendLimiter
 from bot.channels.telegram.shared_budget import RedisSendLimiter
 from bot.channels.telegram.webhook import WebhookRequests
 from bot.config import Settings
-from bot.core.capabilities import Capabilities
+from bot.core.capabilities import Capabilities, LengthUnit
 from bot.core.locks import KeyedLock
 from bot.core.messages import Incoming, Reply
 from bot.db.outage import DatabaseUnavailable, database_unavailable
@@ -83,9 +83,11 @@ class SessionPerUpdate(BaseMiddleware):
 
 
 # What Telegram shows: inline buttons under a message (100 at most, callback data <= 64 bytes),
-# a persistent keyboard, edits, photos and documents, 4,096-character texts.
+# a persistent keyboard, edits, photos and documents, 4,096-character texts counted in UTF-16
+# units (an emoji counts two).
 CAPABILITIES = Capabilities(
     name=CHANNEL,
+    length_unit=LengthUnit.utf16,
     text_limit=4096,
     text_limit_with_buttons=4096,
     caption_limit=1024,
