@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core.messages import Sender
 from bot.db.models import OUTBOX_WAITING, Delivery, DeliveryKind, Person, ProcessedUpdate, Role
 from bot.db.person_lock import lock_person
-from bot.db.processed import REF_LENGTH, already_applied
+from bot.db.processed import REF_LENGTH
 from bot.i18n import normalise_language
 from bot.zones import first_zone
 
@@ -90,8 +90,10 @@ async def arrival(
         )
         if not session.in_transaction():  # the new person was committed: lock again
             await lock_person(session, sender)
-        seen = bool(update_ref) and await already_applied(session, sender.channel, update_ref)
-        return Arrival(person, applied=seen)
+        # Nothing of a person who has just been created was applied before. (An update applied
+        # before its sender asked to be forgotten, redelivered after, makes them anew: Telegram
+        # redelivers only what was never acknowledged, so only after a crash in between.)
+        return Arrival(person)
     person = found[0]
     _refresh(person, sender, now, admins)
     return Arrival(person, applied=bool(found[2]), replies_waiting=bool(found[1]))
