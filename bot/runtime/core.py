@@ -43,7 +43,9 @@ def setup_logging(level: str) -> None:
         level=level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # its per-start chatter is noise
+    # Their per-start chatter is noise (and lands in the middle of the console chat).
+    for chatty in ("alembic", "apscheduler"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 @dataclass
