@@ -70,10 +70,13 @@ async def arrival(
     default_timezone: str,
     admins: frozenset[tuple[str, str]] = frozenset(),
 ) -> Arrival:
-    """The person behind `sender` (see `person_for`), whether the update `update_ref` ("": none)
-    was applied before, and whether replies to them wait in the outbox: one round trip to the
-    database for everyone who has written before, the work of every update. Call it holding
-    the person's lock (bot.db.person_lock); a new person's commit ends it, so it is taken again."""
+    """The person behind `sender`, whether the update `update_ref` ("": none) was applied
+    before, and whether replies to them wait in the outbox: one round trip to the database for
+    everyone who has written before, the work of every update. A new person is created (and
+    committed) on first contact, their zone guessed from the language tag their client sends
+    (bot.zones). ADMIN_IDS decides who is an admin: people listed become admins, an admin no
+    longer listed becomes a trainee. Call it holding the person's lock (bot.db.person_lock); a
+    new person's commit ends it, so it is taken again."""
     found = (
         await session.exec(
             _ARRIVAL,
@@ -99,27 +102,6 @@ async def arrival(
     return Arrival(person, applied=bool(found[2]), replies_waiting=bool(found[1]))
 
 
-async def person_for(
-    session: AsyncSession,
-    sender: Sender,
-    *,
-    now: datetime,
-    default_language: str,
-    default_timezone: str,
-    admins: frozenset[tuple[str, str]] = frozenset(),
-) -> Person:
-    """The person behind `sender`, created (and committed) on first contact, their zone guessed
-    from the language tag their client sends (bot.zones). ADMIN_IDS decides who is an admin:
-    people listed become admins, an admin no longer listed becomes a trainee."""
-    person = await find_person(session, sender.channel, sender.user_id)
-    if person is None:
-        return await _first_contact(
-            session, sender, now, default_language, default_timezone, admins
-        )
-    _refresh(person, sender, now, admins)
-    return person
-
-
 async def _first_contact(
     session: AsyncSession,
     sender: Sender,
@@ -128,7 +110,7 @@ async def _first_contact(
     default_timezone: str,
     admins: frozenset[tuple[str, str]],
 ) -> Person:
-    """A new person for `sender`, committed (see `person_for`)."""
+    """A new person for `sender`, committed (see `arrival`)."""
     admin = (sender.channel, sender.user_id) in admins
     person = Person(
         role=Role.admin if admin else Role.trainee,

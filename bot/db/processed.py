@@ -1,4 +1,5 @@
-"""Updates already applied: a redelivered update (the same channel and ref) is recognised.
+"""Updates already applied: a redelivered update (the same channel and ref) is recognised (the
+look is part of bot.db.people.arrival; the mark is written here).
 
 The mark is written in the transaction that commits the handler's changes, so an update whose
 handler failed, or whose process died before the commit, stays unmarked and its redelivery is
@@ -11,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import col, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import ProcessedUpdate
@@ -20,10 +21,6 @@ KEEP = timedelta(days=3)
 REF_LENGTH = 128  # ProcessedUpdate.ref's column
 
 
-_APPLIED = select(ProcessedUpdate.ref).where(
-    col(ProcessedUpdate.channel) == bindparam("channel"),
-    col(ProcessedUpdate.ref) == bindparam("ref"),
-)
 # The mark, per dialect; built once: making a statement costs more Python than running it.
 _MARKS = {
     name: dialect.insert(ProcessedUpdate)
@@ -31,15 +28,6 @@ _MARKS = {
     .on_conflict_do_nothing()
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
-
-
-async def already_applied(session: AsyncSession, channel: str, ref: str) -> bool:
-    """Whether this update was applied and committed before."""
-    found = await session.exec(
-        _APPLIED,
-        params={"channel": channel, "ref": ref[:REF_LENGTH]},
-    )
-    return found.first() is not None
 
 
 async def mark_applied(session: AsyncSession, channel: str, ref: str, now: datetime) -> bool:
