@@ -19,6 +19,7 @@ from bot.runtime import Runtime
 from tests.conftest import Trainee
 from tests.core.channel_capabilities import ALL
 from tests.core.fitted import limits_broken, shown
+from tests.handlers.test_stats import coordinator_with_a_class
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
@@ -59,26 +60,15 @@ async def main_menu(school: Runtime) -> tuple[str, list[Reply]]:
     return "en", await ana.send("hello there")
 
 
-async def _coordinator_with_a_class(school: Runtime) -> Trainee:
-    boss = Trainee(school, "boss", "Boss", "zh")
-    await boss.send("/newcohort 平谷桃农")
-    code = boss.last[-1].text.split("：")[-1].split("（")[0].strip()
-    for n in range(3):
-        trainee = Trainee(school, f"t{n}", f"学员{n}", "zh")
-        await trainee.send(f"/join {code}")
-        await trainee.send("/lesson")
-    return boss
-
-
 async def statistics(school: Runtime) -> tuple[str, list[Reply]]:
     """A coordinator's statistics: the summary with its chart, and a button per class."""
-    boss = await _coordinator_with_a_class(school)
+    boss = await coordinator_with_a_class(school)
     return "zh", await boss.send(zh("menu.stats"))
 
 
 async def statistics_spreadsheet(school: Runtime) -> tuple[str, list[Reply]]:
     """One class's statistics, then its spreadsheet (a document)."""
-    boss = await _coordinator_with_a_class(school)
+    boss = await coordinator_with_a_class(school)
     await boss.send(zh("menu.stats"))
     replies = await boss.press("👥 平谷桃农 · 3")
     return "zh", replies + await boss.press(zh("stats.export"))

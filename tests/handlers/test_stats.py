@@ -37,7 +37,8 @@ def test_every_chart_and_spreadsheet_word_is_translated(language: str) -> None:
     assert not [w for w in words if w.startswith("stats.")]  # a key means a missing string
 
 
-async def test_a_coordinator_gets_the_summary_chart_and_spreadsheet(school: Runtime) -> None:
+async def coordinator_with_a_class(school: Runtime) -> Trainee:
+    """The admin "boss" (Chinese) with one class, 平谷桃农: three trainees who opened a lesson."""
     boss = Trainee(school, "boss", "Boss", "zh")
     await boss.send("/newcohort 平谷桃农")
     code = boss.last[-1].text.split("：")[-1].split("（")[0].strip()
@@ -45,7 +46,11 @@ async def test_a_coordinator_gets_the_summary_chart_and_spreadsheet(school: Runt
         trainee = Trainee(school, f"t{n}", f"学员{n}", "zh")
         await trainee.send(f"/join {code}")
         await trainee.send("/lesson")
+    return boss
 
+
+async def test_a_coordinator_gets_the_summary_chart_and_spreadsheet(school: Runtime) -> None:
+    boss = await coordinator_with_a_class(school)
     zh = Translator("zh")
     chart, per_cohort = await boss.send(zh("menu.stats"))
     assert chart.text.startswith("📈 ") and "3" in chart.text
