@@ -50,6 +50,7 @@ from bot.config import Settings
 from bot.db.engine import make_engine
 from bot.db.migrate import upgrade
 from bot.db.models import (
+    OUTBOX_WAITING,
     Announcement,
     Cohort,
     Delivery,
@@ -62,10 +63,9 @@ from bot.db.models import (
 from bot.i18n import Translator
 from bot.runtime import Runtime, run_async
 from bot.runtime.delivery import build_engine
-from bot.scheduling.outbox import WAITING
 from tests.fakes.outage import DatabaseOutage
 from tests.fakes.telegram_server import FakeTelegram
-from tests.handlers.test_hostile_input import BUTTONS
+from tests.handlers.test_hostile_input import examples, kinds
 
 FIRST_ID = 900_000_000
 REDELIVERY_PAUSE = 0.5  # seconds before "Telegram" posts a refused update again
@@ -168,7 +168,7 @@ async def ticker(rig: Rig, stop: asyncio.Event, bot: Any) -> None:
         await asyncio.sleep(0.5)
 
 
-async def outbox_waiting(rig: Rig, statuses: tuple[DeliveryStatus, ...] = WAITING) -> int:
+async def outbox_waiting(rig: Rig, statuses: tuple[DeliveryStatus, ...] = OUTBOX_WAITING) -> int:
     async with rig.runtime.sessions() as session:
         rows = await session.exec(
             select(Delivery.id).where(
@@ -359,8 +359,11 @@ async def privilege_probe(rig: Rig, bot: Any) -> dict[str, Any]:
     before = await privileged_state(rig)
     files_before = sum(1 for m in rig.fake.messages(forger) if m.kind != "text")
     attempts = 0
-    for prefix in PRIVILEGED_PREFIXES:
-        for shape in BUTTONS[prefix]:
+    privileged = [
+        kind for kind in kinds().values() if kind.prefix.split(":")[0] in PRIVILEGED_PREFIXES
+    ]
+    for kind in privileged:
+        for shape in examples(kind):
             attempts += 1
             await press_forged(rig, forger, shape.format(**ids))
             now_state = await privileged_state(rig)
