@@ -3,8 +3,9 @@ the retries) wait here as delivery rows of kind "reply" and the delivery engine 
 the channel recovers.
 
 A person's replies leave in the order they were made: while some wait, a new reply joins the
-queue behind them (`waiting`), each is due no earlier than the ones before it, and the engine
-sends one person's rows one after another, stopping at the first that must wait.
+queue behind them (the Academy reads whether some wait together with the person,
+bot.db.people.arrival), each is due no earlier than the ones before it, and the engine sends one
+person's rows one after another, stopping at the first that must wait.
 
 A reply is kept as JSON (text, buttons, menu, the attachment's name and where it comes from) and,
 when the bot made the file itself (a certificate, a chart, a QR code), its bytes up to
@@ -27,12 +28,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Attachment, Button, Reply
-from bot.db.models import OUTBOX_WAITING, Delivery, DeliveryKind, DeliveryStatus, Person
+from bot.db.models import OUTBOX_WAITING, Delivery, DeliveryKind, DeliveryStatus
 from bot.db.people import find_person
 
 log = logging.getLogger(__name__)
 MAX_KEPT_BYTES = 20 * 1024 * 1024  # a photo or document bigger than this is left out
-WAITING = OUTBOX_WAITING
 
 
 def pack(reply: Reply) -> tuple[str, bytes | None]:
@@ -89,22 +89,6 @@ def unpack(body: str, data: bytes | None) -> Reply:
     )
 
 
-async def waiting(session: AsyncSession, channel: str, user_id: str) -> bool:
-    """Whether replies to this person are waiting in the outbox."""
-    found = await session.exec(
-        select(Delivery.id)
-        .join(Person, col(Person.id) == col(Delivery.person_id))
-        .where(
-            col(Person.channel) == channel,
-            col(Person.channel_user_id) == user_id,
-            col(Delivery.kind) == DeliveryKind.reply,
-            col(Delivery.status).in_(WAITING),
-        )
-        .limit(1)
-    )
-    return found.first() is not None
-
-
 async def keep(
     session: AsyncSession, channel: str, user_id: str, replies: Sequence[Reply], now: datetime
 ) -> bool:
@@ -118,7 +102,7 @@ async def keep(
             select(func.max(Delivery.due_at)).where(
                 col(Delivery.person_id) == person.id,
                 col(Delivery.kind) == DeliveryKind.reply,
-                col(Delivery.status).in_(WAITING),
+                col(Delivery.status).in_(OUTBOX_WAITING),
             )
         )
     ).one()
