@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,36 @@ def metric_files(folder: Path, pattern: str) -> list[Path]:
     return list(folder.glob(pattern))
 
 
+class StderrLines:
+    """Every line a process writes to stderr, read as it comes (a thread drains the pipe, so a
+    chatty process never blocks on a full pipe and the test can wait for a line)."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        assert process.stderr is not None
+        self._pipe = process.stderr
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self._pipe:
+            self.lines.append(line)
+
+    def count(self, text: str) -> int:
+        return sum(text in line for line in list(self.lines))
+
+    async def wait_for(self, text: str, times: int = 1) -> None:
+        for _ in range(600):  # a minute
+            if self.count(text) >= times:
+                return
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"no {times} x {text!r} in:\n{self.text()}")
+
+    def text(self) -> str:
+        self._reader.join(timeout=10)
+        return "".join(self.lines)
+
+
 def children(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -128,7 +159,11 @@ async def test_two_workers_share_the_port_and_survive_a_crash(postgres_url: str)
             stderr=subprocess.PIPE,
             text=True,
         )
+        stderr = StderrLines(supervisor)
         try:
+            # Both workers listen before anyone talks (under load one may start much later).
+            await stderr.wait_for("worker 1 of 2 listening")
+            await stderr.wait_for("worker 2 of 2 listening")
             for _ in range(150):  # the lead worker registers the webhook
                 if fake.webhook_url:
                     break
@@ -155,7 +190,7 @@ async def test_two_workers_share_the_port_and_survive_a_crash(postgres_url: str)
             # The dead worker's live gauges are dropped; its counters stay counted.
             assert not metric_files(metrics, f"gauge_live*_{workers[1]}.db")
             assert metric_files(metrics, f"counter_{workers[1]}.db")
-            await asyncio.sleep(3)  # the new worker imports and listens
+            await stderr.wait_for("of 2 listening", times=3)  # the new worker listens
             await asyncio.gather(*(talk(n) for n in range(20, 40)))
         finally:
             supervisor.send_signal(signal.SIGTERM)
@@ -164,7 +199,6 @@ async def test_two_workers_share_the_port_and_survive_a_crash(postgres_url: str)
             except subprocess.TimeoutExpired:
                 supervisor.kill()
                 raise
-            log = supervisor.stderr.read() if supervisor.stderr else ""
+            log = stderr.text()
         assert code == 0, log
-        assert "worker 1 of 2 listening" in log and "worker 2 of 2 listening" in log
         assert "starting it again" in log
