@@ -46,6 +46,56 @@ class Settings(BaseSettings):
         default=SecretStr(""),
         description="Secret token Telegram sends with each webhook call (derived if empty).",
     )
+    whatsapp_phone_number_id: str = Field(
+        default="",
+        description="WhatsApp Cloud API: the id of the business phone number the bot sends from "
+        "(Meta's App Dashboard, WhatsApp > API Setup); with WHATSAPP_ACCESS_TOKEN it turns the "
+        "WhatsApp channel on.",
+    )
+    whatsapp_access_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="WhatsApp Cloud API: a system user's permanent access token. Never printed.",
+    )
+    whatsapp_app_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="WhatsApp Cloud API: the Meta app's secret; every web-hook call is checked "
+        "against its X-Hub-Signature-256. Needed with the channel on. Never printed.",
+    )
+    whatsapp_verify_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="WhatsApp Cloud API: any secret you choose and also type into the app's "
+        "web-hook settings (Meta sends it once to check the URL). Never printed.",
+    )
+    whatsapp_business_account_id: str = Field(
+        default="",
+        description="WhatsApp Cloud API: the WhatsApp Business Account id (for the message "
+        "templates `academy content check` looks up).",
+    )
+    whatsapp_phone_number: str = Field(
+        default="",
+        description="The business phone number in international form, digits only "
+        "(5215512345678): class links become wa.me links to it.",
+    )
+    whatsapp_api_url: str = Field(
+        default="",
+        description="Base URL of the Graph API (empty: https://graph.facebook.com); tests point "
+        "it at a fake server.",
+    )
+    whatsapp_webhook_path: str = Field(
+        default="/whatsapp",
+        description="Path of the WhatsApp web-hook on the web server (WEBHOOK_HOST:WEBHOOK_PORT).",
+    )
+    whatsapp_send_rate: float = Field(
+        default=80.0,
+        gt=0,
+        description="Messages per second the business number may send (Cloud API: 80).",
+    )
+    unreachable_after_days: int = Field(
+        default=7,
+        ge=1,
+        description="A person whose messages were sent but none delivered for this many days is "
+        "counted unreachable (WhatsApp never reports a block).",
+    )
     webhook_host: str = Field(
         default="127.0.0.1",
         description="Address the webhook server listens on: this machine only, behind a reverse "

@@ -117,6 +117,9 @@ class Person(SQLModel, table=True):
     )
     # A question the bot asked and awaits typed text for ("announce:12"); None most of the time.
     awaiting: str | None = Field(default=None, max_length=64)
+    # The phone number a channel gives beside its own id (WhatsApp's wa_id beside the
+    # business-scoped user id), when it gives one.
+    channel_phone: str | None = Field(default=None, max_length=32)
 
 
 class LessonProgress(SQLModel, table=True):
@@ -428,3 +431,45 @@ class AnonymousTotal(SQLModel, table=True):
     asked: int = 0  # course row: questions asked; lesson row: those whose best source it was
     not_covered: int = 0  # course row: questions that matched no lesson
     unanswered: int = 0  # course row: questions the bot declined
+
+
+class ReceiptStatus(StrEnum):
+    """How far one sent message got, as the channel reports it (WhatsApp's status web-hooks)."""
+
+    sent = "sent"
+    delivered = "delivered"
+    read = "read"
+    failed = "failed"
+
+
+class MessageReceipt(SQLModel, table=True):
+    """One message sent on a channel that reports receipts: whom it went to, for which delivery
+    (None: a reply in a conversation), and when it was delivered and read (bot/db/receipts.py)."""
+
+    __tablename__ = "message_receipts"
+
+    channel: str = Field(max_length=16, primary_key=True)
+    message_ref: str = Field(max_length=128, primary_key=True)  # WhatsApp's wamid
+    person_id: int = Field(foreign_key="people.id", ondelete="CASCADE", index=True)
+    delivery_id: int | None = Field(
+        default=None, foreign_key="deliveries.id", ondelete="SET NULL", index=True
+    )
+    status: ReceiptStatus = Field(
+        default=ReceiptStatus.sent, sa_column=Column(EnumText(ReceiptStatus), nullable=False)
+    )
+    sent_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    delivered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    read_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    failed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    error_code: int | None = Field(default=None)
+
+
+class LinkCode(SQLModel, table=True):
+    """A short code one account made (/link) so the same person, writing it from another
+    channel, continues there with the same progress."""
+
+    __tablename__ = "link_codes"
+
+    code: str = Field(max_length=16, primary_key=True)
+    person_id: int = Field(foreign_key="people.id", ondelete="CASCADE", index=True)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -22,6 +22,9 @@ class Outcome:
     result: Result
     error: str | None = None
     retry_after: float | None = None  # seconds the platform asked us to wait
+    # The channel's ids of the messages sent (WhatsApp's wamids), for channels that report
+    # whether they were delivered and read (bot/db/receipts.py).
+    message_refs: tuple[str, ...] = ()
 
     @classmethod
     def ok(cls) -> Outcome:
