@@ -120,6 +120,9 @@ class Person(SQLModel, table=True):
     # The phone number a channel gives beside its own id (WhatsApp's wa_id beside the
     # business-scoped user id), when it gives one.
     channel_phone: str | None = Field(default=None, max_length=32)
+    # One person on several channels (/link): this row is another channel's account of the
+    # person `alias_of`, kept so that channel's id still finds them; None for a person's own row.
+    alias_of: int | None = Field(default=None, foreign_key="people.id", ondelete="CASCADE")
 
 
 class LessonProgress(SQLModel, table=True):

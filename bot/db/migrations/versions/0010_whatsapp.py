@@ -19,6 +19,10 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("people", schema=None) as batch_op:
         batch_op.add_column(sa.Column("channel_phone", sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column("alias_of", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            "fk_people_alias_of_people", "people", ["alias_of"], ["id"], ondelete="CASCADE"
+        )
     op.create_table(
         "message_receipts",
         sa.Column("channel", sa.String(length=16), nullable=False),
@@ -65,4 +69,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_message_receipts_person_id"))
     op.drop_table("message_receipts")
     with op.batch_alter_table("people", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_people_alias_of_people", type_="foreignkey")
+        batch_op.drop_column("alias_of")
         batch_op.drop_column("channel_phone")
