@@ -15,20 +15,14 @@ run: $(STAMP)
 	$(BIN)/academy db upgrade
 	$(BIN)/academy run
 
-# The whole suite on SQLite, then every test that uses a database again on PostgreSQL when
-# TEST_DATABASE_URL is set (a fresh database per test on that server).
+# The whole suite on SQLite and, when TEST_DATABASE_URL is set, every test that uses a database
+# again on PostgreSQL (a fresh database per test on that server). The two passes run side by side
+# (each on one core); each one's output is printed when it ends, and either failing fails the run.
 test: $(STAMP)
 	$(BIN)/ruff check bot tests bench
 	$(BIN)/ruff format --check bot tests bench
 	$(BIN)/mypy bot
-	@echo "== tests on SQLite =="
-	$(BIN)/python -m pytest -q --backend sqlite
-	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  echo "== tests on PostgreSQL =="; \
-	  $(BIN)/python -m pytest -q --backend postgresql; \
-	else \
-	  echo "== PostgreSQL pass skipped: TEST_DATABASE_URL is not set =="; \
-	fi
+	@bash tests/run_passes.sh $(BIN)/python
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests bench
