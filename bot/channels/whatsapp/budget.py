@@ -21,7 +21,7 @@ from typing import Protocol, TypeVar
 from pywa_async.errors import WhatsAppError
 
 from bot.channels.sending import Budget, await_pause, make_limiter
-from bot.channels.whatsapp.errors import Pause, Verdict, classify
+from bot.channels.whatsapp.errors import NUMBER_BACKOFF, PAIR_BACKOFF, Pause, too_fast
 from bot.config import Settings
 
 log = logging.getLogger(__name__)
@@ -89,11 +89,11 @@ async def within_budget(
         try:
             return await call()
         except WhatsAppError as error:
-            failure = classify(error)
-            if failure.verdict is not Verdict.too_fast or attempt >= attempts:
+            pause = too_fast(error)
+            if pause is None or attempt >= attempts:
                 raise
-            assert failure.pause is not None and failure.backoff is not None
-            seconds = failure.backoff * 2 ** (attempt - 1)
-            log.warning("%s: holding back %.0f s (%s)", failure.detail, seconds, failure.pause)
-            await push_back(limiter, recipient, failure.pause, seconds)
+            first = NUMBER_BACKOFF if pause is Pause.number else PAIR_BACKOFF
+            seconds = first * 2 ** (attempt - 1)
+            log.warning("WhatsApp %s: holding back the %s %.0f s", error.code, pause, seconds)
+            await push_back(limiter, recipient, pause, seconds)
         attempt += 1

@@ -110,9 +110,8 @@ def classify(error: BaseException) -> Failure:
         detail += f" ({error.details})"
     if code in UNDELIVERABLE:
         return Failure(Verdict.undeliverable, code, f"undeliverable: {detail}")
-    status = error.status_code
-    if code in TOO_FAST or (code == status == 429):  # (429 without Meta's body: the number)
-        pause = TOO_FAST.get(code, Pause.number)
+    pause = too_fast(error)
+    if pause is not None:
         wait = NUMBER_BACKOFF if pause is Pause.number else PAIR_BACKOFF
         return Failure(Verdict.too_fast, code, detail, backoff=wait, pause=pause)
     if code == WINDOW_CLOSED:
@@ -125,9 +124,18 @@ def classify(error: BaseException) -> Failure:
             detail,
         )
         return Failure(Verdict.deployer, code, detail, backoff=DEPLOYER_BACKOFF)
+    status = error.status_code
     if code in TRANSIENT or error.is_transient or (status is not None and status >= 500):
         return Failure(Verdict.retry, code, detail)
     return Failure(Verdict.failed, code, detail)
+
+
+def too_fast(error: WhatsAppError) -> Pause | None:
+    """The budget a "too fast" answer pushes back; None for any other error. (A bare HTTP 429
+    without Meta's body counts as the number's rate.)"""
+    if error.code in TOO_FAST:
+        return TOO_FAST[error.code]
+    return Pause.number if error.code == error.status_code == 429 else None
 
 
 def outcome_for(error: BaseException) -> Outcome:
