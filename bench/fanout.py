@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 from bench.databases import fresh_postgres
+from bot.channels.sending.limiter import SendLimiter
 from bot.channels.telegram.app import make_bot
-from bot.channels.telegram.ratelimit import SendLimiter
 from bot.channels.telegram.transport import TelegramTransport
 from bot.config import Settings
 from bot.db.engine import make_engine

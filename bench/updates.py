@@ -142,8 +142,8 @@ def make_stream(people: int) -> list[dict[str, Any]]:
 
 
 async def run_ours(raw: list[dict[str, Any]], workdir: Path) -> dict[str, Any]:
+    from bot.channels.sending.limiter import SendLimiter
     from bot.channels.telegram.app import build_dispatcher, make_bot
-    from bot.channels.telegram.ratelimit import SendLimiter
     from bot.config import Settings
     from bot.db.engine import make_engine
     from bot.db.migrate import upgrade

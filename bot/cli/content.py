@@ -9,7 +9,13 @@ import typer
 
 import bot
 from bot.cli.common import settings_or_exit
-from bot.lessons.content import Problem, load_course, load_library, screen_warnings
+from bot.lessons.content import (
+    Problem,
+    load_course,
+    load_library,
+    screen_warnings,
+    template_warnings,
+)
 from bot.lessons.model import Course
 
 DEFAULT_CONTENT_DIR = Path(bot.__file__).resolve().parents[1] / "content"
@@ -43,7 +49,11 @@ def check(
     else:
         library, problems = load_library(target)
         courses = list(library.values())
-    warnings = [warning for course in courses for warning in screen_warnings(course)]
+    warnings = [
+        warning
+        for course in courses
+        for warning in (*screen_warnings(course), *template_warnings(course))
+    ]
     for problem in warnings + problems:
         typer.echo(str(problem))
     if problems:

@@ -135,6 +135,44 @@ class Purpose(StrEnum):
     lecturer_answer = "lecturer_answer"  # the lecturer's answer to that question
 
 
+class Detail(StrEnum):
+    """Something a scheduled message is about, which a template sent in its place can name (a
+    parameter of WhatsApp's approved templates: {{1}}, {{2}}...)."""
+
+    name = "name"  # the recipient's name (or the catalog's word for a friend)
+    lesson = "lesson"  # the lesson's title
+    number = "number"  # the lesson's number in the course
+    cohort = "class"  # the class's name
+    asker = "asker"  # who asked the question
+    first_line = "first_line"  # the first line of the announcement or question
+
+
+# What each scheduled purpose can tell a template (its `Topic` carries these).
+DETAILS: dict[Purpose, tuple[Detail, ...]] = {
+    Purpose.reminder: (Detail.name,),
+    Purpose.nudge: (Detail.name,),
+    Purpose.lesson: (Detail.name, Detail.number, Detail.lesson, Detail.cohort),
+    Purpose.announcement: (Detail.name, Detail.cohort, Detail.first_line),
+    Purpose.announcement_report: (Detail.name, Detail.cohort, Detail.first_line),
+    Purpose.question_for_lecturer: (Detail.name, Detail.asker, Detail.first_line),
+    Purpose.lecturer_answer: (Detail.name, Detail.first_line),
+}
+
+
+@dataclass(frozen=True)
+class Topic:
+    """What a scheduled message is about, for a channel that must send an approved template in
+    its place (outside WhatsApp's 24 h window): the details its parameters name, and `opens`,
+    the payload of the template's button, whose tap shows the message itself."""
+
+    details: tuple[tuple[Detail, str], ...] = ()
+    opens: str = ""
+
+    def detail(self, which: Detail) -> str:
+        """The detail's text; empty when the message did not say it."""
+        return next((text for key, text in self.details if key is which), "")
+
+
 @dataclass(frozen=True)
 class ListRow:
     """One row of a list of choices: a short title, the full wording when the title had to be
@@ -170,7 +208,8 @@ class Reply:
     `buttons` sit under the message; `menu` replaces the big keyboard at the bottom of the screen
     (None leaves it as it is). With `edit`, the message whose button was pressed is replaced.
     `choice_list` and `numbered` are only made by `bot.core.fitting` for channels that show
-    fewer buttons; `purpose` says what the message is (see `Purpose`).
+    fewer buttons; `purpose` says what the message is (see `Purpose`), and `topic` what a
+    scheduled one is about (see `Topic`; None for answers).
     """
 
     text: str = ""
@@ -182,3 +221,4 @@ class Reply:
     choice_list: ChoiceList | None = None
     numbered: tuple[NumberedChoice, ...] = ()
     purpose: Purpose = Purpose.answer
+    topic: Topic | None = None

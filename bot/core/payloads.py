@@ -417,6 +417,19 @@ class CallOffAnnouncement(Payload):
     announcement: int
 
 
+# A message the bot sent on its own (bot.handlers.scheduled).
+
+
+@dataclasses.dataclass(frozen=True)
+class OpenScheduled(Payload):
+    """Show again, in full, the scheduled message of delivery row `delivery` (an announcement,
+    its report, a question for the lecturer, the lecturer's answer): the button of the WhatsApp
+    template sent in its place outside the 24 h window."""
+
+    prefix = "msg"
+    delivery: int
+
+
 # Statistics (bot.handlers.stats).
 
 

@@ -15,6 +15,7 @@ from bot.handlers import (
     progress,
     reminders,
     review,
+    scheduled,
     start,
     stats,
 )
@@ -52,6 +53,7 @@ def build_router() -> Router:
         cohorts.router,
         plans.router,
         announce.router,
+        scheduled.router,
         privacy.router,
         stats.router,
         ask.router,

@@ -14,6 +14,8 @@ from pathlib import Path
 from bot.config import LANGUAGES, Settings
 from bot.lessons.lesson_file import parse_lesson
 from bot.lessons.model import Course, Lesson
+from bot.lessons.templates import FILE_NAME as TEMPLATES_FILE
+from bot.lessons.templates import CourseTemplates, load_templates
 from bot.lessons.yaml_lines import (
     Complain,
     Located,
@@ -72,6 +74,12 @@ def load_course(course_dir: Path) -> tuple[Course | None, list[Problem]]:
         return None, [Problem(root, 0, "no course.yaml here: add one (see docs/content-format.md)")]
     header = _read_course_file(course_file, root.name, _complainer(problems, course_file))
     texts = _read_lessons(root, header, problems)
+    templates_file = root / TEMPLATES_FILE
+    templates = (
+        load_templates(templates_file, header.languages, _complainer(problems, templates_file))
+        if templates_file.is_file()
+        else CourseTemplates()
+    )
     problems.sort(key=lambda problem: (str(problem.path), problem.line))
     if problems:
         return None, problems
@@ -85,6 +93,7 @@ def load_course(course_dir: Path) -> tuple[Course | None, list[Problem]]:
         lessons=tuple(slug for slug, _ in header.lessons),
         texts=texts,
         root=root,
+        templates=templates,
     )
     return course, []
 
@@ -112,6 +121,24 @@ def screen_warnings(course: Course) -> list[Problem]:
                     )
                     warnings.append(Problem(lesson.source, card.line, message))
     return warnings
+
+
+def template_warnings(course: Course) -> list[Problem]:
+    """A course with a whatsapp.yaml that lacks a template for a purpose or language: WhatsApp
+    cannot send that scheduled message to someone who has not written for a day (it falls back
+    to the English template, else it is not sent). Not problems: the course still loads."""
+    source = course.templates.source
+    if source is None:
+        return []
+    return [
+        Problem(
+            source,
+            0,
+            f"warning: no {purpose} template in {language}: people reading {language} who have "
+            "not written for a day get the English one, or nothing",
+        )
+        for purpose, language in course.templates.missing(course.languages)
+    ]
 
 
 def load_library(content_dir: Path) -> tuple[dict[str, Course], list[Problem]]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.lessons.templates import CourseTemplates
+
 
 @dataclass(frozen=True)
 class QuizQuestion:
@@ -54,6 +56,8 @@ class Course:
     lessons: tuple[str, ...]
     texts: dict[tuple[str, str], Lesson] = field(default_factory=dict)  # (slug, language) -> Lesson
     root: Path | None = None
+    # Approved WhatsApp templates for scheduled messages (whatsapp.yaml); empty without the file.
+    templates: CourseTemplates = field(default_factory=CourseTemplates)
 
     def lesson(self, slug: str, language: str) -> Lesson:
         """The lesson in `language`, or in the course's first language if it lacks that one."""

@@ -83,7 +83,9 @@ class Channel(Protocol):
 
 class FittedTransport:
     """A channel's transport behind `fit_replies`: scheduled messages are fitted to what the
-    channel can show, like replies in a conversation."""
+    channel can show, like replies in a conversation. A transport with `fits_replies = True`
+    gets each reply whole and fits it itself: WhatsApp decides on the whole scheduled message
+    whether it goes free or as one template (bot/channels/whatsapp/window.py)."""
 
     def __init__(self, transport: Transport, capabilities: Capabilities) -> None:
         self.transport = transport
@@ -91,6 +93,8 @@ class FittedTransport:
         self.channel = transport.channel
 
     async def send(self, person: Person, reply: Reply) -> Outcome:
+        if getattr(self.transport, "fits_replies", False):
+            return await self.transport.send(person, reply)
         outcome = Outcome.ok()
         wording = Wording.from_catalog(Translator(person.language))
         for fitted in fit_replies([reply], self.capabilities, wording=wording):

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.messages import Attachment, Button, Purpose, Reply
-from bot.core.payloads import OpenLesson
+from bot.core.messages import Attachment, Button, Detail, Purpose, Reply, Topic
+from bot.core.payloads import OpenLesson, OpenScheduled
 from bot.db.models import (
     Announcement,
     Cohort,
@@ -39,13 +39,34 @@ PURPOSES = {
 async def compose(
     session: AsyncSession, services: SchedulerServices, delivery: Delivery, person: Person
 ) -> Reply | None:
-    """The message for a delivery, saying what it is (`Reply.purpose`); None when there is
-    nothing to say any more."""
+    """The message for a delivery, saying what it is (`Reply.purpose`) and what it is about
+    (`Reply.topic`, for a template sent in its place); None when there is nothing to say any
+    more."""
     reply = await _compose(session, services, delivery, person)
     purpose = PURPOSES.get(delivery.kind)
-    if reply is None or purpose is None or reply.purpose is not Purpose.answer:
+    if reply is None or purpose is None:
+        return reply
+    if reply.topic is not None and not reply.topic.opens:  # a tap on the template shows it
+        reply = replace(reply, topic=replace(reply.topic, opens=_opens(delivery)))
+    if reply.purpose is not Purpose.answer:
         return reply
     return replace(reply, purpose=purpose)
+
+
+def _opens(delivery: Delivery) -> str:
+    if delivery.kind in (DeliveryKind.lesson, DeliveryKind.reminder, DeliveryKind.nudge):
+        return OpenLesson().pack()
+    return OpenScheduled(delivery.id or 0).pack()
+
+
+def first_line(text: str) -> str:
+    """The first line of `text` that says something."""
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def recipient_name(person: Person, t: Translator) -> str:
+    """How a message greets `person`: their name, else the catalog's word for a friend."""
+    return person.display_name or t("start.friend")
 
 
 async def _compose(
@@ -68,22 +89,44 @@ async def _compose(
         cohort = await session.get(Cohort, plan.cohort_id) if plan else None
         if cohort is not None:
             ready = f"{t('plan.header', cohort=cohort.name)}\n{ready}"
-        return Reply(ready, buttons=open_lesson)
+        topic = Topic(
+            (
+                (Detail.name, recipient_name(person, t)),
+                (Detail.number, str(number)),
+                (Detail.lesson, lesson.title),
+                (Detail.cohort, cohort.name if cohort else ""),
+            )
+        )
+        return Reply(ready, buttons=open_lesson, topic=topic)
     if delivery.kind in (DeliveryKind.question, DeliveryKind.answer):
         question = await session.get(TraineeQuestion, int(delivery.ref.removeprefix("q:")))
         if question is None:
             return None
+        about = ((Detail.name, recipient_name(person, t)), (Detail.first_line, question.text))
         if delivery.kind == DeliveryKind.answer:
             return Reply(
-                t("qa.lecturer_answer", question=question.text, answer=question.lecturer_answer)
+                t("qa.lecturer_answer", question=question.text, answer=question.lecturer_answer),
+                topic=Topic(about),
             )
         asker = await session.get(Person, question.person_id)
         name = (asker.display_name if asker else "") or "—"
-        return Reply(t("qa.to_lecturer", name=name, question=question.text, number=question.id))
+        return Reply(
+            t("qa.to_lecturer", name=name, question=question.text, number=question.id),
+            topic=Topic((*about, (Detail.asker, name))),
+        )
     if delivery.kind in (DeliveryKind.announcement, DeliveryKind.report):
         announcement = await session.get(Announcement, int(delivery.ref.removeprefix("ann:")))
         if announcement is None:
             return None
+        cohort = await session.get(Cohort, announcement.cohort_id)
+        topic = Topic(
+            (
+                (Detail.name, recipient_name(person, t)),
+                (Detail.cohort, cohort.name if cohort else ""),
+                # (a photo alone: its camera, so the template still says what came)
+                (Detail.first_line, first_line(announcement.text) or "📷"),
+            )
+        )
         if delivery.kind == DeliveryKind.report:
             numbers = await store.counts(session, kind=DeliveryKind.announcement, ref=delivery.ref)
             return Reply(
@@ -92,7 +135,8 @@ async def _compose(
                     sent=numbers.get(DeliveryStatus.sent, 0),
                     failed=numbers.get(DeliveryStatus.failed, 0),
                     blocked=numbers.get(DeliveryStatus.blocked, 0),
-                )
+                ),
+                topic=topic,
             )
         image = (
             Attachment("announcement.jpg", ref=announcement.photo_ref)
@@ -101,7 +145,7 @@ async def _compose(
         )
         header = await announcement_header(session, t, announcement)
         text = f"{header}\n{announcement.text}" if announcement.text else header
-        return Reply(text, image=image)
+        return Reply(text, image=image, topic=topic)
     return None
 
 

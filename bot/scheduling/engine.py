@@ -188,7 +188,7 @@ class DeliveryEngine:
                 case Result.blocked:
                     status, retry_at = DeliveryStatus.blocked, None
                     await mark_blocked(session, person.channel, person.channel_user_id)
-                case Result.failed:
+                case Result.failed | Result.undeliverable:  # the person stays reachable
                     status, retry_at = DeliveryStatus.failed, None
                 case Result.retry:
                     wait = (

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.messages import Button, Purpose, Reply
+from bot.core.messages import Button, Detail, Purpose, Reply, Topic
 from bot.core.payloads import OpenLesson
 from bot.db.models import ActivityDay, Delivery, DeliveryKind, Person
 from bot.i18n import Translator
@@ -185,5 +185,7 @@ async def reminder_reply(
         ("reminder.daily", Purpose.reminder) if daily else ("reminder.nudge", Purpose.nudge)
     )
     name = person.display_name or t("start.friend")
-    lesson = ((Button(t("menu.lesson"), OpenLesson().pack()),),)
-    return Reply(t(key, name=name), buttons=lesson, purpose=purpose)
+    opens = OpenLesson().pack()
+    lesson = ((Button(t("menu.lesson"), opens),),)
+    topic = Topic(((Detail.name, name),), opens=opens)
+    return Reply(t(key, name=name), buttons=lesson, purpose=purpose, topic=topic)

@@ -15,6 +15,9 @@ class Result(Enum):
     retry = "retry"  # transient: try again later (network, server, flood limit)
     blocked = "blocked"  # the person blocked the bot
     failed = "failed"  # permanent: this message can never be delivered
+    # Permanent for this message, but the person did not block the bot and may write again
+    # (WhatsApp: not a WhatsApp number, held back by Meta, marketing stopped).
+    undeliverable = "undeliverable"
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ class Outcome:
 
 
 class Transport(Protocol):
-    """A channel's sending side (Telegram, the console; WhatsApp later). `reply.purpose` says
+    """A channel's sending side (Telegram, the console, WhatsApp). `reply.purpose` says
     what a scheduled message is (a reminder, a lesson of the plan, an announcement...), so a
     channel outside its window can send an approved template for it instead."""
 

@@ -129,6 +129,7 @@ FIELD_VALUES: dict[str, object] = {
     "item": 1,
     "step": 0,
     "day": 1,
+    "delivery": 1,
 }
 
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.channels.sending.limiter import SendLimiter
 from bot.channels.telegram.app import make_bot
-from bot.channels.telegram.ratelimit import SendLimiter
 from bot.channels.telegram.transport import TelegramTransport
 from bot.db.models import Announcement, Cohort, Membership, Person
 from bot.db.types import utcnow

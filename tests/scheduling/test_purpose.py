@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.core.messages import Purpose, Reply
+from sqlmodel import select
+
+from bot.core.messages import DETAILS, Detail, Purpose, Reply
 from bot.db import models
 from bot.runtime import Runtime
 from bot.scheduling import compose, store
@@ -90,6 +92,67 @@ async def test_each_scheduled_message_reaches_the_channel_saying_what_it_is(
         "pupil": [Purpose.lesson, Purpose.announcement, Purpose.lecturer_answer],
         "lecturer": [Purpose.announcement_report, Purpose.question_for_lecturer],
     }
+    # What each is about, for a template sent in its place (all it names, and what a tap opens).
+    async with school.sessions() as session:
+        ids = {(d.kind, d.person_id): d.id for d in await session.exec(select(models.Delivery))}
+    lesson_title = (
+        school.academy.services.courses["sample"]
+        .lesson(school.academy.services.courses["sample"].lessons[0], "en")
+        .title
+    )
+    about = {
+        who: [(dict(r.topic.details), r.topic.opens) for r in replies if r.topic]
+        for who, replies in channel.sent.items()
+    }
+    assert about == {
+        "daily": [({Detail.name: "friend"}, "les:go")],
+        "nudged": [({Detail.name: "friend"}, "les:go")],
+        "pupil": [
+            (
+                {
+                    Detail.name: "Ana",
+                    Detail.number: "1",
+                    Detail.lesson: lesson_title,
+                    Detail.cohort: "",  # no such plan, so no class
+                },
+                "les:go",
+            ),
+            (
+                {
+                    Detail.name: "Ana",
+                    Detail.cohort: "Peaches",
+                    Detail.first_line: "Live class at 8 tonight",
+                },
+                f"msg:{ids[models.DeliveryKind.announcement, pupil.id]}",
+            ),
+            (
+                {Detail.name: "Ana", Detail.first_line: "How do I fix my tractor?"},
+                f"msg:{ids[models.DeliveryKind.answer, pupil.id]}",
+            ),
+        ],
+        "lecturer": [
+            (
+                {
+                    Detail.name: "Li Na",
+                    Detail.cohort: "Peaches",
+                    Detail.first_line: "Live class at 8 tonight",
+                },
+                f"msg:{ids[models.DeliveryKind.report, lecturer.id]}",
+            ),
+            (
+                {
+                    Detail.name: "Li Na",
+                    Detail.first_line: "How do I fix my tractor?",
+                    Detail.asker: "Ana",
+                },
+                f"msg:{ids[models.DeliveryKind.question, lecturer.id]}",
+            ),
+        ],
+    }
+    for replies in channel.sent.values():  # only what its purpose may name
+        for reply in replies:
+            assert reply.topic is not None
+            assert {key for key, _ in reply.topic.details} <= set(DETAILS[reply.purpose])
 
 
 def test_every_kind_of_scheduled_message_has_a_purpose() -> None:

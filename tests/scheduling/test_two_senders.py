@@ -7,8 +7,8 @@ from collections import Counter
 
 from sqlmodel import select
 
+from bot.channels.sending.limiter import SendLimiter
 from bot.channels.telegram.app import make_bot
-from bot.channels.telegram.ratelimit import SendLimiter
 from bot.channels.telegram.transport import TelegramTransport
 from bot.db.models import Delivery
 from bot.runtime.delivery import build_engine

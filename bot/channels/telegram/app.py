@@ -35,14 +35,17 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.channels.sending import Budget
+from bot.channels.sending import make_limiter as make_budget_limiter
+from bot.channels.sending.limiter import SendLimiter
+from bot.channels.sending.shared import RedisSendLimiter
 from bot.channels.telegram.convert import (
     CHANNEL,
     incoming_from_callback,
     incoming_from_message,
     send_reply,
 )
-from bot.channels.telegram.ratelimit import FloodControl, SendLimiter
-from bot.channels.telegram.shared_budget import RedisSendLimiter
+from bot.channels.telegram.ratelimit import FloodControl
 from bot.channels.telegram.webhook import WebhookRequests
 from bot.config import Settings
 from bot.core.capabilities import Capabilities, LengthUnit
@@ -269,20 +272,14 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
 def make_limiter(settings: Settings) -> SendLimiter | RedisSendLimiter:
     """The sending budget: shared by all workers through Redis when REDIS_URL is set, else this
     process's own."""
-    rate = settings.send_rate_global * HEADROOM
-    if not settings.redis_url:
-        return SendLimiter(rate, settings.send_rate_per_chat, settings.send_burst_per_chat)
-    from redis.asyncio import Redis
-
     bot_id = settings.bot_token.get_secret_value().partition(":")[0] or "bot"
-    return RedisSendLimiter(
-        Redis.from_url(settings.redis_url),
+    budget = Budget(
         bot_id,  # one budget per bot
-        rate,
+        settings.send_rate_global * HEADROOM,
         settings.send_rate_per_chat,
         settings.send_burst_per_chat,
-        fallback_share=settings.workers,
     )
+    return make_budget_limiter(budget, settings)
 
 
 def make_bot(settings: Settings, limiter: SendLimiter | None = None) -> Bot:

@@ -12,6 +12,7 @@ from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 from aiogram.utils.token import TokenValidationError
 from aiohttp import web
 
+from bot.channels.sending.limiter import SendLimiter
 from bot.channels.telegram.app import (
     CAPABILITIES,
     UPDATE_TYPES,
@@ -22,7 +23,6 @@ from bot.channels.telegram.app import (
 )
 from bot.channels.telegram.convert import CHANNEL
 from bot.channels.telegram.menus import StaffMenus, publish_commands, publish_descriptions
-from bot.channels.telegram.ratelimit import SendLimiter
 from bot.channels.telegram.transport import TelegramTransport
 from bot.config import Settings
 from bot.runtime import Offers, Runtime, StartupError

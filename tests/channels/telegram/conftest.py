@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import pytest
 from aiogram import Bot, Dispatcher
 
+from bot.channels.sending.limiter import SendLimiter
 from bot.channels.telegram.channel import TelegramChannel
-from bot.channels.telegram.ratelimit import SendLimiter
 from bot.config import Settings
 from bot.db.engine import make_engine
 from bot.db.migrate import upgrade

@@ -9,7 +9,7 @@ import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 from sqlmodel import select
 
-from bot.channels.telegram.ratelimit import SendLimiter
+from bot.channels.sending.limiter import SendLimiter
 from bot.db.models import Person
 from bot.db.types import utcnow
 from bot.runtime import Runtime

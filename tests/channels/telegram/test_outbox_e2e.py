@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlmodel import select
 
-from bot.channels.telegram.ratelimit import SendLimiter
+from bot.channels.sending.limiter import SendLimiter
 from bot.channels.telegram.transport import TelegramTransport
 from bot.db.models import Delivery
 from bot.i18n import Translator

@@ -1,6 +1,6 @@
 """The send limiter's arithmetic with an injected clock: no real waiting."""
 
-from bot.channels.telegram.ratelimit import SendLimiter, TokenBucket
+from bot.channels.sending.limiter import SendLimiter, TokenBucket
 
 
 class Clock:

@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
+from bot.channels.sending.shared import RedisSendLimiter
 from bot.channels.telegram.app import make_bot
-from bot.channels.telegram.shared_budget import RedisSendLimiter
 from tests.conftest import make_settings
 from tests.fakes.telegram_server import FakeTelegram
 

@@ -14,7 +14,7 @@ from aiogram import Bot
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.channels.telegram.ratelimit import SendLimiter
+from bot.channels.sending.limiter import SendLimiter
 from bot.db.models import Cohort, RoleInvite
 from bot.i18n import Translator
 from bot.runtime import Runtime

@@ -1,8 +1,10 @@
-"""One sending budget for all workers: Telegram's limits are per bot, not per process.
+"""One sending budget for all workers: a platform's limits are per sender (a Telegram bot, a
+WhatsApp business number), not per process.
 
 With REDIS_URL set, every worker takes its send slots from Redis instead of its own memory, so
-four workers together still send at most SEND_RATE_GLOBAL messages a second (and one chat gets at
-most SEND_RATE_PER_CHAT after a burst). Two Lua scripts run atomically in Redis, on Redis's clock
+four workers together still send at most the budget's global rate (Telegram: SEND_RATE_GLOBAL,
+WhatsApp: WHATSAPP_SEND_RATE) and one recipient gets at most its per-recipient rate after a
+burst. Two Lua scripts run atomically in Redis, on Redis's clock
 (the workers' clocks may differ):
 
 - `reserve`: the generic cell rate algorithm, a token bucket stored as one "theoretical arrival
@@ -25,7 +27,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from bot.channels.telegram.ratelimit import SendLimiter
+from bot.channels.sending.limiter import SendLimiter
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +83,8 @@ RETRY_REDIS_AFTER = 30.0  # seconds on the local fallback before trying Redis ag
 
 
 class RedisSendLimiter:
-    """SendLimiter's interface (acquire, pause_chat, sleep), with the budget kept in Redis."""
+    """SendLimiter's interface (acquire, pause_chat, pause_all, sleep), with the budget kept in
+    Redis under `academy:<namespace>:send`."""
 
     def __init__(
         self,
@@ -150,12 +153,18 @@ class RedisSendLimiter:
     async def pause_chat(self, chat_id: int | str, seconds: float) -> None:
         """Nothing may go to `chat_id` for `seconds` from any worker (after a 429)."""
         self.fallback.pause_chat(chat_id, seconds)
+        await self._pause_key(f"{self.prefix}:chat:{chat_id}", seconds, self.chat_tolerance)
+
+    async def pause_all(self, seconds: float) -> None:
+        """Nothing may go to anyone for `seconds` from any worker (the sender is over its
+        rate)."""
+        self.fallback.pause_all(seconds)
+        await self._pause_key(f"{self.prefix}:all", seconds, 0)
+
+    async def _pause_key(self, key: str, seconds: float, tolerance: int) -> None:
         if not self._use_redis():
             return
         try:
-            await self._pause(
-                keys=[f"{self.prefix}:chat:{chat_id}"],
-                args=[round(seconds * MICRO), self.chat_tolerance],
-            )
+            await self._pause(keys=[key], args=[round(seconds * MICRO), tolerance])
         except Exception as error:
             self._failed(error)
