@@ -13,13 +13,12 @@ from bot.db.models import (
     Cohort,
     Delivery,
     DeliveryKind,
-    DeliveryStatus,
     LessonPlan,
     Person,
     TraineeQuestion,
 )
 from bot.i18n import Translator
-from bot.scheduling import outbox, store
+from bot.scheduling import announcements, outbox
 from bot.scheduling.reminders import reminder_reply
 from bot.scheduling.services import SchedulerServices
 
@@ -85,15 +84,7 @@ async def _compose(
         if announcement is None:
             return None
         if delivery.kind == DeliveryKind.report:
-            numbers = await store.counts(session, kind=DeliveryKind.announcement, ref=delivery.ref)
-            return Reply(
-                t(
-                    "announce.report",
-                    sent=numbers.get(DeliveryStatus.sent, 0),
-                    failed=numbers.get(DeliveryStatus.failed, 0),
-                    blocked=numbers.get(DeliveryStatus.blocked, 0),
-                )
-            )
+            return await announcements.report(session, t, announcement)
         image = (
             Attachment("announcement.jpg", ref=announcement.photo_ref)
             if announcement.photo_ref
