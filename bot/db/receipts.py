@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, case, delete, distinct, func
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -131,7 +132,7 @@ async def announcement_receipts(session: AsyncSession, ref: str) -> ReceiptCount
     however many messages their copy took (a template and the text, say)."""
     receipts = (
         select(
-            func.count(distinct(MessageReceipt.delivery_id)),
+            func.count(distinct(col(MessageReceipt.delivery_id))),
             func.count(distinct(_when(col(MessageReceipt.delivered_at)))),
             func.count(distinct(_when(col(MessageReceipt.read_at)))),
         )
@@ -143,7 +144,7 @@ async def announcement_receipts(session: AsyncSession, ref: str) -> ReceiptCount
     return ReceiptCounts(int(tracked), int(delivered), int(read))
 
 
-def _when(moment: ColumnElement[datetime | None]) -> ColumnElement[int | None]:
+def _when(moment: Mapped[datetime | None]) -> ColumnElement[int | None]:
     """The delivery's id when `moment` is set, else NULL (which COUNT skips)."""
     return case((moment.is_not(None), col(MessageReceipt.delivery_id)), else_=None)
 
