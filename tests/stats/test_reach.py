@@ -1,67 +1,16 @@
 """Messages delivered and read, and unreachable trainees, on the programme of conftest.py with
-WhatsApp receipts added (today is 2026-03-10 15:00 UTC; unreachable after 7 days by default).
-
-    who    messages sent (day: what came of it)                         unreachable
-    Ana    03-09 read, 03-10 delivered                                   no
-    Ben    02-20 delivered, 03-01 never, 03-09 never                     yes: nothing since 03-01
-    Cai    03-08 never                                                   no: not 7 days yet
-    Dora   03-01 never, 03-05 delivered                                  no: delivered since
-    Eva    02-25 failed (131026)                                         yes (Alpha and Beta)
-    Fay    (Telegram: no receipts)                                       no
-    Leo    02-01 never (a lecturer: not counted)
-    Hal    02-01 never (Gamma: another course)
-"""
+the WhatsApp receipts of its RECEIPTS table (the `reached` fixture)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-import pytest
 from sqlmodel import select
 
 from bot.cohorts.privacy import forget
 from bot.db.models import MessageReceipt, Person
-from bot.db.models import ReceiptStatus as S
 from bot.stats import MessageReach, all_cohort_stats, cohort_stats, trainee_rows
 from tests.stats.conftest import NOW, Programme
-
-
-def day(month: int, dom: int) -> datetime:
-    return datetime(2026, month, dom, 12, 0, tzinfo=UTC)
-
-
-RECEIPTS = {  # name: [(sent, status)]
-    "Ana": [(day(3, 9), S.read), (day(3, 10), S.delivered)],
-    "Ben": [(day(2, 20), S.delivered), (day(3, 1), S.sent), (day(3, 9), S.sent)],
-    "Cai": [(day(3, 8), S.sent)],
-    "Dora": [(day(3, 1), S.sent), (day(3, 5), S.delivered)],
-    "Eva": [(day(2, 25), S.failed)],
-    "Leo": [(day(2, 1), S.sent)],
-    "Hal": [(day(2, 1), S.sent)],
-}
-
-
-@pytest.fixture
-async def reached(programme: Programme) -> Programme:
-    async with programme.runtime.sessions() as session:
-        for name, messages in RECEIPTS.items():
-            for n, (sent, status) in enumerate(messages):
-                arrived = sent + timedelta(minutes=1)
-                session.add(
-                    MessageReceipt(
-                        channel="whatsapp",
-                        message_ref=f"wamid.{name}.{n}",
-                        person_id=programme.people[name],
-                        status=status,
-                        sent_at=sent,
-                        delivered_at=arrived if status in (S.delivered, S.read) else None,
-                        read_at=arrived if status is S.read else None,
-                        failed_at=arrived if status is S.failed else None,
-                        error_code=131026 if status is S.failed else None,
-                    )
-                )
-        await session.commit()
-    return programme
 
 
 async def reach_of(programme: Programme, **options: timedelta) -> list[MessageReach]:
