@@ -86,10 +86,10 @@ async def apply_receipts(session: AsyncSession, channel: str, receipts: Iterable
     )
     changed = 0
     for row in found.all():
-        before = (row.status, row.delivered_at, row.read_at, row.failed_at)
+        before = _state(row)
         for receipt in by_ref[row.message_ref]:
             _apply(row, receipt)
-        if (row.status, row.delivered_at, row.read_at, row.failed_at) != before:
+        if _state(row) != before:
             session.add(row)
             changed += 1
     return changed
@@ -110,6 +110,10 @@ def _apply(row: MessageReceipt, receipt: Receipt) -> None:
         row.read_at = _earliest(row.read_at, receipt.at)
     if _RANK[status] > _RANK[row.status]:
         row.status = status
+
+
+def _state(row: MessageReceipt) -> tuple[object, ...]:
+    return (row.status, row.delivered_at, row.read_at, row.failed_at, row.error_code)
 
 
 def _earliest(known: datetime | None, reported: datetime) -> datetime:

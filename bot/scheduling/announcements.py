@@ -78,8 +78,8 @@ async def report_finished(
 
 
 async def receipts_line(session: AsyncSession, t: Translator, announcement: Announcement) -> str:
-    """ "📬 On WhatsApp: 40 people · it reached 38 phones · 25 read it"; "" when none of the
-    class is on a channel that reports receipts (Telegram says nothing of the kind)."""
+    """ "📬 On WhatsApp: it reached 38 of 40 phones · 25 read it"; "" when none of the class is
+    on a channel that reports receipts (Telegram says nothing of the kind)."""
     seen = await announcement_receipts(session, ref_of(announcement))
     if not seen.tracked:
         return ""

@@ -123,6 +123,10 @@ async def test_a_failure_keeps_its_code_and_wins_over_sent(runtime: Runtime) -> 
     await sent(runtime, pid, "wamid.F", "wamid.G")
     assert await apply(runtime, Receipt("wamid.F", S.failed, at(1), error_code=131026)) == 1
     assert await apply(runtime, Receipt("wamid.F", S.failed, at(2))) == 0  # a copy with no code
+    await sent(runtime, pid, "wamid.I")
+    assert await apply(runtime, Receipt("wamid.I", S.failed, at(1))) == 1
+    assert await apply(runtime, Receipt("wamid.I", S.failed, at(1), error_code=131049)) == 1
+    assert (await row(runtime, "wamid.I")).error_code == 131049  # the code, once one came
     assert await apply(runtime, Receipt("wamid.F", S.sent, at(0))) == 0
     failed = await row(runtime, "wamid.F")
     assert (failed.status, failed.failed_at, failed.error_code) == (S.failed, at(1), 131026)
