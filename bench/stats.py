@@ -3,12 +3,15 @@
 A fresh SQLite file (or an empty database given with --database-url) is migrated and filled with
 bulk inserts: the real starter course (`sell-online`, 12 lessons), trainees who mostly get through
 the first lessons and thin out towards the end, failed and retried quizzes with one answer row per
-question, some people in two cohorts, and activity days over the last two months. Then each of
+question, some people in two cohorts, activity days over the last two months, and (unless
+--no-receipts) WhatsApp receipts: a third of the trainees on WhatsApp, each with a message every
+two to four days over the 90 days receipts are kept, most delivered and many read, and a few
+people whose messages stopped arriving. Then each of
 these is timed (median of 3 runs, each in a fresh session, as a handler would do it): the overall
 summary, one cohort's summary, every cohort's summary, the PNG chart, and the XLSX export of all
 trainees (query and workbook).
 
-    python bench/stats.py [--trainees 10000] [--cohorts 50] [--database-url URL]
+    python bench/stats.py [--trainees 10000] [--cohorts 50] [--database-url URL] [--no-receipts]
 
 Prints a table and ends with one JSON line of the figures. Targets: summary < 1 s, export < 5 s.
 """
@@ -38,6 +41,7 @@ from bot.db.models import (
     LessonProgress,
     LessonStatus,
     Membership,
+    MessageReceipt,
     Person,
     QuizAnswer,
 )
@@ -50,9 +54,12 @@ PLACES = ["桃园村", "San Mateo", "青山镇", "El Rosario", "Hill Farm", "白
 SUMMARY_TARGET_S, EXPORT_TARGET_S = 1.0, 5.0
 
 
-def make_programme(course: Course, trainees: int, cohorts: int, seed: int = 7) -> dict[str, list]:
+def make_programme(
+    course: Course, trainees: int, cohorts: int, seed: int = 7, receipts: bool = True
+) -> dict[str, list]:
     """Rows for every table, as dicts for executemany; ids are given so rows can refer to them."""
     rng = random.Random(seed)
+    on_whatsapp = random.Random(seed + 1)  # its own draws: the rest is the same without receipts
     rows: dict[str, list[dict[str, Any]]] = {
         "people": [],
         "cohorts": [],
@@ -60,6 +67,7 @@ def make_programme(course: Course, trainees: int, cohorts: int, seed: int = 7) -
         "progress": [],
         "answers": [],
         "days": [],
+        "receipts": [],
     }
     questions = [len(course.lesson(slug, course.languages[0]).quiz) for slug in course.lessons]
     # Some questions are simply harder: the most-missed list should find them.
@@ -124,6 +132,10 @@ def make_programme(course: Course, trainees: int, cohorts: int, seed: int = 7) -
                 )
             last = simulate_trainee(rng, course, pid, joined, questions, ease, rows)
             rows["people"][-1]["last_seen_at"] = last
+            if receipts and on_whatsapp.random() < 1 / 3:
+                rows["people"][-1]["channel"] = "whatsapp"
+                since = max(joined, NOW - timedelta(days=90))
+                simulate_receipts(on_whatsapp, pid, since, rows)
     return rows
 
 
@@ -208,6 +220,36 @@ def simulate_trainee(
     return min(at, NOW)
 
 
+def simulate_receipts(rng: random.Random, pid: int, since: datetime, rows: dict[str, list]) -> None:
+    """A WhatsApp trainee's messages since `since`: one every 2-4 days; 5 % of people stop
+    receiving at some point (a lost phone, a changed number)."""
+    lost = NOW - timedelta(days=rng.uniform(0, 30)) if rng.random() < 0.05 else None
+    at = since + timedelta(hours=rng.uniform(0, 48))
+    while at < NOW:
+        arrived = (lost is None or at < lost) and rng.random() < 0.97
+        delivered = at + timedelta(seconds=rng.randint(1, 3600)) if arrived else None
+        read = (
+            delivered + timedelta(hours=rng.uniform(0, 20))
+            if delivered and rng.random() < 0.6
+            else None
+        )
+        rows["receipts"].append(
+            {
+                "channel": "whatsapp",
+                "message_ref": f"wamid.{pid}.{len(rows['receipts'])}",
+                "person_id": pid,
+                "delivery_id": None,
+                "status": "read" if read else "delivered" if delivered else "sent",
+                "sent_at": at,
+                "delivered_at": delivered,
+                "read_at": read,
+                "failed_at": None,
+                "error_code": None,
+            }
+        )
+        at += timedelta(days=rng.uniform(2, 4))
+
+
 async def fill(url: str, rows: dict[str, list]) -> None:
     from bot.db.engine import make_engine
     from bot.db.migrate import upgrade
@@ -226,6 +268,7 @@ async def fill(url: str, rows: dict[str, list]) -> None:
                 (LessonProgress, "progress"),
                 (QuizAnswer, "answers"),
                 (ActivityDay, "days"),
+                (MessageReceipt, "receipts"),
             ]
             for model, key in tables:
                 data = rows[key]
@@ -286,7 +329,7 @@ async def measure(url: str, courses: dict[str, Course]) -> dict[str, Any]:
 
         async def rows() -> Any:
             async with sessions() as session:
-                return await trainee_rows(session, course, None)
+                return await trainee_rows(session, course, None, NOW)
 
         figures["overall_summary_s"], overall = await median_time(lambda: summary(None))
         figures["cohort_summary_s"], one = await median_time(lambda: summary(biggest))
@@ -319,6 +362,12 @@ async def measure(url: str, courses: dict[str, Course]) -> dict[str, Any]:
         png_kb=round(len(png) / 1024, 1),
         xlsx_kb=round(len(xlsx) / 1024, 1),
         most_missed=[f"{q.slug}#{q.index + 1} {q.share:.0%}" for q in overall.most_missed],
+        reach={
+            "messages": overall.reach.messages,
+            "delivered": overall.reach.delivered,
+            "read": overall.reach.read,
+            "unreachable": overall.reach.unreachable,
+        },
     )
     return figures
 
@@ -328,6 +377,9 @@ def main() -> None:
     parser.add_argument("--trainees", type=int, default=10_000)
     parser.add_argument("--cohorts", type=int, default=50)
     parser.add_argument("--database-url", help="An empty database (default: a new SQLite file).")
+    parser.add_argument(
+        "--no-receipts", action="store_true", help="Nobody on WhatsApp (no receipts)."
+    )
     args = parser.parse_args()
 
     from bot.lessons.content import load_courses
@@ -335,7 +387,9 @@ def main() -> None:
 
     courses = load_courses(Settings(_env_file=None))  # type: ignore[call-arg]
     started = time.perf_counter()
-    rows = make_programme(courses[COURSE], args.trainees, args.cohorts)
+    rows = make_programme(
+        courses[COURSE], args.trainees, args.cohorts, receipts=not args.no_receipts
+    )
     generated = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'stats.db'}"
@@ -365,6 +419,11 @@ def main() -> None:
         f"enrolled {figures['enrolled']}, active 7d {figures['active_7d']}, completion "
         f"{figures['completion_rate']:.1%}, average {figures['average_score']:.1%}; "
         f"most missed: {', '.join(figures['most_missed'])}"
+    )
+    reach = figures["reach"]
+    print(
+        f"WhatsApp messages {reach['messages']}, delivered {reach['delivered']}, read "
+        f"{reach['read']}, unreachable trainees {reach['unreachable']}"
     )
     print(f"target summary < {SUMMARY_TARGET_S} s: {'met' if summary_ok else 'NOT met'}")
     print(f"target export < {EXPORT_TARGET_S} s: {'met' if export_ok else 'NOT met'}")

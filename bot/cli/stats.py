@@ -10,7 +10,7 @@ Words here are English: this is an operator's tool, not the trainees' chat.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -53,7 +53,8 @@ class CohortNotFound(LookupError):
 
 
 stats_app = typer.Typer(
-    help="Coordinator statistics: completion, activity, quiz results, questions asked.",
+    help="Coordinator statistics: completion, activity, quiz results, questions asked, and "
+    "WhatsApp messages delivered and read.",
     subcommand_metavar="",  # one command with options, no sub-commands
 )
 
@@ -93,20 +94,25 @@ async def _gather(
 
     courses = load_courses(settings)
     now = datetime.now(UTC)
+    window = timedelta(days=settings.unreachable_after_days)
     async with database(settings) as engine:
         await require_current_schema(engine)
         async with make_sessionmaker(engine)() as session:
             cohort_id = (await _find_cohort(session, cohort_ref))[0] if cohort_ref else None
             if cohort_id is None and course_id is None:
                 course_id = await main_course(session) or settings.default_course
-            stats = await cohort_stats(session, courses, cohort_id, now, language, course_id)
+            stats = await cohort_stats(
+                session, courses, cohort_id, now, language, course_id, unreachable_after=window
+            )
             course = courses[stats.course_id]
             cohorts = []
             if fmt is Format.table and cohort_id is None:
-                cohorts = await all_cohort_stats(session, courses, now, language)
+                cohorts = await all_cohort_stats(
+                    session, courses, now, language, unreachable_after=window
+                )
             rows = []
             if fmt in (Format.csv, Format.xlsx):
-                rows = await trainee_rows(session, course, cohort_id)
+                rows = await trainee_rows(session, course, cohort_id, now, unreachable_after=window)
     return stats, cohorts, course, rows
 
 
@@ -121,6 +127,12 @@ def _figures_table(stats: CohortStats) -> Table:
     unanswered = f"{asked.unanswered} ({percent(asked.unanswered_share)})"
     table.add_row("Not answered by the bot", unanswered)
     table.add_row("Waiting for a lecturer's answer", str(asked.waiting))
+    reach = stats.reach
+    if reach.messages:  # only channels that report receipts (WhatsApp) have these
+        table.add_row("WhatsApp messages", str(reach.messages))
+        table.add_row("Reached the phone", f"{reach.delivered} ({percent(reach.delivered_share)})")
+        table.add_row("Read", f"{reach.read} ({percent(reach.read_share)})")
+        table.add_row("Unreachable trainees", str(reach.unreachable))
     return table
 
 
@@ -169,9 +181,21 @@ def _missed_table(stats: CohortStats) -> Table:
 def _cohorts_table(cohorts: list[CohortStats]) -> Table:
     table = Table(title="Cohorts")
     columns = ("Id", "Cohort", "Course", "Enrolled", "Active 7d", "Finished", "Avg score")
-    for name in (*columns, "Questions", "Unanswered", "Waiting"):
+    reach = any(s.reach.messages for s in cohorts)  # a Telegram-only programme has none
+    receipts = ("Delivered", "Read", "Unreachable") if reach else ()
+    for name in (*columns, "Questions", "Unanswered", "Waiting", *receipts):
         table.add_column(name, justify="left" if name in ("Cohort", "Course") else "right")
     for s in cohorts:
+        known = s.reach.messages > 0
+        reached = (
+            [
+                percent(s.reach.delivered_share),
+                percent(s.reach.read_share),
+                str(s.reach.unreachable) if known else "–",
+            ]
+            if reach
+            else []
+        )
         table.add_row(
             str(s.cohort_id),
             s.name,
@@ -183,6 +207,7 @@ def _cohorts_table(cohorts: list[CohortStats]) -> Table:
             str(s.asked.total),
             percent(s.asked.unanswered_share),
             str(s.asked.waiting),
+            *reached,
         )
     return table
 

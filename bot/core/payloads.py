@@ -417,6 +417,15 @@ class CallOffAnnouncement(Payload):
     announcement: int
 
 
+@dataclasses.dataclass(frozen=True)
+class AnnouncementCounts(Payload):
+    """The counts of an announcement that went out, as they are now (receipts come later)."""
+
+    prefix = "ann:seen"
+    cohort: int
+    announcement: int
+
+
 # A message the bot sent on its own (bot.handlers.scheduled).
 
 

@@ -6,14 +6,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import ColumnElement, case, delete, distinct, func
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.models import MessageReceipt, ReceiptStatus
+from bot.db.models import Delivery, DeliveryKind, MessageReceipt, ReceiptStatus
 from bot.db.processed import REF_LENGTH
+
+# Receipts are kept this long, then pruned on the delivery tick: the statistics count what
+# came of the messages of the last three months, and unreachable looks back far less.
+KEEP = timedelta(days=90)
 
 # How far each status gets: a late "delivered" never takes back a "read".
 _RANK = {
@@ -80,23 +86,76 @@ async def apply_receipts(session: AsyncSession, channel: str, receipts: Iterable
     )
     changed = 0
     for row in found.all():
-        before = (row.status, row.delivered_at, row.read_at, row.failed_at)
+        before = _state(row)
         for receipt in by_ref[row.message_ref]:
             _apply(row, receipt)
-        if (row.status, row.delivered_at, row.read_at, row.failed_at) != before:
+        if _state(row) != before:
             session.add(row)
             changed += 1
     return changed
 
 
 def _apply(row: MessageReceipt, receipt: Receipt) -> None:
+    """Fold one report into the row: the furthest status, and each moment the earliest any
+    report gave, so neither the order reports arrive in nor their repeats change the end."""
     status = receipt.status
     if status is ReceiptStatus.failed:
-        row.failed_at = row.failed_at or receipt.at
-        row.error_code = receipt.error_code
+        row.failed_at = _earliest(row.failed_at, receipt.at)
+        if row.error_code is None:  # a repeat without a code keeps the code said first
+            row.error_code = receipt.error_code
     if status in (ReceiptStatus.delivered, ReceiptStatus.read):
-        row.delivered_at = row.delivered_at or receipt.at  # read implies delivered
+        # Read implies delivered: a "read" overtaking its "delivered" still counts as arrived.
+        row.delivered_at = _earliest(row.delivered_at, receipt.at)
     if status is ReceiptStatus.read:
-        row.read_at = row.read_at or receipt.at
-    if _RANK[status] > _RANK[row.status] and row.status is not ReceiptStatus.failed:
+        row.read_at = _earliest(row.read_at, receipt.at)
+    if _RANK[status] > _RANK[row.status]:
         row.status = status
+
+
+def _state(row: MessageReceipt) -> tuple[object, ...]:
+    return (row.status, row.delivered_at, row.read_at, row.failed_at, row.error_code)
+
+
+def _earliest(known: datetime | None, reported: datetime) -> datetime:
+    return reported if known is None or reported < known else known
+
+
+@dataclass(frozen=True)
+class ReceiptCounts:
+    """What came of messages sent on channels that report receipts: how many of them were
+    tracked at all (0 on Telegram, which reports nothing), reached the phone, and were read."""
+
+    tracked: int = 0
+    delivered: int = 0
+    read: int = 0
+
+
+async def announcement_receipts(session: AsyncSession, ref: str) -> ReceiptCounts:
+    """Of the people an announcement (`ref`, "ann:<id>") went to on a channel that reports
+    receipts: how many, how many had it on their phone, how many read it. A person counts once
+    however many messages their copy took (a template and the text, say)."""
+    receipts = (
+        select(
+            func.count(distinct(col(MessageReceipt.delivery_id))),
+            func.count(distinct(_when(col(MessageReceipt.delivered_at)))),
+            func.count(distinct(_when(col(MessageReceipt.read_at)))),
+        )
+        .select_from(MessageReceipt)
+        .join(Delivery, col(Delivery.id) == col(MessageReceipt.delivery_id))
+        .where(col(Delivery.kind) == DeliveryKind.announcement, col(Delivery.ref) == ref)
+    )
+    tracked, delivered, read = (await session.exec(receipts)).one()
+    return ReceiptCounts(int(tracked), int(delivered), int(read))
+
+
+def _when(moment: Mapped[datetime | None]) -> ColumnElement[int | None]:
+    """The delivery's id when `moment` is set, else NULL (which COUNT skips)."""
+    return case((moment.is_not(None), col(MessageReceipt.delivery_id)), else_=None)
+
+
+async def prune(session: AsyncSession, now: datetime, keep: timedelta = KEEP) -> int:
+    """Drop the receipts of messages sent longer than `keep` ago; returns how many."""
+    result = await session.exec(
+        delete(MessageReceipt).where(col(MessageReceipt.sent_at) < now - keep)
+    )
+    return int(result.rowcount or 0)

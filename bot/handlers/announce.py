@@ -1,6 +1,8 @@
 """A lecturer's announcement to a class: write it (text, or a photo with a caption), see a
 preview, choose when it goes out (now, this evening, tomorrow morning), and call it off before
-then. The counts come back when it is done (bot.scheduling.announcements).
+then. The counts come back when it is done (bot.scheduling.announcements); for the people on
+WhatsApp, how many have it on their phone and have read it, which a button under the report (and
+a second tap on the preview) show again as the receipts come in.
 
 Payloads: bot.core.payloads (`ann:<action>:<cohort id>[:<announcement id>[:<when>]]`); every
 action checks that the person may manage the class, and a button for an announcement in another
@@ -9,6 +11,7 @@ state is stale.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -16,6 +19,7 @@ from babel.dates import format_date
 
 from bot.core.messages import Attachment, Button, Kind, Reply
 from bot.core.payloads import (
+    AnnouncementCounts,
     CallOffAnnouncement,
     DropAnnouncement,
     NewAnnouncement,
@@ -167,12 +171,21 @@ async def send_announcement(ctx: Context, tap: SendAnnouncement) -> HandlerResul
     )
     count = sum(n for status, n in numbers.items() if status != DeliveryStatus.cancelled)
     day, at = plans.when_text(announcement.send_at, cohort.timezone, ctx.person.language)
-    key = (
-        "announce.already_sent_at"
-        if announcement.send_at <= ctx.now
-        else "announce.already_scheduled"
-    )
-    return Reply(ctx.t(key, count=count, date=day, time=at), menu=await main_menu(ctx))
+    if announcement.send_at > ctx.now:
+        text = ctx.t("announce.already_scheduled", count=count, date=day, time=at)
+        return Reply(text, menu=await main_menu(ctx))
+    text = ctx.t("announce.already_sent_at", count=count, date=day, time=at)
+    line = await announcements.receipts_line(ctx.session, ctx.t, announcement)
+    return Reply(f"{text}\n{line}" if line else text, menu=await main_menu(ctx))
+
+
+@router.button(AnnouncementCounts, role=Role.lecturer)
+async def counts_now(ctx: Context, tap: AnnouncementCounts) -> HandlerResult:
+    """The report again, in place, with the receipts that came in since it was sent."""
+    _, announcement = await tapped_announcement(ctx, tap.cohort, tap.announcement)
+    if announcement.status != AnnouncementStatus.done:
+        raise StaleButton(tap.announcement)
+    return replace(await announcements.report(ctx.session, ctx.t, announcement), edit=True)
 
 
 @router.button(DropAnnouncement, role=Role.lecturer)

@@ -3,6 +3,8 @@ spreadsheet for the laptop."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.core.messages import Attachment, Button, Reply
 from bot.core.payloads import (
     AllStats,
@@ -15,7 +17,7 @@ from bot.db.models import Cohort, Role
 from bot.handlers.menu import main_menu
 from bot.pipeline.router import Context, HandlerResult, Router
 from bot.stats.labels import chart_labels, export_labels
-from bot.stats.model import AskedQuestions, CohortStats
+from bot.stats.model import AskedQuestions, CohortStats, MessageReach
 from bot.stats.queries import all_cohort_stats, cohort_stats, main_course, trainee_rows
 
 router = Router("stats")
@@ -49,7 +51,33 @@ def summary_text(ctx: Context, stats: CohortStats) -> str:
                 )
             )
         text += "\n\n" + "\n".join(lines)
+    reach = reach_text(ctx, stats.reach)
+    if reach:
+        text += "\n\n" + reach
     return text + "\n\n" + questions_text(ctx, stats.asked)
+
+
+def reach_text(ctx: Context, reach: MessageReach) -> str:
+    """How many WhatsApp messages reached the phone and were read, and who has not been
+    reached for days; "" for a group with no receipts (Telegram reports none)."""
+    if not reach.messages:
+        return ""
+    lines = [
+        ctx.t(
+            "stats.reach",
+            messages=reach.messages,
+            delivered=reach.delivered,
+            delivered_share=percent(reach.delivered_share, ctx),
+            read=reach.read,
+            read_share=percent(reach.read_share, ctx),
+        ),
+        ctx.t(
+            "stats.unreachable",
+            days=ctx.settings.unreachable_after_days,
+            count=reach.unreachable,
+        ),
+    ]
+    return "\n".join(lines)
 
 
 def questions_text(ctx: Context, asked: AskedQuestions) -> str:
@@ -74,6 +102,10 @@ def questions_text(ctx: Context, asked: AskedQuestions) -> str:
     return "\n".join(lines)
 
 
+def unreachable_after(ctx: Context) -> timedelta:
+    return timedelta(days=ctx.settings.unreachable_after_days)
+
+
 def chart_reply(ctx: Context, stats: CohortStats, buttons: tuple[tuple[Button, ...], ...]) -> Reply:
     from bot.stats.chart import completion_chart  # matplotlib loads on the first chart only
 
@@ -95,10 +127,19 @@ async def overall(ctx: Context) -> HandlerResult:
     if course_id is None or course_id not in ctx.services.courses:
         return Reply(ctx.t("stats.nobody"), menu=await main_menu(ctx))
     language = ctx.person.language
+    window = unreachable_after(ctx)
     stats = await cohort_stats(
-        ctx.session, ctx.services.courses, None, ctx.now, language, course_id=course_id
+        ctx.session,
+        ctx.services.courses,
+        None,
+        ctx.now,
+        language,
+        course_id=course_id,
+        unreachable_after=window,
     )
-    cohorts = await all_cohort_stats(ctx.session, ctx.services.courses, ctx.now, language)
+    cohorts = await all_cohort_stats(
+        ctx.session, ctx.services.courses, ctx.now, language, unreachable_after=window
+    )
     per_cohort = tuple(
         (Button(f"👥 {c.name} · {c.enrolled}", CohortStatsTap(c.cohort_id or 0).pack()),)
         for c in cohorts[:30]
@@ -124,7 +165,14 @@ async def existing_cohort(ctx: Context, cohort_id: int) -> int:
 async def one_cohort(ctx: Context, tap: CohortStatsTap) -> HandlerResult:
     cohort_id = await existing_cohort(ctx, tap.cohort)
     language = ctx.person.language
-    stats = await cohort_stats(ctx.session, ctx.services.courses, cohort_id, ctx.now, language)
+    stats = await cohort_stats(
+        ctx.session,
+        ctx.services.courses,
+        cohort_id,
+        ctx.now,
+        language,
+        unreachable_after=unreachable_after(ctx),
+    )
     return chart_reply(ctx, stats, ((export_button(ctx, cohort_id),),))
 
 
@@ -141,18 +189,23 @@ async def export_all(ctx: Context, _: ExportAll) -> HandlerResult:
 async def spreadsheet(ctx: Context, cohort_id: int | None) -> Reply:
     from bot.stats.export import trainees_xlsx
 
-    language = ctx.person.language
+    language, window = ctx.person.language, unreachable_after(ctx)
+    course_id = None
     if cohort_id is None:
         course_id = await main_course(ctx.session)
         if course_id is None or course_id not in ctx.services.courses:
             return Reply(ctx.t("stats.nobody"), menu=await main_menu(ctx))
-        stats = await cohort_stats(
-            ctx.session, ctx.services.courses, None, ctx.now, language, course_id=course_id
-        )
-    else:
-        stats = await cohort_stats(ctx.session, ctx.services.courses, cohort_id, ctx.now, language)
+    stats = await cohort_stats(
+        ctx.session,
+        ctx.services.courses,
+        cohort_id,
+        ctx.now,
+        language,
+        course_id=course_id,
+        unreachable_after=window,
+    )
     course = ctx.services.courses[stats.course_id]
-    rows = await trainee_rows(ctx.session, course, cohort_id)
+    rows = await trainee_rows(ctx.session, course, cohort_id, ctx.now, unreachable_after=window)
     data = trainees_xlsx(course, rows, export_labels(ctx.t), stats, language)
     name = f"trainees-{cohort_id or 'all'}.xlsx"
     caption = ctx.t("stats.export_caption", name=stats.name)

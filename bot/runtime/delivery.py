@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.db import receipts
 from bot.db.processed import forget_old
 from bot.scheduling import announcements, plans, reminders
 from bot.scheduling.engine import DeliveryEngine, Planner
@@ -25,6 +26,14 @@ async def forget_applied_updates(
     await forget_old(session, now)
 
 
+async def forget_old_receipts(
+    session: AsyncSession, services: SchedulerServices, now: datetime
+) -> None:
+    """Receipts older than `receipts.KEEP` go (never younger than the unreachable window)."""
+    window = timedelta(days=services.settings.unreachable_after_days)
+    await receipts.prune(session, now, max(receipts.KEEP, 2 * window))
+
+
 def planners() -> list[Planner]:
     """Everything that turns schedules into delivery rows, in the order they run each tick (and
     the housekeeping that rides on the tick)."""
@@ -33,6 +42,7 @@ def planners() -> list[Planner]:
         reminders.plan_reminders,
         announcements.report_finished,
         forget_applied_updates,
+        forget_old_receipts,
     ]
 
 

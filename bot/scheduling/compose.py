@@ -13,13 +13,12 @@ from bot.db.models import (
     Cohort,
     Delivery,
     DeliveryKind,
-    DeliveryStatus,
     LessonPlan,
     Person,
     TraineeQuestion,
 )
 from bot.i18n import Translator
-from bot.scheduling import outbox, store
+from bot.scheduling import announcements, outbox
 from bot.scheduling.reminders import reminder_reply
 from bot.scheduling.services import SchedulerServices
 
@@ -128,16 +127,8 @@ async def _compose(
             )
         )
         if delivery.kind == DeliveryKind.report:
-            numbers = await store.counts(session, kind=DeliveryKind.announcement, ref=delivery.ref)
-            return Reply(
-                t(
-                    "announce.report",
-                    sent=numbers.get(DeliveryStatus.sent, 0),
-                    failed=numbers.get(DeliveryStatus.failed, 0),
-                    blocked=numbers.get(DeliveryStatus.blocked, 0),
-                ),
-                topic=topic,
-            )
+            report = await announcements.report(session, t, announcement)
+            return replace(report, topic=topic)
         image = (
             Attachment("announcement.jpg", ref=announcement.photo_ref)
             if announcement.photo_ref

@@ -16,6 +16,7 @@ from bot.core.messages import Reply
 from bot.db.models import Delivery, DeliveryKind, DeliveryStatus, Person
 from bot.db.outage import database_unavailable
 from bot.db.people import mark_blocked
+from bot.db.receipts import record_sent
 from bot.scheduling import outbox, store
 from bot.scheduling.compose import compose
 from bot.scheduling.services import SchedulerServices
@@ -185,6 +186,16 @@ class DeliveryEngine:
             match outcome.result:
                 case Result.sent:
                     status, retry_at = DeliveryStatus.sent, None
+                    # In the transaction that marks it sent: a receipt never names a row that
+                    # could still be sent again.
+                    await record_sent(
+                        session,
+                        person.channel,
+                        outcome.message_refs,
+                        person.id or 0,
+                        now,
+                        delivery_id=delivery.id,
+                    )
                 case Result.blocked:
                     status, retry_at = DeliveryStatus.blocked, None
                     await mark_blocked(session, person.channel, person.channel_user_id)

@@ -1,8 +1,11 @@
 """Trainee exports for the coordinator's laptop: an XLSX workbook and a CSV file.
 
 One row per trainee, one column per lesson (the status as a word or symbol, with the best quiz
-score), then the lessons passed and the average score. The workbook adds a summary sheet: the
-figures, completion per lesson, the most missed quiz questions and the lessons asked about most.
+score), then the lessons passed and the average score; when anyone exported is on a channel that
+reports receipts (WhatsApp), their messages, how many reached the phone and were read, and
+whether they are unreachable (blank for someone with no receipts: on Telegram nothing is known).
+The workbook adds a summary sheet: the figures (with the receipts' when there are any),
+completion per lesson, the most missed quiz questions and the lessons asked about most.
 Column headers and status words come from the caller (`ExportLabels`), already translated;
 lesson titles come from the course.
 The workbook is written in openpyxl's write-only mode: 10,000 trainees take about a second.
@@ -88,6 +91,12 @@ class ExportLabels:
     waiting: str  # "Waiting for a lecturer's answer"
     topics: str  # "Most asked about"
     not_covered: str  # "Not covered by the course"
+    # Receipts (WhatsApp); their columns appear only when someone has receipts.
+    messages: str = ""  # "WhatsApp messages"
+    delivered: str = ""  # "Reached the phone"
+    read: str = ""  # "Read"
+    unreachable: str = ""  # "Unreachable"
+    unreachable_yes: str = ""  # "yes"
 
 
 def lesson_headers(course: Course, language: str) -> list[str]:
@@ -108,9 +117,28 @@ def _naive_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def _header(course: Course, labels: ExportLabels, language: str) -> list[str]:
+def _header(course: Course, labels: ExportLabels, language: str, reach: bool) -> list[str]:
     fixed = [labels.name, labels.cohort, labels.joined, labels.last_seen]
-    return [*fixed, *lesson_headers(course, language), labels.passed, labels.average]
+    header = [*fixed, *lesson_headers(course, language), labels.passed, labels.average]
+    if reach:
+        header += [labels.messages, labels.delivered, labels.read, labels.unreachable]
+    return header
+
+
+def _has_receipts(rows: list[TraineeRow]) -> bool:
+    return any(row.messages for row in rows)
+
+
+def _reach_cells(row: TraineeRow, labels: ExportLabels) -> list[int | str | None]:
+    """A trainee's receipts; blanks when they have none (nothing is known, which is not 0)."""
+    if not row.messages:
+        return [None, None, None, None]
+    return [
+        row.messages,
+        row.delivered,
+        row.read,
+        labels.unreachable_yes if row.unreachable else None,
+    ]
 
 
 def trainees_csv(
@@ -121,7 +149,8 @@ def trainees_csv(
     out = io.StringIO()
     # CRLF: Python 3.11's writer quotes a field holding a CR only when CR ends the line.
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([csv_value(title) for title in _header(course, labels, language)])
+    reach = _has_receipts(rows)
+    writer.writerow([csv_value(title) for title in _header(course, labels, language, reach)])
     for row in rows:
         average = row.average_score
         fields: list[object] = [
@@ -136,6 +165,8 @@ def trainees_csv(
             row.passed,
             "" if average is None else f"{round(average * 100)}%",
         ]
+        if reach:
+            fields += ["" if cell is None else cell for cell in _reach_cells(row, labels)]
         writer.writerow([csv_value(field) for field in fields])
     return out.getvalue()
 
@@ -163,9 +194,10 @@ def _trainees_sheet(
     book: Workbook, course: Course, rows: list[TraineeRow], labels: ExportLabels, language: str
 ) -> None:
     sheet = book.create_sheet(labels.trainees_sheet[:31])  # Excel's limit on sheet names
-    header = _header(course, labels, language)
+    reach = _has_receipts(rows)
+    header = _header(course, labels, language, reach)
     lessons = len(course.lessons)
-    widths = [24, 18, 17, 17, *([16] * lessons), 10, 10]
+    widths = [24, 18, 17, 17, *([16] * lessons), 10, 10, *([10] * 4 if reach else [])]
     for index, width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "B2"  # the header row and the names stay in view
@@ -185,6 +217,8 @@ def _trainees_sheet(
         cells.append(row.passed)
         average = row.average_score
         cells.append(_cell(sheet, average, number_format="0%") if average is not None else None)
+        if reach:
+            cells += _reach_cells(row, labels)
         _append(sheet, cells)
 
 
@@ -207,6 +241,12 @@ def _summary_sheet(
     _append(sheet, [labels.questions, asked.total])
     _append(sheet, [labels.unanswered, percent(asked.unanswered_share)])
     _append(sheet, [labels.waiting, asked.waiting])
+    reach = stats.reach
+    if reach.messages:
+        _append(sheet, [labels.messages, reach.messages])
+        _append(sheet, [labels.delivered, reach.delivered, percent(reach.delivered_share)])
+        _append(sheet, [labels.read, reach.read, percent(reach.read_share)])
+        _append(sheet, [labels.unreachable, reach.unreachable])
     _append(sheet, [])
     titles = dict(zip(course.lessons, lesson_headers(course, language), strict=True))
     heads: tuple[str, ...] = (labels.lesson, "", labels.trainees_passed, labels.share)

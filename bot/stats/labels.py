@@ -35,6 +35,11 @@ EXPORT_FIELDS = (
     "waiting",
     "topics",
     "not_covered",
+    "messages",
+    "delivered",
+    "read",
+    "unreachable",
+    "unreachable_yes",
 )
 
 

@@ -66,6 +66,28 @@ class AskedQuestions:
 
 
 @dataclass(frozen=True)
+class MessageReach:
+    """What came of the messages sent to a group on channels that report receipts (WhatsApp;
+    Telegram reports none, so a Telegram-only class has all zeros): `messages` tracked, how many
+    `delivered` (reached the phone) and `read`, and how many trainees are `unreachable`."""
+
+    messages: int = 0
+    delivered: int = 0
+    read: int = 0
+    unreachable: int = 0
+
+    @property
+    def delivered_share(self) -> float | None:
+        """Delivered over tracked messages, 0..1; None when no message reports receipts."""
+        return self.delivered / self.messages if self.messages else None
+
+    @property
+    def read_share(self) -> float | None:
+        """Read over tracked messages, 0..1 (a floor: people can turn read receipts off)."""
+        return self.read / self.messages if self.messages else None
+
+
+@dataclass(frozen=True)
 class CohortStats:
     """The coordinator's figures for one cohort (`cohort_id` set) or overall (`cohort_id` None,
     `name` is then the course title)."""
@@ -80,6 +102,7 @@ class CohortStats:
     lessons: list[LessonCompletion]
     most_missed: list[MissedQuestion]
     asked: AskedQuestions = field(default_factory=AskedQuestions)
+    reach: MessageReach = field(default_factory=MessageReach)
 
     @property
     def completed(self) -> int:
@@ -93,6 +116,8 @@ class TraineeRow:
 
     A status is "passed", "failed", "quiz", "reading", or "" (never opened). In the overall view a
     person in several cohorts is one row: `cohort` lists them (", "), `joined_at` is the earliest.
+    `messages`, `delivered`, `read`: their messages on a channel that reports receipts (0 on
+    Telegram); `unreachable` as defined in `bot.stats.queries`.
     """
 
     person_id: int
@@ -103,6 +128,10 @@ class TraineeRow:
     statuses: tuple[str, ...]
     scores: tuple[float | None, ...]
     passed: int
+    messages: int = 0
+    delivered: int = 0
+    read: int = 0
+    unreachable: bool = False
 
     @property
     def average_score(self) -> float | None:

@@ -38,9 +38,24 @@ Questions asked to the bot (`TraineeQuestion` rows about the group's course, ask
   declines exactly these, so it equals `unanswered`; the two are kept apart because they mean
   different things (a lesson could match and the LLM still decline).
 
+Messages on channels that report receipts (`MessageReceipt` rows: WhatsApp; Telegram reports
+none, so a Telegram-only class has none of these and shows none of them). Receipts are kept for
+90 days (`bot.db.receipts.KEEP`), so these cover the messages of the last three months:
+
+- **reach.messages**: the messages sent to the group's trainees that report receipts (a person
+  in two cohorts has theirs counted in both; overall, once).
+- **reach.delivered** / **reach.read**: those of them that reached the phone / were read (a
+  "read" implies "delivered"; read is a floor, as people can turn read receipts off).
+- **reach.unreachable**: trainees for whom a message sent at least `unreachable_after`
+  (UNREACHABLE_AFTER_DAYS, 7) ago was never delivered, and none sent since then was either:
+  nothing has reached them for that long although we tried (a failed message counts as not
+  delivered). WhatsApp never reports a block; this is how one shows. Anyone with a delivered
+  message after the undelivered one, or whose undelivered messages are all younger, is not.
+
 Forgotten trainees (`/forgetme`): their rows are deleted, and what they added to the counts
 above is kept as anonymous totals per class and course (`bot.stats.totals`), added in here. So
-every figure stays as it was, but `active_7d` and `asked.waiting` (they study and wait no more).
+every figure stays as it was, but `active_7d` and `asked.waiting` (they study and wait no more)
+and `reach` (their messages leave the counts and what the shares are of).
 
 Shares are fractions from 0 to 1 (0.0 when there are no trainees). Every figure comes from a few
 GROUP BY queries over a "members" subquery (group key, person id), so 10,000 trainees cost a few
@@ -54,6 +69,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Subquery, case, func, literal
 from sqlmodel import col, select
@@ -66,6 +82,7 @@ from bot.db.models import (
     LessonProgress,
     LessonStatus,
     Membership,
+    MessageReceipt,
     Person,
     QuizAnswer,
     Role,
@@ -76,6 +93,7 @@ from bot.stats.model import (
     AskedQuestions,
     CohortStats,
     LessonCompletion,
+    MessageReach,
     MissedQuestion,
     Topic,
     TraineeRow,
@@ -90,6 +108,7 @@ MOST_MISSED = 5  # questions listed
 TOPICS = 5  # lessons listed as most asked about
 MIN_ANSWERS = 5  # fewer answers than this say more about luck than about the question
 ACTIVE_DAYS = 7
+UNREACHABLE_AFTER = timedelta(days=7)  # the default of UNREACHABLE_AFTER_DAYS
 
 
 @dataclass
@@ -129,9 +148,14 @@ def _members(
 
 
 async def _figures(
-    session: AsyncSession, course: Course, members: Subquery, now: datetime, by_cohort: bool
+    session: AsyncSession,
+    course: Course,
+    members: Subquery,
+    now: datetime,
+    by_cohort: bool,
+    unreachable_after: timedelta = UNREACHABLE_AFTER,
 ) -> dict[int, Figures]:
-    """Every count for every group of `members`, in six GROUP BY queries.
+    """Every count for every group of `members`, in seven GROUP BY queries.
 
     `by_cohort`: the groups are cohorts (their questions are the ones asked from them)."""
     m = members.c
@@ -247,7 +271,49 @@ async def _figures(
         figures.asked[topic] = int(count)
         figures.unanswered += int(unanswered or 0)
         figures.waiting += int(waiting_count or 0)
+
+    per_person = _receipts_per_person(m.g, m.pid, members, now - unreachable_after)
+    r = per_person.c
+    reach = select(  # type: ignore[call-overload]  # sqlmodel types 1-4 columns
+        r.g,
+        func.sum(r.messages),
+        func.sum(r.delivered),
+        func.sum(r.read),
+        func.sum(case((r.unreachable, 1), else_=0)),
+    ).group_by(r.g)
+    for key, messages, delivered, read, unreachable in await session.exec(reach):
+        figures = group(key)
+        figures.messages, figures.delivered = int(messages or 0), int(delivered or 0)
+        figures.read, figures.unreachable = int(read or 0), int(unreachable or 0)
     return groups
+
+
+def _receipts_per_person(
+    key: ColumnElement[int], person: ColumnElement[int], source: Subquery, cutoff: datetime
+) -> Subquery:
+    """(g, pid, messages, delivered, read, unreachable): one row per person of `source` with
+    receipts, grouped by `key`. Unreachable: a message sent at or before `cutoff` never
+    delivered, later than every delivered one (see the module's docstring)."""
+    delivered_at, sent_at = col(MessageReceipt.delivered_at), col(MessageReceipt.sent_at)
+    arrived = delivered_at.is_not(None)
+    last_arrived = func.max(case((arrived, sent_at), else_=None))
+    stale = func.max(case((~arrived & (sent_at <= cutoff), sent_at), else_=None))
+    unreachable = stale.is_not(None) & (last_arrived.is_(None) | (stale > last_arrived))
+    statement = (
+        select(  # type: ignore[call-overload]  # sqlmodel types 1-4 columns
+            key.label("g"),
+            person.label("pid"),
+            func.count().label("messages"),
+            func.count(delivered_at).label("delivered"),
+            func.count(col(MessageReceipt.read_at)).label("read"),
+            unreachable.label("unreachable"),
+        )
+        .select_from(source)
+        .join(MessageReceipt, col(MessageReceipt.person_id) == person)
+        .group_by(key, person)
+    )
+    subquery: Subquery = statement.subquery("receipts")
+    return subquery
 
 
 async def _counted(
@@ -257,10 +323,11 @@ async def _counted(
     keys: Sequence[int],
     now: datetime,
     by_cohort: bool,
+    unreachable_after: timedelta,
 ) -> dict[int, Figures]:
     """`_figures` of the living, plus the anonymous totals forgotten trainees left in the groups
     `keys` (cohort ids, or OVERALL)."""
-    groups = await _figures(session, course, members, now, by_cohort)
+    groups = await _figures(session, course, members, now, by_cohort, unreachable_after)
     await add_forgotten(session, course.id, set(course.lessons), groups, keys)
     return groups
 
@@ -360,6 +427,7 @@ def _assemble(
         lessons=lessons,
         most_missed=most_missed,
         asked=_asked(course, figures, language),
+        reach=MessageReach(figures.messages, figures.delivered, figures.read, figures.unreachable),
     )
 
 
@@ -413,6 +481,8 @@ async def cohort_stats(
     now: datetime,
     language: str = "en",
     course_id: str | None = None,
+    *,
+    unreachable_after: timedelta = UNREACHABLE_AFTER,
 ) -> CohortStats:
     """The figures of one cohort, or overall when `cohort_id` is None.
 
@@ -427,14 +497,14 @@ async def cohort_stats(
             raise UnknownCohort(f"no cohort has id {cohort_id}")
         course = _course(courses, cohort.course_id)
         members = _members(course.id, [cohort_id])
-        groups = await _counted(session, course, members, [cohort_id], now, by_cohort=True)
+        groups = await _counted(session, course, members, [cohort_id], now, True, unreachable_after)
         figures = groups.get(cohort_id, Figures())
         return _assemble(course, cohort_id, cohort.name, figures, language)
     if course_id is None:
         course_id = await main_course(session) or next(iter(courses))
     course = _course(courses, course_id)
     members = _members(course.id, None)
-    groups = await _counted(session, course, members, [OVERALL], now, by_cohort=False)
+    groups = await _counted(session, course, members, [OVERALL], now, False, unreachable_after)
     name = course.text_in(course.title, language)
     return _assemble(course, None, name, groups.get(OVERALL, Figures()), language)
 
@@ -444,6 +514,8 @@ async def all_cohort_stats(
     courses: Mapping[str, Course],
     now: datetime,
     language: str = "en",
+    *,
+    unreachable_after: timedelta = UNREACHABLE_AFTER,
 ) -> list[CohortStats]:
     """The figures of every cohort, ordered by name (then id), in one set of queries per course.
 
@@ -463,7 +535,7 @@ async def all_cohort_stats(
         course = courses[course_id]
         cohort_ids = [c.id for c in members if c.id is not None]
         trainees = _members(course_id, cohort_ids)
-        groups = await _counted(session, course, trainees, cohort_ids, now, by_cohort=True)
+        groups = await _counted(session, course, trainees, cohort_ids, now, True, unreachable_after)
         for cohort in members:
             assert cohort.id is not None
             figures = groups.get(cohort.id, Figures())
@@ -472,10 +544,16 @@ async def all_cohort_stats(
 
 
 async def trainee_rows(
-    session: AsyncSession, course: Course, cohort_id: int | None
+    session: AsyncSession,
+    course: Course,
+    cohort_id: int | None,
+    now: datetime | None = None,
+    *,
+    unreachable_after: timedelta = UNREACHABLE_AFTER,
 ) -> list[TraineeRow]:
     """One row per trainee of the cohort (or of every cohort following `course` when None),
-    ordered by cohort name, then name; for spreadsheets and CSV files."""
+    ordered by cohort name, then name; for spreadsheets and CSV files. Whether someone is
+    unreachable is judged at `now` (default: this moment)."""
     whole = cohort_id is None
     scope = col(Cohort.course_id) == course.id if whole else col(Cohort.id) == cohort_id
     trainee = col(Person.role) == Role.trainee
@@ -518,6 +596,21 @@ async def trainee_rows(
         if person_id in statuses and slug in position:
             statuses[person_id][position[slug]] = status
             scores[person_id][position[slug]] = best
+    reach: dict[int, dict[str, Any]] = {}  # TraineeRow's receipt fields, for those with any
+    scoped = in_scope.distinct().subquery("scoped")
+    cutoff = (now or datetime.now(UTC)) - unreachable_after
+    per_person = _receipts_per_person(scoped.c.person_id, scoped.c.person_id, scoped, cutoff)
+    r = per_person.c
+    figures = select(  # type: ignore[call-overload]  # sqlmodel types 1-4 columns
+        r.pid, r.messages, r.delivered, r.read, r.unreachable
+    )
+    for person_id, messages, delivered, read, unreachable in await session.exec(figures):
+        reach[person_id] = {
+            "messages": int(messages),
+            "delivered": int(delivered),
+            "read": int(read),
+            "unreachable": bool(unreachable),
+        }
     return [
         TraineeRow(
             person_id=pid,
@@ -528,6 +621,7 @@ async def trainee_rows(
             statuses=tuple(statuses[pid]),
             scores=tuple(scores[pid]),
             passed=statuses[pid].count(LessonStatus.passed),
+            **reach.get(pid, {}),
         )
         for pid, person in found.items()
     ]

@@ -7,7 +7,9 @@ shows 10 and 7 when one of them is forgotten. Kept: the counts behind enrolled, 
 course, passed per lesson, the average score, wrong answers per quiz question, and questions
 asked (total, per lesson asked about, not covered, declined by the bot). Not kept: activity in
 the last 7 days and questions waiting for a lecturer (a forgotten person studies nothing and
-waits for nothing).
+waits for nothing), nor the receipts of their messages (delivered, read, unreachable): those
+figures describe who can be reached now, and the forgotten person's messages leave both the
+count and what it is a share of, so the shares stay true.
 """
 
 from __future__ import annotations
@@ -54,6 +56,12 @@ class Figures:
     asked: dict[str | None, int] = field(default_factory=dict)  # first source ("" none) -> count
     unanswered: int = 0
     waiting: int = 0
+    # Receipts (WhatsApp): messages tracked, delivered, read; trainees unreachable. Not kept
+    # for forgotten people: their messages go with them (see the module's docstring).
+    messages: int = 0
+    delivered: int = 0
+    read: int = 0
+    unreachable: int = 0
 
 
 def _rows(course_id: str, key: int, figures: Figures) -> list[dict[str, Any]]:

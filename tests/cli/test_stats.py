@@ -178,3 +178,64 @@ def test_typed_names_are_exported_as_text_not_formulas(database_url: str, tmp_pa
 def test_a_cohort_number_no_cohort_can_have(env: dict[str, str]) -> None:
     for ref in ("²", "١"):  # int() refuses the first and reads the second as 1
         assert f"No cohort {ref!r}" in run(env, "--cohort", ref, code=1)
+
+
+def test_whatsapp_receipts_and_the_unreachable_window(database_url: str, tmp_path: Path) -> None:
+    """One class on WhatsApp, one on Telegram: the receipts' figures and columns where there
+    are receipts, "–" where there are none; UNREACHABLE_AFTER_DAYS decides who is unreachable."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.db.models import Cohort, Membership, MessageReceipt, Person
+
+    now = datetime.now(UTC)
+
+    async def build() -> None:
+        runtime = await migrated_runtime(make_settings(database_url))
+        try:
+            async with runtime.sessions() as session:
+                for name, channel, messages in (
+                    # Rosa read hers; Juan's went 4 days ago and never arrived.
+                    ("Oaxaca", "whatsapp", {"Rosa": (1, "read"), "Juan": (4, "sent")}),
+                    ("Pinggu", "telegram", {"Li": (0, "")}),
+                ):
+                    cohort = Cohort(name=name, course_id="sample", timezone="UTC")
+                    cohort.invite_code = name.upper()
+                    session.add(cohort)
+                    await session.flush()
+                    for who, (days, status) in messages.items():
+                        person = Person(channel=channel, channel_user_id=who, display_name=who)
+                        session.add(person)
+                        await session.flush()
+                        session.add(Membership(cohort_id=cohort.id, person_id=person.id))
+                        if status:
+                            sent = now - timedelta(days=days, minutes=1)
+                            read = sent if status == "read" else None
+                            session.add(
+                                MessageReceipt(
+                                    channel=channel,
+                                    message_ref=f"wamid.{who}",
+                                    person_id=person.id,
+                                    status=status,
+                                    sent_at=sent,
+                                    delivered_at=read,
+                                    read_at=read,
+                                )
+                            )
+                await session.commit()
+        finally:
+            await runtime.close()
+
+    asyncio.run(build())
+    env = {"DATABASE_URL": database_url, "CONTENT_DIR": str(SAMPLE_CONTENT), "COLUMNS": "200"}
+    env["DEFAULT_COURSE"] = "sample"
+    table = run(env)
+    assert cells(table, "1")[-3:] == ["50%", "50%", "0"]  # Juan: not a week yet
+    assert cells(table, "2")[-3:] == ["–", "–", "–"]  # Telegram reports nothing
+    assert cells(table, "WhatsApp messages") == ["WhatsApp messages", "2"]
+    assert cells(table, "Reached the phone")[1] == "1 (50%)"
+    env["UNREACHABLE_AFTER_DAYS"] = "3"
+    assert cells(run(env), "1")[-1] == "1"
+    assert cells(run(env, "--cohort", "Oaxaca"), "Unreachable trainees")[1] == "1"
+    assert "WhatsApp messages" not in run(env, "--cohort", "Pinggu")
+    rows = {r[0]: r[-4:] for r in csv.reader(io.StringIO(run(env, "--format", "csv")))}
+    assert rows["Juan"] == ["1", "0", "0", "yes"] and rows["Li"] == ["", "", "", ""]

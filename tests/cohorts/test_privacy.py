@@ -17,6 +17,8 @@ from bot.db.models import (
     Certificate,
     Delivery,
     LessonPlan,
+    LinkCode,
+    MessageReceipt,
     Person,
     TraineeQuestion,
 )
@@ -102,6 +104,37 @@ async def a_full_life(school: Runtime) -> Life:
                 ),
                 Delivery(person_id=lid, kind="report", ref=f"ann:{announcement.id}", due_at=now),
                 LessonPlan(cohort_id=cohort.id, start_date=date(2026, 5, 4), created_by=lid),
+                LinkCode(code="K7P2Q9", person_id=tid, created_at=now),
+                LinkCode(code="M3X8W4", person_id=lid, created_at=now),
+            ]
+        )
+        await session.flush()
+        kinds = {"announcement": 0, "report": 0}
+        for (delivery,) in await session.exec(select(Delivery)):
+            if delivery.kind in kinds:
+                kinds[delivery.kind] = delivery.id
+        session.add_all(  # on WhatsApp: the trainee read their copy; the report never arrived
+            [
+                MessageReceipt(
+                    channel="whatsapp",
+                    message_ref="wamid.HBgLMTIzNDU2Nzg5MBUCABEYEjA=",
+                    person_id=tid,
+                    delivery_id=kinds["announcement"],
+                    status="read",
+                    sent_at=now,
+                    delivered_at=now,
+                    read_at=now,
+                ),
+                MessageReceipt(
+                    channel="whatsapp",
+                    message_ref="wamid.HBgLOTg3NjU0MzIxMBUCABEYEjA=",
+                    person_id=lid,
+                    delivery_id=kinds["report"],
+                    status="failed",
+                    sent_at=now,
+                    failed_at=now,
+                    error_code=131026,
+                ),
             ]
         )
         await session.commit()
@@ -146,6 +179,8 @@ async def test_forgetme_leaves_nothing_that_points_back(school: Runtime, who: st
     )
     before = await every_row(school)
     assert any(user_id in str(row.values()) for row in before["people"])
+    for table in ("message_receipts", "link_codes"):  # new tables of the WhatsApp issue
+        assert [r for r in before[table] if r["person_id"] == pid], table
 
     await forget_me(forgotten)
 
@@ -166,6 +201,12 @@ async def test_forgetme_leaves_nothing_that_points_back(school: Runtime, who: st
     )
     assert kept_id in [p["id"] for p in after["people"]]
     (cohort,) = after["cohorts"]
+    # The other person's receipt and link code stay; their receipt keeps its delivery, but for
+    # the trainee's copy of the forgotten lecturer's announcement (deleted with it).
+    (receipt,) = after["message_receipts"]
+    assert receipt["person_id"] == kept_id
+    assert (receipt["delivery_id"] is None) == (who == "lecturer")
+    assert [c["person_id"] for c in after["link_codes"]] == [kept_id]
     if who == "lecturer":
         assert cohort["lecturer_id"] is None  # the class stays, without its lecturer
         assert len(after["memberships"]) == 1 and len(after["lesson_progress"]) == 1

@@ -11,7 +11,8 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.core.messages import Incoming, Kind, Reply
-from bot.db.models import Announcement, Delivery, Person
+from bot.db.models import Announcement, Delivery, MessageReceipt, Person, ReceiptStatus
+from bot.db.receipts import Receipt, apply_receipts
 from bot.handlers import announce
 from bot.handlers import plans as plan_handlers
 from bot.handlers.announce import send_options
@@ -20,7 +21,7 @@ from bot.localtime import QuietHours
 from bot.runtime import Runtime
 from bot.scheduling import announcements
 from bot.scheduling.engine import DeliveryEngine
-from bot.scheduling.transport import Outcome
+from bot.scheduling.transport import Outcome, Result
 from tests.conftest import FixedClock, Trainee, make_settings, migrated_runtime
 from tests.handlers.test_cohorts import a_class, fetch, make_lecturer, new_class
 
@@ -224,7 +225,13 @@ async def test_announcement_actions_are_refused_to_trainees_and_other_lecturers(
     (draft,) = await fetch(school, Announcement)
     payloads = [f"ann:new:{cid}", f"ann:stop:{cid}"] + [
         f"ann:{action}:{cid}:{draft.id}{arg}"
-        for action, arg in (("send", ":now"), ("send", ":eve"), ("drop", ""), ("off", ""))
+        for action, arg in (
+            ("send", ":now"),
+            ("send", ":eve"),
+            ("drop", ""),
+            ("off", ""),
+            ("seen", ""),
+        )
     ]
     for who in (ana, rival):
         for payload in payloads:
@@ -245,3 +252,92 @@ async def test_announcement_actions_are_refused_to_trainees_and_other_lecturers(
     after = await snapshot(school)
     assert after[:2] == before[:2]  # no announcement, no delivery
     assert await awaiting_of(school, "rival") is None
+
+
+class HalfOnWhatsApp(Recorder):
+    """Ana's messages come back with message ids, as WhatsApp's do; the others' with none, as
+    Telegram's."""
+
+    async def send(self, person: Person, reply: Reply) -> Outcome:
+        await super().send(person, reply)
+        if person.channel_user_id != "ana":
+            return Outcome.ok()
+        return Outcome(Result.sent, message_refs=(f"wamid.{len(self.sent)}",))
+
+
+async def test_the_author_sees_delivered_and_read_counts_now_and_later(school: Runtime) -> None:
+    lecturer, cohort, _ = await a_class(school)
+    now = school.academy.services.clock.now
+    (author,) = await fetch(school, Person, Person.channel_user_id == "lec")
+    async with school.sessions() as session:
+        draft = Announcement(cohort_id=cohort.id, author_id=author.id, text="Market day moved")
+        session.add(draft)
+        await session.flush()
+        await announcements.schedule(session, draft, now)
+        await session.commit()
+    recorder = HalfOnWhatsApp()
+    engine = DeliveryEngine(
+        school.sessions,
+        school.academy.services,
+        {"test": recorder},
+        planners=[announcements.report_finished],
+    )
+    assert (await engine.tick()).outcomes == {"sent": 2}
+    (receipt,) = await fetch(school, MessageReceipt)
+    (ana,) = await fetch(school, Person, Person.channel_user_id == "ana")
+    (anas,) = await fetch(school, Delivery, Delivery.person_id == ana.id)
+    assert (receipt.message_ref, receipt.person_id) == ("wamid.1", ana.id)
+    assert (receipt.delivery_id, receipt.status, receipt.sent_at) == (anas.id, "sent", now)
+
+    await engine.tick()  # the report, while nothing has been delivered yet
+    who, report = recorder.sent[-1]
+    sent = en("announce.report", sent=2, failed=0, blocked=0)
+    assert who == "lec"
+    assert report.text == sent + "\n" + en("announce.receipts", tracked=1, delivered=0, read=0)
+    (again,) = [b for row in report.buttons for b in row]
+    assert again.label == en("announce.counts_again")
+
+    async with school.sessions() as session:  # Ana read it: the webhook comes an hour later
+        read = Receipt("wamid.1", ReceiptStatus.read, utc(2026, 5, 4, 10))
+        await apply_receipts(session, "test", [read])
+        await session.commit()
+    (counts,) = await handle(lecturer, Incoming.button(lecturer.sender, again.payload))
+    assert counts.edit  # the report itself shows the new counts
+    assert counts.text == sent + "\n" + en("announce.receipts", tracked=1, delivered=1, read=1)
+    assert counts.buttons == report.buttons
+    # The preview's button, tapped again, says the same.
+    send_now = f"ann:send:{cohort.id}:{draft.id}:now"
+    (said,) = await handle(lecturer, Incoming.button(lecturer.sender, send_now))
+    assert said.text.endswith("\n" + en("announce.receipts", tracked=1, delivered=1, read=1))
+
+
+async def test_with_no_one_on_whatsapp_the_report_has_no_receipts_or_button(
+    school: Runtime,
+) -> None:
+    lecturer, cohort, _ = await a_class(school)
+    (author,) = await fetch(school, Person, Person.channel_user_id == "lec")
+    async with school.sessions() as session:
+        draft = Announcement(cohort_id=cohort.id, author_id=author.id, text="Hello")
+        session.add(draft)
+        await session.flush()
+        await announcements.schedule(session, draft, school.academy.services.clock.now)
+        await session.commit()
+    recorder = Recorder()
+    engine = DeliveryEngine(
+        school.sessions,
+        school.academy.services,
+        {"test": recorder},
+        planners=[announcements.report_finished],
+    )
+    await engine.tick()
+    await engine.tick()
+    who, report = recorder.sent[-1]
+    assert (who, report.text, report.buttons) == (
+        "lec",
+        en("announce.report", sent=2, failed=0, blocked=0),
+        (),
+    )
+    # Its counts button, forged, still answers (with the counts, no receipts line).
+    seen = f"ann:seen:{cohort.id}:{draft.id}"
+    (counts,) = await handle(lecturer, Incoming.button(lecturer.sender, seen))
+    assert counts.text == report.text

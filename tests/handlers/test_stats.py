@@ -125,3 +125,59 @@ async def test_the_chat_spreadsheet_shows_typed_names_as_text(school: Runtime) -
     cells = [row[0] for row in book[en("stats.xlsx.trainees_sheet")].iter_rows(min_row=2)]
     assert [c.value for c in cells] == ['=HYPERLINK("http://x","click")', "Ana"]
     assert [c.data_type for c in cells] == ["s", "s"]
+
+
+async def test_the_summary_shows_whatsapp_receipts_only_where_there_are_some(
+    database_url: str,
+) -> None:
+    """Delivered and read of the messages that report receipts, and who has not been reached
+    for UNREACHABLE_AFTER_DAYS (here 2); a Telegram-only class shows no such line."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlmodel import select
+
+    from bot.db.models import MessageReceipt, Person
+
+    settings = make_settings(database_url, admin_ids="test:boss", unreachable_after_days=2)
+    school = await migrated_runtime(settings)
+    try:
+        boss = await coordinator_with_a_class(school)
+        zh = Translator("zh")
+        chart, _ = await boss.send("/stats")
+        assert "📬" not in chart.text and "📵" not in chart.text
+        now = datetime.now(UTC)
+        async with school.sessions() as session:
+            found = await session.exec(select(Person).where(Person.display_name.startswith("学员")))
+            for n, person in enumerate(sorted(found, key=lambda p: p.display_name)):
+                sent = now - timedelta(days=3)
+                arrived = sent if n == 0 else None  # 学员0 had it; 学员1 and 学员2 did not
+                session.add(
+                    MessageReceipt(
+                        channel="whatsapp",
+                        message_ref=f"wamid.{n}",
+                        person_id=person.id,
+                        sent_at=sent,
+                        delivered_at=arrived,
+                        read_at=arrived,
+                        status="read" if arrived else "sent",
+                    )
+                )
+            await session.commit()
+        chart, _ = await boss.send("/stats")
+        reach = zh(
+            "stats.reach",
+            messages=3,
+            delivered=1,
+            delivered_share="33%",
+            read=1,
+            read_share="33%",
+        )
+        assert f"{reach}\n{zh('stats.unreachable', days=2, count=2)}\n\n" in chart.text
+        (sheet,) = await boss.press(zh("stats.export"))
+        book = load_workbook(io.BytesIO(sheet.document.read()))
+        header = next(book[zh("stats.xlsx.trainees_sheet")].iter_rows(values_only=True))
+        assert header[-4:] == tuple(
+            zh(f"stats.xlsx.{f}") for f in ("messages", "delivered", "read", "unreachable")
+        )
+    finally:
+        await school.close()

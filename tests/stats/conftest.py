@@ -17,6 +17,18 @@ Course `sample` (2 lessons, 2 questions each, pass mark 50 %). Today is 2026-03-
     Leo   passed 1.0           passed 1.0           03-10
     Hal   passed 1.0           -                    03-10
 
+WhatsApp receipts (RECEIPTS below; the `reached` fixture adds them; unreachable after 7 days):
+
+    who    messages sent (day: what came of it)                         unreachable
+    Ana    03-09 read, 03-10 delivered                                   no
+    Ben    02-20 delivered, 03-01 never, 03-09 never                     yes: nothing since 03-01
+    Cai    03-08 never                                                   no: not 7 days yet
+    Dora   03-01 never, 03-05 delivered                                  no: delivered since
+    Eva    02-25 failed (131026)                                         yes (Alpha and Beta)
+    Fay, Gus (on Telegram: no receipts)                                  no
+    Leo    02-01 never (a lecturer: not counted)
+    Hal    02-01 never (Gamma: another course)
+
 Questions asked to the bot (QUESTIONS below): Alpha 7 (2 not answered, 1 waiting for Leo),
 Beta 2, one of Eva's before she joined a class (overall only), and some that never count.
 """
@@ -34,11 +46,13 @@ from bot.db.models import (
     Cohort,
     LessonProgress,
     Membership,
+    MessageReceipt,
     Person,
     QuizAnswer,
     Role,
     TraineeQuestion,
 )
+from bot.db.models import ReceiptStatus as S
 from bot.runtime import Runtime
 from tests.conftest import make_settings, migrated_runtime
 
@@ -228,3 +242,42 @@ async def programme(database_url: str) -> AsyncIterator[Programme]:
         yield await build_programme(runtime)
     finally:
         await runtime.close()
+
+
+def day(month: int, dom: int) -> datetime:
+    return datetime(2026, month, dom, 12, 0, tzinfo=UTC)
+
+
+RECEIPTS = {  # name: [(sent, status)]
+    "Ana": [(day(3, 9), S.read), (day(3, 10), S.delivered)],
+    "Ben": [(day(2, 20), S.delivered), (day(3, 1), S.sent), (day(3, 9), S.sent)],
+    "Cai": [(day(3, 8), S.sent)],
+    "Dora": [(day(3, 1), S.sent), (day(3, 5), S.delivered)],
+    "Eva": [(day(2, 25), S.failed)],
+    "Leo": [(day(2, 1), S.sent)],
+    "Hal": [(day(2, 1), S.sent)],
+}
+
+
+@pytest.fixture
+async def reached(programme: Programme) -> Programme:
+    """The programme with the WhatsApp receipts of RECEIPTS."""
+    async with programme.runtime.sessions() as session:
+        for name, messages in RECEIPTS.items():
+            for n, (sent, status) in enumerate(messages):
+                arrived = sent + timedelta(minutes=1)
+                session.add(
+                    MessageReceipt(
+                        channel="whatsapp",
+                        message_ref=f"wamid.{name}.{n}",
+                        person_id=programme.people[name],
+                        status=status,
+                        sent_at=sent,
+                        delivered_at=arrived if status in (S.delivered, S.read) else None,
+                        read_at=arrived if status is S.read else None,
+                        failed_at=arrived if status is S.failed else None,
+                        error_code=131026 if status is S.failed else None,
+                    )
+                )
+        await session.commit()
+    return programme

@@ -42,6 +42,11 @@ LABELS = ExportLabels(
     waiting="Esperan al instructor",
     topics="Lo que más preguntan",
     not_covered="No viene en el curso",
+    messages="Mensajes WhatsApp",
+    delivered="Llegaron",
+    read="Leídos",
+    unreachable="Sin contacto",
+    unreachable_yes="sí",
 )
 
 
@@ -50,7 +55,7 @@ async def export(programme: Programme, cohort: str | None) -> tuple[bytes, str, 
     courses = runtime.academy.services.courses
     cohort_id = programme.cohorts[cohort] if cohort else None
     async with runtime.sessions() as session:
-        rows = await trainee_rows(session, courses["sample"], cohort_id)
+        rows = await trainee_rows(session, courses["sample"], cohort_id, NOW)
         stats = await cohort_stats(session, courses, cohort_id, NOW, "es", "sample")
     data = trainees_xlsx(courses["sample"], rows, LABELS, stats, "es")
     return data, trainees_csv(courses["sample"], rows, LABELS, "es"), len(rows)
@@ -148,6 +153,42 @@ async def test_overall_csv_has_each_person_once(programme: Programme) -> None:
     assert gus[4:] == ["", "", "0", ""]
     book = load_workbook(io.BytesIO(data))
     assert book["Alumnos"].max_row == 1 + 7
+    assert len(rows[0]) == 8  # nobody has receipts (Telegram): no receipt columns at all
+    summary = [row[0] for row in book["Resumen"].iter_rows(values_only=True)]
+    assert "Mensajes WhatsApp" not in summary
+
+
+async def test_receipts_columns_when_someone_has_receipts(reached: Programme) -> None:
+    data, text, _ = await export(reached, "Alpha")
+    book = load_workbook(io.BytesIO(data))
+    values = list(book["Alumnos"].iter_rows(values_only=True))
+    assert values[0][8:] == ("Mensajes WhatsApp", "Llegaron", "Leídos", "Sin contacto")
+    reach = {row[0]: row[8:] for row in values[1:]}
+    assert reach == {
+        "Ana": (2, 2, 1, None),
+        "Ben": (3, 1, 0, "sí"),
+        "Cai": (1, 0, 0, None),
+        "Dora": (2, 1, 0, None),
+        "Eva": (1, 0, 0, "sí"),
+    }
+    summary = [row[:3] for row in book["Resumen"].iter_rows(values_only=True)]
+    at = summary.index(("Mensajes WhatsApp", 9, None))
+    assert summary[at + 1 : at + 4] == [
+        ("Llegaron", 4, pytest.approx(4 / 9)),
+        ("Leídos", 1, pytest.approx(1 / 9)),
+        ("Sin contacto", 2, None),
+    ]
+    rows = {r[0]: r[8:] for r in csv.reader(io.StringIO(text))}
+    assert rows["Ben"] == ["3", "1", "0", "sí"] and rows["Ana"] == ["2", "2", "1", ""]
+    # Beta: Fay and Gus are on Telegram: blank, not 0 (nothing is known of their messages).
+    data, text, _ = await export(reached, "Beta")
+    rows = {r[0]: r[8:] for r in csv.reader(io.StringIO(text))}
+    assert rows == {
+        "Nombre": ["Mensajes WhatsApp", "Llegaron", "Leídos", "Sin contacto"],
+        "Eva": ["1", "0", "0", "sí"],
+        "Fay": ["", "", "", ""],
+        "Gus": ["", "", "", ""],
+    }
 
 
 # Names and class names are typed by people: a spreadsheet must show them, never run them.
