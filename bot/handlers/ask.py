@@ -38,15 +38,14 @@ QUOTED_QUESTION = re.compile(r"/answer\s+([0-9]+)")
 @asynccontextmanager
 async def typing(ctx: Context) -> AsyncIterator[None]:
     """Show "typing…" to the person until the block ends, where the channel can."""
-    show = ctx.services.show_typing
-    if show is None:
+    if ctx.offers.show_typing is None:
         yield
         return
 
     async def keep_showing() -> None:
         while True:
             try:
-                await show(ctx.incoming.sender.user_id)
+                await ctx.show_typing()
             except Exception as error:  # a chat action is a courtesy: never fail the answer
                 log.info("could not show typing: %s", error)
             await asyncio.sleep(TYPING_EVERY)
@@ -116,15 +115,16 @@ router.fallback_text = free_text
 @router.on(Kind.voice)
 async def voice_question(ctx: Context) -> HandlerResult:
     """A voice note: transcribed by the provider's audio endpoint when one is configured."""
-    asker, fetch = ctx.services.asker, ctx.services.fetch_file
+    asker = ctx.services.asker
     llm = asker.llm if asker is not None else None
     model = ctx.settings.transcription_model
-    if llm is None or fetch is None or not model or not ctx.incoming.file_ref:
+    fetches = ctx.offers.fetch_file is not None  # from the channel the voice note came by
+    if llm is None or not fetches or not model or not ctx.incoming.file_ref:
         return Reply(ctx.t("error.voice"), menu=await main_menu(ctx))
     from bot.qa.llm import transcribe
 
     try:
-        audio = await fetch(ctx.incoming.file_ref)
+        audio = await ctx.fetch_file(ctx.incoming.file_ref)
     except Exception:  # the platform would not give us the file: ask them to type
         return Reply(ctx.t("error.voice"), menu=await main_menu(ctx))
     text = await transcribe(

@@ -83,7 +83,7 @@ async def join(ctx: Context) -> HandlerResult:
 async def invite(ctx: Context, role: Role) -> HandlerResult:
     """A one-time link that gives `role` (who may ask is declared where the command is)."""
     invitation = await create_role_invite(ctx.session, ctx.person, role, ctx.now)
-    link = ctx.services.link_for(invitation.code)
+    link = ctx.link_for(invitation.code)
     return Reply(
         ctx.t(
             "invite.role",
