@@ -21,6 +21,7 @@ from bot.core.payloads import (
     whole_number,
 )
 from bot.db.models import DeliveryKind, Person, Role, TraineeQuestion
+from bot.handlers.join import open_bare_code
 from bot.handlers.menu import main_menu
 from bot.handlers.talk import class_of, pass_to_lecturer, reply_to_talk
 from bot.pipeline.router import AccessDenied, Context, HandlerResult, Router
@@ -97,7 +98,8 @@ async def ask_command(ctx: Context) -> HandlerResult:
 
 
 async def free_text(ctx: Context) -> HandlerResult:
-    """A question; or, from a lecturer replying to a passed-on question, the answer to it."""
+    """A question; a class or link code on its own (bot.handlers.join.open_bare_code); or, from
+    a lecturer replying to a passed-on question, the answer to it."""
     quoted = QUOTED_QUESTION.search(ctx.incoming.reply_to_text)
     if quoted is not None and at_least(ctx.person, Role.lecturer):
         number = whole_number(quoted.group(1))
@@ -106,6 +108,9 @@ async def free_text(ctx: Context) -> HandlerResult:
         return await send_lecturer_answer(ctx, number, ctx.incoming.text.strip())
     if not ctx.incoming.text.strip():  # only spaces (or control characters, taken out)
         return Reply(ctx.t("qa.usage"), menu=await main_menu(ctx))
+    opened = await open_bare_code(ctx, ctx.incoming.text)  # a code typed off a poster
+    if opened is not None:
+        return opened
     return await answer_question(ctx, ctx.incoming.text.strip())
 
 
