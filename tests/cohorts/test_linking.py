@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from bot.cohorts.linking import LINK_CODE_TTL
 from bot.core.messages import Sender
 from bot.db.models import (
+    ActivityDay,
     JoinAttempt,
     LessonProgress,
     LessonStatus,
@@ -129,6 +130,13 @@ async def test_a_lesson_passed_on_the_other_account_is_never_lost(school: Runtim
         progress = list(await session.exec(select(LessonProgress)))
         answers = list(await session.exec(select(QuizAnswer)))
         members = list(await session.exec(select(Membership)))
+        days = list(await session.exec(select(ActivityDay)))
+    # Both studied today: the kept account's day stays, the alias keeps its twin (/mydata shows
+    # it, /forgetme deletes it), the streak counts the day once.
+    assert sorted((d.person_id == kept.id, d.day) for d in days) == [
+        (False, days[0].day),
+        (True, days[0].day),
+    ]
     assert [(p.person_id, p.lesson, p.status) for p in progress] == [
         (kept.id, "first-steps", LessonStatus.passed)
     ]
