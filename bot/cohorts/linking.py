@@ -53,13 +53,19 @@ from bot.db.person_lock import lock_person
 from bot.db.roles import RANK
 
 LINK_CODE_TTL = timedelta(minutes=15)
+# Expired codes are kept this long (to say "too old" rather than "wrong"), then pruned.
+KEEP_EXPIRED = timedelta(days=1)
 
 
 async def new_link_code(session: AsyncSession, person: Person, now: datetime) -> str:
     """A fresh one-use code for `person`, good for LINK_CODE_TTL; it replaces their older one.
     Codes share one alphabet and shape with class codes (bot.core.codes) and never equal one."""
     assert person.id is not None
-    await session.exec(delete(LinkCode).where(col(LinkCode.person_id) == person.id))
+    await session.exec(
+        delete(LinkCode).where(
+            or_(col(LinkCode.person_id) == person.id, col(LinkCode.created_at) < now - KEEP_EXPIRED)
+        )
+    )
     code = await unused_code(session)
     session.add(LinkCode(code=code, person_id=person.id, created_at=now))
     await session.flush()
