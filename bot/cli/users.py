@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.cli.common import database_session, fail, settings_or_exit
 from bot.config import Settings
 from bot.db.models import Person, Role
+from bot.db.people import find_person
 from bot.runtime.loop import run_async
 
 T = TypeVar("T")
@@ -48,11 +49,7 @@ def _change_role(ref: str, role: Role, *, lower_only: bool) -> None:
         )
 
     async def work(session: AsyncSession) -> tuple[str, str] | None:
-        person = (
-            await session.exec(
-                select(Person).where(Person.channel == channel, Person.channel_user_id == user)
-            )
-        ).first()
+        person = await find_person(session, channel, user)  # a linked account: its person
         if person is None:
             return None
         before = person.role

@@ -16,6 +16,7 @@ from sqlmodel import SQLModel, col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import Announcement, Cohort, Delivery, Person, TraineeQuestion
+from bot.db.people import aliases_of
 from bot.lessons.model import Course
 from bot.stats.queries import keep_anonymous_totals
 
@@ -50,18 +51,28 @@ def _json_default(value: object) -> str:
 
 async def personal_data(session: AsyncSession, person: Person) -> bytes:
     """Everything stored about the person, as a readable JSON document: their own row under
-    "person", then, per table, every row that names them (memberships with the class's name)."""
+    "person", then, per table, every row that names them (memberships with the class's name);
+    under "linked_accounts", each of their accounts on other channels (/link) with its rows."""
     await session.flush()  # what this update changed is theirs too
+    assert person.id is not None
+    document = await _rows_naming(session, person.id)
+    document["linked_accounts"] = [
+        await _rows_naming(session, alias.id or 0) for alias in await aliases_of(session, person.id)
+    ]
+    return json.dumps(document, ensure_ascii=False, indent=2, default=_json_default).encode()
+
+
+async def _rows_naming(session: AsyncSession, person_id: int) -> dict[str, Any]:
     connection = await session.connection()
     people = Person.__table__  # type: ignore[attr-defined]
-    (me,) = await connection.execute(people.select().where(people.c.id == person.id))
+    (me,) = await connection.execute(people.select().where(people.c.id == person_id))
     document: dict[str, Any] = {"person": dict(me._mapping)}
     for table in _tables():
         columns = _person_columns(table)
         if not columns:
             continue
         found = await connection.execute(
-            table.select().where(or_(*(c == person.id for c in columns)))
+            table.select().where(or_(*(c == person_id for c in columns)))
         )
         document[table.name] = [dict(row._mapping) for row in found]
     memberships = document.get("memberships", [])
@@ -70,7 +81,7 @@ async def personal_data(session: AsyncSession, person: Person) -> bytes:
     names = {cohort_id: name for cohort_id, name in classes}
     for membership in memberships:
         membership["cohort"] = names.get(membership["cohort_id"], "")
-    return json.dumps(document, ensure_ascii=False, indent=2, default=_json_default).encode()
+    return document
 
 
 async def forget(
@@ -80,9 +91,12 @@ async def forget(
     certificates, memberships, deliveries, the questions they asked and the announcements they
     wrote (with the messages that would still show them). What they added to the class
     statistics is kept first, as anonymous totals. Classes they teach, plans and invites they
-    made stay, with no one named. Nothing left points back to them."""
+    made stay, with no one named. Nothing left points back to them. Their accounts on other
+    channels (/link) go the same way first."""
     pid = person.id
     assert pid is not None
+    for alias in await aliases_of(session, pid):
+        await forget(session, alias, courses, now)
     await keep_anonymous_totals(session, courses, pid, now)
     asked = select(TraineeQuestion.id).where(TraineeQuestion.person_id == pid)
     wrote = select(Announcement.id).where(Announcement.author_id == pid)

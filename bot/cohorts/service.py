@@ -21,6 +21,7 @@ from bot.db.models import (
     Cohort,
     LessonProgress,
     LessonStatus,
+    LinkCode,
     Membership,
     Person,
     Role,
@@ -39,13 +40,13 @@ STUCK_AFTER = timedelta(days=7)
 
 
 async def unused_code(session: AsyncSession) -> str:
-    """A code no cohort, role invite or certificate uses yet."""
+    """A code no cohort, role invite or link code (/link) uses yet."""
     while True:
         code = make_code()
         taken = await session.exec(select(Cohort.id).where(Cohort.invite_code == code))
         if taken.first() is None:
             other = await session.exec(select(RoleInvite.id).where(RoleInvite.code == code))
-            if other.first() is None:
+            if other.first() is None and await session.get(LinkCode, code) is None:
                 return code
 
 

@@ -223,6 +223,7 @@ class WelcomeLanguage(Payload):
 class HelpTopic(StrEnum):
     reminders = "reminders"
     certificate = "certificate"
+    link = "link"  # use the course on another app too (/link)
 
 
 @dataclasses.dataclass(frozen=True)

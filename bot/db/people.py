@@ -25,10 +25,23 @@ SEEN_RESOLUTION = timedelta(minutes=1)
 
 
 async def find_person(session: AsyncSession, channel: str, user_id: str) -> Person | None:
+    """The person who writes from `channel:user_id`: through a linked account (an alias), the
+    person it belongs to."""
     result = await session.exec(
         select(Person).where(Person.channel == channel, Person.channel_user_id == user_id)
     )
-    return result.first()
+    found = result.first()
+    if found is not None and found.alias_of is not None:
+        return await session.get(Person, found.alias_of)
+    return found
+
+
+async def aliases_of(session: AsyncSession, person_id: int) -> list[Person]:
+    """The person's accounts on other channels (/link), oldest first."""
+    found = await session.exec(
+        select(Person).where(col(Person.alias_of) == person_id).order_by(col(Person.id))
+    )
+    return list(found)
 
 
 # Built once: making the statement costs more Python than running it (bench/updates.py).
@@ -98,8 +111,54 @@ async def arrival(
         # redelivers only what was never acknowledged, so only after a crash in between.)
         return Arrival(person)
     person = found[0]
+    if person.alias_of is not None:  # another channel's account of a linked person (/link)
+        return await _through_alias(session, person, sender, now, admins, applied=bool(found[2]))
     _refresh(person, sender, now, admins)
     return Arrival(person, applied=bool(found[2]), replies_waiting=bool(found[1]))
+
+
+async def _through_alias(
+    session: AsyncSession,
+    alias: Person,
+    sender: Sender,
+    now: datetime,
+    admins: frozenset[tuple[str, str]],
+    *,
+    applied: bool,
+) -> Arrival:
+    """The person `alias` belongs to, who now writes from the alias's channel: they take its
+    channel id (scheduled messages go where they last wrote) and the alias takes theirs. The
+    rare path: only on the first message after a change of channel."""
+    person = await session.get(Person, alias.alias_of)
+    assert person is not None and person.id is not None  # alias_of cascades on delete
+    await take_over_identity(session, person, alias)
+    _refresh(person, sender, now, admins)
+    waiting = await session.exec(
+        select(
+            exists().where(
+                col(Delivery.person_id) == person.id,
+                col(Delivery.kind) == DeliveryKind.reply,
+                col(Delivery.status).in_(OUTBOX_WAITING),
+            )
+        )
+    )
+    return Arrival(person, applied=applied, replies_waiting=bool(waiting.one()))
+
+
+async def take_over_identity(session: AsyncSession, person: Person, alias: Person) -> None:
+    """Swap the channel identities of `person` and its `alias`: the person gets the channel id
+    they write from now, the alias the other one. Three writes so that (channel,
+    channel_user_id) stays unique at every step."""
+    theirs = (alias.channel, alias.channel_user_id, alias.channel_phone)
+    mine = (person.channel, person.channel_user_id, person.channel_phone)
+    alias.channel_user_id = f"~{alias.id}"  # no channel's ids start with "~"
+    session.add(alias)
+    await session.flush()
+    person.channel, person.channel_user_id, person.channel_phone = theirs
+    session.add(person)
+    await session.flush()
+    alias.channel, alias.channel_user_id, alias.channel_phone = mine
+    await session.flush()
 
 
 async def _first_contact(
@@ -174,6 +233,7 @@ async def sync_admins(session: AsyncSession, admins: frozenset[tuple[str, str]])
                 col(Person.channel) == channel,
                 col(Person.channel_user_id) == user_id,
                 col(Person.role) != Role.admin,
+                col(Person.alias_of).is_(None),  # an alias has no role: its person writes there
             )
             .values(role=Role.admin)
         )

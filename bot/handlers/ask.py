@@ -21,6 +21,7 @@ from bot.core.payloads import (
     whole_number,
 )
 from bot.db.models import DeliveryKind, Person, Role, TraineeQuestion
+from bot.handlers.join import open_bare_code
 from bot.handlers.menu import main_menu
 from bot.handlers.talk import class_of, pass_to_lecturer, reply_to_talk
 from bot.pipeline.router import AccessDenied, Context, HandlerResult, Router
@@ -38,15 +39,14 @@ QUOTED_QUESTION = re.compile(r"/answer\s+([0-9]+)")
 @asynccontextmanager
 async def typing(ctx: Context) -> AsyncIterator[None]:
     """Show "typing…" to the person until the block ends, where the channel can."""
-    show = ctx.services.show_typing
-    if show is None:
+    if ctx.offers.show_typing is None:
         yield
         return
 
     async def keep_showing() -> None:
         while True:
             try:
-                await show(ctx.incoming.sender.user_id)
+                await ctx.show_typing()
             except Exception as error:  # a chat action is a courtesy: never fail the answer
                 log.info("could not show typing: %s", error)
             await asyncio.sleep(TYPING_EVERY)
@@ -98,7 +98,8 @@ async def ask_command(ctx: Context) -> HandlerResult:
 
 
 async def free_text(ctx: Context) -> HandlerResult:
-    """A question; or, from a lecturer replying to a passed-on question, the answer to it."""
+    """A question; a class or link code on its own (bot.handlers.join.open_bare_code); or, from
+    a lecturer replying to a passed-on question, the answer to it."""
     quoted = QUOTED_QUESTION.search(ctx.incoming.reply_to_text)
     if quoted is not None and at_least(ctx.person, Role.lecturer):
         number = whole_number(quoted.group(1))
@@ -107,6 +108,9 @@ async def free_text(ctx: Context) -> HandlerResult:
         return await send_lecturer_answer(ctx, number, ctx.incoming.text.strip())
     if not ctx.incoming.text.strip():  # only spaces (or control characters, taken out)
         return Reply(ctx.t("qa.usage"), menu=await main_menu(ctx))
+    opened = await open_bare_code(ctx, ctx.incoming.text)  # a code typed off a poster
+    if opened is not None:
+        return opened
     return await answer_question(ctx, ctx.incoming.text.strip())
 
 
@@ -116,15 +120,16 @@ router.fallback_text = free_text
 @router.on(Kind.voice)
 async def voice_question(ctx: Context) -> HandlerResult:
     """A voice note: transcribed by the provider's audio endpoint when one is configured."""
-    asker, fetch = ctx.services.asker, ctx.services.fetch_file
+    asker = ctx.services.asker
     llm = asker.llm if asker is not None else None
     model = ctx.settings.transcription_model
-    if llm is None or fetch is None or not model or not ctx.incoming.file_ref:
+    fetches = ctx.offers.fetch_file is not None  # from the channel the voice note came by
+    if llm is None or not fetches or not model or not ctx.incoming.file_ref:
         return Reply(ctx.t("error.voice"), menu=await main_menu(ctx))
     from bot.qa.llm import transcribe
 
     try:
-        audio = await fetch(ctx.incoming.file_ref)
+        audio = await ctx.fetch_file(ctx.incoming.file_ref)
     except Exception:  # the platform would not give us the file: ask them to type
         return Reply(ctx.t("error.voice"), menu=await main_menu(ctx))
     text = await transcribe(

@@ -25,7 +25,7 @@ from bot.core.payloads import (
     StaleButton,
     ViewPlan,
 )
-from bot.db.models import Cohort, Role
+from bot.db.models import Cohort, Person, Role
 from bot.db.roles import at_least
 from bot.handlers.menu import main_menu
 from bot.pipeline.router import AccessDenied, Context, HandlerResult, Router
@@ -51,6 +51,18 @@ async def managed_cohort(ctx: Context, cohort_id: int) -> Cohort:
             raise StaleButton(cohort_id)
         raise AccessDenied(cohort_id)
     return cohort
+
+
+async def class_link(ctx: Context, cohort: Cohort) -> str:
+    """The class's invite as a link on its lecturer's channel (the one they last wrote from):
+    their posters and QR codes reach the people they teach there. A class without a lecturer:
+    the reader's channel."""
+    channel = ctx.channel
+    if cohort.lecturer_id is not None and cohort.lecturer_id != ctx.person.id:
+        lecturer = await ctx.session.get(Person, cohort.lecturer_id)
+        if lecturer is not None:
+            channel = lecturer.channel
+    return ctx.services.link_for(channel, cohort.invite_code)
 
 
 def cohort_buttons(ctx: Context, cohort: Cohort) -> tuple[tuple[Button, ...], ...]:
@@ -93,7 +105,7 @@ async def cohort_card(ctx: Context, cohort: Cohort) -> Reply:
         timezone=zone_name(cohort.timezone, ctx.person.language),
         members=len(people),
         stuck=sum(1 for m in people if m.stuck),
-        link=ctx.services.link_for(cohort.invite_code),
+        link=await class_link(ctx, cohort),
         code=cohort.invite_code,
         state=ctx.t("cohort.state_open" if cohort.invite_open else "cohort.state_closed"),
     )
@@ -108,7 +120,7 @@ async def new_cohort(ctx: Context) -> HandlerResult:
     course = ctx.services.course_for(ctx.person)
     zone = first_class_zone(ctx.person, ctx.incoming.sender.language_hint)
     cohort = await create_cohort(ctx.session, ctx.person, name, course.id, ctx.now, zone)
-    link = ctx.services.link_for(cohort.invite_code)
+    link = await class_link(ctx, cohort)
     return [
         Reply(ctx.t("cohort.created", name=cohort.name)),
         Reply(
@@ -143,7 +155,7 @@ async def cohort_action(ctx: Context, tap: CohortTap) -> HandlerResult:
         case CohortAction.stuck:
             return await stuck_reply(ctx, cohort)
         case CohortAction.qr:
-            link = ctx.services.link_for(cohort.invite_code)
+            link = await class_link(ctx, cohort)
             caption = ctx.t(
                 "cohort.qr_caption", name=cohort.name, code=cohort.invite_code, link=link
             )
@@ -151,7 +163,7 @@ async def cohort_action(ctx: Context, tap: CohortTap) -> HandlerResult:
             return Reply(caption, image=image)
         case CohortAction.rotate:
             code = await rotate_code(ctx.session, cohort)
-            link = ctx.services.link_for(code)
+            link = await class_link(ctx, cohort)
             return Reply(ctx.t("cohort.rotated", name=cohort.name, code=code, link=link))
         case CohortAction.close | CohortAction.open:
             cohort.invite_open = tap.action is CohortAction.open

@@ -1,4 +1,5 @@
-"""Joining a class by link or code, and role invites that make lecturers and coordinators."""
+"""Joining a class by link or code, role invites that make lecturers and coordinators, and the
+codes that link a person's accounts on two channels (/link)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.cohorts.join_limits import JoinLimits, may_try_again_at, record_attempt
+from bot.cohorts.linking import find_link_code, redeem
 from bot.cohorts.service import (
     INVITE_NEEDS,
     Invitation,
@@ -15,8 +17,9 @@ from bot.cohorts.service import (
     enrol,
     find_invitation,
 )
+from bot.core.codes import normalise_code
 from bot.core.messages import Reply
-from bot.db.models import Role
+from bot.db.models import LinkCode, Role
 from bot.handlers.menu import main_menu
 from bot.pipeline.router import Context, HandlerResult, Router
 
@@ -37,10 +40,16 @@ async def open_code(ctx: Context, typed: str) -> list[Reply]:
         local = until.astimezone(ZoneInfo(ctx.person.timezone))
         return [Reply(ctx.t("join.locked", time=f"{local:%H:%M}"), menu=await main_menu(ctx))]
     found = await find_invitation(ctx.session, typed)
-    key, values, opened = await _open(ctx, found)
-    ok = key in ("join.welcome", "join.already", "role.granted", "role.already")
+    link = None if found.cohort or found.role_invite else await find_link_code(ctx.session, typed)
+    if link is not None:
+        key, values, opened = await _link(ctx, link)
+    else:
+        key, values, opened = await _open(ctx, found)
+    ok = key in RIGHT_CODE
     cohort_id = found.cohort.id if found.cohort is not None else None
-    await record_attempt(ctx.session, person_id, ctx.now, ok=ok, cohort_id=cohort_id)
+    # Linked: the attempt is the kept person's, like the ones moved over (bot.cohorts.linking).
+    attempt_by = ctx.person.id or person_id
+    await record_attempt(ctx.session, attempt_by, ctx.now, ok=ok, cohort_id=cohort_id)
     log.info(
         "join attempt by %s: outcome=%s answer=%s opened=%s",
         who,
@@ -49,6 +58,41 @@ async def open_code(ctx: Context, typed: str) -> list[Reply]:
         opened,
     )
     return [Reply(ctx.t(key, **values), menu=await main_menu(ctx))]
+
+
+# Answers to a code that exists and was still good: not a wrong code for the lockout.
+RIGHT_CODE = frozenset(
+    {"join.welcome", "join.already", "role.granted", "role.already"}
+    | {"link.linked", "link.already", "link.outranks"}
+)
+
+
+async def code_in_use(ctx: Context, typed: str) -> bool:
+    """Whether `typed` is a class code, role invite or link code someone could open now."""
+    found = await find_invitation(ctx.session, typed)
+    return bool(found.cohort or found.role_invite or await find_link_code(ctx.session, typed))
+
+
+async def open_bare_code(ctx: Context, text: str) -> list[Reply] | None:
+    """A message that is only a code (people type what is on the poster, or what /link showed on
+    their other phone): opened as `/join CODE` would. None when it is not one: a word that has
+    the shape of a code (eight letters of the code alphabet, such as "PERFECTA") but matches no
+    code is ordinary text, and is not counted as a wrong code; a code-shaped text with a digit
+    that matches nothing is a mistyped code, and is."""
+    code = normalise_code(text)
+    if not code:
+        return None
+    if not any(ch.isdigit() for ch in code) and not await code_in_use(ctx, code):
+        return None
+    return await open_code(ctx, code)
+
+
+async def _link(ctx: Context, link: LinkCode) -> tuple[str, dict[str, str], str]:
+    """A link code sent from another account: the two become one person (bot.cohorts.linking).
+    From then on `ctx.person` is the person who goes on."""
+    linked = await redeem(ctx.session, ctx.person, link, ctx.now)
+    ctx.person = linked.person
+    return f"link.{linked.result.value}", {}, f"link:{link.person_id}"
 
 
 async def _open(ctx: Context, found: Invitation) -> tuple[str, dict[str, str], str]:
@@ -83,7 +127,7 @@ async def join(ctx: Context) -> HandlerResult:
 async def invite(ctx: Context, role: Role) -> HandlerResult:
     """A one-time link that gives `role` (who may ask is declared where the command is)."""
     invitation = await create_role_invite(ctx.session, ctx.person, role, ctx.now)
-    link = ctx.services.link_for(invitation.code)
+    link = ctx.link_for(invitation.code)
     return Reply(
         ctx.t(
             "invite.role",

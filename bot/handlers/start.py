@@ -16,6 +16,7 @@ from bot.db.models import Person, Role
 from bot.db.roles import at_least
 from bot.handlers.certificates import send_certificate_again
 from bot.handlers.join import open_code
+from bot.handlers.link import link_code
 from bot.handlers.menu import language_buttons, main_menu
 from bot.handlers.reminders import show_reminders
 from bot.i18n import Translator, normalise_language
@@ -126,6 +127,7 @@ async def show_help(ctx: Context) -> HandlerResult:
     buttons = (
         (Button(ctx.t("help.reminders"), HelpTap(HelpTopic.reminders).pack()),),
         (Button(ctx.t("help.certificate"), HelpTap(HelpTopic.certificate).pack()),),
+        (Button(ctx.t("help.link"), HelpTap(HelpTopic.link).pack()),),
     )
     return Reply(ctx.t("help.text"), buttons=buttons)
 
@@ -134,4 +136,6 @@ async def show_help(ctx: Context) -> HandlerResult:
 async def help_button(ctx: Context, tap: HelpTap) -> HandlerResult:
     if tap.topic is HelpTopic.reminders:
         return await show_reminders(ctx)
+    if tap.topic is HelpTopic.link:
+        return await link_code(ctx)
     return await send_certificate_again(ctx)

@@ -31,6 +31,31 @@ def bare_label(text: str) -> str:
     return _COUNT.sub("", text.strip()).casefold()
 
 
+def join_command(code: str) -> str:
+    """A code as something to type: where a channel offers no link (the console)."""
+    return f"/join {code}"
+
+
+@dataclass(frozen=True)
+class Offers:
+    """What a channel lets handlers do besides replying; None where it has no such thing."""
+
+    # How a code becomes something a person can open (Telegram: a t.me deep link; WhatsApp: a
+    # wa.me link that fills in "/join CODE"); None: they type `join_command`.
+    link_for: Callable[[str], str] | None = None
+    # Downloads a file a person sent (a voice note) by the channel's file id.
+    fetch_file: Callable[[str], Awaitable[bytes]] | None = None
+    # Shows "typing…" in a person's chat (by user id) while a slow answer is made.
+    show_typing: Callable[[str], Awaitable[None]] | None = None
+
+
+NO_OFFERS = Offers()
+
+
+class NotOffered(LookupError):
+    """The person's channel cannot do this (fetch a file, on the console)."""
+
+
 @dataclass
 class Services:
     """What handlers may use besides the database: made once at start-up."""
@@ -38,15 +63,19 @@ class Services:
     settings: Settings
     courses: dict[str, Course] = field(default_factory=dict)
     clock: Callable[[], datetime] = utcnow
-    # How a code becomes something a person can open: a t.me deep link on Telegram (the channel
-    # sets it once it knows the bot's name), a command to type in the console.
-    link_for: Callable[[str], str] = field(default=lambda code: f"/join {code}")
     asker: Asker | None = None  # answers questions from the course (bot.qa.service)
-    # Downloads a file a person sent (a voice note), where the channel can; None elsewhere.
-    fetch_file: Callable[[str], Awaitable[bytes]] | None = None
-    # Shows "typing…" in a person's chat (by user id) while a slow answer is made; None where the
-    # channel has no such thing.
-    show_typing: Callable[[str], Awaitable[None]] | None = None
+    # What each channel offers, by its name (Person.channel): a WhatsApp voice note is fetched
+    # from WhatsApp, a WhatsApp lecturer's class link is a wa.me link.
+    offers: dict[str, Offers] = field(default_factory=dict)
+
+    def offers_on(self, channel: str) -> Offers:
+        """What `channel` offers handlers (nothing, for a channel that offers nothing)."""
+        return self.offers.get(channel, NO_OFFERS)
+
+    def link_for(self, channel: str, code: str) -> str:
+        """`code` as someone on `channel` opens it: a link there, else `/join CODE`."""
+        make = self.offers_on(channel).link_for or join_command
+        return make(code)
 
     def course_for(self, person: Person) -> Course:
         """The course of the person's cohort, or the default course (also when it was removed)."""
@@ -69,6 +98,33 @@ class Context:
     @property
     def settings(self) -> Settings:
         return self.services.settings
+
+    @property
+    def channel(self) -> str:
+        """The channel this message came from (the person's, since they write from it)."""
+        return self.incoming.sender.channel
+
+    @property
+    def offers(self) -> Offers:
+        """What this message's channel offers."""
+        return self.services.offers_on(self.channel)
+
+    def link_for(self, code: str) -> str:
+        """`code` as a link (or command) the person can open on the channel they write from."""
+        return self.services.link_for(self.channel, code)
+
+    async def fetch_file(self, ref: str) -> bytes:
+        """The file `ref` the person sent, from their channel; NotOffered where it has no way."""
+        fetch = self.offers.fetch_file
+        if fetch is None:
+            raise NotOffered(f"{self.channel} does not fetch files")
+        return await fetch(ref)
+
+    async def show_typing(self) -> None:
+        """Show "typing…" to the person, where their channel can (nothing elsewhere)."""
+        show = self.offers.show_typing
+        if show is not None:
+            await show(self.incoming.sender.user_id)
 
 
 Handler = Callable[[Context], Awaitable[HandlerResult]]

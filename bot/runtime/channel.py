@@ -7,8 +7,6 @@ the runtime knows only this protocol (so bot.runtime never imports a channel, no
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from aiohttp import web
@@ -18,10 +16,13 @@ from bot.core.fitting import Wording, fit_replies
 from bot.core.messages import Reply
 from bot.db.models import Person
 from bot.i18n import Translator
+from bot.pipeline.router import Offers
 from bot.scheduling.transport import Outcome, Result, Transport
 
 if TYPE_CHECKING:
     from bot.runtime.core import Runtime
+
+__all__ = ["Channel", "FittedTransport", "Offers", "StartupError"]  # Offers: for the channels
 
 
 class StartupError(RuntimeError):
@@ -31,18 +32,6 @@ class StartupError(RuntimeError):
     def __init__(self, message: str, exit_code: int = 2) -> None:
         super().__init__(message)
         self.exit_code = exit_code
-
-
-@dataclass(frozen=True)
-class Offers:
-    """What a channel lets handlers do besides replying; None where it has no such thing."""
-
-    # How an invite code becomes something a person can open (Telegram: a t.me deep link).
-    link_for: Callable[[str], str] | None = None
-    # Downloads a file a person sent (a voice note) by the channel's file id.
-    fetch_file: Callable[[str], Awaitable[bytes]] | None = None
-    # Shows "typing…" in a person's chat while a slow answer is made.
-    show_typing: Callable[[str], Awaitable[None]] | None = None
 
 
 class Channel(Protocol):

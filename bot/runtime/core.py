@@ -7,8 +7,8 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -25,9 +25,9 @@ from bot.handlers import build_router
 from bot.i18n import Translator
 from bot.lessons.content import load_courses
 from bot.pipeline.app import Academy, Answer
-from bot.pipeline.router import Services
+from bot.pipeline.router import Offers, Services
 from bot.qa.setup import make_asker
-from bot.runtime.channel import Channel, FittedTransport, Offers
+from bot.runtime.channel import Channel, FittedTransport
 from bot.runtime.delivery import build_engine
 from bot.runtime.monitoring import add_monitoring_routes
 from bot.runtime.reload import ContentReloader
@@ -124,12 +124,11 @@ class Runtime:
         hand), the content reload job and the web server (web-hooks, /healthz, /metrics); on
         exit stop them in the right order (the ticker first, with SHUTDOWN_GRACE; then the web
         server, the channels' intake, the database, the channels' connections)."""
-        offers = Offers()
+        offers: dict[str, Offers] = {}
         async with contextlib.AsyncExitStack() as stack:
             for channel in channels:
                 stack.push_async_callback(channel.close)  # also what a failed open() made
-                offered = await channel.open()
-                offers = _first_offers(offers, offered)
+                offers[channel.name] = await channel.open()
             runtime = await open_runtime(settings, offers=offers)
             stack.push_async_callback(runtime.close)
             transports: list[Transport] = [
@@ -163,15 +162,6 @@ class Runtime:
             yield runtime
 
 
-def _first_offers(have: Offers, new: Offers) -> Offers:
-    """What handlers get: the first channel's offer of each thing."""
-    return Offers(
-        link_for=have.link_for or new.link_for,
-        fetch_file=have.fetch_file or new.fetch_file,
-        show_typing=have.show_typing or new.show_typing,
-    )
-
-
 async def _serve_web(
     app: web.Application, settings: Settings, channels: Sequence[Channel], *, reuse_port: bool
 ) -> web.AppRunner | None:
@@ -194,10 +184,11 @@ async def _serve_web(
 
 
 async def open_runtime(
-    settings: Settings, *, check_schema: bool = True, offers: Offers | None = None
+    settings: Settings, *, check_schema: bool = True, offers: Mapping[str, Offers] | None = None
 ) -> Runtime:
     """Load the courses, connect to the database (refusing an out-of-date schema), make the
-    admins those of ADMIN_IDS, build the Academy with what the channels offer handlers."""
+    admins those of ADMIN_IDS, build the Academy with what each channel offers handlers (by
+    channel name)."""
     courses = load_courses(settings)
     engine = make_engine(settings)
     try:
@@ -208,16 +199,12 @@ async def open_runtime(
     except BaseException:
         await engine.dispose()
         raise
-    offers = offers or Offers()
     services = Services(
         settings=settings,
         courses=courses,
         asker=make_asker(settings, courses),
-        fetch_file=offers.fetch_file,
-        show_typing=offers.show_typing,
+        offers=dict(offers or {}),
     )
-    if offers.link_for is not None:
-        services = replace(services, link_for=offers.link_for)
     academy = Academy(build_router(), services)
     reloader = ContentReloader(settings, services)
     return Runtime(settings, engine, make_sessionmaker(engine), academy, reloader)

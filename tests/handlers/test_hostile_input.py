@@ -47,6 +47,8 @@ COMMAND_WRITES = {
     "invite_coordinator": {"role_invites"},
     # A wrong code is an attempt the guessing limits count (docs/security.md, "Join codes").
     "join": {"join_attempts"},
+    # Spaces alone ask for a new link code; anything else is a code, counted like /join's.
+    "link": {"join_attempts", "link_codes"},
     "start": {"join_attempts", "people"},  # the welcome settles the phone's language
 }
 

@@ -149,14 +149,18 @@ async def test_help_offers_buttons_instead_of_commands_to_type(trainee_factory) 
     for language in ("zh", "es", "en"):
         typed = [text for text in catalog(language).values() if "/reminders" in text]
         typed += [text for text in catalog(language).values() if "/certificate" in text]
+        typed += [text for text in catalog(language).values() if "/link" in text]
         assert typed == []
     en = Translator("en")
     ana = trainee_factory("1", "Ana", "en")
     (help_reply,) = await ana.send("/help")
-    assert labels(help_reply) == [en("help.reminders"), en("help.certificate")]
+    assert labels(help_reply) == [en("help.reminders"), en("help.certificate"), en("help.link")]
     by_command = [r.text for r in await ana.send("/reminders")]
     await ana.send("/help")
     assert [r.text for r in await ana.press(en("help.reminders"))] == by_command
     by_command = [r.text for r in await ana.send("/certificate")]
     await ana.send("/help")
     assert [r.text for r in await ana.press(en("help.certificate"))] == by_command
+    await ana.send("/help")  # a new link code each time: the same words around another code
+    (by_button,) = [r.text for r in await ana.press(en("help.link"))]
+    assert by_button.startswith(en("link.code", code="", minutes=15).split("\n")[0])

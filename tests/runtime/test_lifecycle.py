@@ -88,8 +88,12 @@ async def test_two_channels_share_one_web_server_and_stop_in_order(database_url:
                     assert answer.status == 200 and "/start" in await answer.text()
             async with client.get(f"http://127.0.0.1:{port}/healthz") as health:
                 assert (await health.json()) == {"status": "ok"}
-        # Handlers get what the first channel offers, given when the Academy is built.
-        assert runtime.academy.services.link_for("K7") == "alpha://join/K7"
+        # Handlers get what each channel offers, for the people of that channel; a channel
+        # that offers no links (and one that is not running) gets the typed command.
+        services = runtime.academy.services
+        assert services.link_for("alpha", "K7") == "alpha://join/K7"
+        assert services.link_for("beta", "K7") == "beta://join/K7"
+        assert services.link_for("console", "K7") == "/join K7"
         # The delivery engine sends through every channel's transport.
         assert runtime.delivery is not None
         assert set(runtime.delivery.transports) == {"alpha", "beta"}
