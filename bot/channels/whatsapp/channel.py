@@ -28,7 +28,7 @@ AUTH_FAILED = 190  # Meta's code for a token it does not accept
 
 def join_link(phone: str, code: str) -> str:
     """A wa.me link that opens a chat with the business number with "/join CODE" typed."""
-    return f"https://wa.me/{phone}?text={quote(f'/join {code}')}"
+    return f"https://wa.me/{phone}?text={quote(f'/join {code}', safe='')}"
 
 
 class WhatsAppChannel:
