@@ -8,7 +8,9 @@ import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -36,6 +38,10 @@ from bot.scheduling.engine import DeliveryEngine
 from bot.scheduling.transport import Transport
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+# The channel whose update is being answered (set by `Runtime.replies_to`): handlers get that
+# channel's offers (see `offers_of`).
+ANSWERING: ContextVar[str | None] = ContextVar("answering_channel", default=None)
 
 
 def setup_logging(level: str) -> None:
@@ -78,7 +84,11 @@ class Runtime:
         """The one way an update is answered on any channel: the Academy's answer, its replies
         fitted to what the channel can show (see bot.core.fitting), in the person's language.
         Raises as `Academy.answer` does."""
-        answer = await self.academy.answer(incoming, session)
+        answering = ANSWERING.set(incoming.sender.channel)
+        try:
+            answer = await self.academy.answer(incoming, session)
+        finally:
+            ANSWERING.reset(answering)
         if answer.replies:
             wording = Wording.from_catalog(Translator(answer.language))
             answer.replies = fit_replies(answer.replies, capabilities, wording=wording)
@@ -124,13 +134,12 @@ class Runtime:
         hand), the content reload job and the web server (web-hooks, /healthz, /metrics); on
         exit stop them in the right order (the ticker first, with SHUTDOWN_GRACE; then the web
         server, the channels' intake, the database, the channels' connections)."""
-        offers = Offers()
+        offered: dict[str, Offers] = {}
         async with contextlib.AsyncExitStack() as stack:
             for channel in channels:
                 stack.push_async_callback(channel.close)  # also what a failed open() made
-                offered = await channel.open()
-                offers = _first_offers(offers, offered)
-            runtime = await open_runtime(settings, offers=offers)
+                offered[channel.name] = await channel.open()
+            runtime = await open_runtime(settings, offers=offers_of(offered))
             stack.push_async_callback(runtime.close)
             transports: list[Transport] = [
                 FittedTransport(c.transport, c.capabilities)
@@ -163,12 +172,42 @@ class Runtime:
             yield runtime
 
 
-def _first_offers(have: Offers, new: Offers) -> Offers:
-    """What handlers get: the first channel's offer of each thing."""
+def offers_of(offered: dict[str, Offers]) -> Offers:
+    """What handlers get from the channels that run (by name): each offer is the one of the
+    channel whose update is being answered (`replies_to` says which), so a WhatsApp voice note is
+    fetched from Meta and a Telegram one from Telegram; outside an update (scheduled work), the
+    first channel's that offers it. One channel: its own offers, unchanged."""
+    if len(offered) <= 1:
+        return next(iter(offered.values()), Offers())
+    links = {name: o.link_for for name, o in offered.items() if o.link_for is not None}
+    fetchers = {name: o.fetch_file for name, o in offered.items() if o.fetch_file is not None}
+    typers = {name: o.show_typing for name, o in offered.items() if o.show_typing is not None}
+
+    def chosen(by_channel: dict[str, T]) -> T | None:
+        channel = ANSWERING.get()
+        if channel is None:
+            return next(iter(by_channel.values()), None)
+        return by_channel.get(channel)
+
+    def link_for(code: str) -> str:
+        made = chosen(links)
+        return made(code) if made is not None else f"/join {code}"
+
+    async def fetch_file(file_ref: str) -> bytes:
+        fetch = chosen(fetchers)
+        if fetch is None:
+            raise LookupError(f"{ANSWERING.get()} offers no file downloads")
+        return await fetch(file_ref)
+
+    async def show_typing(user_id: str) -> None:
+        show = chosen(typers)
+        if show is not None:
+            await show(user_id)
+
     return Offers(
-        link_for=have.link_for or new.link_for,
-        fetch_file=have.fetch_file or new.fetch_file,
-        show_typing=have.show_typing or new.show_typing,
+        link_for=link_for if links else None,
+        fetch_file=fetch_file if fetchers else None,
+        show_typing=show_typing if typers else None,
     )
 
 
