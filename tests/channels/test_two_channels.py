@@ -44,7 +44,7 @@ async def test_telegram_and_whatsapp_in_one_runtime(database_url: str) -> None:
             await ben.send_text("/help")
             await ana.send_text("/help")
             assert (await ben.wait_messages(1))[0].text == en("help.text")
-            assert (await ana.wait_messages(1))[0].text == es("help.text")
+            assert (await ana.wait_messages(1))[0].text.startswith(es("help.text"))
 
             # A WhatsApp voice note is fetched from Meta, not from Telegram.
             llm.transcribe_as("¿Cómo tomo la foto junto a una ventana con luz del día?")
