@@ -3,6 +3,7 @@ signed (or not) as promised."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -159,3 +160,13 @@ async def test_a_tap_names_the_button_and_the_message_it_was_under(fake: FakeGra
     assert tap["context"]["id"] == sent.wamid
     with pytest.raises(AssertionError, match="no choice"):
         ana.tap_message("No")
+
+
+async def test_a_slow_answer_comes_after_its_delay(fake: FakeGraph) -> None:
+    wa = client(fake)
+    fake.slow_next(0.3)
+    sending = asyncio.ensure_future(wa.send_message("MX.1", "despacio"))
+    await asyncio.sleep(0.1)
+    assert not sending.done() and fake.sent == []
+    await sending
+    assert [m.text for m in fake.sent] == ["despacio"]

@@ -8,6 +8,7 @@ import asyncio
 import aiohttp
 from sqlmodel import select
 
+from bot.core.messages import Reply
 from bot.db.models import LessonProgress, MessageReceipt, QuizAnswer, ReceiptStatus
 from bot.i18n import Translator
 from tests.channels.whatsapp.conftest import (
@@ -252,3 +253,27 @@ async def test_a_message_waits_for_the_database_and_the_person_is_told_once(
         answers = await li.wait_messages(2, timeout=10)
         assert [m.text for m in answers] == [zh("language.prompt"), zh("help.text")]
     await outage.stop()
+
+
+async def test_meta_gets_its_200_before_the_message_is_handled_and_stop_finishes_it(
+    fake_graph: FakeGraph, database_url: str
+) -> None:
+    release = asyncio.Event()
+    started = asyncio.Event()
+
+    async def slow(ctx):  # a handler that takes its time (an LLM, a big chart)
+        started.set()
+        await release.wait()
+        return Reply("listo")
+
+    settings = whatsapp_settings(fake_graph, database_url)
+    async with running_whatsapp(fake_graph, settings) as live:
+        live.runtime.academy.router.commands["slow"] = slow
+        ana = fake_graph.user("MX.1020", "Ana")
+        assert await ana.send(ana.text_message("/slow")) == 200
+        await asyncio.wait_for(started.wait(), 5)
+        assert ana.messages() == []  # answered 200, still handling
+        asyncio.get_running_loop().call_later(0.2, release.set)
+    # Leaving the block stopped the channel, which waited for the message in hand.
+    (done,) = ana.messages()
+    assert done.text == "listo"
