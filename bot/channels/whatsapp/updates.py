@@ -92,9 +92,18 @@ class UpdateHandler:
             self._spawn(self.apply(webhook.receipts))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work)
+        task = asyncio.create_task(self._logged(work))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
+
+    @staticmethod
+    async def _logged(work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # nobody awaits these tasks: say it here
+            log.exception("a WhatsApp update failed")
 
     async def finish(self, grace: float) -> None:
         """Wait up to `grace` seconds for the updates in hand; cancel what is left."""

@@ -36,6 +36,20 @@ def signed_by(body: bytes, header: str, app_secret: str) -> bool:
     return hmac.compare_digest(header.strip().encode(), expected.encode())
 
 
+async def _read_body(request: web.Request) -> bytes | None:
+    """The raw body, all of it; None when it is over MAX_BODY (said, or as it arrives)."""
+    if (request.content_length or 0) > MAX_BODY:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def add_webhook_routes(
     app: web.Application,
     path: str,
@@ -58,10 +72,8 @@ def add_webhook_routes(
         return web.Response(status=403, text="Forbidden")
 
     async def receive(request: web.Request) -> web.Response:
-        if (request.content_length or 0) > MAX_BODY:
-            return web.Response(status=413, text="Payload Too Large")
-        body = await request.content.read(MAX_BODY + 1)
-        if len(body) > MAX_BODY:
+        body = await _read_body(request)
+        if body is None:
             return web.Response(status=413, text="Payload Too Large")
         header = request.headers.get(SIGNATURE_HEADER, "")
         if not header or not signed_by(body, header, app_secret):
@@ -74,7 +86,10 @@ def add_webhook_routes(
         except ValueError as error:  # signed by Meta, so not an attack: it would redeliver
             log.warning("WhatsApp web-hook body is not JSON (%s): ignored", error)
             return web.Response(text="ignored")
-        take(read_webhook(parsed))
+        try:
+            take(read_webhook(parsed))
+        except Exception:  # never make Meta redeliver what we cannot read
+            log.exception("a WhatsApp web-hook body could not be taken")
         return web.Response(text="EVENT_RECEIVED")
 
     app.router.add_get(path, verify)

@@ -4,6 +4,7 @@ signed web-hooks and recording what the bot sends."""
 from __future__ import annotations
 
 import asyncio
+import json
 
 import aiohttp
 from sqlmodel import select
@@ -277,3 +278,44 @@ async def test_meta_gets_its_200_before_the_message_is_handled_and_stop_finishes
     # Leaving the block stopped the channel, which waited for the message in hand.
     (done,) = ana.messages()
     assert done.text == "listo"
+
+
+async def test_a_big_signed_body_arriving_in_pieces_is_read_whole(
+    live_whatsapp: LiveWhatsApp,
+) -> None:
+    """A thousand statuses (~200 kB) sent chunked, without a length: read whole, signature
+    checked on all of it; over 1 MB the same way is refused."""
+    from tests.fakes.graph_server import sign
+
+    fake = live_whatsapp.fake
+    ana = fake.user("MX.1030", "Ana")
+    await ana.send_text("/help")
+    (helped,) = await ana.wait_messages(1)
+    statuses = [fake.status(f"wamid.OTHER{n}", "delivered") for n in range(999)]
+    statuses.append(fake.status(helped, "read"))
+    raw = json.dumps(fake.envelope(None, statuses=statuses)).encode()
+    assert len(raw) > 100_000
+
+    async def pieces(data: bytes):
+        for start in range(0, len(data), 8192):
+            yield data[start : start + 8192]
+
+    async def post(data: bytes) -> int:
+        headers = {"X-Hub-Signature-256": sign(data, fake.app_secret)}
+        async with (
+            aiohttp.ClientSession() as client,
+            client.post(live_whatsapp.url, data=pieces(data), headers=headers) as response,
+        ):
+            return response.status
+
+    assert await post(raw) == 200
+    for _ in range(100):
+        async with live_whatsapp.runtime.sessions() as session:
+            (row,) = await session.exec(
+                select(MessageReceipt).where(MessageReceipt.message_ref == helped.wamid)
+            )
+        if row.status is ReceiptStatus.read:
+            break
+        await asyncio.sleep(0.05)
+    assert row.status is ReceiptStatus.read
+    assert await post(b" " * (1024 * 1024 + 1)) == 413
