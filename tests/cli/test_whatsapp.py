@@ -72,3 +72,36 @@ def test_setup_without_settings_or_with_a_refused_token(fake: FakeGraph) -> None
     )
     assert refused.exit_code == 2 and "190" in refused.output
     assert fake.automation == {}
+
+
+def test_deliver_once_sends_through_whatsapp(fake: FakeGraph, database_url: str) -> None:
+    """`academy deliver --once` with only WhatsApp set: a due reply in the outbox goes out."""
+    from datetime import UTC, datetime
+
+    from bot.core.messages import Reply
+    from bot.db.engine import make_engine, make_sessionmaker
+    from bot.db.models import Person
+    from bot.scheduling import outbox
+    from tests.conftest import SAMPLE_CONTENT, make_settings
+
+    async def seed() -> None:
+        engine = make_engine(make_settings(database_url))
+        async with make_sessionmaker(engine)() as session:
+            session.add(Person(channel="whatsapp", channel_user_id="MX.77", language="es"))
+            await session.commit()
+            await outbox.keep(
+                session, "whatsapp", "MX.77", [Reply("¿Seguimos?")], datetime.now(UTC)
+            )
+            await session.commit()
+        await engine.dispose()
+
+    asyncio.run(seed())
+    env = env_for(
+        fake,
+        DATABASE_URL=database_url,
+        CONTENT_DIR=str(SAMPLE_CONTENT),
+        DEFAULT_COURSE="sample",
+    )
+    done = CliRunner().invoke(app, ["deliver", "--once"], env=env)
+    assert done.exit_code == 0, done.output
+    assert [m.text for m in fake.messages("MX.77")] == ["¿Seguimos?"]
