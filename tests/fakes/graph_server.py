@@ -555,6 +555,18 @@ class FakeGraph(LocalServer):
     async def post_statuses(self, statuses: list[JsonDict], *, signing: Signing = "good") -> int:
         return await self.post_webhook(self.envelope(None, statuses=statuses), signing=signing)
 
+    async def report(
+        self, status: str, messages: list[Sent] | None = None, *, per_call: int = 100
+    ) -> None:
+        """Post `status` ("delivered", "read"...) for `messages` (default: every message sent so
+        far), `per_call` statuses in each web-hook call as Meta batches them."""
+        chosen = self.sent if messages is None else messages
+        for start in range(0, len(chosen), per_call):
+            statuses = [self.status(sent, status) for sent in chosen[start : start + per_call]]
+            code = await self.post_statuses(statuses)
+            if code != 200:
+                raise AssertionError(f"the webhook answered HTTP {code} to statuses")
+
     async def post_webhook(
         self,
         body: JsonDict | bytes,
