@@ -10,6 +10,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -22,7 +23,7 @@ from bot.channels.whatsapp.convert import Inbound, Webhook
 from bot.channels.whatsapp.send import send_reply
 from bot.channels.whatsapp.transport import outcome_of_error
 from bot.core.locks import KeyedLock
-from bot.core.messages import Reply
+from bot.core.messages import Button, Reply
 from bot.db.outage import database_unavailable
 from bot.db.people import find_person
 from bot.db.phones import remember_phone
@@ -39,6 +40,17 @@ OUTAGE_NOTICE_EVERY = 600.0
 RETRY_FIRST, RETRY_LONGEST = 0.5, 30.0
 REMEMBERED = 10_000  # people (or wamids) each in-memory table keeps at most
 TYPING_SHOWS_FOR = 20.0  # seconds; Meta shows the indicator for up to 25 or until we answer
+
+
+def keepable(reply: Reply) -> Reply:
+    """A fitted reply as the outbox can keep it: the outbox stores buttons, not lists, so a
+    list's rows go back to buttons with their full labels (fitted into a list again when the
+    reply is finally sent)."""
+    if reply.choice_list is None:
+        return reply
+    rows = reply.choice_list.rows
+    buttons = tuple((Button(row.description or row.title, row.payload),) for row in rows)
+    return replace(reply, buttons=buttons, choice_list=None)
 
 
 class _Recent(OrderedDict[str, Any]):
@@ -182,14 +194,14 @@ class UpdateHandler:
         sent: list[str] = []
         kept: list[Reply] = []
         if queued:
-            kept = list(replies)
+            kept = [keepable(reply) for reply in replies]
         for index, reply in enumerate(() if queued else replies):
             try:
                 await send_reply(self.wa, user, reply, sent)
             except (WhatsAppError, httpx.HTTPError) as error:
                 if outcome_of_error(error, []).result is Result.retry:
                     log.warning("WhatsApp refused a reply to %s (%s): keeping it", user, error)
-                    kept = list(replies[index:])
+                    kept = [keepable(reply) for reply in replies[index:]]
                     break
                 log.warning("a reply to %s could not be sent: %s", user, error)
         await self.record(session, inbound, sent, kept)

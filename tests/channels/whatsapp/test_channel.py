@@ -92,3 +92,26 @@ async def test_a_reply_meta_will_not_take_now_waits_in_the_outbox(
         await live.runtime.delivery.tick()
         (helped,) = await ana.wait_messages(1)
         assert helped.text.startswith(es("help.text")[:20])
+
+
+async def test_a_list_kept_in_the_outbox_comes_back_as_a_list(
+    fake_graph: FakeGraph, database_url: str
+) -> None:
+    async with running_whatsapp(fake_graph, whatsapp_settings(fake_graph, database_url)) as live:
+        ana = fake_graph.user("MX.1011", "Ana")
+        await ana.send_text("/start")
+        await ana.wait_messages(1)
+        fake_graph.fail_next(130429, recipient=ana.user_id)  # the number's throughput
+        await ana.send_text("menú")
+        for _ in range(100):
+            async with live.runtime.sessions() as session:
+                kept = list(await session.exec(select(Delivery)))
+            if kept:
+                break
+            await asyncio.sleep(0.05)
+        assert len(kept) == 1
+        assert live.runtime.delivery is not None
+        await live.runtime.delivery.tick()
+        (menu,) = await ana.wait_messages(1)
+        assert menu.interactive_type == "list" and menu.text == es("show_menu.text")
+        assert es("menu.help") in [row["title"] for row in menu.rows]
