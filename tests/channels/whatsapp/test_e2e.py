@@ -317,3 +317,32 @@ async def test_a_big_signed_body_arriving_in_pieces_is_read_whole(
         await asyncio.sleep(0.05)
     assert row.status is ReceiptStatus.read
     assert await post(b" " * (1024 * 1024 + 1)) == 413
+
+
+async def test_joining_a_class_from_its_wa_me_link(live_whatsapp: LiveWhatsApp) -> None:
+    """The link a lecturer shares opens the chat with "/join CODE" typed: sending it joins."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from bot.db.models import Cohort, Person
+
+    async with live_whatsapp.runtime.sessions() as session:
+        lecturer = Person(channel="whatsapp", channel_user_id="MX.9000", role="lecturer")
+        session.add(lecturer)
+        await session.flush()
+        session.add(
+            Cohort(
+                name="Duraznos de Zacatlán",
+                course_id="sample",
+                timezone="America/Mexico_City",
+                lecturer_id=lecturer.id,
+                invite_code="ABCD-EFGH",
+            )
+        )
+        await session.commit()
+    link = live_whatsapp.runtime.academy.services.link_for("ABCD-EFGH")
+    (typed,) = parse_qs(urlsplit(link).query)["text"]
+    ana = live_whatsapp.fake.user("MX.1040", "Ana")
+    await ana.send_text(typed)
+    (joined,) = await ana.wait_messages(1)
+    assert "Duraznos de Zacatlán" in joined.text
+    assert (await live_whatsapp.person("MX.1040")).cohort_id is not None
