@@ -125,7 +125,10 @@ def language_hint(user_id: str, phone: str) -> str | None:
 
 
 def inbound_from_message(message: dict[str, Any], contacts: list[dict[str, Any]]) -> Inbound | None:
-    """What one message means to the core; None when it names no author or no id."""
+    """What one message means to the core; None when it names no author or no id, or was
+    written in a group (the bot talks with one person at a time, as on Telegram)."""
+    if "group_id" in message:
+        return None
     contact = _contact_of(message, contacts)
     user_id = _text(message.get("from_user_id")) or _text(contact.get("user_id"))
     phone = _text(message.get("from")) or _text(contact.get("wa_id"))

@@ -235,3 +235,8 @@ def test_the_fakes_shapes_read_as_meta_s() -> None:
 def test_shapes_meta_never_sends_are_skipped_or_unsupported(body: Any) -> None:
     for inbound in read_webhook(body).inbound:
         assert inbound.incoming.kind is Kind.unsupported
+
+
+def test_a_message_in_a_group_is_left_alone() -> None:
+    body = envelope({"type": "text", "text": {"body": "hola"}, "group_id": "120363040000@g.us"})
+    assert read_webhook(body).inbound == []
