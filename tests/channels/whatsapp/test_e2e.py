@@ -28,15 +28,22 @@ es, zh = Translator("es"), Translator("zh")
 BUBBLES_PER_LESSON_BOUND = 6
 
 
-async def tap(user: GraphUser, choice: str) -> list[Sent]:
-    """Tap a choice and take the bot's answer: every message that comes (checked: at most two,
-    as one tap must never cost more)."""
+async def idle(live: LiveWhatsApp) -> None:
+    """Until the channel has nothing in hand (what the web-hooks posted so far is done)."""
+    updates = live.channel.updates
+    assert updates is not None
+    while updates.tasks:
+        await asyncio.wait(set(updates.tasks))
+
+
+async def tap(live: LiveWhatsApp, user: GraphUser, choice: str) -> list[Sent]:
+    """Tap a choice and take the bot's whole answer: every message sent once the channel has
+    nothing left in hand (checked: at most two, as one tap must never cost more)."""
     before = len(user.messages())
-    await user.tap(choice)
-    await user.wait_messages(1)
-    await asyncio.sleep(0.2)  # a second bubble, if the bot sent one, arrives meanwhile
+    await user.tap(choice)  # returns once the web-hook answered: the task is in hand by then
+    await idle(live)
     answer = user.messages()[before:]
-    await user.wait_messages(0)  # mark them seen
+    await user.wait_messages(len(answer))  # mark them seen
     assert 1 <= len(answer) <= 2, [m.text for m in answer]
     return answer
 
@@ -60,15 +67,15 @@ async def test_lesson_one_with_its_quiz_a_question_and_what_it_costs(
 
         bubbles = []
         assert es("start.lesson", number=1) in welcome.text  # numbered, its button "1"
-        answer = await tap(ana, "1")
+        answer = await tap(live, ana, "1")
         bubbles.append(len(answer))
         assert course.welcome["es"] in answer[-1].text  # the intro and the card: one message
         assert f"📖 Lección 1/2 · {first.title} · 1/{len(first.cards)}" in answer[-1].text
         for _ in range(len(first.cards) - 1):
-            bubbles.append(len(await tap(ana, es("lesson.next"))))
+            bubbles.append(len(await tap(live, ana, es("lesson.next"))))
         (start_quiz,) = ana.messages()[-1].choices()  # its label cut: the full one in the text
         assert es("lesson.start_quiz") in ana.messages()[-1].text
-        (question,) = await tap(ana, start_quiz[0])
+        (question,) = await tap(live, ana, start_quiz[0])
         bubbles.append(1)
         # The options in full in the text, one tap each on the buttons "1", "2" (not a list).
         assert question.interactive_type == "button"
@@ -76,7 +83,7 @@ async def test_lesson_one_with_its_quiz_a_question_and_what_it_costs(
         assert all(option in question.text for option in first.quiz[0].options)
         for number, item in enumerate(first.quiz):
             right = question.choices()[item.answer][0]
-            answer = await tap(ana, right)
+            answer = await tap(live, ana, right)
             bubbles.append(len(answer))
             question = answer[-1]
             if number < len(first.quiz) - 1:
@@ -98,11 +105,11 @@ async def test_lesson_one_with_its_quiz_a_question_and_what_it_costs(
         second = course.lesson("good-photos", "es")
         (lesson_button,) = [t for t, _ in reply.choices() if second.title[:10] in t]
         assert (asked, True) in fake_graph.read_receipts  # read, with "typing…" while the LLM ran
-        answer = await tap(ana, lesson_button)
+        answer = await tap(live, ana, lesson_button)
         assert answer[-1].text.startswith(f"📖 {second.title}")
-        card = await tap(ana, "les:go")  # the lesson button: lesson 2 begins
+        card = await tap(live, ana, "les:go")  # the lesson button: lesson 2 begins
         assert card[-1].text.startswith("📖 Lección 2/2")
-        photo = await tap(ana, es("lesson.next"))
+        photo = await tap(live, ana, es("lesson.next"))
         # A photo card with its Next button: one message, the photo as its header.
         assert len(photo) == 1 and photo[0].header.get("type") == "image"
         assert fake_graph.media[photo[0].media_id].content.startswith(b"\x89PNG")
@@ -153,7 +160,7 @@ async def test_a_duplicate_is_applied_once_and_forged_calls_are_refused(
     # Once more after the process forgot it: the database knows it was applied.
     live_whatsapp.channel.updates.seen.clear()  # type: ignore[union-attr]
     assert await fake.post_webhook(fake.envelope(ana, [tap])) == 200
-    await asyncio.sleep(0.3)
+    await idle(live_whatsapp)
     assert len(ana.messages()) == 3
 
     before = len(fake.sent)
@@ -162,7 +169,7 @@ async def test_a_duplicate_is_applied_once_and_forged_calls_are_refused(
     assert await fake.post_webhook(b'{"object": "whatsapp_business_account", "entry": [') == 200
     assert await fake.post_webhook({"object": "whatsapp_business_account", "entry": 7}) == 200
     assert await fake.post_webhook(b"x" * (2 * 1024 * 1024)) == 413
-    await asyncio.sleep(0.3)
+    await idle(live_whatsapp)
     assert len(fake.sent) == before  # none of them was handled
     await ana.send_text("/help")  # and the channel still serves
     (helped,) = await ana.wait_messages(1)
