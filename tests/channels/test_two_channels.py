@@ -35,7 +35,7 @@ async def test_telegram_and_whatsapp_in_one_runtime(database_url: str) -> None:
         await upgrade(engine)
         await engine.dispose()
         channels = [TelegramChannel(settings), WhatsAppChannel(settings)]
-        async with Runtime.running(settings, channels, deliveries=False) as runtime:
+        async with Runtime.running(settings, channels, deliveries=False):
             graph.webhook_url = (
                 f"http://127.0.0.1:{settings.webhook_port}{settings.whatsapp_webhook_path}"
             )
@@ -53,39 +53,4 @@ async def test_telegram_and_whatsapp_in_one_runtime(database_url: str) -> None:
             (answer,) = await ana.wait_messages(1)
             assert answer.text.startswith("Junto a una ventana")
             assert (asked, True) in graph.read_receipts  # WhatsApp's "typing…"
-
-            services = runtime.academy.services
-            assert services.link_for("K7").startswith("https://t.me/")  # outside an update
-
-
-async def test_each_update_gets_its_own_channel_s_offers() -> None:
-    from bot.runtime import Offers
-    from bot.runtime.core import ANSWERING, offers_of
-
-    async def telegram_file(ref: str) -> bytes:
-        return b"tg:" + ref.encode()
-
-    async def whatsapp_file(ref: str) -> bytes:
-        return b"wa:" + ref.encode()
-
-    offers = offers_of(
-        {
-            "telegram": Offers(link_for=lambda c: f"t.me/{c}", fetch_file=telegram_file),
-            "whatsapp": Offers(link_for=lambda c: f"wa.me/{c}", fetch_file=whatsapp_file),
-            "console": Offers(),
-        }
-    )
-    assert offers.link_for is not None and offers.fetch_file is not None
-    assert offers.show_typing is None  # nobody offers it
-    assert offers.link_for("K7") == "t.me/K7"  # outside an update: the first channel's
-    token = ANSWERING.set("whatsapp")
-    try:
-        assert offers.link_for("K7") == "wa.me/K7"
-        assert await offers.fetch_file("1") == b"wa:1"
-    finally:
-        ANSWERING.reset(token)
-    token = ANSWERING.set("console")
-    try:
-        assert offers.link_for("K7") == "/join K7"
-    finally:
-        ANSWERING.reset(token)
+            assert not [r for r in telegram.requests if r.method == "sendChatAction"]
