@@ -511,6 +511,11 @@ class FakeGraph(LocalServer):
         }
         if user is not None and messages:
             value["contacts"] = [user.contact()]
+        elif statuses:  # Meta names the people the statuses are about
+            about = {str(report.get("recipient_user_id", "")) for report in statuses}
+            known = [self._users[found] for found in sorted(about) if found in self._users]
+            if known:
+                value["contacts"] = [person.contact() for person in known]
         if messages:
             value["messages"] = messages
         if statuses:

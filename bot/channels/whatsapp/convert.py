@@ -59,6 +59,8 @@ class Webhook:
 
     inbound: list[Inbound] = field(default_factory=list)
     receipts: list[Receipt] = field(default_factory=list)
+    # Whom the statuses are about (their ids as the channel knows them, where Meta said).
+    status_recipients: set[str] = field(default_factory=set)
 
 
 def read_webhook(body: Any) -> Webhook:
@@ -71,11 +73,14 @@ def read_webhook(body: Any) -> Webhook:
                 inbound = inbound_from_message(message, contacts)
                 if inbound is not None:
                     found.inbound.append(inbound)
+        errors = _list(value.get("errors"))
         for status in _list(value.get("statuses")):
             if isinstance(status, dict):
-                receipt = receipt_from_status(status)
+                receipt = receipt_from_status(status, errors)
                 if receipt is not None:
                     found.receipts.append(receipt)
+                    if recipient := _recipient_of(status, contacts):
+                        found.status_recipients.add(recipient)
     return found
 
 
@@ -185,8 +190,22 @@ def _meaning(sender: Sender, message: dict[str, Any], wamid: str) -> Incoming:
     return replace(incoming, update_ref=wamid)
 
 
-def receipt_from_status(status: dict[str, Any]) -> Receipt | None:
-    """One status report as a Receipt; None for a status the receipts do not count."""
+def _recipient_of(status: dict[str, Any], contacts: list[dict[str, Any]]) -> str:
+    """The id of the person a status is about: their BSUID where Meta gives it, else the
+    phone it names."""
+    phone = _text(status.get("recipient_id"))
+    user_id = _text(status.get("recipient_user_id"))
+    for contact in contacts:
+        if not user_id and phone and contact.get("wa_id") == phone:
+            user_id = _text(contact.get("user_id"))
+    if not user_id and len(contacts) == 1:
+        user_id = _text(contacts[0].get("user_id"))
+    return user_id or phone
+
+
+def receipt_from_status(status: dict[str, Any], errors: list[Any] | None = None) -> Receipt | None:
+    """One status report as a Receipt; None for a status the receipts do not count. `errors`:
+    the ones Meta put beside the statuses rather than in them."""
     wamid = _text(status.get("id"))
     kind = STATUSES.get(_text(status.get("status")))
     if not wamid or kind is None:
@@ -196,7 +215,7 @@ def receipt_from_status(status: dict[str, Any]) -> Receipt | None:
     except (ValueError, OverflowError, OSError):  # none, or not a time: when we heard of it
         at = datetime.now(UTC)
     code = None
-    for error in _list(status.get("errors")):
+    for error in _list(status.get("errors")) or (errors or []):
         if isinstance(error, dict) and isinstance(error.get("code"), int):
             code = error["code"]
             break

@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import replace
 from typing import Any
@@ -85,6 +85,7 @@ class UpdateHandler:
         self.last_message = _Recent()  # user id -> the wamid of their last message
         self.typing_shown = _Recent()  # user id -> (wamid, when the indicator was shown)
         self.phones = _Recent()  # user id -> the phone already kept for them
+        self.in_hand: Counter[str] = Counter()  # user id -> their messages taken, not yet done
 
     # --- taking a web-hook ---------------------------------------------------------------
 
@@ -98,10 +99,15 @@ class UpdateHandler:
                 log.info("WhatsApp redelivered %s: already taken", wamid)
                 continue
             self.seen.remember(wamid, None)
-            self.last_message.remember(inbound.incoming.sender.user_id, wamid)
+            user = inbound.incoming.sender.user_id
+            self.last_message.remember(user, wamid)
+            self.in_hand[user] += 1
             self._spawn(self.handle(inbound))
         if webhook.receipts:
-            self._spawn(self.apply(webhook.receipts))
+            # A status can overtake the recording of its message's wamid (Meta reports "sent"
+            # within milliseconds): for people whose messages are in hand, wait for those first.
+            busy = {user for user in webhook.status_recipients if self.in_hand[user]}
+            self._spawn(self.apply(webhook.receipts, after=busy))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(self._logged(work))
@@ -134,6 +140,15 @@ class UpdateHandler:
         """Answer one message and send the replies. This person's later messages wait behind
         it (they are taken in the order Meta posted them). While the database is away the
         message is tried again with growing pauses: Meta already has its 200."""
+        user = inbound.incoming.sender.user_id
+        try:
+            await self._handle(inbound)
+        finally:
+            self.in_hand[user] -= 1
+            if self.in_hand[user] <= 0:
+                del self.in_hand[user]
+
+    async def _handle(self, inbound: Inbound) -> None:
         incoming = inbound.incoming
         user = incoming.sender.user_id
         async with self.locks.hold(user):
@@ -234,10 +249,14 @@ class UpdateHandler:
 
     # --- statuses ------------------------------------------------------------------------
 
-    async def apply(self, receipts: Iterable[Receipt]) -> None:
+    async def apply(self, receipts: Iterable[Receipt], *, after: Iterable[str] = ()) -> None:
         """Apply status reports in their own transaction, trying again while the database is
-        away."""
+        away; first wait for the messages in hand of the people `after` names (their replies'
+        wamids are recorded once those are done)."""
         receipts = list(receipts)
+        for user in after:
+            async with self.locks.hold(user):
+                pass
         pause = RETRY_FIRST
         while True:
             async with self.runtime.sessions() as session:

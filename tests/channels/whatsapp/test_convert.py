@@ -240,3 +240,20 @@ def test_shapes_meta_never_sends_are_skipped_or_unsupported(body: Any) -> None:
 def test_a_message_in_a_group_is_left_alone() -> None:
     body = envelope({"type": "text", "text": {"body": "hola"}, "group_id": "120363040000@g.us"})
     assert read_webhook(body).inbound == []
+
+
+def test_whom_statuses_are_about() -> None:
+    fake = FakeGraph()
+    ana = fake.user("MX.1001", wa_id="5215550001001")
+    ben = fake.user("MX.1002")
+    statuses = [fake.status("wamid.A", "sent", user=ana), fake.status("wamid.B", "read", user=ben)]
+    found = read_webhook(fake.envelope(None, statuses=statuses))
+    assert found.status_recipients == {"MX.1001", "MX.1002"}
+    phone_only = {"id": "wamid.C", "status": "delivered", "timestamp": "1", "recipient_id": "52155"}
+    found = read_webhook(fake.envelope(None, statuses=[phone_only]))
+    assert found.status_recipients == {"52155"}
+    failed = {"id": "wamid.D", "status": "failed", "timestamp": "1", "recipient_id": "52155"}
+    body = fake.envelope(None, statuses=[failed])
+    body["entry"][0]["changes"][0]["value"]["errors"] = [{"code": 131026, "title": "x"}]
+    (receipt,) = read_webhook(body).receipts
+    assert receipt.error_code == 131026  # Meta put the error beside the status
