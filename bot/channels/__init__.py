@@ -21,6 +21,12 @@ def _telegram(settings: Settings, worker: Worker) -> Channel:
     return TelegramChannel(settings, worker=worker)
 
 
+def _whatsapp(settings: Settings, worker: Worker) -> Channel:
+    from bot.channels.whatsapp.channel import WhatsAppChannel
+
+    return WhatsAppChannel(settings, worker=worker)
+
+
 @dataclass(frozen=True)
 class Listed:
     """A channel the bot can run: how to build it, and whether the settings turn it on."""
@@ -33,6 +39,10 @@ class Listed:
 # channel is enabled, and what `academy chat` always is.
 CHANNELS: dict[str, Listed] = {
     "telegram": Listed(_telegram, lambda settings: bool(settings.bot_token)),
+    "whatsapp": Listed(
+        _whatsapp,
+        lambda settings: bool(settings.whatsapp_phone_number_id and settings.whatsapp_access_token),
+    ),
 }
 
 

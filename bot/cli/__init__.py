@@ -12,6 +12,7 @@ from bot.cli.plan import plan_app
 from bot.cli.run import chat, deliver, run
 from bot.cli.stats import stats_app
 from bot.cli.users import users_app
+from bot.cli.whatsapp import whatsapp_app
 
 app = typer.Typer(
     help="Village Academy: lessons on selling online, in a chat.", no_args_is_help=True
@@ -26,6 +27,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(stats_app, name="stats")
 app.add_typer(plan_app, name="plan")
 app.add_typer(certificate_app, name="certificate")
+app.add_typer(whatsapp_app, name="whatsapp")
 
 
 def main() -> None:

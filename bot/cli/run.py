@@ -45,8 +45,8 @@ def run(
     ] = None,
     worker_index: Annotated[int | None, typer.Option("--worker-index", hidden=True)] = None,
 ) -> None:
-    """Run the bot on every enabled channel (Telegram when BOT_TOKEN is set), otherwise the
-    console chat."""
+    """Run the bot on every enabled channel (Telegram when BOT_TOKEN is set, WhatsApp when
+    WHATSAPP_PHONE_NUMBER_ID and WHATSAPP_ACCESS_TOKEN are), otherwise the console chat."""
     settings = settings_or_exit()
     from bot.channels import enabled_channels
     from bot.runtime import Runtime, setup_logging
@@ -63,7 +63,10 @@ def run(
     worker = Worker(worker_index or 0, count)
     channels = enabled_channels(settings, worker)
     if not channels:
-        typer.echo("No BOT_TOKEN set: starting the console chat (see README to connect Telegram).")
+        typer.echo(
+            "No BOT_TOKEN or WhatsApp number set: starting the console chat (see README to "
+            "connect Telegram or WhatsApp)."
+        )
         chat(user="you", lang=None)
         return
 
@@ -104,23 +107,35 @@ def chat(
 def deliver(
     once: Annotated[bool, typer.Option(help="One tick: send what is due now, then stop.")] = False,
 ) -> None:
-    """Run only the delivery engine (reminders, lesson plans, announcements) on Telegram: a
-    second sender beside the bot, or a catch-up after downtime."""
+    """Run only the delivery engine (reminders, lesson plans, announcements) on Telegram and
+    WhatsApp: a second sender beside the bot, or a catch-up after downtime."""
     settings = settings_or_exit()
-    if not settings.bot_token:
-        raise fail("BOT_TOKEN is needed to deliver scheduled messages.", 2)
+    whatsapp = bool(settings.whatsapp_phone_number_id and settings.whatsapp_access_token)
+    if not (settings.bot_token or whatsapp):
+        raise fail(
+            "BOT_TOKEN (Telegram) or WHATSAPP_PHONE_NUMBER_ID and WHATSAPP_ACCESS_TOKEN are "
+            "needed to deliver scheduled messages.",
+            2,
+        )
     from bot.runtime import setup_logging
 
     setup_logging(settings.log_level)
 
     async def main() -> None:
-        from bot.channels.telegram.channel import TelegramChannel
-        from bot.runtime import Runtime
+        from bot.runtime import Channel, Runtime
 
-        telegram = TelegramChannel(settings, intake=False)
-        async with Runtime.running(settings, [telegram], deliveries=False) as runtime:
+        senders: list[Channel] = []
+        if settings.bot_token:
+            from bot.channels.telegram.channel import TelegramChannel
+
+            senders.append(TelegramChannel(settings, intake=False))
+        if whatsapp:
+            from bot.channels.whatsapp.channel import WhatsAppChannel
+
+            senders.append(WhatsAppChannel(settings, intake=False))
+        async with Runtime.running(settings, senders, deliveries=False) as runtime:
             engine = runtime.delivery
-            assert engine is not None  # Telegram has a transport
+            assert engine is not None  # both channels have a transport
             while True:  # ticks here, not on the ticker: the first one at once
                 report = await engine.tick()
                 if report.claimed:

@@ -7,8 +7,10 @@ sending and gets back one `Reply` per message it must send, each within its limi
 - a text over the limit is split at a paragraph, else a line, else a sentence or a word, else
   between two characters (never inside an emoji); consecutive plain texts are merged into as
   few messages as the limit allows;
-- buttons stay buttons while the channel shows that many with labels that long; else they
-  become a list (the full label in the row's description when its title had to be cut); else,
+- buttons stay buttons while the channel shows that many with labels that long; a few too long
+  for a button on a channel with lists stay buttons too, numbered in the text and labelled
+  "1", "2", "3" (one alone: cut, the full wording in the text); else they become a list (the
+  full label in the row's description when its title had to be cut); else,
   on a channel with buttons but no lists, shortened buttons with the full labels in the text;
   else numbered choices written into the text ("1 Next lesson"), numbered across the batch;
 - a persistent menu where there is none offers its items as choices when no reply of the batch
@@ -245,6 +247,8 @@ def _choices(
     unit = caps.length_unit
     if len(flat) <= caps.max_buttons and all_fit(caps.button_label_limit):
         return text, Reply(buttons=buttons)
+    if len(flat) <= caps.max_buttons and caps.max_list_rows > 0:
+        return _as_buttons(text, buttons, caps)
     if len(flat) <= caps.max_list_rows and all_fit(caps.list_description_limit):
         rows = []
         for button in flat:
@@ -266,6 +270,22 @@ def _choices(
     if wording.number_hint and numbered[0].number == 1:  # once a batch
         lines.insert(0, wording.number_hint)
     return _joined(text, "\n".join(lines)), Reply(numbered=numbered)
+
+
+def _as_buttons(
+    text: str, buttons: tuple[tuple[Button, ...], ...], caps: Capabilities
+) -> tuple[str, Reply]:
+    """A few choices whose labels are too long for a button, still as buttons (one tap, where a
+    list takes two): one choice keeps its label cut at a word, the full wording in the text;
+    several are numbered in the text and their buttons are the numbers ("1", "2", "3")."""
+    flat = [button for row in buttons for button in row]
+    if len(flat) == 1:
+        (button,) = flat
+        label = shorten(button.label, caps.button_label_limit, caps.length_unit)
+        return _joined(text, button.label), Reply(buttons=((replace(button, label=label),),))
+    lines = [f"{number} {button.label}" for number, button in enumerate(flat, 1)]
+    numbered = tuple((Button(str(number), b.payload),) for number, b in enumerate(flat, 1))
+    return _joined(text, "\n".join(lines)), Reply(buttons=numbered)
 
 
 def _joined(text: str, more: str) -> str:

@@ -22,7 +22,7 @@ from bot.core.payloads import (
 )
 from bot.db.models import DeliveryKind, Person, Role, TraineeQuestion
 from bot.handlers.join import open_bare_code
-from bot.handlers.menu import main_menu
+from bot.handlers.menu import asks_for_menu, main_menu, show_menu
 from bot.handlers.talk import class_of, pass_to_lecturer, reply_to_talk
 from bot.pipeline.router import AccessDenied, Context, HandlerResult, Router
 from bot.qa.service import QuotaReached
@@ -108,6 +108,8 @@ async def free_text(ctx: Context) -> HandlerResult:
         return await send_lecturer_answer(ctx, number, ctx.incoming.text.strip())
     if not ctx.incoming.text.strip():  # only spaces (or control characters, taken out)
         return Reply(ctx.t("qa.usage"), menu=await main_menu(ctx))
+    if asks_for_menu(ctx.incoming.text):  # "menú", "0": not a question for the course
+        return await show_menu(ctx)
     opened = await open_bare_code(ctx, ctx.incoming.text)  # a code typed off a poster
     if opened is not None:
         return opened

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from bot.config import LANGUAGES
-from bot.core.messages import Button
+from bot.core.messages import Button, Reply
 from bot.core.payloads import ChooseLanguage, WelcomeLanguage
 from bot.db.models import Role
 from bot.db.roles import at_least
-from bot.i18n import Translator
+from bot.i18n import Translator, all_labels
 from bot.lessons.progress import due_reviews
-from bot.pipeline.router import Context
+from bot.pipeline.router import Context, bare_label
 
 Menu = tuple[tuple[str, ...], ...]
 
@@ -46,3 +48,25 @@ def language_buttons(
         label = f"✓ {name}" if language == current else name
         buttons.append(Button(label, kind(language).pack()))
     return tuple(buttons)
+
+
+@cache
+def _menu_words() -> frozenset[str]:
+    """The words that ask for the menu, in every language ("menú", "menu", "菜单", "0")."""
+    return frozenset(
+        bare_label(word)
+        for words in all_labels("show_menu.words").values()
+        for word in words.split(",")
+        if word.strip()
+    )
+
+
+def asks_for_menu(text: str) -> bool:
+    """Whether typed `text` asks for the main menu (where there is no menu on screen, as on
+    WhatsApp, people type "menú" or "0" to get it back)."""
+    return bare_label(text) in _menu_words()
+
+
+async def show_menu(ctx: Context) -> Reply:
+    """The main menu again, under one short line."""
+    return Reply(ctx.t("show_menu.text"), menu=await main_menu(ctx))

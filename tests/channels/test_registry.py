@@ -24,12 +24,15 @@ def imported_modules(path: Path) -> set[str]:
     return found
 
 
-def test_no_module_outside_the_channels_imports_aiogram() -> None:
+def test_no_module_outside_the_channels_imports_aiogram_or_pywa() -> None:
     importers = sorted(
         str(path.relative_to(BOT))
         for path in BOT.rglob("*.py")
         if "channels" not in path.relative_to(BOT).parts
-        and any(name.split(".")[0] == "aiogram" for name in imported_modules(path))
+        and any(
+            name.split(".")[0] in ("aiogram", "pywa", "pywa_async")
+            for name in imported_modules(path)
+        )
     )
     assert importers == []
 
@@ -41,7 +44,8 @@ def test_without_a_token_no_channel_is_enabled_and_aiogram_stays_unloaded() -> N
         "from bot.cli import app\n"
         "from tests.conftest import make_settings\n"
         "assert enabled_channels(make_settings('sqlite+aiosqlite://')) == []\n"
-        "assert not [m for m in sys.modules if m.split('.')[0] == 'aiogram'], 'aiogram loaded'\n"
+        "loaded = {m.split('.')[0] for m in sys.modules} & {'aiogram', 'pywa', 'pywa_async'}\n"
+        "assert not loaded, f'{loaded} loaded'\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=BOT.parent, capture_output=True, text=True, timeout=60
@@ -54,4 +58,16 @@ def test_a_token_enables_telegram() -> None:
     (channel,) = enabled_channels(settings)
     assert channel.name == "telegram" == channel.capabilities.name
     assert channel.capabilities.payload_limit == 64 and channel.capabilities.edits
-    assert set(CHANNELS) == {"telegram"}
+    assert set(CHANNELS) == {"telegram", "whatsapp"}
+
+
+def test_a_phone_number_id_and_token_enable_whatsapp_beside_telegram() -> None:
+    whatsapp = {"whatsapp_phone_number_id": "1065", "whatsapp_access_token": "EAAG"}
+    assert (
+        enabled_channels(make_settings("sqlite+aiosqlite://", whatsapp_phone_number_id="1")) == []
+    )
+    (alone,) = enabled_channels(make_settings("sqlite+aiosqlite://", **whatsapp))
+    assert alone.name == "whatsapp" == alone.capabilities.name and alone.needs_web
+    assert alone.capabilities.max_buttons == 3 and not alone.capabilities.edits
+    both = enabled_channels(make_settings("sqlite+aiosqlite://", bot_token="123:AAH", **whatsapp))
+    assert [channel.name for channel in both] == ["telegram", "whatsapp"]

@@ -5,28 +5,12 @@ WhatsApp Cloud API and a WeChat service account show (sources in docs/decisions.
 from __future__ import annotations
 
 from bot.channels.telegram.app import CAPABILITIES as TELEGRAM
+from bot.channels.whatsapp.capabilities import CAPABILITIES as WHATSAPP
 from bot.core.capabilities import Capabilities, LengthUnit
 
-# Telegram's is the channel's own declaration; the other two channels come in their issues.
+# Telegram's and WhatsApp's are the channels' own declarations; WeChat comes in its issue.
 TELEGRAM_LIKE = TELEGRAM
-WHATSAPP_LIKE = Capabilities(
-    "whatsapp",
-    length_unit=LengthUnit.characters,
-    text_limit=4096,
-    text_limit_with_buttons=1024,
-    caption_limit=1024,
-    max_buttons=3,
-    button_label_limit=20,
-    max_list_rows=10,
-    list_title_limit=24,
-    list_description_limit=72,
-    edits=False,
-    documents=True,
-    images=True,
-    persistent_menu=False,
-    payload_limit=200,  # a list row's id; a reply button's may be 256
-    window_hours=24,
-)
+WHATSAPP_LIKE = WHATSAPP
 WECHAT_LIKE = Capabilities(
     "wechat",
     length_unit=LengthUnit.utf8,

@@ -107,14 +107,29 @@ def test_up_to_three_short_buttons_stay_buttons_on_whatsapp() -> None:
     assert fit([Reply("Ready?", buttons=buttons)]) == [Reply("Ready?", buttons=buttons)]
 
 
-def test_more_buttons_or_a_long_label_become_a_list_with_the_full_label_kept() -> None:
-    long = "The product you know best of all"  # 32 characters: over 20 and 24
+def test_a_few_long_labels_stay_buttons_numbered_in_the_text() -> None:
+    long = "The product you know best of all"  # 32 characters: over 20
     quiz = Reply("What first?", buttons=((Button(long, "a:0"),), (Button("Everything", "a:1"),)))
     (message,) = fit([quiz])
+    assert message.choice_list is None and message.numbered == ()
+    assert message.text == f"What first?\n\n1 {long}\n2 Everything"
+    assert message.buttons == ((Button("1", "a:0"),), (Button("2", "a:1"),))
+
+    start = Reply("Welcome!", buttons=((Button("✏️ Start the questions now", "q"),),))
+    (message,) = fit([start])  # one button alone: cut, its full wording in the text
+    assert message.buttons == ((Button("✏️ Start the…", "q"),),)
+    assert message.text == "Welcome!\n\n✏️ Start the questions now"
+
+
+def test_more_buttons_become_a_list_with_the_full_label_kept() -> None:
+    long = "The product you know best of all"
+    four = Reply("Pick", buttons=tuple((Button(f"Option {n}", f"o:{n}"),) for n in range(3)))
+    four = replace(four, buttons=(*four.buttons, (Button(long, "a:0"),)))
+    (message,) = fit([four])
     assert message.buttons == () and message.choice_list is not None
     assert message.choice_list.opener == "Choose"
     rows = [(r.title, r.description, r.payload) for r in message.choice_list.rows]
-    assert rows == [("The product you know…", long, "a:0"), ("Everything", "", "a:1")]
+    assert rows[-1] == ("The product you know…", long, "a:0") and rows[0][1] == ""
 
     five = Reply("Pick", buttons=tuple((Button(f"Option {n}", f"o:{n}"),) for n in range(5)))
     (message,) = fit([five])
@@ -123,9 +138,10 @@ def test_more_buttons_or_a_long_label_become_a_list_with_the_full_label_kept() -
 
 def test_a_label_too_long_for_a_list_row_becomes_a_numbered_choice() -> None:
     very_long = "A" * 30 + " " + "b" * 50  # over 72 characters
-    (message,) = fit([Reply("Pick", buttons=((Button(very_long, "x"), NEXT),))])
+    buttons = tuple((Button(label, f"x:{n}"),) for n, label in enumerate([very_long, *"cde"]))
+    (message,) = fit([Reply("Pick", buttons=buttons)])
     assert message.choice_list is None and message.buttons == ()
-    assert message.text == f"Pick\n\nReply with a number:\n1 {very_long}\n2 Next lesson"
+    assert message.text == f"Pick\n\nReply with a number:\n1 {very_long}\n2 c\n3 d\n4 e"
 
 
 def test_without_lists_a_long_label_is_cut_and_written_in_full_in_the_text() -> None:

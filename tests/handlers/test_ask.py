@@ -153,3 +153,17 @@ async def test_a_lecturer_answers_by_replying_to_the_passed_on_question(school: 
         back = (await session.exec(select(Delivery).where(Delivery.kind == "answer"))).all()
     assert stored.lecturer_answer == "The village shop shows the matches."
     assert [d.person_id for d in back] == [question.person_id]
+
+
+@pytest.mark.parametrize("typed", ["menú", "Menu", " 菜单 ", "0"])
+async def test_typing_menu_or_0_brings_the_menu_back_and_asks_nothing(
+    school: Runtime, typed: str
+) -> None:
+    ana = Trainee(school, "ana", "Ana", "es")
+    await ana.send("/start")
+    (reply,) = await ana.send(typed)
+    es = Translator("es")
+    assert reply.text == es("show_menu.text")
+    assert reply.menu is not None and reply.menu[-1] == (es("menu.help"), es("menu.language"))
+    async with school.sessions() as session:
+        assert list(await session.exec(select(TraineeQuestion))) == []

@@ -1,0 +1,289 @@
+"""What the channel does with a web-hook's contents, after it answered Meta 200: each message
+answered through the runtime (one person's in order), its replies sent, their wamids recorded;
+each status applied to the receipts."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from dataclasses import replace
+from typing import Any
+
+import httpx
+from pywa_async import WhatsApp
+from pywa_async.errors import WhatsAppError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.channels.whatsapp.capabilities import CAPABILITIES, CHANNEL
+from bot.channels.whatsapp.convert import Inbound, Webhook
+from bot.channels.whatsapp.send import send_reply
+from bot.channels.whatsapp.transport import outcome_of_error
+from bot.core.locks import KeyedLock
+from bot.core.messages import Button, Reply
+from bot.db.outage import database_unavailable
+from bot.db.people import find_person
+from bot.db.phones import remember_phone
+from bot.db.receipts import Receipt, apply_receipts, record_sent
+from bot.i18n import Translator, normalise_language
+from bot.runtime import Runtime
+from bot.scheduling import outbox
+from bot.scheduling.transport import Result
+
+log = logging.getLogger(__name__)
+# While the database is away: one "your message is saved" per person in this long, and the
+# pauses between tries of an update (Meta got its 200 already: only we can try again).
+OUTAGE_NOTICE_EVERY = 600.0
+RETRY_FIRST, RETRY_LONGEST = 0.5, 30.0
+REMEMBERED = 10_000  # people (or wamids) each in-memory table keeps at most
+TYPING_SHOWS_FOR = 20.0  # seconds; Meta shows the indicator for up to 25 or until we answer
+
+
+def keepable(reply: Reply) -> Reply:
+    """A fitted reply as the outbox can keep it: the outbox stores buttons, not lists, so a
+    list's rows go back to buttons with their full labels (fitted into a list again when the
+    reply is finally sent)."""
+    if reply.choice_list is None:
+        return reply
+    rows = reply.choice_list.rows
+    buttons = tuple((Button(row.description or row.title, row.payload),) for row in rows)
+    return replace(reply, buttons=buttons, choice_list=None)
+
+
+class _Recent(OrderedDict[str, Any]):
+    """A dict that forgets its oldest keys past REMEMBERED."""
+
+    def remember(self, key: str, value: Any) -> None:
+        self[key] = value
+        self.move_to_end(key)
+        while len(self) > REMEMBERED:
+            self.popitem(last=False)
+
+
+class UpdateHandler:
+    """Answers people and applies statuses, in tasks it keeps until they end."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        wa: WhatsApp,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        self.runtime = runtime
+        self.wa = wa
+        self.clock = clock
+        self.sleep = sleep
+        self.locks = KeyedLock()
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.told_saved: dict[str, float] = {}  # user id -> when they last got the notice
+        self.seen = _Recent()  # wamids taken lately: Meta's redeliveries stop here
+        self.last_message = _Recent()  # user id -> the wamid of their last message
+        self.typing_shown = _Recent()  # user id -> (wamid, when the indicator was shown)
+        self.phones = _Recent()  # user id -> the phone already kept for them
+        self.in_hand: Counter[str] = Counter()  # user id -> their messages taken, not yet done
+
+    # --- taking a web-hook ---------------------------------------------------------------
+
+    def take(self, webhook: Webhook) -> None:
+        """Start handling what a web-hook carried. Returns at once; the tasks are tracked
+        (`finish`). A message whose wamid was taken lately is a redelivery: skipped here (the
+        database recognises the ones this process forgot, bot.db.processed)."""
+        for inbound in webhook.inbound:
+            wamid = inbound.message_id
+            if wamid in self.seen:
+                log.info("WhatsApp redelivered %s: already taken", wamid)
+                continue
+            self.seen.remember(wamid, None)
+            user = inbound.incoming.sender.user_id
+            self.last_message.remember(user, wamid)
+            self.in_hand[user] += 1
+            self._spawn(self.handle(inbound))
+        if webhook.receipts:
+            # A status can overtake the recording of its message's wamid (Meta reports "sent"
+            # within milliseconds): for people whose messages are in hand, wait for those first.
+            busy = {user for user in webhook.status_recipients if self.in_hand[user]}
+            self._spawn(self.apply(webhook.receipts, after=busy))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(self._logged(work))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    @staticmethod
+    async def _logged(work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # nobody awaits these tasks: say it here
+            log.exception("a WhatsApp update failed")
+
+    async def finish(self, grace: float) -> None:
+        """Wait up to `grace` seconds for the updates in hand; cancel what is left."""
+        if not self.tasks:
+            return
+        _, late = await asyncio.wait(set(self.tasks), timeout=grace)
+        for task in late:
+            task.cancel()
+        if late:
+            log.warning("%d WhatsApp updates were still in hand at shutdown", len(late))
+            await asyncio.wait(late, timeout=1.0)
+
+    # --- one message ---------------------------------------------------------------------
+
+    async def handle(self, inbound: Inbound) -> None:
+        """Answer one message and send the replies. This person's later messages wait behind
+        it (they are taken in the order Meta posted them). While the database is away the
+        message is tried again with growing pauses: Meta already has its 200."""
+        user = inbound.incoming.sender.user_id
+        try:
+            await self._handle(inbound)
+        finally:
+            self.in_hand[user] -= 1
+            if self.in_hand[user] <= 0:
+                del self.in_hand[user]
+
+    async def _handle(self, inbound: Inbound) -> None:
+        incoming = inbound.incoming
+        user = incoming.sender.user_id
+        async with self.locks.hold(user):
+            pause = RETRY_FIRST
+            while True:
+                async with self.runtime.sessions() as session:
+                    try:
+                        answer = await self.runtime.replies_to(incoming, session, CAPABILITIES)
+                    except Exception as error:
+                        with contextlib.suppress(Exception):
+                            await session.rollback()
+                        if database_unavailable(error):
+                            await self.tell_saved(inbound)
+                        else:  # the pipeline itself failed
+                            log.exception("could not handle a WhatsApp message from %s", user)
+                            language = normalise_language(incoming.sender.language_hint)
+                            apology = Reply(Translator(language)("error.internal"))
+                            await self.deliver(session, inbound, [apology])
+                            return
+                    else:
+                        await self.deliver(
+                            session, inbound, answer.replies, queued=answer.replies_waiting
+                        )
+                        return
+                log.warning("database away; trying %s again in %.1f s", inbound.message_id, pause)
+                await self.sleep(pause)
+                pause = min(pause * 2, RETRY_LONGEST)
+
+    async def tell_saved(self, inbound: Inbound) -> None:
+        """Once per person and outage: their message is kept and will be answered."""
+        now = self.clock()
+        user = inbound.incoming.sender.user_id
+        if now - self.told_saved.get(user, -OUTAGE_NOTICE_EVERY) < OUTAGE_NOTICE_EVERY:
+            return
+        if len(self.told_saved) > REMEMBERED:
+            self.told_saved = {
+                u: t for u, t in self.told_saved.items() if now - t < OUTAGE_NOTICE_EVERY
+            }
+        self.told_saved[user] = now
+        language = normalise_language(inbound.incoming.sender.language_hint)
+        try:
+            await self.wa.send_message(user, Translator(language)("error.saved"))
+        except (WhatsAppError, httpx.HTTPError) as error:  # a courtesy: the message is kept
+            log.info("could not tell %s their message is saved: %s", user, error)
+
+    async def deliver(
+        self,
+        session: AsyncSession,
+        inbound: Inbound,
+        replies: list[Reply],
+        *,
+        queued: bool = False,
+    ) -> None:
+        """Send the replies and record their wamids; what Meta will not take now (its rate
+        limits, a 5xx, the network) goes to the outbox, and so does everything while earlier
+        replies wait there (`queued`)."""
+        user = inbound.incoming.sender.user_id
+        sent: list[str] = []
+        kept: list[Reply] = []
+        if queued:
+            kept = [keepable(reply) for reply in replies]
+        for index, reply in enumerate(() if queued else replies):
+            try:
+                await send_reply(self.wa, user, reply, sent)
+            except (WhatsAppError, httpx.HTTPError) as error:
+                if outcome_of_error(error, []).result is Result.retry:
+                    log.warning("WhatsApp refused a reply to %s (%s): keeping it", user, error)
+                    kept = [keepable(reply) for reply in replies[index:]]
+                    break
+                log.warning("a reply to %s could not be sent: %s", user, error)
+        await self.record(session, inbound, sent, kept)
+
+    async def record(
+        self, session: AsyncSession, inbound: Inbound, sent: list[str], kept: list[Reply]
+    ) -> None:
+        """In one transaction: the wamids sent (for their receipts), the replies kept for
+        later, and the person's phone when it is new."""
+        user = inbound.incoming.sender.user_id
+        now = self.runtime.academy.services.clock()
+        phone_is_new = bool(inbound.phone) and self.phones.get(user) != inbound.phone
+        if not (sent or kept or phone_is_new):
+            return
+        try:
+            if kept:
+                await outbox.keep(session, CHANNEL, user, kept, now)
+            if sent:
+                person = await find_person(session, CHANNEL, user)
+                if person is not None and person.id is not None:
+                    await record_sent(session, CHANNEL, sent, person.id, now)
+            if phone_is_new:
+                await remember_phone(session, CHANNEL, user, inbound.phone)
+            await session.commit()
+        except Exception:  # the database went away meanwhile: the replies did leave
+            log.exception("could not record what was sent to %s", user)
+            return
+        if phone_is_new:
+            self.phones.remember(user, inbound.phone)
+
+    # --- statuses ------------------------------------------------------------------------
+
+    async def apply(self, receipts: Iterable[Receipt], *, after: Iterable[str] = ()) -> None:
+        """Apply status reports in their own transaction, trying again while the database is
+        away; first wait for the messages in hand of the people `after` names (their replies'
+        wamids are recorded once those are done)."""
+        receipts = list(receipts)
+        for user in after:
+            async with self.locks.hold(user):
+                pass
+        pause = RETRY_FIRST
+        while True:
+            async with self.runtime.sessions() as session:
+                try:
+                    await apply_receipts(session, CHANNEL, receipts)
+                    await session.commit()
+                    return
+                except Exception as error:
+                    with contextlib.suppress(Exception):
+                        await session.rollback()
+                    if not database_unavailable(error):
+                        log.exception("could not apply %d WhatsApp statuses", len(receipts))
+                        return
+            await self.sleep(pause)
+            pause = min(pause * 2, RETRY_LONGEST)
+
+    # --- what handlers may do ------------------------------------------------------------
+
+    async def show_typing(self, user_id: str) -> None:
+        """Mark the person's last message read with the typing indicator (Meta wants the
+        message's id); shown again only once the last one has faded."""
+        wamid = self.last_message.get(user_id)
+        if wamid is None:
+            return
+        now = self.clock()
+        shown = self.typing_shown.get(user_id)
+        if shown is not None and shown[0] == wamid and now - shown[1] < TYPING_SHOWS_FOR:
+            return
+        self.typing_shown.remember(user_id, (wamid, now))
+        await self.wa.indicate_typing(wamid)
