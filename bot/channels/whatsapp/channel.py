@@ -13,6 +13,7 @@ from aiohttp import web
 from pywa_async import WhatsApp
 from pywa_async.errors import WhatsAppError
 
+from bot.channels.whatsapp.budget import make_whatsapp_limiter
 from bot.channels.whatsapp.capabilities import CAPABILITIES, CHANNEL
 from bot.channels.whatsapp.client import make_client, session_of
 from bot.channels.whatsapp.transport import WhatsAppTransport
@@ -90,7 +91,7 @@ class WhatsAppChannel:
                 "network or WHATSAPP_API_URL.",
                 4,
             ) from error
-        self.transport = WhatsAppTransport(wa)
+        self.transport = WhatsAppTransport(wa, make_whatsapp_limiter(settings))
 
         async def fetch_file(media_id: str) -> bytes:
             found = await wa.get_media_url(media_id)
@@ -108,11 +109,13 @@ class WhatsAppChannel:
         )
 
     async def start(self, runtime: Runtime, app: web.Application) -> asyncio.Task[None] | None:
-        assert self.wa is not None, "open() first"
+        assert self.wa is not None and self.transport is not None, "open() first"
+        services = runtime.academy.services
+        self.transport.bind(lambda person: services.course_for(person).templates)
         if not self.intake:
             return None
         settings = self.settings
-        self.updates = UpdateHandler(runtime, self.wa)
+        self.updates = UpdateHandler(runtime, self.wa, pace=self.transport.pace)
         add_webhook_routes(
             app,
             settings.whatsapp_webhook_path,

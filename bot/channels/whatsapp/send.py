@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Protocol, TypeVar
 
 import httpx
 from pywa_async import WhatsApp
@@ -20,18 +23,36 @@ from bot.core.fitting import shorten
 from bot.core.messages import Attachment, Reply
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 SECTION_TITLE_LIMIT = 24
 # An interactive message needs a body: the words above buttons under a file sent alone.
 BODY_UNDER_A_FILE = "👆"
 
 
+class Pace(Protocol):
+    """Makes one call that sends one message to `to` within the send budget (see
+    bot.channels.whatsapp.budget.within_budget)."""
+
+    async def __call__(self, to: str, call: Callable[[], Awaitable[T]]) -> T: ...
+
+
+async def unpaced(to: str, call: Callable[[], Awaitable[T]]) -> T:
+    """No budget: the call as it is (tests of what is sent)."""
+    return await call()
+
+
 async def send_reply(
-    wa: WhatsApp, to: str, reply: Reply, sent: list[str] | None = None
+    wa: WhatsApp,
+    to: str,
+    reply: Reply,
+    sent: list[str] | None = None,
+    *,
+    pace: Pace = unpaced,
 ) -> list[str]:
     """Send one Reply (already fitted to the channel's capabilities) to `to` (a BSUID or a
-    phone); the wamids of the messages sent, also appended to `sent` as each one leaves, so
-    a caller knows what went out before an error. Raises pywa's WhatsAppError or httpx's
-    errors as the API or the network fail."""
+    phone), each message through `pace`; the wamids of the messages sent, also appended to
+    `sent` as each one leaves, so a caller knows what went out before an error. Raises pywa's
+    WhatsAppError or httpx's errors as the API or the network fail."""
     refs = sent if sent is not None else []
     start = len(refs)
     text = reply.text.strip()
@@ -55,18 +76,12 @@ async def send_reply(
             caption = BODY_UNDER_A_FILE
         mime = _mime(attachment, kind)
         if kind == "image":
-            media = await wa.send_image(
-                to, content, caption=caption or None, buttons=with_buttons or None, mime_type=mime
-            )
+            send = partial(wa.send_image, to, content, mime_type=mime)
         else:
-            media = await wa.send_document(
-                to,
-                content,
-                filename=attachment.filename,
-                caption=caption or None,
-                buttons=with_buttons or None,
-                mime_type=mime,
+            send = partial(
+                wa.send_document, to, content, filename=attachment.filename, mime_type=mime
             )
+        media = await pace(to, partial(send, caption=caption or None, buttons=with_buttons or None))
         refs.append(media.id)
         if carries:
             return refs[start:]
@@ -74,15 +89,18 @@ async def send_reply(
         choices = reply.choice_list
         rows = [SectionRow(row.title, row.payload, row.description or None) for row in choices.rows]
         section = Section(shorten(choices.opener, SECTION_TITLE_LIMIT), rows)
-        message = await wa.send_message(
-            to, text or choices.opener, buttons=SectionList(choices.opener, [section])
+        opener = SectionList(choices.opener, [section])
+        message = await pace(
+            to, lambda: wa.send_message(to, text or choices.opener, buttons=opener)
         )
         refs.append(message.id)
     elif buttons:
-        message = await wa.send_message(to, text or BODY_UNDER_A_FILE, buttons=buttons)
+        message = await pace(
+            to, lambda: wa.send_message(to, text or BODY_UNDER_A_FILE, buttons=buttons)
+        )
         refs.append(message.id)
     elif text:
-        message = await wa.send_message(to, text)
+        message = await pace(to, lambda: wa.send_message(to, text))
         refs.append(message.id)
     return refs[start:]
 

@@ -1,50 +1,76 @@
-"""The delivery engine's way out through WhatsApp: one Reply to one person, and how it went."""
+"""The delivery engine's way out through WhatsApp: one scheduled Reply to one person, and how it
+went. Inside the person's 24-hour window the reply goes as it is (fitted here); outside it, the
+approved template of its purpose (bot/channels/whatsapp/window.py). Every message takes its slot
+in the send budget (bot/channels/whatsapp/budget.py); a failed send is read by
+bot/channels/whatsapp/errors.py."""
 
 from __future__ import annotations
 
-import httpx
-from pywa_async import WhatsApp
-from pywa_async.errors import WhatsAppError
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import TypeVar
 
-from bot.channels.whatsapp.capabilities import CHANNEL
+from pywa_async import WhatsApp
+
+from bot.channels.whatsapp.budget import Limiter, within_budget
+from bot.channels.whatsapp.capabilities import CAPABILITIES, CHANNEL
 from bot.channels.whatsapp.send import send_reply
+from bot.channels.whatsapp.window import TemplateMessage, send_in_window, template_params
 from bot.core.messages import Reply
 from bot.db.models import Person
-from bot.scheduling.transport import Outcome, Result
+from bot.db.types import utcnow
+from bot.lessons.templates import CourseTemplates
+from bot.scheduling.transport import Outcome
 
-THROUGHPUT = 130429  # the number's 80 messages a second
-PAIR_RATE = 131056  # one person: about one message in 6 seconds after a burst
-# Seconds to wait before trying again after each limit.
-WAIT_AFTER = {THROUGHPUT: 1.0, PAIR_RATE: 6.0}
-
-
-def outcome_of_error(error: Exception, sent: list[str]) -> Outcome:
-    """What a failed send means for the delivery engine. Kept simple here: the network, a 5xx
-    and Meta's two rate limits are tried again; every other error is final. (`sent`: what
-    left before the error, so its receipts can be counted.)"""
-    refs = tuple(sent)
-    if isinstance(error, WhatsAppError):
-        text = f"{error.code}: {error.message}"[:500]
-        status = error.status_code or 0
-        if error.code in WAIT_AFTER:
-            return Outcome(Result.retry, text, WAIT_AFTER[error.code], message_refs=refs)
-        if status >= 500 or error.is_transient:
-            return Outcome(Result.retry, text, message_refs=refs)
-        return Outcome(Result.failed, text, message_refs=refs)
-    return Outcome(Result.retry, str(error)[:500] or type(error).__name__, message_refs=refs)
+T = TypeVar("T")
+TemplatesOf = Callable[[Person], CourseTemplates | None]
 
 
 class WhatsAppTransport:
     channel = CHANNEL
+    # The window decides between the reply and a template before fitting: it gets it whole.
+    fits_replies = True
 
-    def __init__(self, wa: WhatsApp) -> None:
+    def __init__(
+        self,
+        wa: WhatsApp,
+        limiter: Limiter,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self.wa = wa
+        self.limiter = limiter
+        self.clock = clock
+        self.templates_of: TemplatesOf = lambda _person: None  # the runtime's courses, once bound
+
+    def bind(self, templates_of: TemplatesOf) -> None:
+        """Where the templates of a person's course come from (the running Academy's courses)."""
+        self.templates_of = templates_of
+
+    async def pace(self, to: str, call: Callable[[], Awaitable[T]]) -> T:
+        """One message to `to` within the send budget."""
+        return await within_budget(self.limiter, to, call)
 
     async def send(self, person: Person, reply: Reply) -> Outcome:
         """Send `reply` to `person` (by the id Meta gave them: their BSUID, or their phone)."""
-        sent: list[str] = []
-        try:
-            await send_reply(self.wa, person.channel_user_id, reply, sent)
-        except (WhatsAppError, httpx.HTTPError) as error:
-            return outcome_of_error(error, sent)
-        return Outcome(Result.sent, message_refs=tuple(sent))
+        to = person.channel_user_id
+
+        async def send_free(_person: Person, piece: Reply) -> list[str]:
+            return await send_reply(self.wa, to, piece, pace=self.pace)
+
+        async def send_template(_person: Person, message: TemplateMessage) -> str:
+            language, params = template_params(message)
+            sent = await self.pace(
+                to, lambda: self.wa.send_template(to, message.name, language, params)
+            )
+            return str(sent.id)
+
+        return await send_in_window(
+            person,
+            reply,
+            self.clock(),
+            templates=self.templates_of(person),
+            capabilities=CAPABILITIES,
+            send_free=send_free,
+            send_template=send_template,
+        )

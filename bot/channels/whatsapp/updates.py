@@ -20,8 +20,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.channels.whatsapp.capabilities import CAPABILITIES, CHANNEL
 from bot.channels.whatsapp.convert import Inbound, Webhook
-from bot.channels.whatsapp.send import send_reply
-from bot.channels.whatsapp.transport import outcome_of_error
+from bot.channels.whatsapp.errors import Verdict, classify
+from bot.channels.whatsapp.send import Pace, send_reply, unpaced
 from bot.core.locks import KeyedLock
 from bot.core.messages import Button, Reply
 from bot.db.outage import database_unavailable
@@ -31,7 +31,6 @@ from bot.db.receipts import Receipt, apply_receipts, record_sent
 from bot.i18n import Translator, normalise_language
 from bot.runtime import Runtime
 from bot.scheduling import outbox
-from bot.scheduling.transport import Result
 
 log = logging.getLogger(__name__)
 # While the database is away: one "your message is saved" per person in this long, and the
@@ -63,6 +62,10 @@ class _Recent(OrderedDict[str, Any]):
             self.popitem(last=False)
 
 
+# Failed replies the outbox sends later: Meta or the network may take them then.
+KEEP_FOR_LATER = frozenset({Verdict.retry, Verdict.too_fast, Verdict.deployer})
+
+
 class UpdateHandler:
     """Answers people and applies statuses, in tasks it keeps until they end."""
 
@@ -71,11 +74,13 @@ class UpdateHandler:
         runtime: Runtime,
         wa: WhatsApp,
         *,
+        pace: Pace = unpaced,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
         self.runtime = runtime
         self.wa = wa
+        self.pace = pace  # the send budget every message takes its slot from
         self.clock = clock
         self.sleep = sleep
         self.locks = KeyedLock()
@@ -212,9 +217,9 @@ class UpdateHandler:
             kept = [keepable(reply) for reply in replies]
         for index, reply in enumerate(() if queued else replies):
             try:
-                await send_reply(self.wa, user, reply, sent)
+                await send_reply(self.wa, user, reply, sent, pace=self.pace)
             except (WhatsAppError, httpx.HTTPError) as error:
-                if outcome_of_error(error, []).result is Result.retry:
+                if classify(error).verdict in KEEP_FOR_LATER:
                     log.warning("WhatsApp refused a reply to %s (%s): keeping it", user, error)
                     kept = [keepable(reply) for reply in replies[index:]]
                     break

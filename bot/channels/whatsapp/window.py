@@ -7,15 +7,16 @@ Interface for the channel's transport (`Transport.send(person, reply)`):
         person, reply, now,
         templates=course.templates,        # bot.lessons.templates.CourseTemplates of their course
         capabilities=CAPABILITIES,         # WhatsApp's, for fitting the free-form message
-        send_free=send_one_message,        # (person, fitted Reply) -> wamid; raises on failure
+        send_free=send_one_reply,          # (person, fitted Reply) -> its wamids; raises on failure
         send_template=send_template,       # (person, TemplateMessage) -> wamid; raises on failure
     )
 
 `reply` is the whole message as composed, not yet fitted: a template stands in for all of it,
 so the window must decide before fitting, and fits the free form itself (`fit_replies`). The
 runtime's `FittedTransport` hands such a transport the reply unfitted when the transport says
-`fits_replies = True`. Both callables send one message (through the send budget, e.g.
-`bot.channels.whatsapp.budget.within_budget`) and raise pywa's `WhatsAppError` or an httpx
+`fits_replies = True`. `send_free` sends one fitted reply (one message, or a file and then a
+list), `send_template` one template, each message through the send budget
+(`bot.channels.whatsapp.budget.within_budget`); both raise pywa's `WhatsAppError` or an httpx
 network error when it fails; any other exception is a bug and is not caught here.
 `template_params(message)` gives pywa's `send_template` its `language` and `params`.
 
@@ -32,7 +33,7 @@ Decisions (docs/decisions.md, "Issue 15: window, templates, errors and budget"):
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -73,7 +74,7 @@ class TemplateMessage:
     button_payload: str
 
 
-SendFree = Callable[[Person, Reply], Awaitable[str]]
+SendFree = Callable[[Person, Reply], Awaitable[Sequence[str]]]
 SendTemplate = Callable[[Person, TemplateMessage], Awaitable[str]]
 
 
@@ -151,7 +152,7 @@ async def send_in_window(
     sent: list[str] = []
     for piece in fit_replies([reply], capabilities, wording=wording):
         try:
-            sent.append(await send_free(person, piece))
+            sent.extend(await send_free(person, piece))
         except SEND_ERRORS as error:
             failure = classify(error)
             if scheduled and failure.verdict is Verdict.window_closed:

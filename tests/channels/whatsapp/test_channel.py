@@ -77,7 +77,7 @@ async def test_a_reply_meta_will_not_take_now_waits_in_the_outbox(
 ) -> None:
     async with running_whatsapp(fake_graph, whatsapp_settings(fake_graph, database_url)) as live:
         ana = fake_graph.user("MX.1010", "Ana")
-        fake_graph.fail_next(131056, recipient=ana.user_id)  # the pair rate
+        fake_graph.fail_next(131000, status=503, recipient=ana.user_id)  # Meta is away
         await ana.send_text("/help")
         for _ in range(100):
             async with live.runtime.sessions() as session:
@@ -101,7 +101,7 @@ async def test_a_list_kept_in_the_outbox_comes_back_as_a_list(
         ana = fake_graph.user("MX.1011", "Ana")
         await ana.send_text("/start")
         await ana.wait_messages(1)
-        fake_graph.fail_next(130429, recipient=ana.user_id)  # the number's throughput
+        fake_graph.fail_next(131000, status=503, recipient=ana.user_id)  # Meta is away
         await ana.send_text("menú")
         for _ in range(100):
             async with live.runtime.sessions() as session:

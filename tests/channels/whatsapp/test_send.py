@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from pywa_async import WhatsApp
 
+from bot.channels.whatsapp.budget import make_whatsapp_limiter
 from bot.channels.whatsapp.client import make_client, session_of
 from bot.channels.whatsapp.send import BODY_UNDER_A_FILE, send_reply
 from bot.channels.whatsapp.transport import WhatsAppTransport
@@ -154,41 +155,53 @@ async def test_a_media_id_is_sent_again_after_a_download(
     assert (text_only.type, text_only.text) == ("text", "Sin foto")
 
 
+def transport_for(wa: WhatsApp) -> WhatsAppTransport:
+    return WhatsAppTransport(wa, make_whatsapp_limiter(make_settings("sqlite+aiosqlite://")))
+
+
 @pytest.mark.parametrize(
-    ("code", "status", "result", "wait"),
+    ("code", "status", "result"),
     [
-        (130429, None, Result.retry, 1.0),
-        (131056, None, Result.retry, 6.0),
-        (131000, 503, Result.retry, None),
-        (131026, None, Result.failed, None),
-        (131047, None, Result.failed, None),
-        (131049, None, Result.failed, None),
-        (131050, None, Result.failed, None),
+        (131000, 503, Result.retry),
+        (131026, None, Result.undeliverable),
+        (131049, None, Result.undeliverable),
+        (131050, None, Result.undeliverable),
+        (131047, None, Result.failed),  # an answer: no template stands in for it
+        (131009, None, Result.failed),
     ],
 )
 async def test_the_transport_reads_meta_s_errors(
-    graph: tuple[FakeGraph, WhatsApp],
-    code: int,
-    status: int | None,
-    result: Result,
-    wait: float | None,
+    graph: tuple[FakeGraph, WhatsApp], code: int, status: int | None, result: Result
 ) -> None:
     fake, wa = graph
-    transport = WhatsAppTransport(wa)
+    transport = transport_for(wa)
     person = Person(channel="whatsapp", channel_user_id=TO)
     fake.fail_next(code, status=status)
     outcome = await transport.send(person, Reply("Recordatorio"))
-    assert (outcome.result, outcome.retry_after) == (result, wait)
+    assert outcome.result is result
     assert outcome.error is not None and str(code) in outcome.error
     again = await transport.send(person, Reply("Recordatorio"))
     (sent,) = fake.messages(TO)
     assert again.result is Result.sent and again.message_refs == (sent.wamid,)
 
 
+async def test_too_fast_is_sent_after_the_budget_pauses(graph: tuple[FakeGraph, WhatsApp]) -> None:
+    """130429 (the number's rate): the budget holds everything back a moment, then the same
+    message goes; the delivery engine never sees the refusal."""
+    fake, wa = graph
+    fake.fail_next(130429)
+    outcome = await transport_for(wa).send(
+        Person(channel="whatsapp", channel_user_id=TO), Reply("Recordatorio")
+    )
+    (sent,) = fake.messages(TO)
+    assert outcome.result is Result.sent and outcome.message_refs == (sent.wamid,)
+    assert fake.errors_answered == [(TO, 130429)]
+
+
 async def test_the_network_away_is_tried_again(graph: tuple[FakeGraph, WhatsApp]) -> None:
     fake, wa = graph
     await fake.stop()
-    outcome = await WhatsAppTransport(wa).send(
+    outcome = await transport_for(wa).send(
         Person(channel="whatsapp", channel_user_id=TO), Reply("x")
     )
     assert outcome.result is Result.retry

@@ -61,10 +61,10 @@ class Cloud:
         self.count += 1
         return f"wamid.{self.count}"
 
-    async def send_free(self, person: Person, reply: Reply) -> str:
+    async def send_free(self, person: Person, reply: Reply) -> list[str]:
         wamid = self._answer()
         self.free.append(reply)
-        return wamid
+        return [wamid]
 
     async def send_template(self, person: Person, message: TemplateMessage) -> str:
         wamid = self._answer()
