@@ -52,6 +52,19 @@ async def compose(
     return replace(reply, purpose=purpose)
 
 
+def addressed(reply: Reply | None, delivery: Delivery, person: Person) -> Reply | None:
+    """A class-wide message composed for another member, made `person`'s: their name in what a
+    template in its place says, and a button that opens their own delivery (the engine composes
+    an announcement once per language; a tap on someone else's copy would be refused)."""
+    if reply is None or reply.topic is None:
+        return reply
+    name = recipient_name(person, Translator(person.language))
+    details = tuple(
+        (detail, name if detail is Detail.name else text) for detail, text in reply.topic.details
+    )
+    return replace(reply, topic=replace(reply.topic, details=details, opens=_opens(delivery)))
+
+
 def _opens(delivery: Delivery) -> str:
     if delivery.kind in (DeliveryKind.lesson, DeliveryKind.reminder, DeliveryKind.nudge):
         return OpenLesson().pack()

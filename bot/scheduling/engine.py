@@ -18,7 +18,7 @@ from bot.db.outage import database_unavailable
 from bot.db.people import mark_blocked
 from bot.db.receipts import record_sent
 from bot.scheduling import outbox, store
-from bot.scheduling.compose import compose
+from bot.scheduling.compose import addressed, compose
 from bot.scheduling.services import SchedulerServices
 from bot.scheduling.transport import Result, Transport
 
@@ -172,7 +172,7 @@ class DeliveryEngine:
             transport = self.transports.get(person.channel)
             key = (delivery.kind, delivery.ref, delivery.occurrence, person.language)
             if delivery.kind == DeliveryKind.announcement and key in shared:
-                reply = shared[key]
+                reply = addressed(shared[key], delivery, person)
             else:
                 reply = await compose(session, self.services, delivery, person)
                 if delivery.kind == DeliveryKind.announcement:

@@ -160,3 +160,53 @@ def test_every_kind_of_scheduled_message_has_a_purpose() -> None:
     kinds = set(models.DeliveryKind) - {models.DeliveryKind.reply}
     assert set(compose.PURPOSES) == kinds
     assert Purpose.answer not in compose.PURPOSES.values()  # answers are not scheduled
+
+
+async def test_an_announcement_composed_once_still_greets_each_member_and_opens_their_copy(
+    school: Runtime,
+) -> None:
+    """The engine composes an announcement once per language for a whole batch: the parts a
+    template in its place makes personal (the name, the button's delivery) stay each member's."""
+    now = school.academy.services.clock()
+    async with school.sessions() as session:
+        lecturer = models.Person(channel="test", channel_user_id="lec", role="lecturer")
+        session.add(lecturer)
+        await session.flush()
+        cohort = models.Cohort(
+            name="Peaches",
+            course_id="sample",
+            timezone="Asia/Shanghai",
+            lecturer_id=lecturer.id,
+            invite_code="ONCE-EACH",
+        )
+        members = [
+            models.Person(channel="test", channel_user_id=name, display_name=name, language="en")
+            for name in ("Ana", "Ben", "Cai")
+        ]
+        session.add_all([cohort, *members])
+        await session.flush()
+        announcement = models.Announcement(
+            cohort_id=cohort.id, author_id=lecturer.id, text="Live class at 8"
+        )
+        session.add(announcement)
+        await session.flush()
+        ids = [m.id for m in members if m.id is not None]
+        ref = f"ann:{announcement.id}"
+        await store.enqueue(
+            session, ids, kind=models.DeliveryKind.announcement, due_at=now, ref=ref
+        )
+        await session.commit()
+        rows = {d.person_id: d.id for d in await session.exec(select(models.Delivery))}
+
+    channel = RecordingChannel()
+    engine = DeliveryEngine(
+        school.sessions, school.academy.services, {"test": channel}, concurrency=1
+    )
+    assert (await engine.tick()).outcomes == {"sent": 3}
+    about = {
+        who: (r.topic.detail(Detail.name), r.topic.opens)
+        for who, (r,) in channel.sent.items()
+        if r.topic
+    }
+    assert about == {m.channel_user_id: (m.display_name, f"msg:{rows[m.id]}") for m in members}
+    assert len({r.text for (r,) in channel.sent.values()}) == 1  # the words: the same for all
