@@ -69,23 +69,40 @@ async def record_sent(
     await connection.execute(dialect.insert(MessageReceipt).on_conflict_do_nothing(), rows)
 
 
-async def apply_receipts(session: AsyncSession, channel: str, receipts: Iterable[Receipt]) -> int:
+async def apply_receipts(
+    session: AsyncSession,
+    channel: str,
+    receipts: Iterable[Receipt],
+    *,
+    unknown: list[Receipt] | None = None,
+) -> int:
     """Apply status reports to the messages they name; returns how many messages changed.
-    Reports of messages never recorded (sent before receipts were kept, or by another tool on
-    the same number) are ignored."""
+    The rows are locked for the rest of the transaction (PostgreSQL; SQLite has one writer and
+    a caller applying reports concurrently must take them one at a time). Reports of messages
+    never recorded (sent before receipts were kept, or by another tool on
+    the same number) are ignored; they are added to `unknown` when given (a report can overtake
+    the commit that records its message: the caller may try them again a little later)."""
     by_ref: dict[str, list[Receipt]] = {}
     for receipt in receipts:
         by_ref.setdefault(receipt.message_ref[:REF_LENGTH], []).append(receipt)
     if not by_ref:
         return 0
+    # Locked until the commit (PostgreSQL): two workers folding reports of the same message
+    # (its "delivered" and its "read") one after the other, never both from the same old row.
     found = await session.exec(
-        select(MessageReceipt).where(
+        select(MessageReceipt)
+        .where(
             col(MessageReceipt.channel) == channel,
             col(MessageReceipt.message_ref).in_(list(by_ref)),
         )
+        .with_for_update()
     )
     changed = 0
-    for row in found.all():
+    rows = found.all()
+    if unknown is not None:
+        known = {row.message_ref for row in rows}
+        unknown.extend(r for ref, group in by_ref.items() if ref not in known for r in group)
+    for row in rows:
         before = _state(row)
         for receipt in by_ref[row.message_ref]:
             _apply(row, receipt)

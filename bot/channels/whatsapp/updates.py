@@ -62,6 +62,8 @@ class _Recent(OrderedDict[str, Any]):
             self.popitem(last=False)
 
 
+# Statuses of messages not yet recorded are tried once more after this many seconds.
+LATE_STATUSES_AFTER = 5.0
 # Failed replies the outbox sends later: Meta or the network may take them then.
 KEEP_FOR_LATER = frozenset({Verdict.retry, Verdict.too_fast, Verdict.deployer})
 
@@ -84,6 +86,8 @@ class UpdateHandler:
         self.clock = clock
         self.sleep = sleep
         self.locks = KeyedLock()
+        self.applying = asyncio.Lock()  # statuses are applied one web-hook after another
+        self.late_statuses_after = LATE_STATUSES_AFTER
         self.tasks: set[asyncio.Task[None]] = set()
         self.told_saved: dict[str, float] = {}  # user id -> when they last got the notice
         self.seen = _Recent()  # wamids taken lately: Meta's redeliveries stop here
@@ -262,12 +266,21 @@ class UpdateHandler:
         for user in after:
             async with self.locks.hold(user):
                 pass
+        async with self.applying:  # one batch at a time: a "read" never undone by a "delivered"
+            await self._apply(receipts)
+
+    async def _apply(self, receipts: list[Receipt], *, late: bool = False) -> None:
         pause = RETRY_FIRST
         while True:
             async with self.runtime.sessions() as session:
                 try:
-                    await apply_receipts(session, CHANNEL, receipts)
+                    unknown: list[Receipt] = []
+                    await apply_receipts(session, CHANNEL, receipts, unknown=unknown)
                     await session.commit()
+                    if unknown and not late:
+                        # Reports that overtook the commit recording their message (a
+                        # scheduled one, sent by the delivery engine): once more, a little later.
+                        self._spawn(self._apply_late(unknown))
                     return
                 except Exception as error:
                     with contextlib.suppress(Exception):
@@ -277,6 +290,11 @@ class UpdateHandler:
                         return
             await self.sleep(pause)
             pause = min(pause * 2, RETRY_LONGEST)
+
+    async def _apply_late(self, receipts: list[Receipt]) -> None:
+        await self.sleep(self.late_statuses_after)
+        async with self.applying:
+            await self._apply(receipts, late=True)
 
     # --- what handlers may do ------------------------------------------------------------
 

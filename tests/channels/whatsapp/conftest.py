@@ -67,6 +67,10 @@ def whatsapp_settings(fake: FakeGraph, database_url: str, **overrides: object) -
     return make_settings(database_url, **values)
 
 
+# Statuses that overtook the recording of their message are tried again this soon here.
+LATE_STATUSES_AFTER = 0.05
+
+
 @asynccontextmanager
 async def running_whatsapp(fake: FakeGraph, settings: Settings) -> AsyncIterator[LiveWhatsApp]:
     """The channel on a migrated database through `Runtime.running` until the block ends; the
@@ -79,6 +83,8 @@ async def running_whatsapp(fake: FakeGraph, settings: Settings) -> AsyncIterator
     async with Runtime.running(settings, [channel], deliveries=False) as runtime:
         url = f"http://127.0.0.1:{settings.webhook_port}{settings.whatsapp_webhook_path}"
         fake.webhook_url = url
+        assert channel.updates is not None
+        channel.updates.late_statuses_after = LATE_STATUSES_AFTER
         yield LiveWhatsApp(fake, runtime, channel, url)
 
 

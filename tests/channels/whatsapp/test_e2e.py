@@ -11,6 +11,9 @@ from sqlmodel import select
 
 from bot.core.messages import Reply
 from bot.db.models import LessonProgress, MessageReceipt, QuizAnswer, ReceiptStatus
+from bot.db.people import find_person
+from bot.db.receipts import record_sent
+from bot.db.types import utcnow
 from bot.i18n import Translator
 from tests.channels.whatsapp.conftest import (
     VERIFY_TOKEN,
@@ -138,6 +141,34 @@ async def test_statuses_come_back_as_delivered_and_read(live_whatsapp: LiveWhats
             select(MessageReceipt).where(MessageReceipt.message_ref == helped.wamid)
         )
     assert row.status is ReceiptStatus.read and row.delivered_at and row.read_at
+
+
+async def test_a_status_that_overtakes_its_message_s_record_is_applied_later(
+    live_whatsapp: LiveWhatsApp,
+) -> None:
+    """Meta's "delivered" can come before the delivery engine's commit records the wamid of a
+    scheduled message: it is tried again a moment later, not lost."""
+    fake = live_whatsapp.fake
+    ana = fake.user("MX.1004", "Ana")
+    await ana.send_text("/help")
+    await ana.wait_messages(1)
+    await idle(live_whatsapp)
+    async with live_whatsapp.runtime.sessions() as session:
+        person = await find_person(session, "whatsapp", ana.user_id)
+        assert person is not None and person.id is not None
+        person_id = person.id
+    # A status for a message not recorded yet ...
+    assert await fake.post_statuses([fake.status("wamid.LATE", "delivered", user=ana)]) == 200
+    # ... whose record commits just after (as the engine's would).
+    async with live_whatsapp.runtime.sessions() as session:
+        await record_sent(session, "whatsapp", ["wamid.LATE"], person_id, utcnow())
+        await session.commit()
+    await idle(live_whatsapp)
+    async with live_whatsapp.runtime.sessions() as session:
+        (row,) = await session.exec(
+            select(MessageReceipt).where(MessageReceipt.message_ref == "wamid.LATE")
+        )
+    assert row.status is ReceiptStatus.delivered and row.delivered_at is not None
 
 
 async def test_a_duplicate_is_applied_once_and_forged_calls_are_refused(
