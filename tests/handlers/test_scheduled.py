@@ -12,6 +12,7 @@ from bot.i18n import Translator
 from bot.runtime import Runtime
 from bot.scheduling import store
 from tests.conftest import Trainee
+from tests.scheduling.conftest import add_lecturer_and_class, answered_question
 
 en = Translator("en")
 
@@ -37,29 +38,12 @@ async def test_the_tap_shows_the_announcement_and_the_lecturers_answer(school: R
     pupil = await person_of(school, ana)
     now = school.academy.services.clock()
     async with school.sessions() as session:
-        lecturer = models.Person(
-            channel="test", channel_user_id="lec", role="lecturer", display_name="Li Na"
-        )
-        session.add(lecturer)
-        await session.flush()
-        cohort = models.Cohort(
-            name="Peaches",
-            course_id="sample",
-            timezone="Asia/Shanghai",
-            lecturer_id=lecturer.id,
-            invite_code="TAPS-OPEN",
-        )
-        session.add(cohort)
-        await session.flush()
+        lecturer, cohort = await add_lecturer_and_class(session, "TAPS-OPEN", display_name="Li Na")
         announcement = models.Announcement(
             cohort_id=cohort.id, author_id=lecturer.id, text="Live class at 8 tonight\nBring photos"
         )
-        question = models.TraineeQuestion(
-            person_id=pupil.id,
-            course_id="sample",
-            language="en",
-            text="How much for shipping?",
-            lecturer_answer="What the courier charges you.",
+        question = answered_question(
+            pupil, "en", "How much for shipping?", "What the courier charges you."
         )
         session.add_all([announcement, question])
         await session.flush()

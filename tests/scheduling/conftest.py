@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.channels.sending.limiter import SendLimiter
 from bot.channels.telegram.app import make_bot
 from bot.channels.telegram.transport import TelegramTransport
-from bot.db.models import Announcement, Cohort, Membership, Person
+from bot.db.models import Announcement, Cohort, Membership, Person, TraineeQuestion
 from bot.db.types import utcnow
 from bot.runtime import Runtime
 from bot.runtime.delivery import build_engine
@@ -36,29 +37,52 @@ async def no_wait(_seconds: float) -> None:
     """The limiter's sleep, made instant: these tests are about outcomes, not pacing."""
 
 
+async def add_lecturer_and_class(
+    session: AsyncSession, invite_code: str, **lecturer: str
+) -> tuple[Person, Cohort]:
+    """A lecturer (`lecturer`: their fields; channel "test", id "lec" unless given) and their
+    class "Peaches" of the sample course, flushed (ids set)."""
+    teacher = Person(
+        **{"channel": "test", "channel_user_id": "lec", **lecturer, "role": "lecturer"}
+    )
+    session.add(teacher)
+    await session.flush()
+    cohort = Cohort(
+        name="Peaches",
+        course_id="sample",
+        timezone="Asia/Shanghai",
+        lecturer_id=teacher.id,
+        invite_code=invite_code,
+    )
+    session.add(cohort)
+    await session.flush()
+    return teacher, cohort
+
+
+def answered_question(person: Person, language: str, text: str, answer: str) -> TraineeQuestion:
+    """A question `person` asked that their lecturer answered."""
+    return TraineeQuestion(
+        person_id=person.id,
+        course_id="sample",
+        language=language,
+        text=text,
+        lecturer_answer=answer,
+    )
+
+
 async def make_class(
     runtime: Runtime, fake: FakeTelegram, size: int, first_id: int = 1000
 ) -> tuple[Cohort, list[Person], Person]:
     """A class with a lecturer and `size` trainees who all exist on the fake Telegram."""
     async with runtime.sessions() as session:
-        lecturer = Person(
+        lecturer, cohort = await add_lecturer_and_class(
+            session,
+            "ABCD-EFGH",
             channel="telegram",
             channel_user_id=str(first_id - 1),
             display_name="Lecturer",
-            role="lecturer",
             language="en",
         )
-        session.add(lecturer)
-        await session.flush()
-        cohort = Cohort(
-            name="Peaches",
-            course_id="sample",
-            timezone="Asia/Shanghai",
-            lecturer_id=lecturer.id,
-            invite_code="ABCD-EFGH",
-        )
-        session.add(cohort)
-        await session.flush()
         people = [
             Person(
                 channel="telegram",

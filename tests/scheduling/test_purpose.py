@@ -13,6 +13,7 @@ from bot.runtime import Runtime
 from bot.scheduling import compose, store
 from bot.scheduling.engine import DeliveryEngine
 from bot.scheduling.transport import Outcome
+from tests.scheduling.conftest import add_lecturer_and_class, answered_question
 
 
 class RecordingChannel:
@@ -37,30 +38,19 @@ async def test_each_scheduled_message_reaches_the_channel_saying_what_it_is(
         return models.Person(channel="test", channel_user_id=user_id, language="en", **fields)
 
     async with school.sessions() as session:
-        lecturer = person("lecturer", role="lecturer", display_name="Li Na")
+        lecturer, cohort = await add_lecturer_and_class(
+            session, "PURP-OSE1", channel_user_id="lecturer", language="en", display_name="Li Na"
+        )
         daily = person("daily", created_at=now - timedelta(days=1))
         nudged = person("nudged", created_at=now - timedelta(days=3))
         pupil = person("pupil", display_name="Ana")
-        session.add_all([lecturer, daily, nudged, pupil])
-        await session.flush()
-        cohort = models.Cohort(
-            name="Peaches",
-            course_id="sample",
-            timezone="Asia/Shanghai",
-            lecturer_id=lecturer.id,
-            invite_code="PURP-OSE1",
-        )
-        session.add(cohort)
+        session.add_all([daily, nudged, pupil])
         await session.flush()
         announcement = models.Announcement(
             cohort_id=cohort.id, author_id=lecturer.id, text="Live class at 8 tonight"
         )
-        question = models.TraineeQuestion(
-            person_id=pupil.id,
-            course_id="sample",
-            language="en",
-            text="How do I fix my tractor?",
-            lecturer_answer="Ask the mechanic in town.",
+        question = answered_question(
+            pupil, "en", "How do I fix my tractor?", "Ask the mechanic in town."
         )
         session.add_all([announcement, question])
         await session.flush()
@@ -169,16 +159,7 @@ async def test_an_announcement_composed_once_still_greets_each_member_and_opens_
     template in its place makes personal (the name, the button's delivery) stay each member's."""
     now = school.academy.services.clock()
     async with school.sessions() as session:
-        lecturer = models.Person(channel="test", channel_user_id="lec", role="lecturer")
-        session.add(lecturer)
-        await session.flush()
-        cohort = models.Cohort(
-            name="Peaches",
-            course_id="sample",
-            timezone="Asia/Shanghai",
-            lecturer_id=lecturer.id,
-            invite_code="ONCE-EACH",
-        )
+        lecturer, cohort = await add_lecturer_and_class(session, "ONCE-EACH")
         members = [
             models.Person(channel="test", channel_user_id=name, display_name=name, language="en")
             for name in ("Ana", "Ben", "Cai")

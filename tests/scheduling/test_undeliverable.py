@@ -11,6 +11,7 @@ from bot.runtime import Runtime
 from bot.scheduling import store
 from bot.scheduling.engine import DeliveryEngine
 from bot.scheduling.transport import Outcome, Result
+from tests.scheduling.conftest import answered_question
 
 
 class RefusingChannel:
@@ -35,12 +36,8 @@ async def test_undeliverable_fails_the_message_and_leaves_the_person_reachable(
         pupil = models.Person(channel="test", channel_user_id="ana", language="es")
         session.add(pupil)
         await session.flush()
-        question = models.TraineeQuestion(
-            person_id=pupil.id,
-            course_id="sample",
-            language="es",
-            text="¿Cuánto cobro por el envío?",
-            lecturer_answer="Lo que le cobra la paquetería.",
+        question = answered_question(
+            pupil, "es", "¿Cuánto cobro por el envío?", "Lo que le cobra la paquetería."
         )
         session.add(question)
         await session.flush()
