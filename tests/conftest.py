@@ -17,6 +17,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from redis.asyncio import Redis
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
@@ -363,3 +364,20 @@ def trainee_factory(runtime: Runtime) -> Callable[..., Trainee]:
         return Trainee(runtime, user_id, name, language)
 
     return make
+
+
+# The Redis of the machine (CI has one too); tests that need it are skipped without it.
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+async def redis() -> AsyncIterator[Redis]:
+    """A client of the machine's Redis; tests use keys of their own (a uuid in the namespace)."""
+    client = Redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except Exception:
+        await client.aclose()
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    yield client
+    await client.aclose()

@@ -5,26 +5,10 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator
 
-import pytest
 from redis.asyncio import Redis
 
 from bot.channels.sending.shared import RedisSendLimiter
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-@pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
-    client = Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except Exception:
-        await client.aclose()
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    yield client
-    await client.aclose()
 
 
 async def test_pause_all_holds_back_the_other_worker_for_anyone(redis: Redis) -> None:

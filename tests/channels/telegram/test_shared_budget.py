@@ -6,29 +6,13 @@ import asyncio
 import itertools
 import time
 import uuid
-from collections.abc import AsyncIterator
 
-import pytest
 from redis.asyncio import Redis
 
 from bot.channels.sending.shared import RedisSendLimiter
 from bot.channels.telegram.app import make_bot
-from tests.conftest import make_settings
+from tests.conftest import REDIS_URL, make_settings
 from tests.fakes.telegram_server import FakeTelegram
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-@pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
-    client = Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except Exception:
-        await client.aclose()
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    yield client
-    await client.aclose()
 
 
 def worker(redis: Redis, namespace: str, rate: float, per_chat: float = 100.0, burst: int = 3):
