@@ -52,6 +52,19 @@ async def compose(
     return replace(reply, purpose=purpose)
 
 
+def addressed(reply: Reply, delivery: Delivery, person: Person) -> Reply:
+    """`reply`, composed for another delivery of the same message in the same language (one
+    announcement to a whole class is composed once), made this one's: its topic greets `person`
+    and its template's button opens `delivery` (only its own person may open one)."""
+    if reply.topic is None:
+        return reply
+    name = recipient_name(person, Translator(person.language))
+    details = tuple(
+        (detail, name if detail is Detail.name else text) for detail, text in reply.topic.details
+    )
+    return replace(reply, topic=Topic(details, opens=_opens(delivery)))
+
+
 def _opens(delivery: Delivery) -> str:
     if delivery.kind in (DeliveryKind.lesson, DeliveryKind.reminder, DeliveryKind.nudge):
         return OpenLesson().pack()
