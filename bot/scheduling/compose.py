@@ -52,11 +52,11 @@ async def compose(
     return replace(reply, purpose=purpose)
 
 
-def addressed(reply: Reply | None, delivery: Delivery, person: Person) -> Reply | None:
-    """A class-wide message composed for another member, made `person`'s: their name in what a
-    template in its place says, and a button that opens their own delivery (the engine composes
-    an announcement once per language; a tap on someone else's copy would be refused)."""
-    if reply is None or reply.topic is None:
+def addressed(reply: Reply, delivery: Delivery, person: Person) -> Reply:
+    """`reply`, composed for another delivery of the same message in the same language (one
+    announcement to a whole class is composed once), made this one's: its topic greets `person`
+    and its template's button opens `delivery` (only its own person may open one)."""
+    if reply.topic is None:
         return reply
     name = recipient_name(person, Translator(person.language))
     details = tuple(

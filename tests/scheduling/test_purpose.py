@@ -4,13 +4,16 @@ outside its window (WhatsApp 24 h, WeChat 48 h) can send an approved template in
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot.core.messages import DETAILS, Detail, Purpose, Reply
 from bot.db import models
 from bot.runtime import Runtime
 from bot.scheduling import compose, store
+from bot.scheduling import engine as engine_module
 from bot.scheduling.engine import DeliveryEngine
 from bot.scheduling.transport import Outcome
 from tests.scheduling.conftest import add_lecturer_and_class, answered_question
@@ -152,42 +155,57 @@ def test_every_kind_of_scheduled_message_has_a_purpose() -> None:
     assert Purpose.answer not in compose.PURPOSES.values()  # answers are not scheduled
 
 
-async def test_an_announcement_composed_once_still_greets_each_member_and_opens_their_copy(
-    school: Runtime,
+async def test_one_announcement_composed_once_per_language_is_addressed_to_each_person(
+    school: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The engine composes an announcement once per language for a whole batch: the parts a
-    template in its place makes personal (the name, the button's delivery) stay each member's."""
-    now = school.academy.services.clock()
+    # Twelve trainees in two languages, sent in batches of five by four workers at once.
     async with school.sessions() as session:
-        lecturer, cohort = await add_lecturer_and_class(session, "ONCE-EACH")
-        members = [
-            models.Person(channel="test", channel_user_id=name, display_name=name, language="en")
-            for name in ("Ana", "Ben", "Cai")
+        lecturer, cohort = await add_lecturer_and_class(
+            session, "ADDR-ESS1", channel_user_id="lecturer", display_name="Li Na"
+        )
+        pupils = [
+            models.Person(
+                channel="test",
+                channel_user_id=f"p{n}",
+                display_name=f"Pupil {n}",
+                language="es" if n % 2 else "en",
+            )
+            for n in range(12)
         ]
-        session.add_all([cohort, *members])
+        session.add_all(pupils)
         await session.flush()
         announcement = models.Announcement(
-            cohort_id=cohort.id, author_id=lecturer.id, text="Live class at 8"
+            cohort_id=cohort.id, author_id=lecturer.id, text="Live class at 8 tonight"
         )
         session.add(announcement)
         await session.flush()
-        ids = [m.id for m in members if m.id is not None]
-        ref = f"ann:{announcement.id}"
         await store.enqueue(
-            session, ids, kind=models.DeliveryKind.announcement, due_at=now, ref=ref
+            session,
+            [p.id for p in pupils if p.id is not None],
+            kind=models.DeliveryKind.announcement,
+            due_at=school.academy.services.clock(),
+            ref=f"ann:{announcement.id}",
         )
         await session.commit()
-        rows = {d.person_id: d.id for d in await session.exec(select(models.Delivery))}
+    composed: list[str] = []
 
+    async def counted(*args: Any) -> Reply | None:
+        composed.append(args[3].language)  # (session, services, delivery, person)
+        return await compose.compose(*args)
+
+    monkeypatch.setattr(engine_module, "compose", counted)
     channel = RecordingChannel()
     engine = DeliveryEngine(
-        school.sessions, school.academy.services, {"test": channel}, concurrency=1
+        school.sessions, school.academy.services, {"test": channel}, batch=5, concurrency=4
     )
-    assert (await engine.tick()).outcomes == {"sent": 3}
-    about = {
-        who: (r.topic.detail(Detail.name), r.topic.opens)
-        for who, (r,) in channel.sent.items()
-        if r.topic
-    }
-    assert about == {m.channel_user_id: (m.display_name, f"msg:{rows[m.id]}") for m in members}
-    assert len({r.text for (r,) in channel.sent.values()}) == 1  # the words: the same for all
+    assert (await engine.tick()).outcomes == {"sent": 12}
+
+    assert sorted(composed) == ["en", "es"]  # once per language for the whole tick
+    async with school.sessions() as session:
+        ids = {d.person_id: d.id for d in await session.exec(select(models.Delivery))}
+    for pupil in pupils:
+        (reply,) = channel.sent[pupil.channel_user_id]
+        assert reply.topic is not None
+        assert dict(reply.topic.details)[Detail.name] == pupil.display_name
+        assert reply.topic.opens == f"msg:{ids[pupil.id]}"  # their own, not another's
+        assert reply.text.endswith("Live class at 8 tonight")

@@ -10,6 +10,7 @@ A sender calls `acquire(recipient)` before each message and, when the platform s
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import deque
 from collections.abc import Callable
@@ -80,8 +81,17 @@ class SlidingWindow:
         self.stamps.append(self.clock())
 
 
+# No two sends closer than this share of the global interval (1 / rate). Senders who wake
+# together after a stalled event loop would otherwise go at once; a second later the window lets
+# the same bunch go again at the same instant, and the platform, whose second is not ours, counts
+# both bunches in one second if its clock is a few milliseconds off (130429 / 429). Below 1, so
+# that waking a little late now and then is not lost time that adds up.
+MIN_GAP_SHARE = 0.8
+
+
 class SendLimiter:
-    """A global bucket and one bucket per chat, and a one-second window on real send times."""
+    """A global bucket and one bucket per chat, a one-second window on real send times and a
+    minimum gap between two sends (no bunches)."""
 
     def __init__(
         self,
@@ -96,6 +106,8 @@ class SendLimiter:
         # No saved-up burst overall: on top of the steady rate it would break a 1-second window.
         self.global_bucket = TokenBucket(global_rate, 1, clock)
         self.global_window = SlidingWindow(int(global_rate), 1.0, clock)
+        self.min_gap = MIN_GAP_SHARE / global_rate
+        self.last_sent = -math.inf
         self.per_chat_rate = per_chat_rate
         self.per_chat_burst = per_chat_burst
         self.chats: dict[int | str, TokenBucket] = {}
@@ -119,9 +131,15 @@ class SendLimiter:
         delay = self.global_bucket.reserve()
         if delay > 0:
             await self.sleep(delay)
-        while (room := self.global_window.wait()) > 0:
+        while (room := max(self.global_window.wait(), self._gap())) > 0:
             await self.sleep(room)
         self.global_window.record()
+        self.last_sent = self.clock()
+
+    def _gap(self) -> float:
+        """Seconds until the minimum gap after the last send has passed (0: now)."""
+        wait = self.last_sent + self.min_gap - self.clock()
+        return wait if wait > 1e-9 else 0.0
 
     def pause_chat(self, chat_id: int | str, seconds: float) -> None:
         self._chat(chat_id).pause(seconds)
