@@ -90,6 +90,33 @@ class Settings(BaseSettings):
         gt=0,
         description="Messages per second the business number may send (Cloud API: 80).",
     )
+    wechat_app_id: str = Field(
+        default="",
+        description="WeChat service account (服务号): its AppID (公众号后台 > 设置与开发 > 基本配置).",
+    )
+    wechat_app_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="WeChat service account: its AppSecret, for the access token. Never printed.",
+    )
+    wechat_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="WeChat service account: the Token typed into the server settings (服务器配置); "
+        "every call from WeChat is signed with it. Never printed.",
+    )
+    wechat_encoding_aes_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="WeChat service account: the EncodingAESKey (43 characters) of safe mode "
+        "(安全模式); empty: plaintext messages only. Never printed.",
+    )
+    wechat_api_url: str = Field(
+        default="",
+        description="Base URL of the WeChat API (empty: https://api.weixin.qq.com); tests point it "
+        "at a fake server.",
+    )
+    wechat_webhook_path: str = Field(
+        default="/wechat",
+        description="Path of the WeChat server URL on the web server (WEBHOOK_HOST:WEBHOOK_PORT).",
+    )
     unreachable_after_days: int = Field(
         default=7,
         ge=1,
