@@ -92,7 +92,8 @@ class Settings(BaseSettings):
     )
     wechat_app_id: str = Field(
         default="",
-        description="WeChat service account (服务号): its AppID (公众号后台 > 设置与开发 > 基本配置).",
+        description="WeChat service account (服务号): its AppID "
+        "(公众号后台 > 设置与开发 > 基本配置).",
     )
     wechat_app_secret: SecretStr = Field(
         default=SecretStr(""),
@@ -100,8 +101,8 @@ class Settings(BaseSettings):
     )
     wechat_token: SecretStr = Field(
         default=SecretStr(""),
-        description="WeChat service account: the Token typed into the server settings (服务器配置); "
-        "every call from WeChat is signed with it. Never printed.",
+        description="WeChat service account: the Token typed into the server settings "
+        "(服务器配置); every call from WeChat is signed with it. Never printed.",
     )
     wechat_encoding_aes_key: SecretStr = Field(
         default=SecretStr(""),
