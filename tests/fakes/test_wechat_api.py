@@ -122,3 +122,20 @@ async def test_scripted_failures_answer_per_openid_then_stop(
     body = {"touser": "oAna", "msgtype": "text", "text": {"content": "hi"}}
     async with http.post(url, params={"access_token": access}, json=body) as answer:
         assert answer.status == 502
+
+
+async def test_a_text_over_2048_bytes_or_a_menu_of_11_is_refused(
+    fake: FakeWeChatAPI, http: aiohttp.ClientSession
+) -> None:
+    access = (await token(fake, http))["access_token"]
+    fake.person_wrote("oAna")
+    url = f"{fake.base_url}/cgi-bin/message/custom/send"
+    items = [{"id": str(n), "content": f"第{n}课"} for n in range(11)]
+    bodies = {
+        45002: {"touser": "oAna", "msgtype": "text", "text": {"content": "好" * 683}},
+        47001: {"touser": "oAna", "msgtype": "msgmenu", "msgmenu": {"list": items}},
+    }
+    for errcode, body in bodies.items():
+        async with http.post(url, params={"access_token": access}, json=body) as answer:
+            assert (await answer.json())["errcode"] == errcode
+    assert await send_text(fake, http, access, "oAna") == 0  # refusals spend no quota

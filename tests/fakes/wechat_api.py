@@ -9,7 +9,8 @@ The client talks to it over HTTP on 127.0.0.1 (WECHAT_API_URL = `fake.base_url`)
 
 What it does as WeChat does: an access token lives 7200 s and fetching a new one invalidates the
 previous one (40001; an expired one 42001; an unknown one 40014); customer-service messages
-(text, image, msgmenu, news, link) are recorded and held to the reply window: at most 5 in the
+(text ≤ 2048 bytes, image, msgmenu ≤ 10 items, news, link) are recorded and held to the reply
+window: at most 5 in the
 48 hours after a person's last message, 3 in the minute after a menu click, a follow or a QR scan
 (45015 outside the window, 45047 when spent); template messages (each field ≤ 20 characters,
 else 47003), typing, media upload and download, the custom menu (WeChat's limits) and
@@ -63,6 +64,7 @@ ERRORS: dict[int, str] = {
     42001: "access_token expired",
     43004: "require subscribe",
     44002: "empty post data",
+    45002: "content size out of limit",
     45015: "response out of time limit or subscription is canceled",
     45047: "out of response count limit",
     47001: "data format error",
@@ -74,6 +76,8 @@ MESSAGE_QUOTA = 5
 EVENT_WINDOW = 60.0  # after a menu click, a follow, a QR scan
 EVENT_QUOTA = 3
 TEMPLATE_FIELD_LIMIT = 20
+TEXT_BYTES = 2048  # a customer-service text, UTF-8
+MENU_ITEMS = 10  # a msgmenu's items
 TOP_BUTTONS, SUB_BUTTONS = 3, 5
 TOP_NAME_BYTES, SUB_NAME_BYTES = 16, 60
 KEY_BYTES, URL_BYTES = 128, 1024
@@ -420,12 +424,14 @@ class FakeWeChatAPI(LocalServer):
             raise WeChatError(47001)
         if msgtype == "text" and not str(part.get("content", "")):
             raise WeChatError(44002, "empty content")
+        if msgtype == "text" and len(str(part["content"]).encode()) > TEXT_BYTES:
+            raise WeChatError(45002)
         if msgtype in ("image", "voice") and str(part.get("media_id", "")) not in self.media:
             raise WeChatError(40007)
         if msgtype == "msgmenu":
             items = part.get("list")
-            if not isinstance(items, list) or not items:
-                raise WeChatError(47001, "msgmenu list is empty")
+            if not isinstance(items, list) or not 0 < len(items) <= MENU_ITEMS:
+                raise WeChatError(47001, "msgmenu list takes 1 to 10 items")
             if any(
                 not isinstance(i, dict) or not i.get("id") or not i.get("content") for i in items
             ):
