@@ -14,6 +14,7 @@ aiohttp raises them (`aiohttp.ClientError`, `TimeoutError`): the caller decides 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 
@@ -32,6 +33,16 @@ TOKEN_REFUSED = frozenset({40001, 42001, 40014})
 PERMANENT_QR = "QR_LIMIT_STR_SCENE"
 TEMPORARY_QR = "QR_STR_SCENE"
 TEMPORARY_QR_SECONDS = 30 * 24 * 3600  # the longest WeChat allows
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file sent as a multipart form field."""
+
+    field: str
+    content: bytes
+    filename: str
+    content_type: str
 
 
 class WeChatError(Exception):
@@ -136,7 +147,7 @@ class WeChatClient:
         *,
         params: dict[str, str] | None = None,
         body: JsonDict | None = None,
-        form: aiohttp.FormData | None = None,
+        upload: Upload | None = None,
         raw: bool = False,
     ) -> Any:
         """One API call with the token; a refused token is replaced once and the call repeated.
@@ -144,7 +155,7 @@ class WeChatClient:
         token = await self.tokens.get()
         for attempt in (1, 2):
             try:
-                return await self._request(method, path, token, params, body, form, raw)
+                return await self._request(method, path, token, params, body, upload, raw)
             except WeChatError as error:
                 if error.errcode not in TOKEN_REFUSED or attempt == 2:
                     raise
@@ -158,14 +169,21 @@ class WeChatClient:
         token: str,
         params: dict[str, str] | None,
         body: JsonDict | None,
-        form: aiohttp.FormData | None,
+        upload: Upload | None,
         raw: bool,
     ) -> Any:
         query = {**(params or {}), "access_token": token}
-        # WeChat reads UTF-8 JSON; escaped Chinese (\\uXXXX) is counted and shown wrongly.
-        data: bytes | aiohttp.FormData | None = form
+        data: bytes | aiohttp.FormData | None = None
+        if upload is not None:  # a form is built for each request: a repeat sends it again
+            data = aiohttp.FormData()
+            data.add_field(
+                upload.field,
+                upload.content,
+                filename=upload.filename,
+                content_type=upload.content_type,
+            )
         headers = {}
-        if body is not None:
+        if body is not None:  # UTF-8: escaped Chinese (\uXXXX) is counted and shown wrongly
             data = json.dumps(body, ensure_ascii=False).encode()
             headers["Content-Type"] = "application/json; charset=utf-8"
         url = f"{self.api_url}{path}"
@@ -245,10 +263,9 @@ class WeChatClient:
 
     async def upload_image(self, content: bytes, filename: str) -> str:
         """Upload an image (temporary media, kept 3 days by WeChat); its media_id."""
-        form = aiohttp.FormData()
-        form.add_field("media", content, filename=filename, content_type=_image_type(filename))
+        upload = Upload("media", content, filename, _image_type(filename))
         answer: JsonDict = await self._call(
-            "POST", "/cgi-bin/media/upload", params={"type": "image"}, form=form
+            "POST", "/cgi-bin/media/upload", params={"type": "image"}, upload=upload
         )
         return str(answer["media_id"])
 

@@ -190,3 +190,14 @@ async def test_from_settings_reads_the_account() -> None:
         assert client.api_url == "https://api.weixin.qq.com"
         assert client.qr_url == "https://mp.weixin.qq.com"
         assert client.app_id == "wxapp"
+
+
+async def test_an_upload_is_sent_again_after_a_refused_token(
+    fake: FakeWeChatAPI, client: WeChatClient
+) -> None:
+    await client.tokens.get()
+    fake.revoke_token()
+    media_id = await client.upload_image(b"\xff\xd8certificate", "certificate.jpg")
+    assert fake.media[media_id].content == b"\xff\xd8certificate"
+    assert fake.media[media_id].content_type == "image/jpeg"
+    assert fake.token_fetches == 2
