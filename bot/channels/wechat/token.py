@@ -10,6 +10,7 @@ one: a worker holding an older token must not throw away the fresh token another
 Interface for the client:
 - `await store.get() -> str`: a token good for at least a few more minutes.
 - `await store.refused(token) -> str`: WeChat refused `token`; a different, fresh one.
+- `await store.close()`: release the Redis client it made.
 - `make_token_store(settings, fetch)`: Redis or in-process, by REDIS_URL; `fetch()` gets a new
   token from WeChat as (token, seconds it lives).
 """
