@@ -1,0 +1,1 @@
+"""The WeChat service account (服务号) channel."""
