@@ -40,6 +40,10 @@ SUCCESS = "success"  # what WeChat wants back when the account sends no passive 
 Taken = Inbound | Unfollowed
 
 
+class _NoKey(Exception):
+    """Safe mode without an EncodingAESKey."""
+
+
 class RecentRefs:
     """The update refs of the last REMEMBERED messages taken, oldest forgotten first."""
 
@@ -161,10 +165,6 @@ def add_webhook_routes(
     app.router.add_get(path, check)
     app.router.add_post(path, receive)
     return remembered
-
-
-class _NoKey(Exception):
-    """Safe mode without an EncodingAESKey."""
 
 
 def _opened(
