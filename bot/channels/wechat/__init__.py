@@ -1,1 +1,1 @@
-"""WeChat service account (服务号): signed XML in, the customer-service API out."""
+"""The WeChat service account (服务号) channel."""
