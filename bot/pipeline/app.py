@@ -41,20 +41,26 @@ class Answer:
     language: str = ""  # the person's, for the words a channel adds ("" before they are known)
 
 
-@dataclass
 class _Fitting:
     """The channel's capabilities and the person's wording, to fit replies before they are
     committed, and the person and time the choices they offer are kept for."""
 
-    capabilities: Capabilities
-    wording: Wording
-    person: Person
-    now: datetime
+    def __init__(self, capabilities: Capabilities, t: Translator, person: Person, now: datetime):
+        self.capabilities = capabilities
+        self.wording = Wording.from_catalog(t)  # in the language they wrote in
+        self.language = t.language
+        self.person = person
+        self.now = now
 
-    def fit(self, replies: list[Reply]) -> list[Reply]:
+    def fit(self, replies: list[Reply], *, language: str | None = None) -> list[Reply]:
+        """`replies` fitted, the words added in `language` (the one the handler left them
+        with: "Español" was just chosen) or else the one they wrote in."""
         if not replies:
             return replies
-        return fit_replies(replies, self.capabilities, wording=self.wording)
+        wording = self.wording
+        if language is not None and language != self.language:
+            wording = Wording.from_catalog(Translator(language))
+        return fit_replies(replies, self.capabilities, wording=wording)
 
 
 class Academy:
@@ -129,7 +135,7 @@ class Academy:
         t = Translator(person.language)
         fitting = None
         if capabilities is not None:
-            fitting = _Fitting(capabilities, Wording.from_catalog(t), person, now)
+            fitting = _Fitting(capabilities, t, person, now)
         verdict = self.flood.check(f"{incoming.sender.channel}:{incoming.sender.user_id}")
         if verdict is Verdict.drop:
             return [], metrics.THROTTLED
@@ -209,7 +215,7 @@ class Academy:
         changed nothing is not marked: applying it again changes nothing either, and most
         updates (a menu, help, a lesson card read again) save a write that way."""
         if fitting is not None and replies:
-            replies = fitting.fit(replies)
+            replies = fitting.fit(replies, language=fitting.person.language)
             offered = offered_choices(replies)
             if offered:  # what is sent is what a typed number means (never on Telegram)
                 await remember_choices(session, fitting.person, offered, fitting.now)
