@@ -143,3 +143,22 @@ async def test_a_failed_answer_keeps_the_choices_before_it(school: Runtime) -> N
     apology = await ana.send("/crash")
     assert apology == [Reply(Translator("zh")("error.internal"))]
     assert await ana.kept() == before
+
+
+async def test_only_the_choices_of_messages_actually_sent_are_kept(school: Runtime) -> None:
+    async def many(ctx):
+        # Seven messages, each with its own choice: fitting keeps 5 of them (WeChat's budget),
+        # the first four and the last with choices; the two dropped must not be kept.
+        return [
+            Reply(f"Part {n} " + "很长的一段话。" * 95, buttons=((Button(f"Go {n}", f"p:{n}"),),))
+            for n in range(1, 8)
+        ]
+
+    school.academy.router.commands["many"] = many
+    ana = Typist(school, WECHAT_LIKE, "o-ana")
+    await ana.send("/start")
+    sent = await ana.send("/many")
+    assert len(sent) == 5
+    kept = await ana.kept()
+    assert kept == sent_choices(sent)
+    assert [payload for _, _, payload in kept] == ["p:1", "p:2", "p:3", "p:4", "p:7"]
