@@ -1,5 +1,5 @@
 """The numbered choices last offered to a person, so that typing "2" (or the choice's words) on a
-channel without buttons means what tapping it would (bot.core.fitting.typed_choice).
+channel without buttons means what tapping it would (bot.core.choices.typed_choice).
 
 One set per person, replaced by the next set offered, written in the transaction that commits
 the answer carrying it (bot.pipeline.app). `Person.choices_at` says whether a set is kept, so a
@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, delete, insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.fitting import typed_choice
+from bot.core.choices import typed_choice
 from bot.core.messages import NumberedChoice
 from bot.db.models import LABEL_KEPT, PAYLOAD_KEPT, OfferedChoice, Person
 

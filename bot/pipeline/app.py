@@ -12,7 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import metrics
 from bot.core.capabilities import Capabilities
-from bot.core.fitting import Wording, fit_replies, incoming_for_choice, offered_choices
+from bot.core.choices import offered_choices
+from bot.core.fitting import Wording, fit_replies, incoming_for_choice
 from bot.core.flood import FloodGuard, Verdict
 from bot.core.messages import Incoming, Kind, Reply
 from bot.core.payloads import StaleButton

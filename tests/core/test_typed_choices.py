@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.fitting import Wording, fit_replies, offered_choices, spend, typed_choice
+from bot.core.choices import offered_choices, typed_choice
+from bot.core.fitting import Wording, fit_replies, spend
 from bot.core.messages import Attachment, Button, NumberedChoice, Reply
 from tests.core.channel_capabilities import TELEGRAM_LIKE, WECHAT_LIKE, WHATSAPP_LIKE
 

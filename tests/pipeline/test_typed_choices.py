@@ -10,7 +10,7 @@ from itertools import count
 from sqlmodel import select
 
 from bot.core.capabilities import Capabilities
-from bot.core.fitting import offered_choices
+from bot.core.choices import offered_choices
 from bot.core.messages import Button, Incoming, Reply, Sender
 from bot.db.models import OfferedChoice, Person
 from bot.i18n import Translator
