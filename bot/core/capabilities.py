@@ -70,6 +70,10 @@ class Capabilities:
     # window stays open (WeChat: 5 in 48 h); None: no such budget.
     replies_per_message: int | None = None
     window_hours: int | None = None
+    # Messages allowed after an event rather than a message (WeChat: 3 in the minute after a
+    # menu click, a follow or a QR scan); None: events open the same budget as messages.
+    replies_per_event: int | None = None
+    event_window_seconds: int = 60
 
     def measure(self, text: str) -> int:
         """The length of `text` as this channel counts it."""

@@ -19,7 +19,12 @@ sending and gets back one `Reply` per message it must send, each within its limi
   messages;
 - a document or photo the channel cannot send becomes a line saying where to get it;
 - a text too long for a caption goes in its own message after the file;
-- with a message budget, the first messages and the last one carrying choices are kept.
+- with a message budget, the first messages and the last one carrying choices are kept;
+  `spend` splits what may go now from what waits for the person's next message (see
+  bot.core.ledger for how much is left).
+
+Where choices come back as typed text (WeChat; a WhatsApp number typed instead of tapped), the
+choices a fitted batch offers are remembered and a person's text read back: bot.core.choices.
 
 The words the fitting adds (the label that opens a list, the line before numbered choices, the
 line in place of a file) are the caller's: see `Wording`.
@@ -64,6 +69,8 @@ class Wording:
     list_opener: str = "☰"
     number_hint: str = ""
     file_elsewhere: str = "📎 {filename}"
+    # The last line when the message budget is spent and more waits (see `spend`).
+    more_waiting: str = "…"
 
     @classmethod
     def from_catalog(cls, t: Callable[[str], str]) -> Wording:
@@ -72,6 +79,7 @@ class Wording:
             list_opener=t("fit.list_opener"),
             number_hint=t("fit.number_hint"),
             file_elsewhere=t("fit.file_elsewhere"),
+            more_waiting=t("fit.reply_to_continue"),
         )
 
 
@@ -110,6 +118,29 @@ def choice_for_number(numbered: Sequence[NumberedChoice], text: str) -> str | No
         if str(choice.number) == typed.lstrip("0"):
             return choice.payload
     return None
+
+
+def spend(
+    messages: Sequence[Reply], left: int | None, caps: Capabilities, wording: Wording
+) -> tuple[list[Reply], list[Reply]]:
+    """`messages` split into those that may go now, with `left` messages left in the person's
+    budget (None: no budget), and those that must wait for their next message. When some wait,
+    the last one sent now ends with `wording.more_waiting` ("reply with anything to go on"):
+    added to its text when it fits, else it takes the last place itself."""
+    if left is None or len(messages) <= left:
+        return list(messages), []
+    if left <= 0:
+        return [], list(messages)
+    line = wording.more_waiting
+    last = messages[left - 1]
+    text = _joined(last.text, line)
+    limit = caps.text_limit_with_buttons if _offers_choices(last) else caps.text_limit
+    if last.image is not None or last.document is not None:
+        limit = min(limit, caps.caption_limit)
+    if last.text and caps.fits(text, limit):
+        return [*messages[: left - 1], replace(last, text=text)], list(messages[left:])
+    notice = Reply(line, purpose=last.purpose)
+    return [*messages[: left - 1], notice], list(messages[left - 1 :])
 
 
 def split_text(text: str, limit: int, unit: LengthUnit = LengthUnit.characters) -> list[str]:

@@ -10,6 +10,9 @@ from sqlmodel import Field, SQLModel
 
 from bot.db.types import EnumText, UTCDateTime, utcnow
 
+LABEL_KEPT = 256  # OfferedChoice.label: a longer label is kept cut (its number still works)
+PAYLOAD_KEPT = 512  # OfferedChoice.payload: a menu item's "say:" and its label
+
 
 class Role(StrEnum):
     """What a person may do; trainee unless promoted."""
@@ -123,6 +126,16 @@ class Person(SQLModel, table=True):
     # One person on several channels (/link): this row is another channel's account of the
     # person `alias_of`, kept so that channel's id still finds them; None for a person's own row.
     alias_of: int | None = Field(default=None, foreign_key="people.id", ondelete="CASCADE")
+    # When the numbered choices of `OfferedChoice` were last offered to them; None: none are
+    # stored, so a typed message costs no look (Telegram never stores any).
+    choices_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # The reply budget ledger of a channel that limits messages after each of theirs (WeChat: 5
+    # in 48 h after a message, 3 in a minute after a menu click, a follow or a scan): when the
+    # current allowance opened, whether an event opened it, and how many messages were sent
+    # since (bot.core.ledger.budget_left reads them; bot.db.ledger writes them).
+    budget_opened_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    budget_by_event: bool = Field(default=False)
+    budget_spent: int = Field(default=0)
 
 
 class LessonProgress(SQLModel, table=True):
@@ -476,3 +489,17 @@ class LinkCode(SQLModel, table=True):
     code: str = Field(max_length=16, primary_key=True)
     person_id: int = Field(foreign_key="people.id", ondelete="CASCADE", index=True)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class OfferedChoice(SQLModel, table=True):
+    """One numbered choice the person was last offered ("2 下一张"), on a channel without
+    buttons: typing its number or its words means its payload (bot/db/choices.py). The latest
+    set replaces the one before."""
+
+    __tablename__ = "offered_choices"
+
+    person_id: int = Field(foreign_key="people.id", ondelete="CASCADE", primary_key=True)
+    number: int = Field(primary_key=True)
+    label: str = Field(max_length=LABEL_KEPT)
+    payload: str = Field(max_length=PAYLOAD_KEPT)
+    offered_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

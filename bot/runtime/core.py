@@ -16,13 +16,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
 from bot.core.capabilities import Capabilities
-from bot.core.fitting import Wording, fit_replies
 from bot.core.messages import Incoming
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.migrate import require_current_schema
 from bot.db.people import sync_admins
 from bot.handlers import build_router
-from bot.i18n import Translator
 from bot.lessons.content import load_courses
 from bot.pipeline.app import Academy, Answer
 from bot.pipeline.router import Offers, Services
@@ -76,13 +74,9 @@ class Runtime:
         self, incoming: Incoming, session: AsyncSession, capabilities: Capabilities
     ) -> Answer:
         """The one way an update is answered on any channel: the Academy's answer, its replies
-        fitted to what the channel can show (see bot.core.fitting), in the person's language.
-        Raises as `Academy.answer` does."""
-        answer = await self.academy.answer(incoming, session)
-        if answer.replies:
-            wording = Wording.from_catalog(Translator(answer.language))
-            answer.replies = fit_replies(answer.replies, capabilities, wording=wording)
-        return answer
+        fitted to what the channel can show (see bot.core.fitting), in the person's language,
+        the choices they offer kept with the answer's commit. Raises as `Academy.answer` does."""
+        return await self.academy.answer(incoming, session, capabilities)
 
     def stop(self) -> None:
         """Ask `until_stopped` to return (as SIGTERM and SIGINT do)."""

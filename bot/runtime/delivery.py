@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db import receipts
+from bot.db import choices, receipts
 from bot.db.processed import forget_old
 from bot.scheduling import announcements, plans, reminders
 from bot.scheduling.engine import DeliveryEngine, Planner
@@ -34,6 +34,13 @@ async def forget_old_receipts(
     await receipts.prune(session, now, max(receipts.KEEP, 2 * window))
 
 
+async def forget_old_choices(
+    session: AsyncSession, _services: SchedulerServices, now: datetime
+) -> None:
+    """Numbered choices offered over `choices.KEEP` ago are no longer read: they can go."""
+    await choices.prune(session, now)
+
+
 def planners() -> list[Planner]:
     """Everything that turns schedules into delivery rows, in the order they run each tick (and
     the housekeeping that rides on the tick)."""
@@ -43,6 +50,7 @@ def planners() -> list[Planner]:
         announcements.report_finished,
         forget_applied_updates,
         forget_old_receipts,
+        forget_old_choices,
     ]
 
 

@@ -27,5 +27,7 @@ WECHAT_LIKE = Capabilities(
     payload_limit=0,  # no payload leaves the server: numbered choices are stored
     replies_per_message=5,
     window_hours=48,
+    replies_per_event=3,
+    event_window_seconds=60,
 )
 ALL = (TELEGRAM_LIKE, WHATSAPP_LIKE, WECHAT_LIKE)

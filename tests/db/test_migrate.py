@@ -52,3 +52,59 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_url) -> None:
         assert (await status(engine)).current is None
     finally:
         await engine.dispose()
+
+
+async def test_0011_goes_down_to_0010_and_up_again(empty_database_url) -> None:
+    """The numbered choices and the reply ledger come and go with their migration."""
+    from datetime import UTC, datetime
+
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from bot.db.migrate import alembic_config
+
+    def columns(sync) -> tuple[set[str], set[str]]:
+        inspector = inspect(sync)
+        return {c["name"] for c in inspector.get_columns("people")}, set(
+            inspector.get_table_names()
+        )
+
+    def downgrade(sync) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = sync
+        command.downgrade(config, "0010")
+
+    added = {"choices_at", "budget_opened_at", "budget_by_event", "budget_spent"}
+    engine = make_engine(make_settings(empty_database_url))
+    try:
+        await upgrade(engine, "0010")
+        async with engine.begin() as connection:  # a person from before: defaults fill in
+            await connection.execute(
+                text(
+                    "INSERT INTO people (channel, channel_user_id, display_name, language,"
+                    " language_chosen, timezone, timezone_chosen, role, blocked, created_at,"
+                    " last_seen_at) VALUES ('wechat', 'o1', 'Ana', 'zh', false,"
+                    " 'Asia/Shanghai', false, 'trainee', false, :now, :now)"
+                ),
+                {"now": datetime(2026, 5, 4, 9, 0, tzinfo=UTC)},
+            )
+        assert (await upgrade(engine)).current == "0011"
+        async with engine.connect() as connection:
+            people, tables = await connection.run_sync(columns)
+            assert added <= people and "offered_choices" in tables
+            row = (
+                await connection.execute(
+                    text("SELECT choices_at, budget_by_event, budget_spent FROM people")
+                )
+            ).one()
+            assert (row[0], bool(row[1]), row[2]) == (None, False, 0)
+        async with engine.begin() as connection:
+            await connection.run_sync(downgrade)
+        async with engine.connect() as connection:
+            people, tables = await connection.run_sync(columns)
+            assert not added & people and "offered_choices" not in tables
+            assert (await connection.execute(text("SELECT count(*) FROM people"))).scalar() == 1
+        assert (await status(engine)).current == "0010"
+        assert (await upgrade(engine)).up_to_date
+    finally:
+        await engine.dispose()
