@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 
 from aiohttp import web
 
+from bot.channels.webhooks import MAX_BODY, read_body
 from bot.channels.wechat.convert import Inbound, Unfollowed, read_message
 from bot.channels.wechat.crypto import (
     MessageCipher,
@@ -33,7 +34,6 @@ from bot.channels.wechat.xml import ENVELOPE_LIMIT, BadXml, parse_xml
 
 log = logging.getLogger(__name__)
 # WeChat's calls are a few kilobytes: more is not WeChat.
-MAX_BODY = 1024 * 1024
 REMEMBERED = 10_000  # update refs kept to recognise retries and replays
 SUCCESS = "success"  # what WeChat wants back when the account sends no passive reply
 
@@ -88,20 +88,6 @@ def _signed(query: Mapping[str, str], token: str, now: float) -> bool:
     return True
 
 
-async def _read_body(request: web.Request) -> bytes | None:
-    """The raw body, all of it; None when it is over MAX_BODY (said, or as it arrives)."""
-    if (request.content_length or 0) > MAX_BODY:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.content.iter_chunked(64 * 1024):
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def add_webhook_routes(
     app: web.Application,
     path: str,
@@ -131,7 +117,7 @@ def add_webhook_routes(
             return web.Response(status=413, text="Payload Too Large")
         if not _signed(query, token, clock()):
             return web.Response(status=403, text="Forbidden")
-        body = await _read_body(request)
+        body = await read_body(request)
         if body is None:
             return web.Response(status=413, text="Payload Too Large")
         try:

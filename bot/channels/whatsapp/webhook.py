@@ -17,12 +17,12 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from bot.channels.webhooks import read_body
 from bot.channels.whatsapp.convert import Webhook, read_webhook
 
 log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 # Meta's web-hook bodies are a few kilobytes (up to a thousand statuses): more is not Meta.
-MAX_BODY = 1024 * 1024
 
 
 def signature_of(body: bytes, app_secret: str) -> str:
@@ -34,20 +34,6 @@ def signed_by(body: bytes, header: str, app_secret: str) -> bool:
     """Whether `header` is the signature of `body` with the app secret (constant time)."""
     expected = signature_of(body, app_secret)
     return hmac.compare_digest(header.strip().encode(), expected.encode())
-
-
-async def _read_body(request: web.Request) -> bytes | None:
-    """The raw body, all of it; None when it is over MAX_BODY (said, or as it arrives)."""
-    if (request.content_length or 0) > MAX_BODY:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.content.iter_chunked(64 * 1024):
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def add_webhook_routes(
@@ -72,7 +58,7 @@ def add_webhook_routes(
         return web.Response(status=403, text="Forbidden")
 
     async def receive(request: web.Request) -> web.Response:
-        body = await _read_body(request)
+        body = await read_body(request)
         if body is None:
             return web.Response(status=413, text="Payload Too Large")
         header = request.headers.get(SIGNATURE_HEADER, "")
