@@ -1,0 +1,45 @@
+"""One fitted Reply -> WeChat customer-service messages (bot.channels.wechat.client).
+
+The fitting already made each Reply one message WeChat can show: a text (its choices numbered in
+it, "回复 1–N"), or an image alone (WeChat has no captions: the words go in the next Reply). No
+documents reach here (the fitting turns them into words). An image is uploaded first and sent by
+its media_id; an image a person sent (its MediaId as `ref`) is sent again by that id.
+
+Left for later: a `msgmenu` message (tappable lines, verified accounts) for replies offering
+≤ 10 choices; the numbered text always works, so it is what goes for now.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.channels.wechat.client import WeChatClient
+from bot.core.messages import Attachment, Reply
+
+log = logging.getLogger(__name__)
+
+
+async def send_reply(client: WeChatClient, openid: str, reply: Reply) -> int:
+    """Send one fitted Reply to `openid`; how many messages left (0 for an empty reply, or a
+    document, which WeChat cannot show). Raises WeChatError or aiohttp's errors as the API or
+    the network fail."""
+    sent = 0
+    if reply.image is not None:
+        media_id = await _media_id(client, reply.image)
+        await client.send_image(openid, media_id)
+        sent += 1
+    if reply.document is not None:
+        log.warning("a document %r reached the WeChat sender: not sent", reply.document.filename)
+    text = reply.text.strip()
+    if text:
+        await client.send_text(openid, text)
+        sent += 1
+    return sent
+
+
+async def _media_id(client: WeChatClient, image: Attachment) -> str:
+    """The image's media_id: uploaded when the bot has its bytes, else the WeChat id it came
+    with."""
+    if image.ref is not None and image.data is None and image.path is None:
+        return image.ref
+    return await client.upload_image(image.read(), image.filename or "image.png")
