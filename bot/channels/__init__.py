@@ -27,6 +27,12 @@ def _whatsapp(settings: Settings, worker: Worker) -> Channel:
     return WhatsAppChannel(settings, worker=worker)
 
 
+def _wechat(settings: Settings, worker: Worker) -> Channel:
+    from bot.channels.wechat.channel import WeChatChannel
+
+    return WeChatChannel(settings, worker=worker)
+
+
 @dataclass(frozen=True)
 class Listed:
     """A channel the bot can run: how to build it, and whether the settings turn it on."""
@@ -42,6 +48,12 @@ CHANNELS: dict[str, Listed] = {
     "whatsapp": Listed(
         _whatsapp,
         lambda settings: bool(settings.whatsapp_phone_number_id and settings.whatsapp_access_token),
+    ),
+    "wechat": Listed(
+        _wechat,
+        lambda settings: bool(
+            settings.wechat_app_id and settings.wechat_app_secret.get_secret_value()
+        ),
     ),
 }
 

@@ -1,0 +1,198 @@
+"""What the WeChat channel does with a message or event after the web-hook answered "success":
+each answered through the runtime (one person's in order), its replies sent through the
+customer-service API within the person's reply budget (bot.core.ledger), what must wait kept in
+the outbox until their next message; an unfollow marks the person blocked.
+
+The budget (docs/decisions.md, "Issue 16: the WeChat channel"): in the answer's session the
+person's arrival opens their allowance (5 messages in 48 hours after a message; 3 in a minute
+after a menu click, a follow or a scan). The replies held from before go first, then the new
+ones; `bot.core.fitting.spend` cuts what goes now (the last one ending "reply with anything to
+go on") from what waits. What waits is kept in the outbox, held far ahead so the delivery engine
+leaves it, and sent here on the person's next message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.channels.wechat.capabilities import CAPABILITIES, CHANNEL
+from bot.channels.wechat.client import WeChatClient, WeChatError
+from bot.channels.wechat.convert import Inbound, Prompt, Unfollowed
+from bot.channels.wechat.send import send_reply
+from bot.core.fitting import Wording, spend
+from bot.core.locks import KeyedLock
+from bot.core.messages import Reply
+from bot.db.ledger import left_for, record_arrival, record_sent
+from bot.db.models import Delivery, DeliveryKind, DeliveryStatus, Person
+from bot.db.people import find_person, mark_blocked
+from bot.i18n import Translator, normalise_language
+from bot.runtime import Runtime
+from bot.scheduling import outbox
+
+log = logging.getLogger(__name__)
+OUT_OF_WINDOW = 45015  # the person's window is closed
+QUOTA_SPENT = 45047  # the window's messages are spent
+UNFOLLOWED = 43004  # the person no longer follows the account
+KEEP_FOR_NEXT_MESSAGE = frozenset({OUT_OF_WINDOW, QUOTA_SPENT})
+# Held rows are due this far ahead: the delivery engine leaves them; the next message sends them.
+HELD_FOR = timedelta(days=3650)
+
+Taken = Inbound | Unfollowed
+
+
+class UpdateHandler:
+    """Answers people and applies unfollows, in tasks it keeps until they end."""
+
+    def __init__(self, runtime: Runtime, client: WeChatClient) -> None:
+        self.runtime = runtime
+        self.client = client
+        self.locks = KeyedLock()
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    def take(self, taken: Taken) -> None:
+        """Start handling a message or event (returns at once; the task is tracked)."""
+        if isinstance(taken, Unfollowed):
+            self._spawn(self.unfollowed(taken.user_id))
+        else:
+            self._spawn(self.handle(taken))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(self._logged(work))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    @staticmethod
+    async def _logged(work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # nobody awaits these tasks: say it here
+            log.exception("a WeChat update failed")
+
+    async def finish(self, grace: float) -> None:
+        """Wait up to `grace` seconds for the updates in hand; cancel what is left."""
+        if not self.tasks:
+            return
+        _, late = await asyncio.wait(set(self.tasks), timeout=grace)
+        for task in late:
+            task.cancel()
+        if late:
+            log.warning("%d WeChat updates were still in hand at shutdown", len(late))
+            await asyncio.wait(late, timeout=1.0)
+
+    async def unfollowed(self, user: str) -> None:
+        async with self.locks.hold(user), self.runtime.sessions() as session:
+            await mark_blocked(session, CHANNEL, user)
+
+    # --- one message ---------------------------------------------------------------------
+
+    async def handle(self, inbound: Inbound) -> None:
+        """Answer one message or event and send what the budget allows; this person's later
+        messages wait behind it."""
+        incoming = inbound.incoming
+        user = incoming.sender.user_id
+        async with self.locks.hold(user), self.runtime.sessions() as session:
+            try:
+                answer = await self.runtime.replies_to(incoming, session, CAPABILITIES)
+            except Exception:
+                with contextlib.suppress(Exception):
+                    await session.rollback()
+                log.exception("could not handle a WeChat message from %s", user)
+                language = normalise_language(incoming.sender.language_hint)
+                replies, language = [Reply(Translator(language)("error.internal"))], language
+            else:
+                replies, language = answer.replies, answer.language or "zh"
+            person = await find_person(session, CHANNEL, user)
+            if person is None or person.id is None:  # nobody to keep a budget for
+                for reply in replies[: CAPABILITIES.replies_per_message]:
+                    await self._send_one(user, reply)
+                return
+            await self.deliver(session, person, inbound, replies, language)
+
+    async def deliver(
+        self,
+        session: AsyncSession,
+        person: Person,
+        inbound: Inbound,
+        replies: list[Reply],
+        language: str,
+    ) -> None:
+        """The held replies, then `replies`, as far as the person's budget goes; the rest kept
+        for their next message. One commit for the ledger."""
+        assert person.id is not None
+        user = person.channel_user_id
+        now = self.runtime.academy.services.clock()
+        record_arrival(
+            session, person, now, CAPABILITIES, by_event=inbound.prompt != Prompt.message
+        )
+        held_ids, held = await _held(session, person.id)
+        wording = Wording.from_catalog(Translator(normalise_language(language)))
+        left = left_for(person, now, CAPABILITIES)
+        go, later = spend([*held, *replies], left, CAPABILITIES, wording)
+        sent = 0
+        for index, reply in enumerate(go):
+            try:
+                sent += await send_reply(self.client, user, reply)
+            except WeChatError as error:
+                if error.errcode == UNFOLLOWED:
+                    log.info("%s no longer follows the account", user)
+                    person.blocked = True
+                    session.add(person)
+                    later = []
+                    break
+                if error.errcode in KEEP_FOR_NEXT_MESSAGE:
+                    log.info("WeChat will not take more for %s now (%s): kept", user, error)
+                    later = [*go[index:], *later]
+                    record_sent(session, person, CAPABILITIES.replies_per_message or 0)
+                    break
+                log.warning("a reply to %s could not be sent: %s", user, error)
+            except (aiohttp.ClientError, TimeoutError) as error:
+                log.warning("WeChat could not be reached for %s (%s): kept", user, error)
+                later = [*go[index:], *later]
+                break
+        record_sent(session, person, sent)
+        if held_ids:  # what was held is sent now, or kept again below in its new order
+            await session.exec(
+                update(Delivery)
+                .where(col(Delivery.id).in_(held_ids))
+                .values(status=DeliveryStatus.sent, sent_at=now, body=None, attachment=None)
+            )
+        await session.commit()
+        if later:
+            await outbox.keep(session, CHANNEL, user, later, now)
+            await outbox.hold_back(session, person.id, now + HELD_FOR)
+
+    async def _send_one(self, user: str, reply: Reply) -> None:
+        try:
+            await send_reply(self.client, user, reply)
+        except (WeChatError, aiohttp.ClientError, TimeoutError) as error:
+            log.warning("a reply to %s could not be sent: %s", user, error)
+
+
+async def _held(session: AsyncSession, person_id: int) -> tuple[list[int], list[Reply]]:
+    """The person's replies waiting in the outbox, in order: their ids and the replies."""
+    rows = (
+        await session.exec(
+            select(Delivery)
+            .where(
+                col(Delivery.person_id) == person_id,
+                col(Delivery.kind) == DeliveryKind.reply,
+                col(Delivery.status) == DeliveryStatus.pending,
+            )
+            .order_by(col(Delivery.due_at), col(Delivery.id))
+        )
+    ).all()
+    ids = [row.id for row in rows if row.id is not None]
+    replies = [outbox.unpack(row.body, row.attachment) for row in rows if row.body is not None]
+    return ids, replies
