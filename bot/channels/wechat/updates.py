@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Coroutine
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -171,13 +171,28 @@ class UpdateHandler:
         await session.commit()
         if later:
             await outbox.keep(session, CHANNEL, user, later, now)
-            await outbox.hold_back(session, person.id, now + HELD_FOR)
+            await _hold(session, person.id, now + HELD_FOR)
 
     async def _send_one(self, user: str, reply: Reply) -> None:
         try:
             await send_reply(self.client, user, reply)
         except (WeChatError, aiohttp.ClientError, TimeoutError) as error:
             log.warning("a reply to %s could not be sent: %s", user, error)
+
+
+async def _hold(session: AsyncSession, person_id: int, until: datetime) -> None:
+    """The person's waiting replies are due at `until`: the delivery engine leaves them."""
+    await session.exec(
+        update(Delivery)
+        .where(
+            col(Delivery.person_id) == person_id,
+            col(Delivery.kind) == DeliveryKind.reply,
+            col(Delivery.status) == DeliveryStatus.pending,
+        )
+        .values(due_at=until)
+        .execution_options(synchronize_session=False)
+    )
+    await session.commit()
 
 
 async def _held(session: AsyncSession, person_id: int) -> tuple[list[int], list[Reply]]:
