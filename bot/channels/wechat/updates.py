@@ -1,7 +1,8 @@
 """What the WeChat channel does with a message or event after the web-hook answered "success":
 each answered through the runtime (one person's in order), its replies sent through the
 customer-service API within the person's reply budget (bot.core.ledger), what must wait kept in
-the outbox until their next message; an unfollow marks the person blocked.
+the outbox until their next message (a plain "好" then only releases them: it is not asked to the
+course); an unfollow marks the person blocked.
 
 The budget (docs/decisions.md, "Issue 16: the WeChat channel"): in the answer's session the
 person's arrival opens their allowance (5 messages in 48 hours after a message; 3 in a minute
@@ -31,7 +32,8 @@ from bot.channels.wechat.convert import Inbound, Prompt, Unfollowed
 from bot.channels.wechat.send import send_reply
 from bot.core.fitting import Wording, spend
 from bot.core.locks import KeyedLock
-from bot.core.messages import Reply
+from bot.core.messages import Kind, Reply
+from bot.db.choices import chosen_payload
 from bot.db.ledger import left_for, record_arrival, record_sent
 from bot.db.models import Delivery, DeliveryKind, DeliveryStatus, Person
 from bot.db.people import find_person, mark_blocked
@@ -103,6 +105,8 @@ class UpdateHandler:
         incoming = inbound.incoming
         user = incoming.sender.user_id
         async with self.locks.hold(user), self.runtime.sessions() as session:
+            if await self.only_continues(session, inbound):
+                return
             try:
                 answer = await self.runtime.replies_to(incoming, session, CAPABILITIES)
             except Exception:
@@ -119,6 +123,24 @@ class UpdateHandler:
                     await self._send_one(user, reply)
                 return
             await self.deliver(session, person, inbound, replies, language)
+
+    async def only_continues(self, session: AsyncSession, inbound: Inbound) -> bool:
+        """Whether this is the "reply with anything" a person sends for their held replies: a
+        plain text (not a command, not a typed choice) while some wait. Then the held replies
+        go, and the text is not asked to the course."""
+        incoming = inbound.incoming
+        if incoming.kind is not Kind.text:
+            return False
+        person = await find_person(session, CHANNEL, incoming.sender.user_id)
+        if person is None or person.id is None:
+            return False
+        now = self.runtime.academy.services.clock()
+        if not (await _held(session, person.id))[0]:
+            return False
+        if await chosen_payload(session, person, incoming.text, now) is not None:
+            return False
+        await self.deliver(session, person, inbound, [], person.language or "zh")
+        return True
 
     async def deliver(
         self,

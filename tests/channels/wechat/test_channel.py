@@ -77,8 +77,8 @@ async def test_quota_spent_keeps_the_reply_for_the_next_message(live_wechat: Liv
     async with live.runtime.sessions() as session:
         (kept,) = await session.exec(select(Delivery).where(Delivery.status == "pending"))
     assert kept.body is not None and kept.due_at > utcnow() + timedelta(days=365)  # held
-    after = await live.say("oEva", "好")
-    assert len(after) >= 2 and after[0].text == live.fake.messages("oEva")[0].text
+    after = await live.say("oEva", "/help")  # a command: the kept reply first, then its own
+    assert len(after) == 2 and after[0].text == after[1].text == live.fake.messages("oEva")[0].text
 
 
 async def test_a_person_who_unfollowed_is_marked_blocked_on_43004(live_wechat: LiveWeChat) -> None:

@@ -148,9 +148,8 @@ async def test_past_five_messages_the_rest_waits_for_the_next_message(
     assert len(held) == 2 and all(row.due_at > utcnow() for row in held)
     assert not live.fake.errors_answered
 
-    after = await live.say("oCai", "好")
-    assert [m.text for m in after[:2]] == ["第 6 条", "第 7 条"]
-    assert len(after) <= 5
+    after = await live.say("oCai", "好")  # only "go on": not a question for the course
+    assert [m.text for m in after] == ["第 6 条", "第 7 条"]
     async with live.runtime.sessions() as session:
         waiting = list(await session.exec(select(Delivery).where(Delivery.status == "pending")))
     assert waiting == [] and hello.text
