@@ -153,3 +153,21 @@ async def test_past_five_messages_the_rest_waits_for_the_next_message(
     async with live.runtime.sessions() as session:
         waiting = list(await session.exec(select(Delivery).where(Delivery.status == "pending")))
     assert waiting == [] and hello.text
+
+
+async def test_after_a_follow_three_messages_go_within_the_minute(live_wechat: LiveWeChat) -> None:
+    live = live_wechat
+    await live.event("oGao", "subscribe")
+    updates = live.channel.updates
+    assert updates is not None
+    incoming = Incoming.from_text(sender_of("oGao"), "/start")
+    inbound = Inbound(incoming, Prompt.follow, utcnow())  # a second follow event
+    live.fake.person_wrote("oGao", "subscribe")
+    before = len(live.fake.messages("oGao"))
+    async with live.runtime.sessions() as session:
+        person = await session.merge(await live.person("oGao"))
+        four = [Reply(f"第 {n} 条") for n in (1, 2, 3, 4)]
+        await updates.deliver(session, person, inbound, four, "zh")
+    sent = live.fake.messages("oGao")[before:]
+    assert len(sent) == 3 and sent[-1].text.endswith(zh("fit.reply_to_continue"))
+    assert not live.fake.errors_answered
