@@ -67,6 +67,8 @@ async def test_unfollowing_marks_the_person_blocked(live_wechat: LiveWeChat) -> 
     await live.say("oDan", "/help")
     assert await live.event("oDan", "unsubscribe") == []
     assert (await live.person("oDan")).blocked
+    assert len(await live.event("oDan", "subscribe")) == 1  # following again: welcomed back
+    assert not (await live.person("oDan")).blocked
 
 
 async def test_quota_spent_keeps_the_reply_for_the_next_message(live_wechat: LiveWeChat) -> None:
