@@ -58,7 +58,7 @@ def test_a_token_enables_telegram() -> None:
     (channel,) = enabled_channels(settings)
     assert channel.name == "telegram" == channel.capabilities.name
     assert channel.capabilities.payload_limit == 64 and channel.capabilities.edits
-    assert set(CHANNELS) == {"telegram", "whatsapp"}
+    assert set(CHANNELS) == {"telegram", "whatsapp", "wechat"}
 
 
 def test_a_phone_number_id_and_token_enable_whatsapp_beside_telegram() -> None:
@@ -71,3 +71,11 @@ def test_a_phone_number_id_and_token_enable_whatsapp_beside_telegram() -> None:
     assert alone.capabilities.max_buttons == 3 and not alone.capabilities.edits
     both = enabled_channels(make_settings("sqlite+aiosqlite://", bot_token="123:AAH", **whatsapp))
     assert [channel.name for channel in both] == ["telegram", "whatsapp"]
+
+
+def test_an_app_id_and_secret_enable_wechat() -> None:
+    assert not enabled_channels(make_settings("sqlite+aiosqlite://", wechat_app_id="wx1"))
+    on = make_settings("sqlite+aiosqlite://", wechat_app_id="wx1", wechat_app_secret="s")
+    (channel,) = enabled_channels(on)
+    assert channel.name == "wechat" == channel.capabilities.name and channel.needs_web
+    assert channel.capabilities.replies_per_message == 5 and channel.transport is None

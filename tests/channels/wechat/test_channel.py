@@ -8,14 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from bot.channels import CHANNELS
 from bot.channels.wechat.channel import WeChatChannel
 from bot.db.models import Delivery
 from bot.db.types import utcnow
 from bot.runtime import StartupError
 from tests.channels.wechat.conftest import LiveWeChat, wechat_settings
 from tests.channels.whatsapp.conftest import free_port
-from tests.conftest import make_settings
 from tests.fakes.wechat_api import FakeWeChatAPI
 
 GOOD_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
@@ -53,13 +51,6 @@ async def test_open_fetches_the_token_and_offers_media(fake_wechat: FakeWeChatAP
         assert offers.link_for is None  # people type "/join CODE"; QR codes come later
     finally:
         await channel.close()
-
-
-def test_the_registry_turns_wechat_on_with_the_app_id_and_secret() -> None:
-    listed = CHANNELS["wechat"]
-    assert not listed.enabled(make_settings("sqlite+aiosqlite://"))
-    on = make_settings("sqlite+aiosqlite://", wechat_app_id="wx1", wechat_app_secret="s")
-    assert listed.enabled(on)
 
 
 async def test_unfollowing_marks_the_person_blocked(live_wechat: LiveWeChat) -> None:
