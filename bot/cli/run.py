@@ -64,8 +64,8 @@ def run(
     channels = enabled_channels(settings, worker)
     if not channels:
         typer.echo(
-            "No BOT_TOKEN or WhatsApp number set: starting the console chat (see README to "
-            "connect Telegram or WhatsApp)."
+            "No BOT_TOKEN, WhatsApp number or WeChat account set: starting the console chat "
+            "(see README to connect Telegram, WhatsApp or WeChat)."
         )
         chat(user="you", lang=None)
         return
