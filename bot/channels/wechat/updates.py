@@ -14,18 +14,16 @@ leaves it, and sent here on the person's next message.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
 from datetime import datetime, timedelta
-from typing import Any
 
 import aiohttp
 from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.channels.webhooks import TrackedTasks
 from bot.channels.wechat.capabilities import CAPABILITIES, CHANNEL
 from bot.channels.wechat.client import WeChatClient, WeChatError
 from bot.channels.wechat.convert import Inbound, Prompt, Unfollowed
@@ -59,39 +57,19 @@ class UpdateHandler:
         self.runtime = runtime
         self.client = client
         self.locks = KeyedLock()
-        self.tasks: set[asyncio.Task[None]] = set()
+        self.running = TrackedTasks("WeChat updates")
+        self.tasks = self.running.tasks  # what is being handled now
 
     def take(self, taken: Taken) -> None:
         """Start handling a message or event (returns at once; the task is tracked)."""
         if isinstance(taken, Unfollowed):
-            self._spawn(self.unfollowed(taken.user_id))
+            self.running.spawn(self.unfollowed(taken.user_id))
         else:
-            self._spawn(self.handle(taken))
-
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(self._logged(work))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-
-    @staticmethod
-    async def _logged(work: Coroutine[Any, Any, None]) -> None:
-        try:
-            await work
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # nobody awaits these tasks: say it here
-            log.exception("a WeChat update failed")
+            self.running.spawn(self.handle(taken))
 
     async def finish(self, grace: float) -> None:
         """Wait up to `grace` seconds for the updates in hand; cancel what is left."""
-        if not self.tasks:
-            return
-        _, late = await asyncio.wait(set(self.tasks), timeout=grace)
-        for task in late:
-            task.cancel()
-        if late:
-            log.warning("%d WeChat updates were still in hand at shutdown", len(late))
-            await asyncio.wait(late, timeout=1.0)
+        await self.running.finish(grace)
 
     async def unfollowed(self, user: str) -> None:
         async with self.locks.hold(user), self.runtime.sessions() as session:

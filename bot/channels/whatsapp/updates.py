@@ -9,7 +9,7 @@ import contextlib
 import logging
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -18,6 +18,7 @@ from pywa_async import WhatsApp
 from pywa_async.errors import WhatsAppError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.channels.webhooks import TrackedTasks
 from bot.channels.whatsapp.capabilities import CAPABILITIES, CHANNEL
 from bot.channels.whatsapp.convert import Inbound, Webhook
 from bot.channels.whatsapp.errors import Verdict, classify
@@ -88,7 +89,8 @@ class UpdateHandler:
         self.locks = KeyedLock()
         self.applying = asyncio.Lock()  # statuses are applied one web-hook after another
         self.late_statuses_after = LATE_STATUSES_AFTER
-        self.tasks: set[asyncio.Task[None]] = set()
+        self.running = TrackedTasks("WhatsApp updates")
+        self.tasks = self.running.tasks  # what is being handled now
         self.told_saved: dict[str, float] = {}  # user id -> when they last got the notice
         self.seen = _Recent()  # wamids taken lately: Meta's redeliveries stop here
         self.last_message = _Recent()  # user id -> the wamid of their last message
@@ -111,37 +113,16 @@ class UpdateHandler:
             user = inbound.incoming.sender.user_id
             self.last_message.remember(user, wamid)
             self.in_hand[user] += 1
-            self._spawn(self.handle(inbound))
+            self.running.spawn(self.handle(inbound))
         if webhook.receipts:
             # A status can overtake the recording of its message's wamid (Meta reports "sent"
             # within milliseconds): for people whose messages are in hand, wait for those first.
             busy = {user for user in webhook.status_recipients if self.in_hand[user]}
-            self._spawn(self.apply(webhook.receipts, after=busy))
-
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(self._logged(work))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-
-    @staticmethod
-    async def _logged(work: Coroutine[Any, Any, None]) -> None:
-        try:
-            await work
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # nobody awaits these tasks: say it here
-            log.exception("a WhatsApp update failed")
+            self.running.spawn(self.apply(webhook.receipts, after=busy))
 
     async def finish(self, grace: float) -> None:
         """Wait up to `grace` seconds for the updates in hand; cancel what is left."""
-        if not self.tasks:
-            return
-        _, late = await asyncio.wait(set(self.tasks), timeout=grace)
-        for task in late:
-            task.cancel()
-        if late:
-            log.warning("%d WhatsApp updates were still in hand at shutdown", len(late))
-            await asyncio.wait(late, timeout=1.0)
+        await self.running.finish(grace)
 
     # --- one message ---------------------------------------------------------------------
 
@@ -280,7 +261,7 @@ class UpdateHandler:
                     if unknown and not late:
                         # Reports that overtook the commit recording their message (a
                         # scheduled one, sent by the delivery engine): once more, a little later.
-                        self._spawn(self._apply_late(unknown))
+                        self.running.spawn(self._apply_late(unknown))
                     return
                 except Exception as error:
                     with contextlib.suppress(Exception):
