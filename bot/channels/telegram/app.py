@@ -35,6 +35,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.channels.outage import SavedNotices, pauses
 from bot.channels.sending import Budget
 from bot.channels.sending import make_limiter as make_budget_limiter
 from bot.channels.sending.limiter import SendLimiter
@@ -62,10 +63,6 @@ UPDATE_TYPES = ["message", "callback_query", "my_chat_member"]
 # Sends leave at exactly the configured pace, but arrive with network jitter: staying 3 % under
 # Telegram's limit keeps any one-second window under it (measured in bench/fanout.py).
 HEADROOM = 0.97
-# While the database is away: one "your message is saved" per person in this long, and the
-# pauses between tries of a long-polled update (a webhook's update is retried by Telegram).
-OUTAGE_NOTICE_EVERY = 600.0
-RETRY_FIRST, RETRY_LONGEST = 0.5, 30.0
 
 
 class SessionPerUpdate(BaseMiddleware):
@@ -118,7 +115,7 @@ class UpdateHandler:
         self.locks = KeyedLock()
         self.clock = clock
         self.sleep = sleep
-        self.told_saved: dict[str, float] = {}  # user id -> when they last got the notice
+        self.told_saved = SavedNotices()
 
     async def answer(
         self,
@@ -134,7 +131,7 @@ class UpdateHandler:
         tried again: by Telegram (`redelivers`, a webhook: raises DatabaseUnavailable) or here,
         with growing pauses, holding this person's later updates behind it."""
         async with self.locks.hold(incoming.sender.user_id):
-            pause = RETRY_FIRST
+            waits = pauses()
             while True:
                 try:
                     answer = await self.runtime.replies_to(incoming, session, CAPABILITIES)
@@ -152,22 +149,15 @@ class UpdateHandler:
                     await self.tell_saved(bot, incoming, chat_id)
                     if redelivers:
                         raise DatabaseUnavailable(str(error)) from error
+                    pause = next(waits)
                     log.warning("database away (%s); trying again in %.1f s", error, pause)
                     await self.sleep(pause)
-                    pause = min(pause * 2, RETRY_LONGEST)
             await self.deliver(bot, session, chat_id, replies, edit_message_id, queued=queued)
 
     async def tell_saved(self, bot: Bot, incoming: Incoming, chat_id: int) -> None:
         """Once per person and outage: their message is kept and will be answered."""
-        now = self.clock()
-        user = incoming.sender.user_id
-        if now - self.told_saved.get(user, -OUTAGE_NOTICE_EVERY) < OUTAGE_NOTICE_EVERY:
+        if not self.told_saved.due(incoming.sender.user_id, self.clock()):
             return
-        if len(self.told_saved) > 10_000:
-            self.told_saved = {
-                u: t for u, t in self.told_saved.items() if now - t < OUTAGE_NOTICE_EVERY
-            }
-        self.told_saved[user] = now
         language = normalise_language(incoming.sender.language_hint)
         try:
             await bot.send_message(chat_id=chat_id, text=Translator(language)("error.saved"))

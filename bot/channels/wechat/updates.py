@@ -14,15 +14,21 @@ leaves it, and sent here on the person's next message.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import aiohttp
 from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.channels.outage import SavedNotices, pauses
 from bot.channels.webhooks import TrackedTasks
 from bot.channels.wechat.capabilities import CAPABILITIES, CHANNEL
 from bot.channels.wechat.client import WeChatClient, WeChatError
@@ -34,6 +40,7 @@ from bot.core.messages import Kind, Reply
 from bot.db.choices import chosen_payload
 from bot.db.ledger import left_for, record_arrival, record_sent
 from bot.db.models import Delivery, DeliveryKind, DeliveryStatus, Person
+from bot.db.outage import database_unavailable
 from bot.db.people import find_person, mark_blocked
 from bot.i18n import Translator, normalise_language
 from bot.runtime import Runtime
@@ -53,9 +60,19 @@ Taken = Inbound | Unfollowed
 class UpdateHandler:
     """Answers people and applies unfollows, in tasks it keeps until they end."""
 
-    def __init__(self, runtime: Runtime, client: WeChatClient) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        client: WeChatClient,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
         self.runtime = runtime
         self.client = client
+        self.clock = clock
+        self.sleep = sleep
+        self.told_saved = SavedNotices()
         self.locks = KeyedLock()
         self.running = TrackedTasks("WeChat updates")
         self.tasks = self.running.tasks  # what is being handled now
@@ -79,17 +96,38 @@ class UpdateHandler:
 
     async def handle(self, inbound: Inbound) -> None:
         """Answer one message or event and send what the budget allows; this person's later
-        messages wait behind it."""
+        messages wait behind it. While the database is away the message is tried again with
+        growing pauses (WeChat has its "success" already), unless replies went out already."""
+        user = inbound.incoming.sender.user_id
+        async with self.locks.hold(user):
+            waits = pauses()
+            while True:
+                attempt = _Attempt()
+                try:
+                    await self._answer(inbound, attempt)
+                    return
+                except Exception as error:
+                    if attempt.sent or not database_unavailable(error):
+                        log.exception("could not finish a WeChat message from %s", user)
+                        return
+                    await self.tell_saved(inbound)
+                pause = next(waits)
+                log.warning("database away; trying %s's message again in %.1f s", user, pause)
+                await self.sleep(pause)
+
+    async def _answer(self, inbound: Inbound, attempt: _Attempt) -> None:
         incoming = inbound.incoming
         user = incoming.sender.user_id
-        async with self.locks.hold(user), self.runtime.sessions() as session:
-            if await self.only_continues(session, inbound):
+        async with self.runtime.sessions() as session:
+            if await self.only_continues(session, inbound, attempt):
                 return
             try:
                 answer = await self.runtime.replies_to(incoming, session, CAPABILITIES)
-            except Exception:
+            except Exception as error:
                 with contextlib.suppress(Exception):
                     await session.rollback()
+                if database_unavailable(error):
+                    raise
                 log.exception("could not handle a WeChat message from %s", user)
                 language = normalise_language(incoming.sender.language_hint)
                 replies, language = [Reply(Translator(language)("error.internal"))], language
@@ -97,12 +135,27 @@ class UpdateHandler:
                 replies, language = answer.replies, answer.language or "zh"
             person = await find_person(session, CHANNEL, user)
             if person is None or person.id is None:  # nobody to keep a budget for
+                attempt.sent = True
                 for reply in replies[: CAPABILITIES.replies_per_message]:
                     await self._send_one(user, reply)
                 return
-            await self.deliver(session, person, inbound, replies, language)
+            await self.deliver(session, person, inbound, replies, language, attempt)
 
-    async def only_continues(self, session: AsyncSession, inbound: Inbound) -> bool:
+    async def tell_saved(self, inbound: Inbound) -> None:
+        """Once per person and outage: their message is kept and will be answered. (It takes
+        one of the person's five messages; being left without a word costs more.)"""
+        user = inbound.incoming.sender.user_id
+        if not self.told_saved.due(user, self.clock()):
+            return
+        language = normalise_language(inbound.incoming.sender.language_hint)
+        try:
+            await self.client.send_text(user, Translator(language)("error.saved"))
+        except (WeChatError, aiohttp.ClientError, TimeoutError) as error:  # a courtesy
+            log.info("could not tell %s their message is saved: %s", user, error)
+
+    async def only_continues(
+        self, session: AsyncSession, inbound: Inbound, attempt: _Attempt
+    ) -> bool:
         """Whether this is the "reply with anything" a person sends for their held replies: a
         plain text (not a command, not a typed choice) while some wait. Then the held replies
         go, and the text is not asked to the course."""
@@ -117,7 +170,7 @@ class UpdateHandler:
             return False
         if await chosen_payload(session, person, incoming.text, now) is not None:
             return False
-        await self.deliver(session, person, inbound, [], person.language or "zh")
+        await self.deliver(session, person, inbound, [], person.language or "zh", attempt)
         return True
 
     async def deliver(
@@ -127,6 +180,7 @@ class UpdateHandler:
         inbound: Inbound,
         replies: list[Reply],
         language: str,
+        attempt: _Attempt,
     ) -> None:
         """The held replies, then `replies`, as far as the person's budget goes; the rest kept
         for their next message. One commit for the ledger."""
@@ -141,6 +195,7 @@ class UpdateHandler:
         left = left_for(person, now, CAPABILITIES)
         go, later = spend([*held, *replies], left, CAPABILITIES, wording)
         sent = 0
+        attempt.sent = bool(go)  # from here on, trying the message again would repeat replies
         for index, reply in enumerate(go):
             try:
                 sent += await send_reply(self.client, user, reply)
@@ -178,6 +233,13 @@ class UpdateHandler:
             await send_reply(self.client, user, reply)
         except (WeChatError, aiohttp.ClientError, TimeoutError) as error:
             log.warning("a reply to %s could not be sent: %s", user, error)
+
+
+@dataclass
+class _Attempt:
+    """One try at a message: whether replies began to go out (then it is not tried again)."""
+
+    sent: bool = False
 
 
 async def _hold(session: AsyncSession, person_id: int, until: datetime) -> None:

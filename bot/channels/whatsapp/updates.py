@@ -18,6 +18,7 @@ from pywa_async import WhatsApp
 from pywa_async.errors import WhatsAppError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.channels.outage import SavedNotices, pauses
 from bot.channels.webhooks import TrackedTasks
 from bot.channels.whatsapp.capabilities import CAPABILITIES, CHANNEL
 from bot.channels.whatsapp.convert import Inbound, Webhook
@@ -34,10 +35,6 @@ from bot.runtime import Runtime
 from bot.scheduling import outbox
 
 log = logging.getLogger(__name__)
-# While the database is away: one "your message is saved" per person in this long, and the
-# pauses between tries of an update (Meta got its 200 already: only we can try again).
-OUTAGE_NOTICE_EVERY = 600.0
-RETRY_FIRST, RETRY_LONGEST = 0.5, 30.0
 REMEMBERED = 10_000  # people (or wamids) each in-memory table keeps at most
 TYPING_SHOWS_FOR = 20.0  # seconds; Meta shows the indicator for up to 25 or until we answer
 
@@ -91,7 +88,7 @@ class UpdateHandler:
         self.late_statuses_after = LATE_STATUSES_AFTER
         self.running = TrackedTasks("WhatsApp updates")
         self.tasks = self.running.tasks  # what is being handled now
-        self.told_saved: dict[str, float] = {}  # user id -> when they last got the notice
+        self.told_saved = SavedNotices()
         self.seen = _Recent()  # wamids taken lately: Meta's redeliveries stop here
         self.last_message = _Recent()  # user id -> the wamid of their last message
         self.typing_shown = _Recent()  # user id -> (wamid, when the indicator was shown)
@@ -142,7 +139,7 @@ class UpdateHandler:
         incoming = inbound.incoming
         user = incoming.sender.user_id
         async with self.locks.hold(user):
-            pause = RETRY_FIRST
+            waits = pauses()
             while True:
                 async with self.runtime.sessions() as session:
                     try:
@@ -163,21 +160,15 @@ class UpdateHandler:
                             session, inbound, answer.replies, queued=answer.replies_waiting
                         )
                         return
+                pause = next(waits)
                 log.warning("database away; trying %s again in %.1f s", inbound.message_id, pause)
                 await self.sleep(pause)
-                pause = min(pause * 2, RETRY_LONGEST)
 
     async def tell_saved(self, inbound: Inbound) -> None:
         """Once per person and outage: their message is kept and will be answered."""
-        now = self.clock()
         user = inbound.incoming.sender.user_id
-        if now - self.told_saved.get(user, -OUTAGE_NOTICE_EVERY) < OUTAGE_NOTICE_EVERY:
+        if not self.told_saved.due(user, self.clock()):
             return
-        if len(self.told_saved) > REMEMBERED:
-            self.told_saved = {
-                u: t for u, t in self.told_saved.items() if now - t < OUTAGE_NOTICE_EVERY
-            }
-        self.told_saved[user] = now
         language = normalise_language(inbound.incoming.sender.language_hint)
         try:
             await self.wa.send_message(user, Translator(language)("error.saved"))
@@ -251,7 +242,7 @@ class UpdateHandler:
             await self._apply(receipts)
 
     async def _apply(self, receipts: list[Receipt], *, late: bool = False) -> None:
-        pause = RETRY_FIRST
+        waits = pauses()
         while True:
             async with self.runtime.sessions() as session:
                 try:
@@ -269,8 +260,7 @@ class UpdateHandler:
                     if not database_unavailable(error):
                         log.exception("could not apply %d WhatsApp statuses", len(receipts))
                         return
-            await self.sleep(pause)
-            pause = min(pause * 2, RETRY_LONGEST)
+            await self.sleep(next(waits))
 
     async def _apply_late(self, receipts: list[Receipt]) -> None:
         await self.sleep(self.late_statuses_after)
