@@ -503,3 +503,16 @@ class OfferedChoice(SQLModel, table=True):
     label: str = Field(max_length=LABEL_KEPT)
     payload: str = Field(max_length=PAYLOAD_KEPT)
     offered_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class WeChatQRCode(SQLModel, table=True):
+    """The permanent WeChat QR code made for a class code (scene = the code), kept so each code
+    is made once: an account may make only 100,000 permanent codes."""
+
+    __tablename__ = "wechat_qr_codes"
+
+    app_id: str = Field(max_length=32, primary_key=True)  # the account it was made on
+    code: str = Field(max_length=64, primary_key=True)
+    ticket: str = Field(max_length=256)
+    url: str = Field(max_length=256)  # what the QR picture encodes (http://weixin.qq.com/q/…)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.cohorts.service import (
     STUCK_AFTER,
     change_course,
@@ -28,7 +30,7 @@ from bot.core.payloads import (
 from bot.db.models import Cohort, Person, Role
 from bot.db.roles import at_least
 from bot.handlers.menu import main_menu
-from bot.pipeline.router import AccessDenied, Context, HandlerResult, Router
+from bot.pipeline.router import AccessDenied, Context, HandlerResult, Router, join_command
 from bot.zones import OFFERED, zone_name
 
 router = Router("cohorts")
@@ -53,16 +55,30 @@ async def managed_cohort(ctx: Context, cohort_id: int) -> Cohort:
     return cohort
 
 
-async def class_link(ctx: Context, cohort: Cohort) -> str:
+@dataclass(frozen=True)
+class ClassLink:
+    """A class's invite: what its QR code encodes, and the words that show it."""
+
+    target: str
+    shown: str
+
+
+async def class_link(ctx: Context, cohort: Cohort) -> ClassLink:
     """The class's invite as a link on its lecturer's channel (the one they last wrote from):
     their posters and QR codes reach the people they teach there. A class without a lecturer:
-    the reader's channel."""
+    the reader's channel. When that channel could not make its link just now (WeChat's QR code
+    API), `/join CODE` and a line saying so."""
     channel = ctx.channel
     if cohort.lecturer_id is not None and cohort.lecturer_id != ctx.person.id:
         lecturer = await ctx.session.get(Person, cohort.lecturer_id)
         if lecturer is not None:
             channel = lecturer.channel
-    return ctx.services.link_for(channel, cohort.invite_code)
+    code = cohort.invite_code
+    link = await ctx.services.class_link(ctx.session, channel, code)
+    if link is None:
+        typed = join_command(code)
+        return ClassLink(typed, f"{typed}\n{ctx.t('cohort.link_unavailable')}")
+    return ClassLink(link, link)
 
 
 def cohort_buttons(ctx: Context, cohort: Cohort) -> tuple[tuple[Button, ...], ...]:
@@ -105,7 +121,7 @@ async def cohort_card(ctx: Context, cohort: Cohort) -> Reply:
         timezone=zone_name(cohort.timezone, ctx.person.language),
         members=len(people),
         stuck=sum(1 for m in people if m.stuck),
-        link=await class_link(ctx, cohort),
+        link=(await class_link(ctx, cohort)).shown,
         code=cohort.invite_code,
         state=ctx.t("cohort.state_open" if cohort.invite_open else "cohort.state_closed"),
     )
@@ -121,11 +137,12 @@ async def new_cohort(ctx: Context) -> HandlerResult:
     zone = first_class_zone(ctx.person, ctx.incoming.sender.language_hint)
     cohort = await create_cohort(ctx.session, ctx.person, name, course.id, ctx.now, zone)
     link = await class_link(ctx, cohort)
+    code = cohort.invite_code
     return [
         Reply(ctx.t("cohort.created", name=cohort.name)),
         Reply(
-            ctx.t("cohort.qr_caption", name=cohort.name, code=cohort.invite_code, link=link),
-            image=Attachment(f"invite-{cohort.invite_code}.png", data=qr_png(link)),
+            ctx.t("cohort.qr_caption", name=cohort.name, code=code, link=link.shown),
+            image=Attachment(f"invite-{code}.png", data=qr_png(link.target)),
         ),
         await cohort_card(ctx, cohort),
     ]
@@ -157,14 +174,14 @@ async def cohort_action(ctx: Context, tap: CohortTap) -> HandlerResult:
         case CohortAction.qr:
             link = await class_link(ctx, cohort)
             caption = ctx.t(
-                "cohort.qr_caption", name=cohort.name, code=cohort.invite_code, link=link
+                "cohort.qr_caption", name=cohort.name, code=cohort.invite_code, link=link.shown
             )
-            image = Attachment(f"invite-{cohort.invite_code}.png", data=qr_png(link))
+            image = Attachment(f"invite-{cohort.invite_code}.png", data=qr_png(link.target))
             return Reply(caption, image=image)
         case CohortAction.rotate:
             code = await rotate_code(ctx.session, cohort)
             link = await class_link(ctx, cohort)
-            return Reply(ctx.t("cohort.rotated", name=cohort.name, code=code, link=link))
+            return Reply(ctx.t("cohort.rotated", name=cohort.name, code=code, link=link.shown))
         case CohortAction.close | CohortAction.open:
             cohort.invite_open = tap.action is CohortAction.open
             ctx.session.add(cohort)

@@ -7,7 +7,7 @@ from bot.cohorts.linking import LINK_CODE_TTL, new_link_code
 from bot.core.messages import Reply
 from bot.handlers.join import open_code
 from bot.handlers.menu import main_menu
-from bot.pipeline.router import Context, HandlerResult, Router
+from bot.pipeline.router import Context, HandlerResult, Router, join_command
 
 router = Router("link")
 
@@ -30,6 +30,8 @@ async def link_code(ctx: Context) -> Reply:
         for channel, offers in sorted(ctx.services.offers.items())
         if channel != ctx.channel and offers.link_for is not None
     ]
+    # A channel that makes links only for class codes (WeChat's QR codes) gives `/join CODE`.
+    links = [link for link in links if link != join_command(code)]
     text = ctx.t("link.code", code=code, minutes=minutes)
     if links:
         text += "\n\n" + ctx.t("link.open", links="\n".join(links))

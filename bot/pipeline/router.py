@@ -47,6 +47,10 @@ class Offers:
     fetch_file: Callable[[str], Awaitable[bytes]] | None = None
     # Shows "typing…" in a person's chat (by user id) while a slow answer is made.
     show_typing: Callable[[str], Awaitable[None]] | None = None
+    # Where a class's link must first be made by the provider (WeChat: a permanent QR code, an
+    # API call, kept in the database): makes it or finds the one made before, so `link_for`
+    # gives it after; False when it cannot now (people type `join_command`).
+    prepare_link: Callable[[AsyncSession, str], Awaitable[bool]] | None = None
 
 
 NO_OFFERS = Offers()
@@ -76,6 +80,14 @@ class Services:
         """`code` as someone on `channel` opens it: a link there, else `/join CODE`."""
         make = self.offers_on(channel).link_for or join_command
         return make(code)
+
+    async def class_link(self, session: AsyncSession, channel: str, code: str) -> str | None:
+        """A class code as a link on `channel` for its poster and QR code, made first where the
+        channel makes links through its provider; None when that failed just now."""
+        prepare = self.offers_on(channel).prepare_link
+        if prepare is not None and not await prepare(session, code):
+            return None
+        return self.link_for(channel, code)
 
     def course_for(self, person: Person) -> Course:
         """The course of the person's cohort, or the default course (also when it was removed)."""

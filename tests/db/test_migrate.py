@@ -88,7 +88,7 @@ async def test_0011_goes_down_to_0010_and_up_again(empty_database_url) -> None:
                 ),
                 {"now": datetime(2026, 5, 4, 9, 0, tzinfo=UTC)},
             )
-        assert (await upgrade(engine)).current == "0011"
+        assert (await upgrade(engine, "0011")).current == "0011"
         async with engine.connect() as connection:
             people, tables = await connection.run_sync(columns)
             assert added <= people and "offered_choices" in tables
@@ -105,6 +105,36 @@ async def test_0011_goes_down_to_0010_and_up_again(empty_database_url) -> None:
             assert not added & people and "offered_choices" not in tables
             assert (await connection.execute(text("SELECT count(*) FROM people"))).scalar() == 1
         assert (await status(engine)).current == "0010"
+        assert (await upgrade(engine)).up_to_date
+    finally:
+        await engine.dispose()
+
+
+async def test_0012_adds_and_drops_the_wechat_qr_codes(empty_database_url) -> None:
+    """The class codes' WeChat QR codes come and go with their migration."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from bot.db.migrate import alembic_config
+
+    def tables(sync) -> set[str]:
+        return set(inspect(sync).get_table_names())
+
+    def downgrade(sync) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = sync
+        command.downgrade(config, "0011")
+
+    engine = make_engine(make_settings(empty_database_url))
+    try:
+        assert (await upgrade(engine, "0012")).current == "0012"
+        async with engine.connect() as connection:
+            assert "wechat_qr_codes" in await connection.run_sync(tables)
+        async with engine.begin() as connection:
+            await connection.run_sync(downgrade)
+        async with engine.connect() as connection:
+            assert "wechat_qr_codes" not in await connection.run_sync(tables)
+        assert (await status(engine)).current == "0011"
         assert (await upgrade(engine)).up_to_date
     finally:
         await engine.dispose()

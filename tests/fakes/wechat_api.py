@@ -59,6 +59,7 @@ ERRORS: dict[int, str] = {
     40037: "invalid template_id",
     40053: "invalid action_info, please check document",
     40125: "invalid appsecret",
+    40164: "invalid ip, not in whitelist",
     41001: "access_token missing",
     41005: "media data missing",
     42001: "access_token expired",
@@ -69,6 +70,7 @@ ERRORS: dict[int, str] = {
     45047: "out of response count limit",
     47001: "data format error",
     47003: "argument invalid!",
+    48001: "api unauthorized",
 }
 TOKEN_LIFETIME = 7200
 MESSAGE_WINDOW = 48 * 3600.0  # after a person's message

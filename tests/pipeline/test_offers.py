@@ -121,3 +121,30 @@ async def test_a_voice_note_is_fetched_from_its_own_channel(database_url: str) -
             assert fetched == ["whatsapp:wamid.VOICE"]
         finally:
             await school.close()
+
+
+async def test_a_link_made_by_the_provider_first_or_a_clear_line(school: Runtime) -> None:
+    """A channel whose class links need its provider (WeChat's QR codes) makes the link before
+    the handler shows it; when it cannot, the class card shows "/join CODE" and says so."""
+    made: list[str] = []
+    working = True
+
+    async def prepare(session: object, code: str) -> bool:
+        if working:
+            made.append(code)
+        return working
+
+    def wechat_link(code: str) -> str:
+        return f"http://weixin.qq.com/q/{code}" if code in made else f"/join {code}"
+
+    school.academy.services.offers = {
+        "wechat": Offers(link_for=wechat_link, prepare_link=prepare),
+    }
+    lecturer = await lecturer_on(school, "wechat", "oLiNa")
+    cohort, caption = await new_class(lecturer, "Duraznos")
+    assert set(made) == {cohort.invite_code} and wechat_link(cohort.invite_code) in caption
+    working = False
+    await lecturer.send("/cohorts")
+    await lecturer.press("👥 Duraznos")
+    (card,) = lecturer.last
+    assert f"/join {cohort.invite_code}\n{es('cohort.link_unavailable')}" in card.text

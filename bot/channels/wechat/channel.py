@@ -12,6 +12,7 @@ from aiohttp import web
 from bot.channels.wechat.capabilities import CAPABILITIES, CHANNEL
 from bot.channels.wechat.client import WeChatClient, WeChatError
 from bot.channels.wechat.crypto import aes_key
+from bot.channels.wechat.qr import ClassQRCodes
 from bot.channels.wechat.updates import UpdateHandler
 from bot.channels.wechat.webhook import RecentRefs, add_webhook_routes
 from bot.config import Settings
@@ -39,6 +40,7 @@ class WeChatChannel:
         self.client: WeChatClient | None = None
         self.updates: UpdateHandler | None = None
         self.recent: RecentRefs | None = None
+        self.qr_codes: ClassQRCodes | None = None
 
     async def open(self) -> Offers:
         """Check the settings and the AppID/AppSecret (by fetching the access token). Missing
@@ -95,7 +97,14 @@ class WeChatChannel:
             except (WeChatError, aiohttp.ClientError, TimeoutError) as error:
                 log.info("could not show typing to %s: %s", user_id, error)
 
-        return Offers(link_for=None, fetch_file=fetch_file, show_typing=show_typing)
+        # A class's link is its permanent QR code, made once per class code (qr.py).
+        self.qr_codes = qr_codes = ClassQRCodes(client)
+        return Offers(
+            link_for=qr_codes.link_for,
+            fetch_file=fetch_file,
+            show_typing=show_typing,
+            prepare_link=qr_codes.prepare,
+        )
 
     async def start(self, runtime: Runtime, app: web.Application) -> asyncio.Task[None] | None:
         assert self.client is not None, "open() first"

@@ -48,7 +48,9 @@ async def test_open_fetches_the_token_and_offers_media(fake_wechat: FakeWeChatAP
         voice = fake_wechat.add_media(b"#!AMR\nhello", "audio/amr", "v.amr")
         assert offers.fetch_file is not None
         assert await offers.fetch_file(voice.media_id) == b"#!AMR\nhello"
-        assert offers.link_for is None  # people type "/join CODE"; QR codes come later
+        # A class code's link is its QR code, once made (tests/channels/wechat/test_qr.py).
+        assert offers.link_for is not None and offers.prepare_link is not None
+        assert offers.link_for("PGFK-2345") == "/join PGFK-2345"
     finally:
         await channel.close()
 
