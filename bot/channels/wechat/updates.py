@@ -180,7 +180,7 @@ class UpdateHandler:
         inbound: Inbound,
         replies: list[Reply],
         language: str,
-        attempt: _Attempt,
+        attempt: _Attempt | None = None,
     ) -> None:
         """The held replies, then `replies`, as far as the person's budget goes; the rest kept
         for their next message. One commit for the ledger."""
@@ -195,7 +195,8 @@ class UpdateHandler:
         left = left_for(person, now, CAPABILITIES)
         go, later = spend([*held, *replies], left, CAPABILITIES, wording)
         sent = 0
-        attempt.sent = bool(go)  # from here on, trying the message again would repeat replies
+        if attempt is not None:  # from here on, trying the message again would repeat replies
+            attempt.sent = bool(go)
         for index, reply in enumerate(go):
             try:
                 sent += await send_reply(self.client, user, reply)
