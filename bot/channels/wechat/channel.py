@@ -12,12 +12,13 @@ from aiohttp import web
 from bot.channels.wechat.capabilities import CAPABILITIES, CHANNEL
 from bot.channels.wechat.client import WeChatClient, WeChatError
 from bot.channels.wechat.crypto import aes_key
+from bot.channels.wechat.transport import WeChatTransport
 from bot.channels.wechat.updates import UpdateHandler
 from bot.channels.wechat.webhook import RecentRefs, add_webhook_routes
 from bot.config import Settings
 from bot.runtime import Offers, Runtime, StartupError
 from bot.runtime.workers import ONLY, Worker
-from bot.scheduling.transport import Transport
+from bot.web.lesson import add_lesson_routes
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +30,8 @@ class WeChatChannel:
     name = CHANNEL
     capabilities = CAPABILITIES
     needs_web = True
-    # Scheduled messages (reminders as template messages) come with a WeChatTransport later:
-    # until then the delivery engine has nothing to send on WeChat.
-    transport: Transport | None = None
+    # Scheduled messages: within the person's allowance as messages, else as template messages.
+    transport: WeChatTransport | None = None
 
     def __init__(self, settings: Settings, *, worker: Worker = ONLY) -> None:
         self.settings = settings
@@ -86,6 +86,10 @@ class WeChatChannel:
                 4,
             ) from error
 
+        self.transport = WeChatTransport(
+            client, public_url=settings.public_url, link_secret=settings.lesson_link_secret
+        )
+
         async def fetch_file(media_id: str) -> bytes:
             return await client.get_media(media_id)
 
@@ -101,6 +105,17 @@ class WeChatChannel:
         assert self.client is not None, "open() first"
         settings = self.settings
         self.updates = UpdateHandler(runtime, self.client)
+        if self.transport is not None:
+            services = runtime.academy.services
+            self.transport.bind(runtime.sessions, services.course_for, self.updates.locks)
+            self.transport.clock = lambda: services.clock()  # (tests move it later)
+            add_lesson_routes(
+                app,
+                secret=settings.lesson_link_secret,
+                sessions=runtime.sessions,
+                courses=lambda: services.courses,
+                clock=lambda: services.clock(),
+            )
         self.recent = add_webhook_routes(
             app,
             settings.wechat_webhook_path,
