@@ -192,6 +192,10 @@ async def a_class_of(rig: Rig, size: int) -> Class:
     live, now = rig.live, rig.clock.now
     inside = [f"oIn{n:04d}" for n in range(0, size, 2)]
     outside = [f"oOut{n:04d}" for n in range(1, size, 2)]
+
+    def ago(openid: str) -> timedelta:
+        return timedelta(hours=1) if openid in inside else timedelta(days=3)
+
     async with live.runtime.sessions() as session:
         lecturer = Person(
             channel="wechat",
