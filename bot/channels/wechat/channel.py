@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 
 import aiohttp
 from aiohttp import web
@@ -107,14 +108,19 @@ class WeChatChannel:
         self.updates = UpdateHandler(runtime, self.client)
         if self.transport is not None:
             services = runtime.academy.services
-            self.transport.bind(runtime.sessions, services.course_for, self.updates.locks)
-            self.transport.clock = lambda: services.clock()  # (tests move it later)
+
+            def now() -> datetime:  # the services' clock as it is then (tests replace it)
+                return services.clock()
+
+            self.transport.bind(
+                runtime.sessions, services.course_for, clock=now, locks=self.updates.locks
+            )
             add_lesson_routes(
                 app,
                 secret=settings.lesson_link_secret,
                 sessions=runtime.sessions,
                 courses=lambda: services.courses,
-                clock=lambda: services.clock(),
+                clock=now,
             )
         self.recent = add_webhook_routes(
             app,

@@ -86,11 +86,16 @@ class WeChatTransport:
         self,
         sessions: async_sessionmaker[AsyncSession],
         course_of: CourseOf,
+        *,
+        clock: Callable[[], datetime] | None = None,
         locks: KeyedLock | None = None,
     ) -> None:
-        """The runtime's database and courses; `locks`: the channel's per-person locks, so a
-        scheduled message and an answer to the same person never count the budget at once."""
+        """The runtime's database, courses and clock; `locks`: the channel's per-person locks,
+        so a scheduled message and an answer to the same person never count the budget at
+        once."""
         self.sessions, self.course_of = sessions, course_of
+        if clock is not None:
+            self.clock = clock
         if locks is not None:
             self.locks = locks
 
