@@ -93,7 +93,8 @@ class Settings(BaseSettings):
     wechat_app_id: str = Field(
         default="",
         description="WeChat service account (服务号): its AppID "
-        "(公众号后台 > 设置与开发 > 基本配置).",
+        "(公众号后台 > 设置与开发 > 基本配置); with WECHAT_APP_SECRET it turns the WeChat "
+        "channel on.",
     )
     wechat_app_secret: SecretStr = Field(
         default=SecretStr(""),
@@ -117,6 +118,12 @@ class Settings(BaseSettings):
     wechat_webhook_path: str = Field(
         default="/wechat",
         description="Path of the WeChat server URL on the web server (WEBHOOK_HOST:WEBHOOK_PORT).",
+    )
+    public_url: str = Field(
+        default="",
+        description="The web server's public HTTPS address (e.g. https://academy.example.org): "
+        "a WeChat template message's tap opens the lesson's page there (/lesson/...); empty: "
+        "template messages go without a link.",
     )
     unreachable_after_days: int = Field(
         default=7,
@@ -349,6 +356,20 @@ class Settings(BaseSettings):
 
         token = self.bot_token.get_secret_value()
         return hashlib.sha256(f"webhook:{token}".encode()).hexdigest()[:48]
+
+    @property
+    def lesson_link_secret(self) -> bytes:
+        """The key that signs the links to lesson pages (bot/web/lesson.py): derived from
+        WEBHOOK_SECRET, else from the WeChat AppSecret or the bot token, so it needs no setting
+        of its own and changes when they do."""
+        import hashlib
+
+        base = (
+            self.webhook_secret.get_secret_value()
+            or self.wechat_app_secret.get_secret_value()
+            or self.bot_token.get_secret_value()
+        )
+        return hashlib.sha256(f"lesson-link:{base}".encode()).digest()
 
 
 @lru_cache(maxsize=8)

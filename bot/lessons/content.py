@@ -16,6 +16,8 @@ from bot.lessons.lesson_file import parse_lesson
 from bot.lessons.model import Course, Lesson
 from bot.lessons.templates import FILE_NAME as TEMPLATES_FILE
 from bot.lessons.templates import CourseTemplates, load_templates
+from bot.lessons.wechat_templates import FILE_NAME as WECHAT_FILE
+from bot.lessons.wechat_templates import CourseWeChatTemplates, load_wechat_templates
 from bot.lessons.yaml_lines import (
     Complain,
     Located,
@@ -80,6 +82,12 @@ def load_course(course_dir: Path) -> tuple[Course | None, list[Problem]]:
         if templates_file.is_file()
         else CourseTemplates()
     )
+    wechat_file = root / WECHAT_FILE
+    wechat_templates = (
+        load_wechat_templates(wechat_file, header.languages, _complainer(problems, wechat_file))
+        if wechat_file.is_file()
+        else CourseWeChatTemplates()
+    )
     problems.sort(key=lambda problem: (str(problem.path), problem.line))
     if problems:
         return None, problems
@@ -94,6 +102,7 @@ def load_course(course_dir: Path) -> tuple[Course | None, list[Problem]]:
         texts=texts,
         root=root,
         templates=templates,
+        wechat_templates=wechat_templates,
     )
     return course, []
 
@@ -128,16 +137,35 @@ def template_warnings(course: Course) -> list[Problem]:
     cannot send that scheduled message to someone who has not written for a day (it falls back
     to the English template, else it is not sent). Not problems: the course still loads."""
     source = course.templates.source
-    if source is None:
-        return []
-    return [
+    missing = course.templates.missing(course.languages) if source is not None else []
+    whatsapp = [
         Problem(
-            source,
+            source or Path(),
             0,
             f"warning: no {purpose} template in {language}: people reading {language} who have "
             "not written for a day get the English one, or nothing",
         )
-        for purpose, language in course.templates.missing(course.languages)
+        for purpose, language in missing
+    ]
+    return whatsapp + wechat_template_warnings(course)
+
+
+def wechat_template_warnings(course: Course) -> list[Problem]:
+    """A course with a wechat.yaml that lacks a purpose: WeChat cannot send that scheduled
+    message to someone outside their 48 hours (it waits for them). Not problems: the course
+    still loads. (A purpose without its Chinese template is a problem, checked on loading.)"""
+    source = course.wechat_templates.source
+    if source is None:
+        return []
+    missing = course.wechat_templates.missing(("zh",))
+    return [
+        Problem(
+            source,
+            0,
+            f"warning: no WeChat {purpose} template: people outside their 48 hours on WeChat "
+            "do not get it",
+        )
+        for purpose, _language in missing
     ]
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.lessons.templates import CourseTemplates
+from bot.lessons.wechat_templates import CourseWeChatTemplates
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class Course:
     root: Path | None = None
     # Approved WhatsApp templates for scheduled messages (whatsapp.yaml); empty without the file.
     templates: CourseTemplates = field(default_factory=CourseTemplates)
+    # WeChat template messages for scheduled messages (wechat.yaml); empty without the file.
+    wechat_templates: CourseWeChatTemplates = field(default_factory=CourseWeChatTemplates)
 
     def lesson(self, slug: str, language: str) -> Lesson:
         """The lesson in `language`, or in the course's first language if it lacks that one."""

@@ -13,10 +13,11 @@ previous one (40001; an expired one 42001; an unknown one 40014); customer-servi
 window: at most 5 in the
 48 hours after a person's last message, 3 in the minute after a menu click, a follow or a QR scan
 (45015 outside the window, 45047 when spent); template messages (each field ≤ 20 characters,
-else 47003), typing, media upload and download, the custom menu (WeChat's limits) and
-parametric QR codes. Scripted failures: `fail_next` (a code, an HTTP 5xx, per openid),
-`slow_next`, `unfollow`. Every error is HTTP 200 with `{"errcode": N, "errmsg": "..."}`.
-The clock (`fake.clock`, seconds) is replaceable, so tests move time without sleeping.
+else 47003; a link of http(s) and ≤ 1024 bytes, else 40066), typing, media upload and
+download, the custom menu (WeChat's limits) and parametric QR codes. Scripted failures:
+`fail_next` (a code, an HTTP 5xx, per openid), `slow_next`, `unfollow`. Every error is HTTP
+200 with `{"errcode": N, "errmsg": "..."}`. The clock (`fake.clock`, seconds) is replaceable,
+so tests move time without sleeping.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ ERRORS: dict[int, str] = {
     40027: "invalid sub button url size",
     40037: "invalid template_id",
     40053: "invalid action_info, please check document",
+    40066: "invalid url",
     40125: "invalid appsecret",
     40164: "invalid ip, not in whitelist",
     41001: "access_token missing",
@@ -494,6 +496,7 @@ class FakeWeChatAPI(LocalServer):
             if not template_id or (known is not None and template_id not in known):
                 raise WeChatError(40037)
             data = self._template_data(body.get("data"))
+            self._check_template_url(body.get("url"))
             if not self._person(openid).following:
                 raise WeChatError(43004)
         except WeChatError as error:
@@ -513,6 +516,15 @@ class FakeWeChatAPI(LocalServer):
         self.templates.append(template)
         await self._notify()
         return web.json_response({"errcode": 0, "errmsg": "ok", "msgid": template.msgid})
+
+    @staticmethod
+    def _check_template_url(url: object) -> None:
+        """A template's link, when given: a web address of at most 1,024 bytes."""
+        if url in (None, ""):
+            return
+        text = str(url)
+        if not text.startswith(("http://", "https://")) or len(text.encode()) > URL_BYTES:
+            raise WeChatError(40066)
 
     @staticmethod
     def _template_data(data: object) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 
 import aiohttp
 from aiohttp import web
@@ -13,12 +14,13 @@ from bot.channels.wechat.capabilities import CAPABILITIES, CHANNEL
 from bot.channels.wechat.client import WeChatClient, WeChatError
 from bot.channels.wechat.crypto import aes_key
 from bot.channels.wechat.qr import ClassQRCodes
+from bot.channels.wechat.transport import WeChatTransport
 from bot.channels.wechat.updates import UpdateHandler
 from bot.channels.wechat.webhook import RecentRefs, add_webhook_routes
 from bot.config import Settings
 from bot.runtime import Offers, Runtime, StartupError
 from bot.runtime.workers import ONLY, Worker
-from bot.scheduling.transport import Transport
+from bot.web.lesson import add_lesson_routes
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +32,8 @@ class WeChatChannel:
     name = CHANNEL
     capabilities = CAPABILITIES
     needs_web = True
-    # Scheduled messages (reminders as template messages) come with a WeChatTransport later:
-    # until then the delivery engine has nothing to send on WeChat.
-    transport: Transport | None = None
+    # Scheduled messages: within the person's allowance as messages, else as template messages.
+    transport: WeChatTransport | None = None
 
     def __init__(self, settings: Settings, *, worker: Worker = ONLY) -> None:
         self.settings = settings
@@ -88,6 +89,10 @@ class WeChatChannel:
                 4,
             ) from error
 
+        self.transport = WeChatTransport(
+            client, public_url=settings.public_url, link_secret=settings.lesson_link_secret
+        )
+
         async def fetch_file(media_id: str) -> bytes:
             return await client.get_media(media_id)
 
@@ -110,6 +115,22 @@ class WeChatChannel:
         assert self.client is not None, "open() first"
         settings = self.settings
         self.updates = UpdateHandler(runtime, self.client)
+        if self.transport is not None:
+            services = runtime.academy.services
+
+            def now() -> datetime:  # the services' clock as it is then (tests replace it)
+                return services.clock()
+
+            self.transport.bind(
+                runtime.sessions, services.course_for, clock=now, locks=self.updates.locks
+            )
+            add_lesson_routes(
+                app,
+                secret=settings.lesson_link_secret,
+                sessions=runtime.sessions,
+                courses=lambda: services.courses,
+                clock=now,
+            )
         self.recent = add_webhook_routes(
             app,
             settings.wechat_webhook_path,

@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import select
 
 from bot.channels.wechat.channel import WeChatChannel
+from bot.channels.wechat.transport import WeChatTransport
 from bot.db.models import Delivery
 from bot.db.types import utcnow
 from bot.runtime import StartupError
@@ -44,7 +45,8 @@ async def test_open_fetches_the_token_and_offers_media(fake_wechat: FakeWeChatAP
     channel = WeChatChannel(settings)
     offers = await channel.open()
     try:
-        assert fake_wechat.token_fetches == 1 and channel.transport is None
+        assert fake_wechat.token_fetches == 1
+        assert isinstance(channel.transport, WeChatTransport)  # scheduled messages go
         voice = fake_wechat.add_media(b"#!AMR\nhello", "audio/amr", "v.amr")
         assert offers.fetch_file is not None
         assert await offers.fetch_file(voice.media_id) == b"#!AMR\nhello"

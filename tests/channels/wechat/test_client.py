@@ -80,6 +80,10 @@ async def test_a_template_message_and_its_field_limit(
     page = {"appid": "wxmini", "pagepath": "lesson/2"}
     await client.send_template("oBo", "TPL_LESSON", {"thing1": "第2课"}, miniprogram=page)
     assert fake.templates_to("oBo")[-1].miniprogram == page
+    for bad_link in ("javascript:alert(1)", "https://x.org/" + "l" * 1024):
+        with pytest.raises(WeChatError) as refused:
+            await client.send_template("oBo", "TPL_LESSON", {"thing1": "第2课"}, url=bad_link)
+        assert refused.value.errcode == 40066
 
 
 async def test_a_refused_token_is_replaced_once_and_the_call_repeated(
