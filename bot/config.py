@@ -118,6 +118,12 @@ class Settings(BaseSettings):
         default="/wechat",
         description="Path of the WeChat server URL on the web server (WEBHOOK_HOST:WEBHOOK_PORT).",
     )
+    wechat_choices: Literal["links", "menu", "numbers"] = Field(
+        default="links",
+        description="How WeChat messages offer choices: `links` (tappable lines in the text), "
+        "`menu` (a menu message, verified accounts only) or `numbers` (numbered lines only). "
+        "Typing the number always works too.",
+    )
     unreachable_after_days: int = Field(
         default=7,
         ge=1,
