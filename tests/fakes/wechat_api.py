@@ -158,7 +158,8 @@ class Sent:
     def tap(self, words: str) -> tuple[str, str]:
         """The (content, id) of the link or item that reads `words` (a menu item "2 words")."""
         for content, item_id in self.taps:
-            if content == words or content == f"{item_id} {words}":
+            number, _, rest = content.partition(" ")
+            if content == words or (number.isdigit() and rest == words):
                 return content, item_id
         raise AssertionError(f"nothing to tap reads {words!r} in {self.text!r}")
 
