@@ -241,7 +241,11 @@ class FakeWeChatAPI(LocalServer):
     """In-process fake of the part of api.weixin.qq.com the bot uses."""
 
     def __init__(
-        self, *, app_id: str = "wx5fakeappid0001", secret: str = "fake-secret", verified: bool = True
+        self,
+        *,
+        app_id: str = "wx5fakeappid0001",
+        secret: str = "fake-secret",
+        verified: bool = True,
     ) -> None:
         self.app_id = app_id
         self.secret = secret
