@@ -125,6 +125,12 @@ class Settings(BaseSettings):
         "a WeChat template message's tap opens the lesson's page there (/lesson/...); empty: "
         "template messages go without a link.",
     )
+    wechat_choices: Literal["links", "menu", "numbers"] = Field(
+        default="links",
+        description="How WeChat messages offer choices: `links` (tappable lines in the text), "
+        "`menu` (a menu message, verified accounts only) or `numbers` (numbered lines only). "
+        "Typing the number always works too.",
+    )
     unreachable_after_days: int = Field(
         default=7,
         ge=1,

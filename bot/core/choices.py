@@ -18,12 +18,25 @@ _TYPED_NUMBER = re.compile(
 )
 
 
-def typed_choice(choices: Sequence[NumberedChoice], text: str) -> str | None:
+def typed_choice(
+    choices: Sequence[NumberedChoice], text: str, *, tap_id: str | None = None
+) -> str | None:
     """The payload of the choice a person means by typing `text`: its number ("2", "２", "2.",
-    "回复2", "2 下一张"), or its label (what a tap on WeChat's `weixin://bizmsgmenu` link sends),
-    in any width and case; None when `text` names none of `choices`."""
+    "回复2", "2 下一张"), or its label, in any width and case; None when `text` names none of
+    `choices`.
+
+    `tap_id` (not None) says `text` came from tapping a choice (a `weixin://bizmsgmenu` link or
+    a menu message's item: the text is the item's, the id the choice's number). Then the id
+    decides when it names a choice whose label (or "number label") is that text: numbers start
+    again at 1 with every set, so an id alone could name a newer set's choice under an old link,
+    and WeChat sometimes returns "0". Else the label, exactly, then compared as typed; then a
+    number, as typed."""
     if not choices or len(text) > 300:
         return None
+    if tap_id is not None:
+        tapped = _tapped(choices, text, tap_id)
+        if tapped is not None:
+            return tapped
     typed = _comparable(text)
     if not typed:
         return None
@@ -37,6 +50,27 @@ def typed_choice(choices: Sequence[NumberedChoice], text: str) -> str | None:
         found = by_number[int(head)]
         if _comparable(found.label) == rest.strip():  # "2 下一张": the whole line
             return found.payload
+    for choice in choices:
+        if _comparable(choice.label) == typed:
+            return choice.payload
+    return None
+
+
+def _tapped(choices: Sequence[NumberedChoice], text: str, tap_id: str) -> str | None:
+    """A tap's choice: by its id where the id's choice reads as `text`, else by the label
+    exactly, else by the label compared as typed (see `typed_choice`)."""
+    typed = _comparable(text)
+    given = tap_id.strip()
+    if given.isascii() and given.isdigit():
+        for choice in choices:
+            if choice.number == int(given) and typed in (
+                _comparable(choice.label),
+                _comparable(f"{choice.number} {choice.label}"),
+            ):
+                return choice.payload
+    for choice in choices:
+        if choice.label == text:
+            return choice.payload
     for choice in choices:
         if _comparable(choice.label) == typed:
             return choice.payload

@@ -53,6 +53,9 @@ class Incoming:
     # The channel's id for the update that carried this (Telegram's update_id, a WhatsApp wamid):
     # a redelivery of the same update is applied once. Empty: the channel has none (console).
     update_ref: str = ""
+    # The id a tap on an offered choice came back with where the tap arrives as text (WeChat's
+    # bizmsgmenuid, seen as "0" too); "" when typed. Not trusted: bot.core.choices.typed_choice.
+    choice_id: str = ""
 
     @classmethod
     def from_text(

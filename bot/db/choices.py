@@ -60,15 +60,16 @@ async def remember_choices(
 
 
 async def chosen_payload(
-    session: AsyncSession, person: Person, text: str, now: datetime
+    session: AsyncSession, person: Person, text: str, now: datetime, *, tap_id: str = ""
 ) -> str | None:
-    """The payload of the kept choice `text` names (its number or its words); None when it names
-    none, or no recent set is kept (then without a query)."""
+    """The payload of the kept choice `text` names (its number or its words; with `tap_id`, the
+    id a tap on a choice came back with, checked against its words: `typed_choice`); None when
+    it names none, or no recent set is kept (then without a query)."""
     if person.choices_at is None or now - person.choices_at >= KEEP or person.id is None:
         return None
     kept = await session.exec(_READ, params={"person": person.id})
     choices = [NumberedChoice(row.number, row.label, row.payload) for row in kept]
-    return typed_choice(choices, text)
+    return typed_choice(choices, text, tap_id=tap_id or None)
 
 
 async def prune(session: AsyncSession, now: datetime) -> int:

@@ -148,8 +148,11 @@ class Academy:
             return await self._commit(session, incoming, [too_long], metrics.REJECTED, fitting)
         if incoming.kind is Kind.text and person.choices_at is not None:
             # "2", "回复2" or a choice's words, where choices were offered as numbered lines
-            # (or WhatsApp's numbered buttons): the tap it stands for (bot.db.choices).
-            payload = await chosen_payload(session, person, incoming.text, now)
+            # (or WhatsApp's numbered buttons), or a tap that came back as text (WeChat's
+            # links, with its id): the tap it stands for (bot.db.choices).
+            payload = await chosen_payload(
+                session, person, incoming.text, now, tap_id=incoming.choice_id
+            )
             if payload is not None:
                 tap = incoming_for_choice(
                     incoming.sender, payload, message_ref=incoming.message_ref

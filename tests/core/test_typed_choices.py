@@ -59,6 +59,52 @@ def test_no_choices_means_nothing_is_a_choice() -> None:
     assert typed_choice((), "1") is None
 
 
+# A tap on a WeChat link or menu item: its content, and the choice's number as id.
+TWINS = (
+    NumberedChoice(1, "下一张", "card:2"),
+    NumberedChoice(2, "10", "q:a0"),
+    NumberedChoice(3, "20", "q:a1"),
+    NumberedChoice(4, "下一张", "card:3"),  # two messages of one batch, the same words
+)
+
+
+@pytest.mark.parametrize(
+    ("content", "tap_id", "expected"),
+    [
+        ("下一张", "4", "card:3"),  # the id tells the twins apart
+        ("下一张", "1", "card:2"),
+        ("4 下一张", "4", "card:3"),  # a menu item reads "number label"
+        ("下一张", "0", "card:2"),  # "0", as WeChat sometimes returns: the label, first one
+        ("下一张", "2", "card:2"),  # an id whose choice reads otherwise (an older set's link)
+        ("下一张", "x", "card:2"),
+        ("20", "0", "q:a1"),  # a label that looks like a number is the label when tapped...
+        ("10", "", "q:a0"),
+        ("3", "0", "q:a1"),  # ...and a number names its choice when no label is it
+        ("下一節", "0", None),
+    ],
+)
+def test_a_tap_maps_by_its_id_then_its_label_then_a_number(
+    content: str, tap_id: str, expected: str | None
+) -> None:
+    assert typed_choice(TWINS, content, tap_id=tap_id) == expected
+
+
+def test_typed_numbers_come_before_labels_and_tapped_labels_before_numbers() -> None:
+    """Under "1 10 / 2 20", typing "2" means the second line (the hint says to type numbers);
+    tapping the link "20" sends "20", which is that label."""
+    choices = (NumberedChoice(1, "2", "q:a0"), NumberedChoice(2, "1", "q:a1"))
+    assert typed_choice(choices, "2") == "q:a1"
+    assert typed_choice(choices, "2", tap_id="1") == "q:a0"
+    assert typed_choice(choices, "2", tap_id="0") == "q:a0"
+
+
+def test_an_exact_label_wins_over_one_that_only_reads_the_same() -> None:
+    choices = (NumberedChoice(1, "ＡＢ", "wide"), NumberedChoice(2, "AB", "narrow"))
+    assert typed_choice(choices, "AB", tap_id="0") == "narrow"
+    assert typed_choice(choices, "ＡＢ", tap_id="0") == "wide"
+    assert typed_choice(choices, " ab ", tap_id="0") == "wide"  # compared as typed: the first
+
+
 def test_wechat_numbered_choices_are_offered_across_the_batch() -> None:
     replies = [
         Reply("Card one", buttons=((Button("Next", "les:next:a:0"),),)),

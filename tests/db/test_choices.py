@@ -103,3 +103,17 @@ async def test_forgetting_a_person_forgets_their_choices(runtime: Runtime) -> No
         await session.delete(person)
         await session.commit()
         assert list(await session.exec(select(OfferedChoice))) == []
+
+
+async def test_a_tap_is_read_by_its_id_when_the_id_reads_as_the_tapped_words(
+    runtime: Runtime,
+) -> None:
+    ana = await someone(runtime)
+    twins = [NumberedChoice(1, "下一张", "a"), NumberedChoice(2, "下一张", "b")]
+    await offer(runtime, ana, twins)
+    async with runtime.sessions() as session:
+        person = await session.get(Person, ana)
+        assert person is not None
+        assert await chosen_payload(session, person, "下一张", NOW, tap_id="2") == "b"
+        assert await chosen_payload(session, person, "下一张", NOW, tap_id="0") == "a"
+        assert await chosen_payload(session, person, "下一张", NOW) == "a"

@@ -139,3 +139,29 @@ async def test_a_text_over_2048_bytes_or_a_menu_of_11_is_refused(
         async with http.post(url, params={"access_token": access}, json=body) as answer:
             assert (await answer.json())["errcode"] == errcode
     assert await send_text(fake, http, access, "oAna") == 0  # refusals spend no quota
+
+
+async def test_links_and_menu_items_can_be_tapped_and_menus_need_a_verified_account(
+    fake: FakeWeChatAPI, http: aiohttp.ClientSession
+) -> None:
+    access = (await token(fake, http))["access_token"]
+    fake.person_wrote("oAna")
+    url = f"{fake.base_url}/cgi-bin/message/custom/send"
+    href = "weixin://bizmsgmenu?msgmenucontent=%E4%B8%8B%E4%B8%80%E5%BC%A0&msgmenuid=1"
+    text = {"content": f'回复数字：\n1 <a href="{href}">下一张</a>'}
+    menu = {"head_content": "选：", "list": [{"id": "7", "content": "1 上课"}]}
+    for body in (
+        {"touser": "oAna", "msgtype": "text", "text": text},
+        {"touser": "oAna", "msgtype": "msgmenu", "msgmenu": menu},
+    ):
+        async with http.post(url, params={"access_token": access}, json=body) as answer:
+            assert (await answer.json())["errcode"] == 0
+    linked, listed = fake.messages("oAna")
+    assert linked.text == "回复数字：\n1 下一张"  # what the person reads
+    assert linked.taps == [("下一张", "1")] and linked.tap("下一张") == ("下一张", "1")
+    assert listed.taps == [("1 上课", "7")] and listed.tap("上课") == ("1 上课", "7")
+
+    fake.verified = False
+    body = {"touser": "oAna", "msgtype": "msgmenu", "msgmenu": menu}
+    async with http.post(url, params={"access_token": access}, json=body) as answer:
+        assert (await answer.json())["errcode"] == 48001

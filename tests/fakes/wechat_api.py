@@ -15,20 +15,28 @@ window: at most 5 in the
 (45015 outside the window, 45047 when spent); template messages (each field ≤ 20 characters,
 else 47003; a link of http(s) and ≤ 1024 bytes, else 40066), typing, media upload and
 download, the custom menu (WeChat's limits) and parametric QR codes. Scripted failures:
-`fail_next` (a code, an HTTP 5xx, per openid), `slow_next`, `unfollow`. Every error is HTTP
-200 with `{"errcode": N, "errmsg": "..."}`. The clock (`fake.clock`, seconds) is replaceable,
-so tests move time without sleeping.
+`fail_next` (a code, an HTTP 5xx, per openid), `slow_next`, `unfollow`; an account that is not
+verified (`verified=False`) is refused menu messages (48001). Every error is HTTP 200 with
+`{"errcode": N, "errmsg": "..."}`.
+
+Tapping: `Sent.taps` are the (content, id) a person can tap in a message (its
+`weixin://bizmsgmenu` links, or a menu's items); WeChat then posts a text of the content with
+the id as `bizmsgmenuid` (tests/fakes/wechat_poster.py, `text(..., menu_id=...)`).
+The clock (`fake.clock`, seconds) is replaceable, so tests move time without sleeping.
 """
 
 from __future__ import annotations
 
 import asyncio
+import html
 import itertools
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs
 
 from aiohttp import web
 
@@ -91,6 +99,8 @@ SEND_TYPES = frozenset({"text", "image", "voice", "msgmenu", "news", "link", "mp
 EVENT_KINDS = frozenset({"click", "subscribe", "scan", "view"})
 SAMPLE_PNG = b"\x89PNG\r\n\x1a\nfake-qr-code"
 SAMPLE_AMR = b"#!AMR\nfake-voice-note"
+# A tappable line in a text: <a href="weixin://bizmsgmenu?msgmenucontent=...&msgmenuid=...">
+LINK = re.compile(r'<a href="weixin://bizmsgmenu\?([^"]*)">(.*?)</a>', re.DOTALL)
 
 
 class WeChatError(Exception):
@@ -123,8 +133,9 @@ class Sent:
     @property
     def text(self) -> str:
         """What a person reads: the text, or a menu's head, items and tail one a line."""
-        if self.msgtype == "text":
-            return str(self.payload.get("content", ""))
+        if self.msgtype == "text":  # a link reads as its words
+            content = str(self.payload.get("content", ""))
+            return LINK.sub(lambda link: html.unescape(link.group(2)), content)
         if self.msgtype == "msgmenu":
             lines = [str(self.payload.get("head_content", ""))]
             lines += [str(item.get("content", "")) for item in self.payload.get("list", [])]
@@ -134,6 +145,26 @@ class Sent:
             articles = self.payload.get("articles") or [self.payload]
             return str(articles[0].get("title", ""))
         return ""
+
+    @property
+    def taps(self) -> list[tuple[str, str]]:
+        """What a person can tap: (content WeChat posts back, bizmsgmenuid) per link of a text
+        or item of a menu, in order."""
+        if self.msgtype == "msgmenu":
+            return [(content, item_id) for item_id, content in self.menu]
+        found = []
+        for link in LINK.finditer(str(self.payload.get("content", ""))):
+            query = parse_qs(link.group(1))
+            found.append((query["msgmenucontent"][0], query["msgmenuid"][0]))
+        return found
+
+    def tap(self, words: str) -> tuple[str, str]:
+        """The (content, id) of the link or item that reads `words` (a menu item "2 words")."""
+        for content, item_id in self.taps:
+            number, _, rest = content.partition(" ")
+            if content == words or (number.isdigit() and rest == words):
+                return content, item_id
+        raise AssertionError(f"nothing to tap reads {words!r} in {self.text!r}")
 
     @property
     def menu(self) -> list[tuple[str, str]]:
@@ -212,9 +243,16 @@ class _Token:
 class FakeWeChatAPI(LocalServer):
     """In-process fake of the part of api.weixin.qq.com the bot uses."""
 
-    def __init__(self, *, app_id: str = "wx5fakeappid0001", secret: str = "fake-secret") -> None:
+    def __init__(
+        self,
+        *,
+        app_id: str = "wx5fakeappid0001",
+        secret: str = "fake-secret",
+        verified: bool = True,
+    ) -> None:
         self.app_id = app_id
         self.secret = secret
+        self.verified = verified  # a verified service account: menu messages are allowed
         self.base_url = ""
         self.clock: Callable[[], float] = time.time  # replaceable: tests move time
         self.token_fetches = 0
@@ -433,6 +471,8 @@ class FakeWeChatAPI(LocalServer):
         if msgtype in ("image", "voice") and str(part.get("media_id", "")) not in self.media:
             raise WeChatError(40007)
         if msgtype == "msgmenu":
+            if not self.verified:
+                raise WeChatError(48001)
             items = part.get("list")
             if not isinstance(items, list) or not 0 < len(items) <= MENU_ITEMS:
                 raise WeChatError(47001, "msgmenu list takes 1 to 10 items")

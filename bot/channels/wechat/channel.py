@@ -14,6 +14,7 @@ from bot.channels.wechat.capabilities import CAPABILITIES, CHANNEL
 from bot.channels.wechat.client import WeChatClient, WeChatError
 from bot.channels.wechat.crypto import aes_key
 from bot.channels.wechat.qr import ClassQRCodes
+from bot.channels.wechat.tappable import ChoiceStyle
 from bot.channels.wechat.transport import WeChatTransport
 from bot.channels.wechat.updates import UpdateHandler
 from bot.channels.wechat.webhook import RecentRefs, add_webhook_routes
@@ -90,7 +91,10 @@ class WeChatChannel:
             ) from error
 
         self.transport = WeChatTransport(
-            client, public_url=settings.public_url, link_secret=settings.lesson_link_secret
+            client,
+            public_url=settings.public_url,
+            link_secret=settings.lesson_link_secret,
+            style=ChoiceStyle(settings.wechat_choices),
         )
 
         async def fetch_file(media_id: str) -> bytes:

@@ -5,10 +5,10 @@ the account serves China, so the hint is Chinese until the person chooses.
 
 - text: the words, or a `/command`. A tap on a `weixin://bizmsgmenu` link (or a menu message's
   item) arrives as a text with `bizmsgmenuid`: the text is the item's content, which the person
-  sees as sent, and the id has been seen as "0", so only the content counts. It is kept as
-  `Inbound.menu_id` so the channel can tell a tap from typing, and maps the content back to a
-  payload with the person's stored numbered choices (`bot.core.fitting.choice_for_number` for a
-  number; the channel's own table for a label).
+  sees as sent; the id (the choice's number, bot.channels.wechat.tappable) has been seen as
+  "0". It is kept as `Inbound.menu_id` and `Incoming.choice_id`; the pipeline maps the tap back
+  to a payload with the person's stored choices (`bot.core.choices.typed_choice`: the id when
+  its choice reads as the text, else the label, else a number).
 - voice: `file_ref` is the MediaId (AMR, sometimes Speex), fetched and transcribed like any voice;
   WeChat's own `Recognition` is not read (it is being retired).
 - image: a photo, `file_ref` the MediaId.
@@ -109,6 +109,7 @@ def _message(openid: str, message: WeChatXml) -> Inbound:
             incoming = Incoming.from_text(sender, message.content, message_ref=ref)
             if message.bizmsgmenuid:
                 menu_id = message.bizmsgmenuid
+                incoming = replace(incoming, choice_id=menu_id[:REF_LENGTH])
         case "voice" if message.media_id:
             incoming = Incoming(sender, Kind.voice, file_ref=message.media_id, message_ref=ref)
         case "image" if message.media_id:

@@ -5,24 +5,29 @@ it, "回复 1–N"), or an image alone (WeChat has no captions: the words go in 
 documents reach here (the fitting turns them into words). An image is uploaded first and sent by
 its media_id; an image a person sent (its MediaId as `ref`) is sent again by that id.
 
-Left for later: a `msgmenu` message (tappable lines, verified accounts) for replies offering
-≤ 10 choices; the numbered text always works, so it is what goes for now.
+The numbered choices become tappable as the account's WECHAT_CHOICES says
+(bot.channels.wechat.tappable): links in the text, or a menu message; a menu WeChat refuses
+(48001: the account is not verified) goes again as the text with links.
 """
 
 from __future__ import annotations
 
 import logging
 
-from bot.channels.wechat.client import WeChatClient
+from bot.channels.wechat.client import WeChatClient, WeChatError
+from bot.channels.wechat.tappable import ChoiceStyle, MenuMessage, shaped
 from bot.core.messages import Attachment, Reply
 
 log = logging.getLogger(__name__)
+API_UNAUTHORIZED = 48001  # e.g. a menu message from an account that is not verified
 
 
-async def send_reply(client: WeChatClient, openid: str, reply: Reply) -> int:
-    """Send one fitted Reply to `openid`; how many messages left (0 for an empty reply, or a
-    document, which WeChat cannot show). Raises WeChatError or aiohttp's errors as the API or
-    the network fail."""
+async def send_reply(
+    client: WeChatClient, openid: str, reply: Reply, *, style: ChoiceStyle = ChoiceStyle.links
+) -> int:
+    """Send one fitted Reply to `openid`, its choices offered in `style`; how many messages left
+    (0 for an empty reply, or a document, which WeChat cannot show). Raises WeChatError or
+    aiohttp's errors as the API or the network fail."""
     sent = 0
     if reply.image is not None:
         media_id = await _media_id(client, reply.image)
@@ -32,9 +37,26 @@ async def send_reply(client: WeChatClient, openid: str, reply: Reply) -> int:
         log.warning("a document %r reached the WeChat sender: not sent", reply.document.filename)
     text = reply.text.strip()
     if text:
-        await client.send_text(openid, text)
+        await _send_text(client, openid, text, reply, style)
         sent += 1
     return sent
+
+
+async def _send_text(
+    client: WeChatClient, openid: str, text: str, reply: Reply, style: ChoiceStyle
+) -> None:
+    message = shaped(text, reply.numbered, style)
+    if isinstance(message, MenuMessage):
+        try:
+            await client.send_menu(openid, message.head, list(message.items), message.tail)
+            return
+        except WeChatError as error:
+            if error.errcode != API_UNAUTHORIZED:
+                raise
+            log.warning("WeChat refused a menu message (%s): set WECHAT_CHOICES=links", error)
+            message = shaped(text, reply.numbered, ChoiceStyle.links)
+    assert not isinstance(message, MenuMessage)
+    await client.send_text(openid, message.content)
 
 
 async def _media_id(client: WeChatClient, image: Attachment) -> str:

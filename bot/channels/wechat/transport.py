@@ -32,6 +32,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.channels.wechat.capabilities import CAPABILITIES, CHANNEL
 from bot.channels.wechat.client import WeChatClient, WeChatError
 from bot.channels.wechat.send import send_reply
+from bot.channels.wechat.tappable import ChoiceStyle
 from bot.channels.wechat.updates import HELD_FOR, KEEP_FOR_NEXT_MESSAGE, UNFOLLOWED
 from bot.core.choices import offered_choices
 from bot.core.fitting import Wording, fit_replies
@@ -72,9 +73,11 @@ class WeChatTransport:
         *,
         public_url: str = "",
         link_secret: bytes = b"",
+        style: ChoiceStyle = ChoiceStyle.links,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.client = client
+        self.style = style  # how choices are offered (WECHAT_CHOICES)
         self.public_url = public_url
         self.link_secret = link_secret
         self.clock = clock
@@ -126,7 +129,7 @@ class WeChatTransport:
         outcome = Outcome.ok()
         for piece in pieces:
             try:
-                await send_reply(self.client, person.channel_user_id, piece)
+                await send_reply(self.client, person.channel_user_id, piece, style=self.style)
             except SEND_ERRORS as error:
                 if _window_closed(error):
                     await self._record(person, sent, now, spent_all=True)

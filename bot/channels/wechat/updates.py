@@ -34,6 +34,7 @@ from bot.channels.wechat.capabilities import CAPABILITIES, CHANNEL
 from bot.channels.wechat.client import WeChatClient, WeChatError
 from bot.channels.wechat.convert import Inbound, Prompt, Unfollowed
 from bot.channels.wechat.send import send_reply
+from bot.channels.wechat.tappable import ChoiceStyle
 from bot.core.fitting import Wording, spend
 from bot.core.locks import KeyedLock
 from bot.core.messages import Kind, Reply
@@ -73,6 +74,7 @@ class UpdateHandler:
         self.clock = clock
         self.sleep = sleep
         self.told_saved = SavedNotices()
+        self.style = ChoiceStyle(runtime.settings.wechat_choices)  # how choices are offered
         self.locks = KeyedLock()
         self.running = TrackedTasks("WeChat updates")
         self.tasks = self.running.tasks  # what is being handled now
@@ -168,7 +170,8 @@ class UpdateHandler:
         now = self.runtime.academy.services.clock()
         if not (await _held(session, person.id))[0]:
             return False
-        if await chosen_payload(session, person, incoming.text, now) is not None:
+        tap = incoming.choice_id
+        if await chosen_payload(session, person, incoming.text, now, tap_id=tap) is not None:
             return False
         await self.deliver(session, person, inbound, [], person.language or "zh", attempt)
         return True
@@ -199,7 +202,7 @@ class UpdateHandler:
             attempt.sent = bool(go)
         for index, reply in enumerate(go):
             try:
-                sent += await send_reply(self.client, user, reply)
+                sent += await send_reply(self.client, user, reply, style=self.style)
             except WeChatError as error:
                 if error.errcode == UNFOLLOWED:
                     log.info("%s no longer follows the account", user)
@@ -231,7 +234,7 @@ class UpdateHandler:
 
     async def _send_one(self, user: str, reply: Reply) -> None:
         try:
-            await send_reply(self.client, user, reply)
+            await send_reply(self.client, user, reply, style=self.style)
         except (WeChatError, aiohttp.ClientError, TimeoutError) as error:
             log.warning("a reply to %s could not be sent: %s", user, error)
 

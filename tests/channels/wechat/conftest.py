@@ -45,6 +45,15 @@ class LiveWeChat:
         """`openid` types `text`; what the bot sent in answer, once it is done."""
         return await self.post(openid, self.poster.text(openid, text), "text")
 
+    async def tap(
+        self, openid: str, message: Sent, words: str, *, menu_id: str | None = None
+    ) -> list[Sent]:
+        """`openid` taps the link (or menu item) that reads `words` in `message`: WeChat posts
+        a text of its content with its id as bizmsgmenuid (`menu_id` instead, e.g. "0")."""
+        content, item_id = message.tap(words)
+        xml = self.poster.text(openid, content, menu_id=item_id if menu_id is None else menu_id)
+        return await self.post(openid, xml, "text")
+
     async def event(self, openid: str, event: str, key: str = "") -> list[Sent]:
         return await self.post(openid, self.poster.event(openid, event, key), EVENTS.get(event, ""))
 

@@ -84,11 +84,23 @@ GOLDEN: list[tuple[str, dict[str, str | int], Result]] = [
         ),
     ),
     (
-        "bizmsgmenu-tap",  # the id has been seen as "0": kept, but the content is what counts
+        "bizmsgmenu-tap",  # the id has been seen as "0": kept, checked against the content
         message("text", Content="2", bizmsgmenuid="0"),
         said(
-            Incoming(ANA, Kind.text, text="2", message_ref=MSG_ID, update_ref=MSG_ID),
+            Incoming(
+                ANA, Kind.text, text="2", message_ref=MSG_ID, update_ref=MSG_ID, choice_id="0"
+            ),
             menu_id="0",
+        ),
+    ),
+    (
+        "bizmsgmenu-tap-with-its-id",
+        message("text", Content="下一张", bizmsgmenuid="3"),
+        said(
+            Incoming(
+                ANA, Kind.text, text="下一张", message_ref=MSG_ID, update_ref=MSG_ID, choice_id="3"
+            ),
+            menu_id="3",
         ),
     ),
     (
