@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, case, delete, distinct, func
+from sqlalchemy import ColumnElement, case, delete, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped
 from sqlmodel import col, select
@@ -140,34 +140,69 @@ def _earliest(known: datetime | None, reported: datetime) -> datetime:
 @dataclass(frozen=True)
 class ReceiptCounts:
     """What came of messages sent on channels that report receipts: how many of them were
-    tracked at all (0 on Telegram, which reports nothing), reached the phone, and were read."""
+    tracked at all (0 on Telegram, which reports nothing), reached the phone, were read, and
+    failed without any of them reaching it (WeChat: the person refuses the account's
+    messages)."""
 
     tracked: int = 0
     delivered: int = 0
     read: int = 0
+    failed: int = 0
+
+    def __add__(self, other: ReceiptCounts) -> ReceiptCounts:
+        return ReceiptCounts(
+            self.tracked + other.tracked,
+            self.delivered + other.delivered,
+            self.read + other.read,
+            self.failed + other.failed,
+        )
 
 
 async def announcement_receipts(session: AsyncSession, ref: str) -> ReceiptCounts:
     """Of the people an announcement (`ref`, "ann:<id>") went to on a channel that reports
-    receipts: how many, how many had it on their phone, how many read it. A person counts once
-    however many messages their copy took (a template and the text, say)."""
-    receipts = (
+    receipts: how many, how many had it on their phone, how many read it, and how many it
+    failed to reach. A person counts once however many messages their copy took (a template
+    and the text, say)."""
+    total = ReceiptCounts()
+    for counts in (await announcement_receipts_by_channel(session, ref)).values():
+        total += counts
+    return total
+
+
+async def announcement_receipts_by_channel(
+    session: AsyncSession, ref: str
+) -> dict[str, ReceiptCounts]:
+    """`announcement_receipts` for each channel that reported any (none: empty)."""
+    per_delivery = (
         select(
-            func.count(distinct(col(MessageReceipt.delivery_id))),
-            func.count(distinct(_when(col(MessageReceipt.delivered_at)))),
-            func.count(distinct(_when(col(MessageReceipt.read_at)))),
+            col(MessageReceipt.channel).label("channel"),
+            func.max(_flag(col(MessageReceipt.delivered_at))).label("delivered"),
+            func.max(_flag(col(MessageReceipt.read_at))).label("read"),
+            func.max(_flag(col(MessageReceipt.failed_at))).label("failed"),
         )
         .select_from(MessageReceipt)
         .join(Delivery, col(Delivery.id) == col(MessageReceipt.delivery_id))
         .where(col(Delivery.kind) == DeliveryKind.announcement, col(Delivery.ref) == ref)
+        .group_by(col(MessageReceipt.channel), col(MessageReceipt.delivery_id))
+        .subquery("per_delivery")
     )
-    tracked, delivered, read = (await session.exec(receipts)).one()
-    return ReceiptCounts(int(tracked), int(delivered), int(read))
+    delivered, failed = per_delivery.c.delivered, per_delivery.c.failed
+    counts = select(  # type: ignore[call-overload]  # sqlmodel types 1-4 columns
+        per_delivery.c.channel,
+        func.count(),
+        func.sum(delivered),
+        func.sum(per_delivery.c.read),
+        func.sum(case(((failed == 1) & (delivered == 0), 1), else_=0)),
+    ).group_by(per_delivery.c.channel)
+    return {
+        str(channel): ReceiptCounts(int(n), int(d or 0), int(r or 0), int(f or 0))
+        for channel, n, d, r, f in await session.exec(counts)
+    }
 
 
-def _when(moment: Mapped[datetime | None]) -> ColumnElement[int | None]:
-    """The delivery's id when `moment` is set, else NULL (which COUNT skips)."""
-    return case((moment.is_not(None), col(MessageReceipt.delivery_id)), else_=None)
+def _flag(moment: Mapped[datetime | None]) -> ColumnElement[int]:
+    """1 when `moment` is set, else 0."""
+    return case((moment.is_not(None), 1), else_=0)
 
 
 async def prune(session: AsyncSession, now: datetime, keep: timedelta = KEEP) -> int:

@@ -17,7 +17,7 @@ from bot.db.models import (
     Membership,
     Person,
 )
-from bot.db.receipts import announcement_receipts
+from bot.db.receipts import announcement_receipts_by_channel
 from bot.i18n import Translator
 from bot.scheduling import store
 from bot.scheduling.services import SchedulerServices
@@ -77,13 +77,25 @@ async def report_finished(
             )
 
 
+# The line of each channel that reports receipts; WhatsApp's (reads included) is the default.
+RECEIPTS_LINE = {"wechat": "announce.receipts_wechat"}  # template messages: arrived or not
+
+
 async def receipts_line(session: AsyncSession, t: Translator, announcement: Announcement) -> str:
-    """ "📬 On WhatsApp: it reached 38 of 40 phones · 25 read it"; "" when none of the class is
-    on a channel that reports receipts (Telegram says nothing of the kind)."""
-    seen = await announcement_receipts(session, ref_of(announcement))
-    if not seen.tracked:
-        return ""
-    return t("announce.receipts", tracked=seen.tracked, delivered=seen.delivered, read=seen.read)
+    """ "📬 On WhatsApp: it reached 38 of 40 phones · 25 read it", a line per channel that
+    reports receipts; "" when none of the class is on one (Telegram says nothing of the kind)."""
+    seen = await announcement_receipts_by_channel(session, ref_of(announcement))
+    return "\n".join(
+        t(
+            RECEIPTS_LINE.get(channel, "announce.receipts"),
+            tracked=counts.tracked,
+            delivered=counts.delivered,
+            read=counts.read,
+            failed=counts.failed,
+        )
+        for channel, counts in sorted(seen.items())
+        if counts.tracked
+    )
 
 
 async def report(session: AsyncSession, t: Translator, announcement: Announcement) -> Reply:

@@ -165,6 +165,20 @@ class WeChatPoster:
             fields["Ticket"] = ticket
         return xml_of(fields)
 
+    def template_finished(self, openid: str, msgid: int | str, status: str = "success") -> bytes:
+        """TEMPLATESENDJOBFINISH: what became of the template `msgid` sent to `openid`; WeChat's
+        statuses are "success", "failed:user block" and "failed: system failed"."""
+        fields: dict[str, str | int] = {
+            "ToUserName": ACCOUNT,
+            "FromUserName": openid,
+            "CreateTime": int(self.clock()),
+            "MsgType": "event",
+            "Event": "TEMPLATESENDJOBFINISH",
+            "MsgID": int(msgid),
+            "Status": status,
+        }
+        return xml_of(fields)
+
     # How it posts.
 
     def query(

@@ -20,11 +20,17 @@ the account serves China, so the hint is Chinese until the person chooses.
   is that command; anything else is a button payload (`bot.core.payloads`), as if tapped.
 - unsubscribe: `Unfollowed` (not an `Incoming`): the channel marks the person inactive.
 - Other messages (video, location, link, file...): `Kind.unsupported`, answered as on Telegram.
-- Other events (VIEW, LOCATION reports, TEMPLATESENDJOBFINISH...): nothing. They are not
-  something the person said, and an answer to each would spend their message budget.
+- TEMPLATESENDJOBFINISH (what became of a template message, `MsgID` its msgid):
+  `TemplateReport`, a receipt for `bot.db.receipts` (not an `Incoming`: nothing to answer).
+  `Status` "success" → delivered; "failed:user block" (the person refuses the account's
+  messages) → failed with USER_BLOCK as its code; any other failure ("failed: system failed")
+  → failed without a code.
+- Other events (VIEW, LOCATION reports, MASSSENDJOBFINISH...): nothing. They are not something
+  the person said, and an answer to each would spend their message budget.
 
 `update_ref` is the MsgId; events have none, so theirs is openid:CreateTime:Event(:EventKey)
-(WeChat retries a call 3 times in 15 s with the same fields).
+(WeChat retries a call 3 times in 15 s with the same fields), and a job-finish event's also
+ends with its MsgID: two templates to one person can finish in the same second.
 """
 
 from __future__ import annotations
@@ -37,12 +43,18 @@ from enum import StrEnum
 from bot.channels.wechat.xml import WeChatXml
 from bot.core.fitting import incoming_for_choice
 from bot.core.messages import Incoming, Kind, Sender
+from bot.db.models import ReceiptStatus
+from bot.db.receipts import Receipt
 
 log = logging.getLogger(__name__)
 CHANNEL = "wechat"
 LANGUAGE_HINT = "zh"
 QR_SCENE_PREFIX = "qrscene_"
 REF_LENGTH = 128  # processed_updates.ref
+TEMPLATE_FINISHED = "templatesendjobfinish"
+# A job-finish "failed:user block" is kept with this code: WeChat's own errcode for "the user
+# refuses the account's messages" (43101), so the receipt says why it never arrived.
+USER_BLOCK = 43101
 
 
 class Prompt(StrEnum):
@@ -68,6 +80,15 @@ class Inbound:
 
 
 @dataclass(frozen=True)
+class TemplateReport:
+    """What WeChat says became of a template message sent to `user_id` (TEMPLATESENDJOBFINISH)."""
+
+    user_id: str
+    receipt: Receipt
+    update_ref: str
+
+
+@dataclass(frozen=True)
 class Unfollowed:
     """The person unfollowed the account: nothing can reach them until they follow again."""
 
@@ -88,7 +109,7 @@ def sent_at(message: WeChatXml) -> datetime:
         return datetime.now(UTC)
 
 
-def read_message(message: WeChatXml) -> Inbound | Unfollowed | None:
+def read_message(message: WeChatXml) -> Inbound | Unfollowed | TemplateReport | None:
     """What one message or event means (see the module's docstring); None when it names no
     sender or is an event the bot does not answer."""
     openid = message.from_user_name.strip()
@@ -125,11 +146,13 @@ def _message(openid: str, message: WeChatXml) -> Inbound:
     )
 
 
-def _event(openid: str, message: WeChatXml) -> Inbound | Unfollowed | None:
+def _event(openid: str, message: WeChatXml) -> Inbound | Unfollowed | TemplateReport | None:
     sender = sender_of(openid)
     ref = _event_ref(openid, message)
     key = message.event_key.strip()
     match message.event.lower():
+        case "templatesendjobfinish":
+            return template_report(openid, message, ref)
         case "subscribe":
             scene = key.removeprefix(QR_SCENE_PREFIX) if key.startswith(QR_SCENE_PREFIX) else ""
             incoming, prompt = _start(sender, scene), Prompt.follow
@@ -143,6 +166,24 @@ def _event(openid: str, message: WeChatXml) -> Inbound | Unfollowed | None:
             log.debug("a WeChat %r event was ignored", message.event[:40])
             return None
     return Inbound(replace(incoming, update_ref=ref), prompt, sent_at(message))
+
+
+def template_report(openid: str, message: WeChatXml, ref: str) -> TemplateReport | None:
+    """A job-finish event as a receipt of the template it names; None without a MsgID."""
+    msgid = message.job_msg_id.strip()
+    if not msgid:
+        log.info("a WeChat TEMPLATESENDJOBFINISH without MsgID was skipped")
+        return None
+    status = " ".join(message.status.lower().split())  # "failed: system failed", spaced or not
+    if status == "success":
+        receipt = Receipt(msgid, ReceiptStatus.delivered, sent_at(message))
+    elif status.replace(" ", "").startswith("failed:userblock"):
+        receipt = Receipt(msgid, ReceiptStatus.failed, sent_at(message), error_code=USER_BLOCK)
+    else:
+        if not status.startswith("failed"):
+            log.info("a WeChat template's unknown status %r counts as failed", status[:40])
+        receipt = Receipt(msgid, ReceiptStatus.failed, sent_at(message))
+    return TemplateReport(openid, receipt, ref)
 
 
 def _start(sender: Sender, scene: str) -> Incoming:
@@ -162,4 +203,6 @@ def _event_ref(openid: str, message: WeChatXml) -> str:
     parts = [openid, message.create_time, message.event]
     if message.event_key:
         parts.append(message.event_key)
+    if message.job_msg_id:
+        parts.append(message.job_msg_id)
     return ":".join(parts)[:REF_LENGTH]

@@ -9,6 +9,10 @@ does not fit what is left, or WeChat answers 45015 (out of the window) or 45047 
 template message of its purpose goes instead (`wechat.yaml` of the person's course, their
 language or else Chinese), its tap opening the lesson's page on PUBLIC_URL (bot/web/lesson.py).
 
+A template's msgid is its `Outcome.message_refs`: the engine records it (bot.db.receipts) and the
+TEMPLATESENDJOBFINISH event WeChat posts later says whether it arrived. Customer-service messages
+have none (custom/send answers only errcode and errmsg): they count as sent, not tracked.
+
 What a refusal means (WeChat's errcode; the client already replaced a refused token once):
 - 43004 (the person unfollowed) → blocked: the engine marks them, nothing more goes to them.
 - 45015, 45047 → the template (a scheduled message) or, for an answer kept in the outbox, wait
@@ -185,12 +189,13 @@ class WeChatTransport:
         if self.public_url and slug is not None and person.id is not None:
             url = lesson_url(self.public_url, self.link_secret, person.id, course.id, slug, now)
         try:
-            await self.client.send_template(
+            msgid = await self.client.send_template(
                 person.channel_user_id, template.template_id, data, url=url
             )
         except SEND_ERRORS as error:
             return _template_failed(template, error)
-        return Outcome.ok()
+        # Its msgid, so the job-finish event WeChat posts later counts it delivered or not.
+        return Outcome(Result.sent, message_refs=(str(msgid),) if msgid else ())
 
 
 async def _lesson_opened(

@@ -10,6 +10,10 @@ after a menu click, a follow or a scan). The replies held from before go first, 
 ones; `bot.core.fitting.spend` cuts what goes now (the last one ending "reply with anything to
 go on") from what waits. What waits is kept in the outbox, held far ahead so the delivery engine
 leaves it, and sent here on the person's next message.
+
+A template's job-finish event (`TemplateReport`) is applied to the receipts (bot.db.receipts) in
+its own transaction, tried again while the database is away, and once more a few seconds later
+when its msgid is not recorded yet (the delivery engine records it after the send returns).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from bot.channels.outage import SavedNotices, pauses
 from bot.channels.webhooks import TrackedTasks
 from bot.channels.wechat.capabilities import CAPABILITIES, CHANNEL
 from bot.channels.wechat.client import WeChatClient, WeChatError
-from bot.channels.wechat.convert import Inbound, Prompt, Unfollowed
+from bot.channels.wechat.convert import Inbound, Prompt, TemplateReport, Unfollowed
 from bot.channels.wechat.send import send_reply
 from bot.channels.wechat.tappable import ChoiceStyle
 from bot.core.fitting import Wording, spend
@@ -43,6 +47,7 @@ from bot.db.ledger import left_for, record_arrival, record_sent
 from bot.db.models import Delivery, DeliveryKind, DeliveryStatus, Person
 from bot.db.outage import database_unavailable
 from bot.db.people import find_person, mark_blocked
+from bot.db.receipts import Receipt, apply_receipts
 from bot.i18n import Translator, normalise_language
 from bot.runtime import Runtime
 from bot.scheduling import outbox
@@ -55,7 +60,9 @@ KEEP_FOR_NEXT_MESSAGE = frozenset({OUT_OF_WINDOW, QUOTA_SPENT})
 # Held rows are due this far ahead: the delivery engine leaves them; the next message sends them.
 HELD_FOR = timedelta(days=3650)
 
-Taken = Inbound | Unfollowed
+Taken = Inbound | Unfollowed | TemplateReport
+# Reports of templates not yet recorded are tried once more after this many seconds.
+LATE_REPORTS_AFTER = 5.0
 
 
 class UpdateHandler:
@@ -78,11 +85,15 @@ class UpdateHandler:
         self.locks = KeyedLock()
         self.running = TrackedTasks("WeChat updates")
         self.tasks = self.running.tasks  # what is being handled now
+        self.applying = asyncio.Lock()  # template reports: one transaction after another
+        self.late_reports_after = LATE_REPORTS_AFTER
 
     def take(self, taken: Taken) -> None:
         """Start handling a message or event (returns at once; the task is tracked)."""
         if isinstance(taken, Unfollowed):
             self.running.spawn(self.unfollowed(taken.user_id))
+        elif isinstance(taken, TemplateReport):
+            self.running.spawn(self.apply_reports([taken.receipt]))
         else:
             self.running.spawn(self.handle(taken))
 
@@ -237,6 +248,37 @@ class UpdateHandler:
             await send_reply(self.client, user, reply, style=self.style)
         except (WeChatError, aiohttp.ClientError, TimeoutError) as error:
             log.warning("a reply to %s could not be sent: %s", user, error)
+
+    # --- template reports ----------------------------------------------------------------
+
+    async def apply_reports(self, receipts: list[Receipt], *, late: bool = False) -> None:
+        """Apply what WeChat said of template messages, in their own transaction (one at a time:
+        SQLite has one writer), trying again while the database is away. Reports of msgids not
+        recorded yet are tried once more after `late_reports_after` seconds."""
+        waits = pauses()
+        while True:
+            async with self.applying, self.runtime.sessions() as session:
+                try:
+                    unknown: list[Receipt] = []
+                    await apply_receipts(session, CHANNEL, receipts, unknown=unknown)
+                    await session.commit()
+                except Exception as error:
+                    with contextlib.suppress(Exception):
+                        await session.rollback()
+                    if not database_unavailable(error):
+                        log.exception("could not apply %d WeChat template reports", len(receipts))
+                        return
+                else:
+                    if unknown and not late:
+                        self.running.spawn(self._apply_late(unknown))
+                    elif unknown:
+                        log.info("%d WeChat template reports name no recorded msgid", len(unknown))
+                    return
+            await self.sleep(next(waits))
+
+    async def _apply_late(self, receipts: list[Receipt]) -> None:
+        await self.sleep(self.late_reports_after)
+        await self.apply_reports(receipts, late=True)
 
 
 @dataclass

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from aiohttp import web
 
 from bot.channels.webhooks import MAX_BODY, read_body
-from bot.channels.wechat.convert import Inbound, Unfollowed, read_message
+from bot.channels.wechat.convert import Inbound, TemplateReport, Unfollowed, read_message
 from bot.channels.wechat.crypto import (
     MessageCipher,
     SafeModeError,
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 REMEMBERED = 10_000  # update refs kept to recognise retries and replays
 SUCCESS = "success"  # what WeChat wants back when the account sends no passive reply
 
-Taken = Inbound | Unfollowed
+Taken = Inbound | Unfollowed | TemplateReport
 
 
 class _NoKey(Exception):

@@ -43,6 +43,8 @@ class WeChatXml:
     event_key: str = ""  # a menu item's key, a QR code's scene ("qrscene_" on subscribe)
     ticket: str = ""  # a QR code's ticket
     bizmsgmenuid: str = ""  # set on a text sent by tapping a weixin://bizmsgmenu link
+    job_msg_id: str = ""  # TEMPLATESENDJOBFINISH: the template's msgid (`MsgID`, not `MsgId`)
+    status: str = ""  # TEMPLATESENDJOBFINISH: "success", "failed:user block", ...
     encrypt: str = ""  # safe mode: the encrypted message
 
 
@@ -61,6 +63,8 @@ ELEMENTS = {
     "EventKey": "event_key",
     "Ticket": "ticket",
     "bizmsgmenuid": "bizmsgmenuid",
+    "MsgID": "job_msg_id",
+    "Status": "status",
     "Encrypt": "encrypt",
 }
 

@@ -7,11 +7,20 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.channels.wechat.convert import Inbound, Prompt, Unfollowed, read_message
+from bot.channels.wechat.convert import (
+    USER_BLOCK,
+    Inbound,
+    Prompt,
+    TemplateReport,
+    Unfollowed,
+    read_message,
+)
 from bot.channels.wechat.crypto import MessageCipher
 from bot.channels.wechat.xml import ENVELOPE_LIMIT, parse_xml
 from bot.core.messages import Incoming, Kind, Sender
 from bot.core.payloads import OpenLesson
+from bot.db.models import ReceiptStatus
+from bot.db.receipts import Receipt
 from tests.fakes.wechat_poster import seal, xml_of
 
 ANA_ID = "oAbC-ana_001"
@@ -21,7 +30,8 @@ SENT = datetime.fromtimestamp(AT, UTC)
 MSG_ID = "24600000000000001"
 ENCODING_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 APP_ID = "wx1234567890abcdef"
-Result = Inbound | Unfollowed | None
+Result = Inbound | Unfollowed | TemplateReport | None
+TEMPLATE_ID = "200163836"  # a template's msgid, as WeChat's job-finish event names it
 
 
 def message(msg_type: str, **elements: str) -> dict[str, str | int]:
@@ -59,6 +69,16 @@ def start(code: str, ref: str, prompt: Prompt) -> Inbound:
 
 def ref_of(name: str, key: str = "") -> str:
     return f"{ANA_ID}:{AT}:{name}" + (f":{key}" if key else "")
+
+
+def finished(status: str) -> dict[str, str | int]:
+    """TEMPLATESENDJOBFINISH as WeChat posts it: `MsgID` (not `MsgId`) and `Status`."""
+    return event("TEMPLATESENDJOBFINISH", MsgID=TEMPLATE_ID, Status=status)
+
+
+def report(status: ReceiptStatus, code: int | None = None) -> TemplateReport:
+    receipt = Receipt(TEMPLATE_ID, status, SENT, error_code=code)
+    return TemplateReport(ANA_ID, receipt, ref_of("TEMPLATESENDJOBFINISH", TEMPLATE_ID))
 
 
 GOLDEN: list[tuple[str, dict[str, str | int], Result]] = [
@@ -200,7 +220,15 @@ GOLDEN: list[tuple[str, dict[str, str | int], Result]] = [
     ("unfollow", event("unsubscribe", ""), Unfollowed(ANA_ID, SENT, ref_of("unsubscribe"))),
     ("menu-link", event("VIEW", "https://academy.example/lesson"), None),
     ("location-report", event("LOCATION", Latitude="40.1", Longitude="117.1"), None),
-    ("template-report", event("TEMPLATESENDJOBFINISH", Status="success"), None),
+    ("template-report-without-msgid", event("TEMPLATESENDJOBFINISH", Status="success"), None),
+    ("template-delivered", finished("success"), report(ReceiptStatus.delivered)),
+    (
+        "template-user-block",
+        finished("failed:user block"),
+        report(ReceiptStatus.failed, USER_BLOCK),
+    ),
+    ("template-system-failed", finished("failed: system failed"), report(ReceiptStatus.failed)),
+    ("template-unknown-status", finished("queued"), report(ReceiptStatus.failed)),
     ("no-sender", message("text", Content="hi", FromUserName=""), None),
 ]
 
@@ -247,3 +275,20 @@ def test_a_time_that_is_not_one_is_now() -> None:
     before = datetime.now(UTC)
     inbound = read_message(parse_xml(xml_of(elements)))
     assert isinstance(inbound, Inbound) and inbound.sent_at >= before
+
+
+def test_two_templates_finishing_in_one_second_are_two_reports() -> None:
+    """Events are told apart by who, when and what; two job-finish events of one person in the
+    same second differ only by their MsgID, so it is part of the ref."""
+    first = read_message(parse_xml(xml_of(finished("success"))))
+    second = read_message(parse_xml(xml_of(finished("success") | {"MsgID": "200163837"})))
+    assert isinstance(first, TemplateReport) and isinstance(second, TemplateReport)
+    assert first.update_ref != second.update_ref
+    assert second.receipt.message_ref == "200163837"
+
+
+@pytest.mark.parametrize("status", ["failed:user block", "FAILED: USER BLOCK", "failed:userblock"])
+def test_a_user_block_however_it_is_spaced(status: str) -> None:
+    taken = read_message(parse_xml(xml_of(finished(status))))
+    assert isinstance(taken, TemplateReport)
+    assert (taken.receipt.status, taken.receipt.error_code) == (ReceiptStatus.failed, USER_BLOCK)

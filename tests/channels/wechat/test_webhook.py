@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from aiohttp import web
 
-from bot.channels.wechat.convert import Inbound, Prompt, Unfollowed
+from bot.channels.wechat.convert import Inbound, Prompt, TemplateReport, Unfollowed
 from bot.channels.wechat.webhook import MAX_BODY, RecentRefs, Taken, add_webhook_routes
 from bot.core.messages import Kind
 from tests.fakes.server import LocalServer
@@ -191,6 +191,21 @@ async def test_unfollowing_and_ignored_events(wechat: WeChatPoster, account: Acc
     assert (await wechat.post(wechat.event(ANA, "unsubscribe"), safe=True)).text == "success"
     (gone,) = account.taken
     assert isinstance(gone, Unfollowed) and gone.user_id == ANA
+
+
+async def test_template_reports_of_one_second_are_each_taken_once(
+    wechat: WeChatPoster, account: Account
+) -> None:
+    """Two templates to one person finish in the same second: two reports (the MsgID is part of
+    the ref), not one dropped as a repeat of the other; WeChat's retry of one is dropped."""
+    now = int(time.time())
+    wechat.clock = lambda: now
+    first = wechat.template_finished(ANA, 1001)
+    assert (await wechat.post(first)).text == "success"
+    assert (await wechat.post(wechat.template_finished(ANA, 1002), safe=True)).text == "success"
+    assert (await wechat.post(first)).text == "success"  # WeChat's retry
+    reports = [taken for taken in account.taken if isinstance(taken, TemplateReport)]
+    assert [report.receipt.message_ref for report in reports] == ["1001", "1002"]
 
 
 async def test_a_take_that_fails_is_logged_and_the_server_goes_on(

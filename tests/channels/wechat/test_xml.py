@@ -117,3 +117,16 @@ def test_utf8_is_read_and_an_encoding_the_parser_lacks_is_refused() -> None:
     assert parse_xml(body.format("UTF-8").encode()).content == "你好"
     with pytest.raises(BadXml, match="not XML"):  # WeChat sends UTF-8 only
         parse_xml(body.format("GB2312").encode("gb2312"))
+
+
+def test_a_template_report_reads_msgid_with_a_capital_d_apart_from_a_messages_msgid() -> None:
+    body = (
+        "<xml><MsgType><![CDATA[event]]></MsgType><Event>TEMPLATESENDJOBFINISH</Event>"
+        "<MsgID>200163836</MsgID><Status><![CDATA[failed:user block]]></Status></xml>"
+    )
+    assert parse_xml(body.encode()) == WeChatXml(
+        msg_type="event",
+        event="TEMPLATESENDJOBFINISH",
+        job_msg_id="200163836",
+        status="failed:user block",
+    )
