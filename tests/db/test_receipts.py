@@ -13,6 +13,7 @@ from bot.db.receipts import (
     Receipt,
     ReceiptCounts,
     announcement_receipts,
+    announcement_receipts_by_channel,
     apply_receipts,
     prune,
     record_sent,
@@ -187,6 +188,55 @@ async def test_an_announcements_receipts_count_people_not_messages(runtime: Runt
     async with runtime.sessions() as session:
         counts = await announcement_receipts(session, "ann:7")
     assert (counts.tracked, counts.delivered, counts.read) == (3, 2, 1)
+
+
+async def test_failures_count_people_none_of_whose_messages_arrived_per_channel(
+    runtime: Runtime,
+) -> None:
+    """Person 0's template failed but the text after it arrived (not failed: it reached the
+    phone); person 1's one message failed; person 2, on WeChat, refused the account's
+    messages; person 3's template reached her on WeChat."""
+    people = [await someone(runtime, str(n)) for n in range(4)]
+    async with runtime.sessions() as session:
+        for pid in people[2:]:  # two of them are on WeChat
+            person = await session.get(Person, pid)
+            assert person is not None
+            person.channel = "wechat"
+            session.add(person)
+        rows = [
+            Delivery(person_id=pid, kind=DeliveryKind.announcement, ref="ann:9", due_at=NOW)
+            for pid in people
+        ]
+        session.add_all(rows)
+        await session.commit()
+        ids = [d.id for d in rows]
+        await record_sent(session, "wechat", ["1002"], people[2], NOW, delivery_id=ids[2])
+        await record_sent(session, "wechat", ["1003"], people[3], NOW, delivery_id=ids[3])
+        await apply_receipts(
+            session,
+            "wechat",
+            [
+                Receipt("1002", S.failed, at(1), error_code=43101),
+                Receipt("1003", S.delivered, at(1)),
+            ],
+        )
+        await session.commit()
+    await sent(runtime, people[0], "t0", "m0", delivery_id=ids[0])
+    await sent(runtime, people[1], "t1", delivery_id=ids[1])
+    await apply(
+        runtime,
+        Receipt("t0", S.failed, at(1), error_code=131026),
+        Receipt("m0", S.delivered, at(2)),
+        Receipt("t1", S.failed, at(1), error_code=131026),
+    )
+    async with runtime.sessions() as session:
+        per_channel = await announcement_receipts_by_channel(session, "ann:9")
+        total = await announcement_receipts(session, "ann:9")
+    assert per_channel == {
+        WA: ReceiptCounts(tracked=2, delivered=1, read=0, failed=1),
+        "wechat": ReceiptCounts(tracked=2, delivered=1, read=0, failed=1),
+    }
+    assert total == ReceiptCounts(tracked=4, delivered=2, read=0, failed=2)
 
 
 async def test_old_receipts_are_pruned(runtime: Runtime) -> None:
