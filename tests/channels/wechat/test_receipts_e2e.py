@@ -7,8 +7,10 @@ refused the account's messages."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
+import pytest
 from sqlmodel import col, select
 
 from bot.channels.wechat.convert import USER_BLOCK
@@ -19,17 +21,40 @@ from bot.i18n import Translator
 from bot.scheduling import announcements
 from bot.stats.queries import cohort_stats
 from tests.channels.wechat.conftest import LiveWeChat, running_wechat, wechat_settings
-from tests.channels.wechat.test_scheduled_e2e import (  # noqa: F401  # the fixture
+from tests.channels.wechat.test_scheduled_e2e import (
+    CONTENT,
+    COURSE,
+    Clock,
     Rig,
     a_class_of,
-    rig,
     tick_until_idle,
 )
+from tests.channels.whatsapp.conftest import free_port
 from tests.fakes.outage import DatabaseOutage
 from tests.fakes.wechat_api import FakeWeChatAPI
 
 zh = Translator("zh")
 ANNOUNCEMENT = "今晚八点直播课"
+
+
+@pytest.fixture
+async def rig(fake_wechat: FakeWeChatAPI, database_url: str) -> AsyncIterator[Rig]:
+    """The channel with the starter course, its delivery engine ticked by hand on a clock the
+    test moves (the fake's window follows it)."""
+    port = free_port()
+    settings = wechat_settings(
+        fake_wechat,
+        database_url,
+        webhook_port=port,
+        public_url=f"http://127.0.0.1:{port}",
+        content_dir=CONTENT,
+        default_course=COURSE,
+    )
+    async with running_wechat(fake_wechat, settings) as live:
+        clock = Clock()
+        live.runtime.academy.services.clock = clock
+        fake_wechat.clock = lambda: clock.now.timestamp()
+        yield Rig(live, clock, settings.public_url)
 
 
 async def receipts(live: LiveWeChat) -> dict[str, MessageReceipt]:
