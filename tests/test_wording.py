@@ -10,7 +10,7 @@ from bot.i18n import Translator, catalog
 NOT_WORDS = re.compile(r"\{[^}]*\}|/[a-z_]+|https?://\S+|\b[0-9A-Z]{4}-[0-9A-Z]{4}\b")
 WORD = re.compile(r"[A-Za-zÀ-ÿ]+")
 # Names and abbreviations people see as they are in Chinese and Spanish too.
-ALLOWED = {"QR", "Excel", "UTC", "Cancún", "Tijuana", "Greenwich", "WhatsApp", "Telegram"}
+ALLOWED = {"QR", "Excel", "UTC", "Cancún", "Tijuana", "Greenwich", "WhatsApp", "Telegram", "WeChat"}
 # English words that are also ordinary Spanish.
 SPANISH_TOO = {"a", "no", "use", "plan", "local", "bot", "personal"}
 # Forms that agree with the gender of the person addressed ("¿Está seguro?", "¡Bienvenido!").
