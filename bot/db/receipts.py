@@ -1,6 +1,7 @@
 """Receipts of sent messages: what a channel that reports them (WhatsApp's status web-hooks,
-WeChat's TEMPLATESENDJOBFINISH events for template messages) says became of each message, so a lecturer's report and the statistics can count "delivered"
-and "read", and someone whose messages are never delivered can be told apart."""
+WeChat's TEMPLATESENDJOBFINISH events for template messages) says became of each message, so a
+lecturer's report and the statistics can count "delivered" and "read", and someone whose
+messages are never delivered can be told apart."""
 
 from __future__ import annotations
 
