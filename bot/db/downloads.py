@@ -47,7 +47,8 @@ def content_type_of(filename: str) -> str:
 async def store(
     session: AsyncSession, person_id: int, filename: str, data: bytes, now: datetime
 ) -> str:
-    """Keep `data` for `person_id` until `now + LIFETIME` (committed); the token of its link."""
+    """Keep `data` for `person_id` until `now + LIFETIME` (flushed: committed with the caller's
+    session); the token of its link."""
     token = secrets.token_urlsafe(32)
     session.add(
         Download(
@@ -60,7 +61,7 @@ async def store(
             expires_at=now + LIFETIME,
         )
     )
-    await session.commit()
+    await session.flush()
     return token
 
 

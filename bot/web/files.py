@@ -9,7 +9,8 @@ only key: a random 256-bit value per file, of which only the SHA-256 is kept, so
 opens another file.
 
 Interface:
-- `store_download(sessions, public_url, person_id, attachment, now) -> str`: the file's link.
+- `store_download(session, public_url, person_id, attachment, now) -> str`: the file's link
+  (kept with the session's commit).
 - `add_file_routes(app, sessions=, clock=)`: the route on the web app.
 """
 
@@ -38,17 +39,15 @@ def file_url(public_url: str, token: str) -> str:
 
 
 async def store_download(
-    sessions: async_sessionmaker[AsyncSession],
+    session: AsyncSession,
     public_url: str,
     person_id: int,
     attachment: Attachment,
     now: datetime,
 ) -> str:
-    """Keep the attachment's bytes for `person_id` (committed); the address it is fetched at."""
-    async with sessions() as session:
-        token = await downloads.store(
-            session, person_id, attachment.filename, attachment.read(), now
-        )
+    """Keep the attachment's bytes for `person_id` in `session` (the caller commits); the
+    address it is fetched at."""
+    token = await downloads.store(session, person_id, attachment.filename, attachment.read(), now)
     return file_url(public_url, token)
 
 

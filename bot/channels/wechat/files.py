@@ -31,9 +31,13 @@ class FileLinks:
         self.public_url = public_url
         self.clock = clock
 
-    def for_person(self, person_id: int, language: str) -> FileLine | None:
+    def for_person(
+        self, person_id: int, language: str, session: AsyncSession | None = None
+    ) -> FileLine | None:
         """How a document is worded for this person; None without a PUBLIC_URL (then the
-        fitting already put a line in its place)."""
+        fitting already put a line in its place). With `session` (one that is writing, e.g. the
+        answer's: SQLite lets one write at a time) the file is kept with its commit; else in a
+        session of its own, committed at once."""
         if not self.public_url:
             return None
         t = Translator(language)
@@ -41,9 +45,16 @@ class FileLinks:
         async def line(document: Attachment) -> str:
             if document.data is None and document.path is None:  # only another channel's id
                 return t("fit.file_elsewhere", filename=document.filename)
-            url = await store_download(
-                self.sessions, self.public_url, person_id, document, self.clock()
-            )
+            if session is not None:
+                url = await store_download(
+                    session, self.public_url, person_id, document, self.clock()
+                )
+            else:
+                async with self.sessions() as own:
+                    url = await store_download(
+                        own, self.public_url, person_id, document, self.clock()
+                    )
+                    await own.commit()
             hours = int(LIFETIME.total_seconds() // 3600)
             return t("fit.file_link", filename=document.filename, link=url, hours=hours)
 

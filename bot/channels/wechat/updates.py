@@ -203,7 +203,7 @@ class UpdateHandler:
         left = left_for(person, now, CAPABILITIES)
         go, later = spend([*held, *replies], left, self.capabilities, wording)
         sent = 0
-        file_line = self.files.for_person(person.id, normalise_language(language))
+        file_line = self.files.for_person(person.id, normalise_language(language), session)
         if attempt is not None:  # from here on, trying the message again would repeat replies
             attempt.sent = bool(go)
         for index, reply in enumerate(go):
