@@ -15,8 +15,12 @@ import openpyxl
 import pytest
 from sqlmodel import func, select
 
-from bot.db.models import Download, Person
+from bot.channels.wechat.convert import Inbound, Prompt, sender_of
+from bot.core.messages import Attachment, Incoming, Reply
+from bot.db.models import Delivery, Download, Person
+from bot.db.types import utcnow
 from bot.i18n import Translator
+from bot.scheduling.transport import Result
 from tests.channels.wechat.conftest import LiveWeChat, running_wechat, wechat_settings
 from tests.channels.wechat.test_e2e import choices, make_class
 from tests.channels.whatsapp.conftest import free_port
@@ -147,3 +151,52 @@ async def test_without_public_url_the_line_says_to_ask_for_a_copy(
     assert "/files/" not in text
     async with live.runtime.sessions() as session:
         assert (await session.exec(select(func.count()).select_from(Download))).one() == 0
+
+
+async def test_a_held_document_waits_in_the_outbox_and_gets_its_link_when_it_goes(
+    live_with_files: LiveWeChat,
+) -> None:
+    """Past the five messages a document waits with the rest (its bytes in the outbox, no link
+    made yet); the person's next message sends it, its link made then."""
+    live = live_with_files
+    await add_person(live, "oCai")
+    updates = live.channel.updates
+    assert updates is not None
+    sheet = Attachment("trainees-1.xlsx", data=b"PK-spreadsheet")
+    fitted = [*(Reply(f"第 {n} 条") for n in range(1, 6)), Reply(document=sheet)]
+    inbound = Inbound(Incoming.from_text(sender_of("oCai"), "/help"), Prompt.message, utcnow())
+    live.fake.person_wrote("oCai")
+    async with live.runtime.sessions() as session:
+        person = await session.merge(await live.person("oCai"))
+        await updates.deliver(session, person, inbound, fitted, "zh")
+    assert "/files/" not in "".join(m.text for m in live.fake.messages("oCai"))
+    async with live.runtime.sessions() as session:
+        held = list(await session.exec(select(Delivery).where(Delivery.status == "pending")))
+        assert (await session.exec(select(func.count()).select_from(Download))).one() == 0
+    assert [row.attachment for row in held][-1] == b"PK-spreadsheet"
+
+    after = await live.say("oCai", "好")
+    _, url = link_in(after)
+    status, body, headers = await fetch(url)
+    assert (status, body) == (200, b"PK-spreadsheet")
+    assert 'filename="trainees-1.xlsx"' in headers["Content-Disposition"]
+
+
+async def test_a_scheduled_answer_with_a_document_goes_as_a_link_too(
+    live_with_files: LiveWeChat,
+) -> None:
+    live = live_with_files
+    await add_person(live, "oDu")
+    await live.say("oDu", "/help")  # their window is open
+    transport = live.channel.transport
+    assert transport is not None
+    person = await live.person("oDu")
+    sheet = Attachment("answer.pdf", data=b"%PDF-1.4 the lecturer's notes")
+    outcome = await transport.send(person, Reply("老师的回答", document=sheet))
+    assert outcome.result is Result.sent
+    sent = live.fake.messages("oDu")[-2:]
+    assert sent[0].text == "老师的回答"
+    _, url = link_in(sent)
+    status, body, headers = await fetch(url)
+    assert (status, body) == (200, b"%PDF-1.4 the lecturer's notes")
+    assert headers["Content-Type"].startswith("application/pdf")
