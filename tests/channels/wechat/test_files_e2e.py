@@ -200,3 +200,18 @@ async def test_a_scheduled_answer_with_a_document_goes_as_a_link_too(
     status, body, headers = await fetch(url)
     assert (status, body) == (200, b"%PDF-1.4 the lecturer's notes")
     assert headers["Content-Type"].startswith("application/pdf")
+
+
+def test_telegram_and_whatsapp_still_send_the_document_itself() -> None:
+    from bot.channels.telegram.app import CAPABILITIES as TELEGRAM
+    from bot.channels.wechat.capabilities import capabilities_for
+    from bot.channels.whatsapp.capabilities import CAPABILITIES as WHATSAPP
+    from bot.core.fitting import fit_replies
+
+    sheet = Attachment("trainees-1.xlsx", data=b"PK")
+    for caps in (TELEGRAM, WHATSAPP):
+        assert fit_replies([Reply("📄 表格", document=sheet)], caps) == [
+            Reply("📄 表格", document=sheet)
+        ]
+    assert capabilities_for("https://academy.example.org").documents_as_links
+    assert not capabilities_for("").documents_as_links
