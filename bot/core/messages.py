@@ -53,6 +53,9 @@ class Incoming:
     # The channel's id for the update that carried this (Telegram's update_id, a WhatsApp wamid):
     # a redelivery of the same update is applied once. Empty: the channel has none (console).
     update_ref: str = ""
+    # The file's format where the channel names it (a WeChat voice: "amr", "speex"); empty: the
+    # file says, or it is what the channel always sends (Telegram's voice notes: Ogg Opus).
+    file_format: str = ""
 
     @classmethod
     def from_text(

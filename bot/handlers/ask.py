@@ -121,23 +121,33 @@ router.fallback_text = free_text
 
 @router.on(Kind.voice)
 async def voice_question(ctx: Context) -> HandlerResult:
-    """A voice note: transcribed by the provider's audio endpoint when one is configured."""
+    """A voice note: transcribed by the provider's audio endpoint when one is configured. A
+    format the endpoint does not take (WeChat's AMR) is converted to WAV first."""
     asker = ctx.services.asker
     llm = asker.llm if asker is not None else None
     model = ctx.settings.transcription_model
     fetches = ctx.offers.fetch_file is not None  # from the channel the voice note came by
     if llm is None or not fetches or not model or not ctx.incoming.file_ref:
         return Reply(ctx.t("error.voice"), menu=await main_menu(ctx))
+    from bot.qa.audio import MAX_SECONDS, AudioRefused, Refusal, for_transcription
     from bot.qa.llm import transcribe
 
     try:
         audio = await ctx.fetch_file(ctx.incoming.file_ref)
     except Exception:  # the platform would not give us the file: ask them to type
         return Reply(ctx.t("error.voice"), menu=await main_menu(ctx))
+    try:
+        filename, audio = await for_transcription(audio, ctx.incoming.file_format)
+    except AudioRefused as refused:
+        log.info("voice message not transcribed: %s", refused)
+        if refused.refusal in (Refusal.too_long, Refusal.too_large):
+            words = ctx.t("error.voice_too_long", minutes=MAX_SECONDS // 60)
+            return Reply(words, menu=await main_menu(ctx))
+        return Reply(ctx.t("error.voice"), menu=await main_menu(ctx))
     text = await transcribe(
         llm.client,
         audio,
-        "voice.ogg",
+        filename,
         model,
         language=ctx.person.language,
     )

@@ -110,7 +110,13 @@ def _message(openid: str, message: WeChatXml) -> Inbound:
             if message.bizmsgmenuid:
                 menu_id = message.bizmsgmenuid
         case "voice" if message.media_id:
-            incoming = Incoming(sender, Kind.voice, file_ref=message.media_id, message_ref=ref)
+            incoming = Incoming(
+                sender,
+                Kind.voice,
+                file_ref=message.media_id,
+                file_format=message.format.lower(),
+                message_ref=ref,
+            )
         case "image" if message.media_id:
             incoming = Incoming(sender, Kind.photo, file_ref=message.media_id, message_ref=ref)
         case _:
