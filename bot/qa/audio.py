@@ -94,11 +94,11 @@ def to_wav(data: bytes, format: str) -> bytes:
             resampler = av.AudioResampler(format="s16", layout="mono", rate=RATE)
             for frame in container.decode(container.streams.audio[0]):
                 for mono in resampler.resample(frame):
-                    pcm += bytes(mono.planes[0])[: mono.samples * 2]
+                    pcm += memoryview(mono.planes[0])[: mono.samples * 2]
                 if len(pcm) > limit:
                     raise AudioRefused(Refusal.too_long, f"over {MAX_SECONDS} s")
             for mono in resampler.resample(None):
-                pcm += bytes(mono.planes[0])[: mono.samples * 2]
+                pcm += memoryview(mono.planes[0])[: mono.samples * 2]
     except AudioRefused:
         raise
     except (av.FFmpegError, ValueError, EOFError, IndexError) as error:
