@@ -63,13 +63,15 @@ def sniff(data: bytes) -> str | None:
 
 
 def format_of(data: bytes, declared: str = "") -> str:
-    """The voice message's format: the channel's word for one this module decodes (WeChat's
-    speex, which has no magic of its own), else what the bytes say, else the channel's word,
-    else Ogg (Telegram's and WhatsApp's voice notes, which say nothing)."""
+    """The voice message's format: what its first bytes say (WeChat's "amr" may be AMR-WB),
+    else the channel's word, else Ogg (Telegram's and WhatsApp's voice notes name none). Speex
+    has no magic of its own: the channel's "speex" wins over an Ogg file's, since the endpoint
+    would not take Ogg Speex."""
     declared = declared.strip().lower()
-    if declared in DEMUXERS and declared != "amr":  # amr may be AMR-WB: the bytes tell
+    sniffed = sniff(data)
+    if declared == "speex" and sniffed in (None, "ogg"):
         return declared
-    return sniff(data) or declared or "ogg"
+    return sniffed or declared or "ogg"
 
 
 def to_wav(data: bytes, format: str) -> bytes:

@@ -81,6 +81,8 @@ async def test_what_the_endpoint_takes_goes_as_it_came_and_amr_as_wav() -> None:
         (b"#!AMR-WB\n...", "amr", "amr-wb"),
         (SPEEX, "speex", "speex"),
         (SPEEX, "", "ogg"),
+        (AMR, "speex", "amr"),  # the bytes say AMR: they are AMR
+        (b"\x2a\x00", "speex", "speex"),  # WeChat's bare Speex: tried, then refused
         (b"RIFF\x00\x00\x00\x00WAVEfmt ", "amr", "wav"),
         (b"\x00\x00\x00\x20ftypM4A ", "", "m4a"),
         (b"ID3\x04", "", "mp3"),
