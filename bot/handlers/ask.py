@@ -25,6 +25,7 @@ from bot.handlers.join import open_bare_code
 from bot.handlers.menu import asks_for_menu, main_menu, show_menu
 from bot.handlers.talk import class_of, pass_to_lecturer, reply_to_talk
 from bot.pipeline.router import AccessDenied, Context, HandlerResult, Router
+from bot.qa.audio import MAX_SECONDS, AudioRefused, Refusal, for_transcription
 from bot.qa.service import QuotaReached
 from bot.scheduling import store
 
@@ -129,7 +130,6 @@ async def voice_question(ctx: Context) -> HandlerResult:
     fetches = ctx.offers.fetch_file is not None  # from the channel the voice note came by
     if llm is None or not fetches or not model or not ctx.incoming.file_ref:
         return Reply(ctx.t("error.voice"), menu=await main_menu(ctx))
-    from bot.qa.audio import MAX_SECONDS, AudioRefused, Refusal, for_transcription
     from bot.qa.llm import transcribe
 
     try:
