@@ -86,6 +86,7 @@ def to_wav(data: bytes, format: str) -> bytes:
     if demuxer is None:
         raise AudioRefused(Refusal.unsupported, format[:20])
     import av  # FFmpeg's libraries load on the first voice message, not at start-up
+    import av.error
 
     pcm = bytearray()
     limit = MAX_SECONDS * RATE * 2
@@ -103,7 +104,7 @@ def to_wav(data: bytes, format: str) -> bytes:
                 pcm += memoryview(mono.planes[0])[: mono.samples * 2]
     except AudioRefused:
         raise
-    except (av.FFmpegError, ValueError, EOFError, IndexError) as error:
+    except (av.error.FFmpegError, ValueError, EOFError, IndexError) as error:
         raise AudioRefused(Refusal.unreadable, type(error).__name__) from error
     if not pcm:
         raise AudioRefused(Refusal.unreadable, "no sound")
