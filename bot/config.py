@@ -122,8 +122,10 @@ class Settings(BaseSettings):
     public_url: str = Field(
         default="",
         description="The web server's public HTTPS address (e.g. https://academy.example.org): "
-        "a WeChat template message's tap opens the lesson's page there (/lesson/...); empty: "
-        "template messages go without a link.",
+        "a WeChat template message's tap opens the lesson's page there (/lesson/...), and a "
+        "document WeChat cannot send is a download link there for 24 hours (/files/...); "
+        "empty: template messages go without a link, documents as a line saying to ask for a "
+        "copy.",
     )
     wechat_choices: Literal["links", "menu", "numbers"] = Field(
         default="links",

@@ -46,6 +46,8 @@ def _tables() -> list[Table]:
 def _json_default(value: object) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, bytes):  # a kept file (a download, a held reply's attachment): its size
+        return f"({len(value)} bytes)"
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 

@@ -62,6 +62,10 @@ class Capabilities:
     list_description_limit: int = 72
     edits: bool = True  # a message already sent can be replaced
     documents: bool = True  # files such as a spreadsheet
+    # Where `documents` is False: the channel sends a document as a download link of its own,
+    # in a message of its own (the fitting keeps it, alone); else the fitting writes a line
+    # in place of the file.
+    documents_as_links: bool = False
     images: bool = True
     persistent_menu: bool = True  # a keyboard that stays at the bottom of the screen
     # The longest button payload in bytes (Telegram's callback data: 64).

@@ -17,7 +17,9 @@ sending and gets back one `Reply` per message it must send, each within its limi
   offers any (a tap reads as the label typed: see `incoming_for_choice`), else it is dropped;
 - an edit becomes a new message where edits are not possible, or when the reply became several
   messages;
-- a document or photo the channel cannot send becomes a line saying where to get it;
+- a document or photo the channel cannot send becomes a line saying where to get it; a document
+  on a channel that sends documents as links (`documents_as_links`) stays, in a message of its
+  own after the reply's text (the channel writes the link);
 - a text too long for a caption goes in its own message after the file;
 - with a message budget, the first messages and the last one carrying choices are kept;
   `spend` splits what may go now from what waits for the person's next message (see
@@ -216,6 +218,7 @@ def _fit_one(
             tuple(Button(label, MENU_PREFIX + label) for label in row) for row in reply.menu
         )
     files: list[tuple[str, Attachment]] = []
+    linked: Reply | None = None  # a document the channel sends as a link, after the rest
     for kind, attachment, shown in (
         ("image", reply.image, caps.images),
         ("document", reply.document, caps.documents),
@@ -224,12 +227,15 @@ def _fit_one(
             continue
         if shown:
             files.append((kind, attachment))
+        elif kind == "document" and caps.documents_as_links:
+            linked = Reply(document=attachment, purpose=reply.purpose)
         else:
             line = wording.file_elsewhere.replace("{filename}", attachment.filename)
             text = _joined(text, line)
     text, offer = _choices(text, buttons, reply, caps, wording, numbers)
     if not text and not files and not _offers_choices(offer) and menu is None:
-        return []
+        return [linked] if linked else []
+    after = [linked] if linked else []
     with_buttons = bool(offer.buttons or offer.choice_list)
     offer = replace(offer, menu=menu, purpose=reply.purpose)
     messages: list[Reply] = []
@@ -244,7 +250,7 @@ def _fit_one(
             and (not text or (caps.caption_limit and caps.fits(text, caption_limit)))
         ):
             messages.append(replace(offer, text=text, image=image, document=document))
-            return messages
+            return [*messages, *after]
         messages.append(Reply(image=image, document=document, purpose=reply.purpose))
     pieces = split_text(text, caps.text_limit, caps.length_unit)
     last_limit = caps.text_limit_with_buttons if with_buttons else caps.text_limit
@@ -254,7 +260,7 @@ def _fit_one(
     messages.append(replace(offer, text=pieces[-1] if pieces else ""))
     if reply.edit and caps.edits and len(messages) == 1:
         messages[0] = replace(messages[0], edit=True)
-    return messages
+    return [*messages, *after]
 
 
 def _choices(

@@ -56,6 +56,9 @@ class Incoming:
     # The id a tap on an offered choice came back with where the tap arrives as text (WeChat's
     # bizmsgmenuid, seen as "0" too); "" when typed. Not trusted: bot.core.choices.typed_choice.
     choice_id: str = ""
+    # The file's format where the channel names it (a WeChat voice: "amr", "speex"); empty: the
+    # file says, or it is what the channel always sends (Telegram's voice notes: Ogg Opus).
+    file_format: str = ""
 
     @classmethod
     def from_text(

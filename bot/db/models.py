@@ -516,3 +516,18 @@ class WeChatQRCode(SQLModel, table=True):
     ticket: str = Field(max_length=256)
     url: str = Field(max_length=256)  # what the QR picture encodes (http://weixin.qq.com/q/…)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Download(SQLModel, table=True):
+    """A file made for a person on a channel that cannot send files (WeChat), kept for a day
+    behind a link `/files/<token>` (bot/db/downloads.py); only the token's SHA-256 is kept."""
+
+    __tablename__ = "downloads"
+
+    token_hash: str = Field(max_length=64, primary_key=True)  # hex SHA-256 of the link's token
+    person_id: int = Field(foreign_key="people.id", ondelete="CASCADE", index=True)
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=127)
+    data: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))

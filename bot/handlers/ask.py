@@ -25,6 +25,7 @@ from bot.handlers.join import open_bare_code
 from bot.handlers.menu import asks_for_menu, main_menu, show_menu
 from bot.handlers.talk import class_of, pass_to_lecturer, reply_to_talk
 from bot.pipeline.router import AccessDenied, Context, HandlerResult, Router
+from bot.qa.audio import MAX_SECONDS, AudioRefused, Refusal, for_transcription
 from bot.qa.service import QuotaReached
 from bot.scheduling import store
 
@@ -121,7 +122,8 @@ router.fallback_text = free_text
 
 @router.on(Kind.voice)
 async def voice_question(ctx: Context) -> HandlerResult:
-    """A voice note: transcribed by the provider's audio endpoint when one is configured."""
+    """A voice note: transcribed by the provider's audio endpoint when one is configured. A
+    format the endpoint does not take (WeChat's AMR) is converted to WAV first."""
     asker = ctx.services.asker
     llm = asker.llm if asker is not None else None
     model = ctx.settings.transcription_model
@@ -134,10 +136,18 @@ async def voice_question(ctx: Context) -> HandlerResult:
         audio = await ctx.fetch_file(ctx.incoming.file_ref)
     except Exception:  # the platform would not give us the file: ask them to type
         return Reply(ctx.t("error.voice"), menu=await main_menu(ctx))
+    try:
+        filename, audio = await for_transcription(audio, ctx.incoming.file_format)
+    except AudioRefused as refused:
+        log.info("voice message not transcribed: %s", refused)
+        if refused.refusal in (Refusal.too_long, Refusal.too_large):
+            words = ctx.t("error.voice_too_long", minutes=MAX_SECONDS // 60)
+            return Reply(words, menu=await main_menu(ctx))
+        return Reply(ctx.t("error.voice"), menu=await main_menu(ctx))
     text = await transcribe(
         llm.client,
         audio,
-        "voice.ogg",
+        filename,
         model,
         language=ctx.person.language,
     )

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from bot.config import LANGUAGES
 from bot.core.messages import DETAILS, Detail, Purpose, Topic
@@ -54,6 +55,7 @@ LIMITS = {
     Detail.first_line: 120,
 }
 EMPTY = "—"  # Meta refuses an empty parameter
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -78,13 +80,14 @@ class Template:
 
 
 @dataclass(frozen=True)
-class CourseTemplates:
-    """A course's templates by purpose and language; empty for a course without the file."""
+class TemplateBook(Generic[T]):
+    """A course's templates of one channel by purpose and language; empty for a course without
+    the file."""
 
-    templates: dict[tuple[Purpose, str], Template] = field(default_factory=dict)
+    templates: dict[tuple[Purpose, str], T] = field(default_factory=dict)
     source: Path | None = None
 
-    def find(self, purpose: Purpose, language: str) -> Template | None:
+    def find(self, purpose: Purpose, language: str) -> T | None:
         return self.templates.get((purpose, language))
 
     def missing(self, languages: tuple[str, ...]) -> list[tuple[Purpose, str]]:
@@ -95,6 +98,33 @@ class CourseTemplates:
             for language in languages
             if (purpose, language) not in self.templates
         ]
+
+
+CourseTemplates = TemplateBook[Template]
+
+
+def read_purposes(path: Path, complain: Complain) -> dict[str, Located] | None:
+    """The purposes a channel's template file (whatsapp.yaml, wechat.yaml) lists, each with its
+    line; None (and the problem complained) when the file cannot be read or is not such a map.
+    A purpose the bot does not know is complained about and left in."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        complain(0, f"cannot read the file as UTF-8 text: {error}")
+        return None
+    try:
+        parsed = parse_yaml(text.replace("\r\n", "\n"))
+    except YamlSyntaxError as error:
+        complain(error.line, error.message)
+        return None
+    for line, message in parsed.duplicates:
+        complain(line, message)
+    if parsed.root is None or not isinstance(parsed.root.value, dict):
+        complain(1, f"{path.name} must list purposes: reminder:, nudge:, lesson:, ...")
+        return None
+    entries: dict[str, Located] = parsed.root.value
+    unknown_keys(entries, [p.value for p in SCHEDULED], complain)
+    return entries
 
 
 def one_line(text: str, limit: int) -> str:
@@ -111,24 +141,10 @@ def one_line(text: str, limit: int) -> str:
 def load_templates(path: Path, languages: tuple[str, ...], complain: Complain) -> CourseTemplates:
     """Read and check `path` (a course's whatsapp.yaml) for a course in `languages`; every
     problem goes to `complain(line, message)`."""
+    entries = read_purposes(path, complain)
+    if entries is None:
+        return CourseTemplates(source=path)
     found: dict[tuple[Purpose, str], Template] = {}
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        complain(0, f"cannot read the file as UTF-8 text: {error}")
-        return CourseTemplates(source=path)
-    try:
-        parsed = parse_yaml(text.replace("\r\n", "\n"))
-    except YamlSyntaxError as error:
-        complain(error.line, error.message)
-        return CourseTemplates(source=path)
-    for line, message in parsed.duplicates:
-        complain(line, message)
-    if parsed.root is None or not isinstance(parsed.root.value, dict):
-        complain(1, "whatsapp.yaml must list purposes: reminder:, nudge:, lesson:, ...")
-        return CourseTemplates(source=path)
-    entries: dict[str, Located] = parsed.root.value
-    unknown_keys(entries, [p.value for p in SCHEDULED], complain)
     names: dict[str, Purpose] = {}
     for purpose in SCHEDULED:
         entry = entries.get(purpose.value)

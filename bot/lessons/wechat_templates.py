@@ -23,18 +23,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import LANGUAGES
 from bot.core.messages import DETAILS, Detail, Purpose
-from bot.lessons.templates import SCHEDULED, one_line
+from bot.lessons.templates import SCHEDULED, TemplateBook, one_line, read_purposes
 from bot.lessons.yaml_lines import (
     Complain,
     Located,
-    YamlSyntaxError,
     entry_text,
-    parse_yaml,
     unknown_keys,
 )
 
@@ -91,24 +89,7 @@ class WeChatTemplate:
         }
 
 
-@dataclass(frozen=True)
-class CourseWeChatTemplates:
-    """A course's WeChat templates by purpose and language; empty without the file."""
-
-    templates: dict[tuple[Purpose, str], WeChatTemplate] = field(default_factory=dict)
-    source: Path | None = None
-
-    def find(self, purpose: Purpose, language: str) -> WeChatTemplate | None:
-        return self.templates.get((purpose, language))
-
-    def missing(self, languages: tuple[str, ...]) -> list[tuple[Purpose, str]]:
-        """The purposes and languages of the course without a template, in order."""
-        return [
-            (purpose, language)
-            for purpose in SCHEDULED
-            for language in languages
-            if (purpose, language) not in self.templates
-        ]
+CourseWeChatTemplates = TemplateBook[WeChatTemplate]
 
 
 def load_wechat_templates(
@@ -116,23 +97,9 @@ def load_wechat_templates(
 ) -> CourseWeChatTemplates:
     """Read and check `path` (a course's wechat.yaml) for a course in `languages`; every problem
     goes to `complain(line, message)`."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        complain(0, f"cannot read the file as UTF-8 text: {error}")
+    entries = read_purposes(path, complain)
+    if entries is None:
         return CourseWeChatTemplates(source=path)
-    try:
-        parsed = parse_yaml(text.replace("\r\n", "\n"))
-    except YamlSyntaxError as error:
-        complain(error.line, error.message)
-        return CourseWeChatTemplates(source=path)
-    for line, message in parsed.duplicates:
-        complain(line, message)
-    if parsed.root is None or not isinstance(parsed.root.value, dict):
-        complain(1, "wechat.yaml must list purposes: reminder:, nudge:, lesson:, ...")
-        return CourseWeChatTemplates(source=path)
-    entries: dict[str, Located] = parsed.root.value
-    unknown_keys(entries, [p.value for p in SCHEDULED], complain)
     found: dict[tuple[Purpose, str], WeChatTemplate] = {}
     for purpose in SCHEDULED:
         entry = entries.get(purpose.value)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db import choices, receipts
+from bot.db import choices, downloads, receipts
 from bot.db.processed import forget_old
 from bot.scheduling import announcements, plans, reminders
 from bot.scheduling.engine import DeliveryEngine, Planner
@@ -41,6 +41,13 @@ async def forget_old_choices(
     await choices.prune(session, now)
 
 
+async def forget_old_downloads(
+    session: AsyncSession, _services: SchedulerServices, now: datetime
+) -> None:
+    """Files kept behind a download link (WeChat) go once their link ran out."""
+    await downloads.prune(session, now)
+
+
 def planners() -> list[Planner]:
     """Everything that turns schedules into delivery rows, in the order they run each tick (and
     the housekeeping that rides on the tick)."""
@@ -51,6 +58,7 @@ def planners() -> list[Planner]:
         forget_applied_updates,
         forget_old_receipts,
         forget_old_choices,
+        forget_old_downloads,
     ]
 
 

@@ -12,6 +12,7 @@ from the catalogs, never the lesson.
 Interface:
 - `lesson_url(public_url, secret, person_id, course_id, slug, now) -> str`
 - `add_lesson_routes(app, secret=, sessions=, courses=, clock=)`: the route on the web app.
+- `accepted_language`, `problem_page`, `html_page`: shared with the other pages (bot/web/files.py).
 """
 
 from __future__ import annotations
@@ -110,19 +111,19 @@ def add_lesson_routes(
     """Serve the lesson page on `app`. `courses` gives the courses loaded now (they reload)."""
 
     async def lesson_page(request: web.Request) -> web.Response:
-        asked = _accepted_language(request.headers.get("Accept-Language", ""))
+        asked = accepted_language(request.headers.get("Accept-Language", ""))
         try:
             link = read(secret, request.match_info["token"], clock())
         except BadLink as error:
             if error.link is None:
-                return _problem(asked, "lesson_page.bad_link", 403)
+                return problem_page(asked, "lesson_page.bad_link", 403)
             person = await _person(sessions, error.link.person_id)
-            return _problem(person.language if person else asked, "lesson_page.expired", 403)
+            return problem_page(person.language if person else asked, "lesson_page.expired", 403)
         person = await _person(sessions, link.person_id)
         course = courses().get(link.course_id)
         if person is None or course is None or link.slug not in course.lessons:
             language = person.language if person else asked
-            return _problem(language, "lesson_page.not_found", 404)
+            return problem_page(language, "lesson_page.not_found", 404)
         return _lesson(course, link.slug, person.language or DEFAULT_LANGUAGE)
 
     app.router.add_get(ROUTE, lesson_page)
@@ -133,7 +134,7 @@ async def _person(sessions: async_sessionmaker[AsyncSession], person_id: int) ->
         return await session.get(Person, person_id)
 
 
-def _accepted_language(header: str) -> str:
+def accepted_language(header: str) -> str:
     """The first of our languages the browser asks for (WeChat's browser sends its own)."""
     for part in header.split(","):
         code = part.split(";", 1)[0].strip()
@@ -153,20 +154,20 @@ def _lesson(course: Course, slug: str, language: str) -> web.Response:
         cards=[card.text for card in lesson.cards],
         reply_for_quiz=t("lesson_page.reply_for_quiz", lesson=t("menu.lesson")),
     )
-    return _page(html, lesson.language, 200)
+    return html_page(html, lesson.language, 200)
 
 
-def _problem(language: str, key: str, status: int) -> web.Response:
+def problem_page(language: str, key: str, status: int) -> web.Response:
     t = Translator(language if language in LANGUAGES else DEFAULT_LANGUAGE)
     html = _PAGES.get_template("problem.html").render(
         language=t.language,
         title=t("lesson_page.problem_title"),
         message=t(key, lesson=t("menu.lesson")),
     )
-    return _page(html, t.language, status)
+    return html_page(html, t.language, status)
 
 
-def _page(html: str, language: str, status: int) -> web.Response:
+def html_page(html: str, language: str, status: int) -> web.Response:
     return web.Response(
         text=html,
         status=status,

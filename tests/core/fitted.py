@@ -87,7 +87,10 @@ def limits_broken(messages: Sequence[Reply], caps: Capabilities) -> list[str]:
         if m.menu is not None and not caps.persistent_menu:
             broken.append(f"{at}: a menu")
         if m.document is not None and not caps.documents:
-            broken.append(f"{at}: a document")
+            if not caps.documents_as_links:
+                broken.append(f"{at}: a document")
+            elif m.text or m.image or m.buttons or m.numbered or m.choice_list:
+                broken.append(f"{at}: a document to link, not alone")
         if m.image is not None and not caps.images:
             broken.append(f"{at}: an image")
     return broken

@@ -237,6 +237,32 @@ def test_a_document_the_channel_cannot_send_becomes_a_line_saying_where_it_is() 
     assert message == Reply("Your class\n\n📎 trainees.xlsx: see the web page.")
 
 
+def test_a_document_sent_as_a_link_stays_alone_after_the_reply_s_words() -> None:
+    linking = replace(WECHAT_LIKE, documents_as_links=True)
+    sheet = Attachment("trainees.xlsx", data=b"xl")
+    chart = Attachment("chart.png", data=b"png")
+    assert fit([Reply("Your class", document=sheet)], linking) == [
+        Reply("Your class"),
+        Reply(document=sheet),
+    ]
+    assert fit([Reply(document=sheet)], linking) == [Reply(document=sheet)]
+    fitted = fit([Reply("Stats", image=chart, document=sheet, buttons=((NEXT,),))], linking)
+    assert [(m.image, m.document, bool(m.numbered)) for m in fitted] == [
+        (chart, None, False),
+        (None, None, True),
+        (None, sheet, False),
+    ]
+    # Never merged with the words of the reply after it.
+    assert fit([Reply(document=sheet), Reply("Next")], linking) == [
+        Reply(document=sheet),
+        Reply("Next"),
+    ]
+    # A channel that sends documents keeps them as before.
+    assert fit([Reply("Your class", document=sheet)], TELEGRAM_LIKE) == [
+        Reply("Your class", document=sheet)
+    ]
+
+
 def test_a_budget_keeps_the_first_messages_and_the_last_one_offering_choices() -> None:
     photos = [Reply(image=Attachment(f"{n}.png", ref=f"f{n}")) for n in range(6)]
     replies = [*photos, Reply("下一步？", buttons=((NEXT,),)), Reply(image=photos[0].image)]

@@ -141,10 +141,13 @@ class WeChatPoster:
         extra: dict[str, str | int] = {} if menu_id is None else {"bizmsgmenuid": menu_id}
         return self.message(openid, "text", Content=content, **extra)
 
-    def voice(self, openid: str, media_id: str, *, recognition: str = "") -> bytes:
-        """A voice note (AMR); `recognition`: WeChat's own transcript, which must be ignored."""
+    def voice(
+        self, openid: str, media_id: str, *, recognition: str = "", format: str = "amr"
+    ) -> bytes:
+        """A voice note (AMR, or `format`: "speex"); `recognition`: WeChat's own transcript,
+        which must be ignored."""
         extra: dict[str, str | int] = {"Recognition": recognition} if recognition else {}
-        return self.message(openid, "voice", MediaId=media_id, Format="amr", **extra)
+        return self.message(openid, "voice", MediaId=media_id, Format=format, **extra)
 
     def image(self, openid: str, media_id: str) -> bytes:
         url = f"http://mmbiz.qpic.cn/mmbiz_jpg/{media_id}/0"

@@ -3,6 +3,8 @@ declaration (sources in docs/decisions.md, "Issue 14: fitting replies to a chann
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core.capabilities import Capabilities, LengthUnit
 
 CHANNEL = "wechat"
@@ -31,3 +33,10 @@ CAPABILITIES = Capabilities(
     replies_per_event=3,
     event_window_seconds=60,
 )
+
+
+def capabilities_for(public_url: str) -> Capabilities:
+    """The channel's capabilities on this server: with a PUBLIC_URL a document goes as a
+    download link on it (bot/web/files.py, sent by bot.channels.wechat.send); without one the
+    fitting writes a line in its place."""
+    return replace(CAPABILITIES, documents_as_links=bool(public_url))

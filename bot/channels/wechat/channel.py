@@ -10,7 +10,7 @@ from datetime import datetime
 import aiohttp
 from aiohttp import web
 
-from bot.channels.wechat.capabilities import CAPABILITIES, CHANNEL
+from bot.channels.wechat.capabilities import CAPABILITIES, CHANNEL, capabilities_for
 from bot.channels.wechat.client import WeChatClient, WeChatError
 from bot.channels.wechat.crypto import aes_key
 from bot.channels.wechat.qr import ClassQRCodes
@@ -21,6 +21,7 @@ from bot.channels.wechat.webhook import RecentRefs, add_webhook_routes
 from bot.config import Settings
 from bot.runtime import Offers, Runtime, StartupError
 from bot.runtime.workers import ONLY, Worker
+from bot.web.files import add_file_routes
 from bot.web.lesson import add_lesson_routes
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ class WeChatChannel:
     def __init__(self, settings: Settings, *, worker: Worker = ONLY) -> None:
         self.settings = settings
         self.worker = worker
+        self.capabilities = capabilities_for(settings.public_url)
         self.client: WeChatClient | None = None
         self.updates: UpdateHandler | None = None
         self.recent: RecentRefs | None = None
@@ -135,6 +137,7 @@ class WeChatChannel:
                 courses=lambda: services.courses,
                 clock=now,
             )
+            add_file_routes(app, sessions=runtime.sessions, clock=now)
         self.recent = add_webhook_routes(
             app,
             settings.wechat_webhook_path,

@@ -76,7 +76,6 @@ class Inbound:
     prompt: Prompt
     sent_at: datetime  # WeChat's CreateTime
     menu_id: str | None = None  # bizmsgmenuid: a tap on a bizmsgmenu link ("0" counts)
-    media_format: str = ""  # a voice's Format (amr, speex)
 
 
 @dataclass(frozen=True)
@@ -132,7 +131,13 @@ def _message(openid: str, message: WeChatXml) -> Inbound:
                 menu_id = message.bizmsgmenuid
                 incoming = replace(incoming, choice_id=menu_id[:REF_LENGTH])
         case "voice" if message.media_id:
-            incoming = Incoming(sender, Kind.voice, file_ref=message.media_id, message_ref=ref)
+            incoming = Incoming(
+                sender,
+                Kind.voice,
+                file_ref=message.media_id,
+                file_format=message.format.lower(),
+                message_ref=ref,
+            )
         case "image" if message.media_id:
             incoming = Incoming(sender, Kind.photo, file_ref=message.media_id, message_ref=ref)
         case _:
@@ -142,7 +147,6 @@ def _message(openid: str, message: WeChatXml) -> Inbound:
         Prompt.message,
         sent_at(message),
         menu_id=menu_id,
-        media_format=message.format.lower() if message.msg_type == "voice" else "",
     )
 
 

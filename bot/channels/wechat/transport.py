@@ -33,8 +33,9 @@ import aiohttp
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.channels.wechat.capabilities import CAPABILITIES, CHANNEL
+from bot.channels.wechat.capabilities import CAPABILITIES, CHANNEL, capabilities_for
 from bot.channels.wechat.client import WeChatClient, WeChatError
+from bot.channels.wechat.files import FileLinks
 from bot.channels.wechat.send import send_reply
 from bot.channels.wechat.tappable import ChoiceStyle
 from bot.channels.wechat.updates import HELD_FOR, KEEP_FOR_NEXT_MESSAGE, UNFOLLOWED
@@ -83,6 +84,8 @@ class WeChatTransport:
         self.client = client
         self.style = style  # how choices are offered (WECHAT_CHOICES)
         self.public_url = public_url
+        self.capabilities = capabilities_for(public_url)  # documents as links with a PUBLIC_URL
+        self.files: FileLinks | None = None
         self.link_secret = link_secret
         self.clock = clock
         self.locks = KeyedLock()
@@ -105,6 +108,7 @@ class WeChatTransport:
             self.clock = clock
         if locks is not None:
             self.locks = locks
+        self.files = FileLinks(sessions, self.public_url, lambda: self.clock())
 
     async def send(self, person: Person, reply: Reply) -> Outcome:
         """Send `reply` to `person` (their openid) as their budget allows (see the module)."""
@@ -117,7 +121,7 @@ class WeChatTransport:
                 now = self.clock()
                 left = left_for(fresh, now, CAPABILITIES) or 0
                 wording = Wording.from_catalog(Translator(fresh.language))
-                pieces = fit_replies([reply], CAPABILITIES, wording=wording)
+                pieces = fit_replies([reply], self.capabilities, wording=wording)
                 scheduled = reply.purpose is not Purpose.answer
                 if scheduled and len(pieces) > left:
                     return await self._template(session, fresh, reply, now)
@@ -131,9 +135,18 @@ class WeChatTransport:
         """The fitted pieces as customer-service messages, then the ledger and the choices."""
         sent: list[Reply] = []
         outcome = Outcome.ok()
+        file_line = None
+        if self.files is not None and person.id is not None:
+            file_line = self.files.for_person(person.id, person.language)
         for piece in pieces:
             try:
-                await send_reply(self.client, person.channel_user_id, piece, style=self.style)
+                await send_reply(
+                    self.client,
+                    person.channel_user_id,
+                    piece,
+                    style=self.style,
+                    file_line=file_line,
+                )
             except SEND_ERRORS as error:
                 if _window_closed(error):
                     await self._record(person, sent, now, spent_all=True)

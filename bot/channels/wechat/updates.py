@@ -34,9 +34,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.channels.outage import SavedNotices, pauses
 from bot.channels.webhooks import TrackedTasks
-from bot.channels.wechat.capabilities import CAPABILITIES, CHANNEL
+from bot.channels.wechat.capabilities import CAPABILITIES, CHANNEL, capabilities_for
 from bot.channels.wechat.client import WeChatClient, WeChatError
 from bot.channels.wechat.convert import Inbound, Prompt, TemplateReport, Unfollowed
+from bot.channels.wechat.files import FileLinks
 from bot.channels.wechat.send import send_reply
 from bot.channels.wechat.tappable import ChoiceStyle
 from bot.core.fitting import Wording, spend
@@ -82,6 +83,10 @@ class UpdateHandler:
         self.sleep = sleep
         self.told_saved = SavedNotices()
         self.style = ChoiceStyle(runtime.settings.wechat_choices)  # how choices are offered
+        public_url = runtime.settings.public_url
+        self.capabilities = capabilities_for(public_url)  # documents as links with a PUBLIC_URL
+        services = runtime.academy.services
+        self.files = FileLinks(runtime.sessions, public_url, lambda: services.clock())
         self.locks = KeyedLock()
         self.running = TrackedTasks("WeChat updates")
         self.tasks = self.running.tasks  # what is being handled now
@@ -135,7 +140,7 @@ class UpdateHandler:
             if await self.only_continues(session, inbound, attempt):
                 return
             try:
-                answer = await self.runtime.replies_to(incoming, session, CAPABILITIES)
+                answer = await self.runtime.replies_to(incoming, session, self.capabilities)
             except Exception as error:
                 with contextlib.suppress(Exception):
                     await session.rollback()
@@ -207,13 +212,16 @@ class UpdateHandler:
         held_ids, held = await _held(session, person.id)
         wording = Wording.from_catalog(Translator(normalise_language(language)))
         left = left_for(person, now, CAPABILITIES)
-        go, later = spend([*held, *replies], left, CAPABILITIES, wording)
+        go, later = spend([*held, *replies], left, self.capabilities, wording)
         sent = 0
+        file_line = self.files.for_person(person.id, normalise_language(language), session)
         if attempt is not None:  # from here on, trying the message again would repeat replies
             attempt.sent = bool(go)
         for index, reply in enumerate(go):
             try:
-                sent += await send_reply(self.client, user, reply, style=self.style)
+                sent += await send_reply(
+                    self.client, user, reply, style=self.style, file_line=file_line
+                )
             except WeChatError as error:
                 if error.errcode == UNFOLLOWED:
                     log.info("%s no longer follows the account", user)

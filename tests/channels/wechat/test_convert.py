@@ -133,9 +133,13 @@ GOLDEN: list[tuple[str, dict[str, str | int], Result]] = [
         message("voice", MediaId="media-voice-1", Format="AMR", Recognition="我想上课"),
         said(
             Incoming(
-                ANA, Kind.voice, file_ref="media-voice-1", message_ref=MSG_ID, update_ref=MSG_ID
+                ANA,
+                Kind.voice,
+                file_ref="media-voice-1",
+                message_ref=MSG_ID,
+                update_ref=MSG_ID,
+                file_format="amr",  # for the handler: WeChat's AMR is converted first
             ),
-            media_format="amr",
         ),
     ),
     (
@@ -152,7 +156,6 @@ GOLDEN: list[tuple[str, dict[str, str | int], Result]] = [
         message("voice", Format="amr"),
         said(
             Incoming(ANA, Kind.unsupported, message_ref=MSG_ID, update_ref=MSG_ID),
-            media_format="amr",
         ),
     ),
     (

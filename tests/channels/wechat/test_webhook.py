@@ -96,7 +96,7 @@ async def test_a_safe_mode_message_is_checked_then_decrypted(
     ).text == ("success")
     (inbound,) = account.incoming()
     assert (inbound.incoming.kind, inbound.incoming.file_ref) == (Kind.voice, "media-7")
-    assert inbound.media_format == "amr"
+    assert inbound.incoming.file_format == "amr"
 
 
 async def test_wrong_signatures_are_refused_before_anything_is_read(
