@@ -54,7 +54,7 @@ class CohortNotFound(LookupError):
 
 stats_app = typer.Typer(
     help="Coordinator statistics: completion, activity, quiz results, questions asked, and "
-    "WhatsApp messages delivered and read.",
+    "messages delivered and read (WhatsApp, WeChat templates).",
     subcommand_metavar="",  # one command with options, no sub-commands
 )
 
@@ -128,8 +128,8 @@ def _figures_table(stats: CohortStats) -> Table:
     table.add_row("Not answered by the bot", unanswered)
     table.add_row("Waiting for a lecturer's answer", str(asked.waiting))
     reach = stats.reach
-    if reach.messages:  # only channels that report receipts (WhatsApp) have these
-        table.add_row("WhatsApp messages", str(reach.messages))
+    if reach.messages:  # only what reports receipts (WhatsApp, WeChat templates) has these
+        table.add_row("Tracked messages", str(reach.messages))
         table.add_row("Reached the phone", f"{reach.delivered} ({percent(reach.delivered_share)})")
         table.add_row("Read", f"{reach.read} ({percent(reach.read_share)})")
         table.add_row("Unreachable trainees", str(reach.unreachable))

@@ -58,8 +58,9 @@ def summary_text(ctx: Context, stats: CohortStats) -> str:
 
 
 def reach_text(ctx: Context, reach: MessageReach) -> str:
-    """How many WhatsApp messages reached the phone and were read, and who has not been
-    reached for days; "" for a group with no receipts (Telegram reports none)."""
+    """How many tracked messages (WhatsApp, WeChat templates) reached the phone and were read,
+    and who has not been reached for days; "" for a group with no receipts (Telegram reports
+    none)."""
     if not reach.messages:
         return ""
     lines = [

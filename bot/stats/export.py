@@ -92,7 +92,7 @@ class ExportLabels:
     topics: str  # "Most asked about"
     not_covered: str  # "Not covered by the course"
     # Receipts (WhatsApp); their columns appear only when someone has receipts.
-    messages: str = ""  # "WhatsApp messages"
+    messages: str = ""  # "messages with delivery reports"
     delivered: str = ""  # "Reached the phone"
     read: str = ""  # "Read"
     unreachable: str = ""  # "Unreachable"

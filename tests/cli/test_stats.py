@@ -231,11 +231,11 @@ def test_whatsapp_receipts_and_the_unreachable_window(database_url: str, tmp_pat
     table = run(env)
     assert cells(table, "1")[-3:] == ["50%", "50%", "0"]  # Juan: not a week yet
     assert cells(table, "2")[-3:] == ["–", "–", "–"]  # Telegram reports nothing
-    assert cells(table, "WhatsApp messages") == ["WhatsApp messages", "2"]
+    assert cells(table, "Tracked messages") == ["Tracked messages", "2"]
     assert cells(table, "Reached the phone")[1] == "1 (50%)"
     env["UNREACHABLE_AFTER_DAYS"] = "3"
     assert cells(run(env), "1")[-1] == "1"
     assert cells(run(env, "--cohort", "Oaxaca"), "Unreachable trainees")[1] == "1"
-    assert "WhatsApp messages" not in run(env, "--cohort", "Pinggu")
+    assert "Tracked messages" not in run(env, "--cohort", "Pinggu")
     rows = {r[0]: r[-4:] for r in csv.reader(io.StringIO(run(env, "--format", "csv")))}
     assert rows["Juan"] == ["1", "0", "0", "yes"] and rows["Li"] == ["", "", "", ""]
