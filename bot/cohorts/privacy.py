@@ -26,6 +26,7 @@ UNLINKED = {
     ("cohorts", "lecturer_id"),  # the class goes on without its lecturer
     ("lesson_plans", "created_by"),
     ("role_invites", "created_by"),
+    ("answer_entries", "lecturer_id"),  # a lecturer's answer stays in the answers, unsigned
 }
 
 

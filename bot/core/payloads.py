@@ -201,6 +201,41 @@ class HandToLecturer(Payload):
     question: int
 
 
+# Lecturers' answers kept as entries (bot.handlers.answers).
+
+
+@dataclasses.dataclass(frozen=True)
+class AddEntry(Payload):
+    """Keep the lecturer's answer to question `question` as an entry."""
+
+    prefix = "qa:keep"
+    question: int
+
+
+@dataclasses.dataclass(frozen=True)
+class EntryPage(Payload):
+    """Page `page` (from 0) of /answers."""
+
+    prefix = "qa:ents"
+    page: int
+
+
+class EntryAction(StrEnum):
+    view = "view"
+    edit = "edit"  # ask for the new answer
+    remove = "remove"  # ask to confirm
+    confirm = "confirm"  # remove it
+
+
+@dataclasses.dataclass(frozen=True)
+class EntryTap(Payload):
+    """A button on one entry."""
+
+    prefix = "qa:ent"
+    action: EntryAction
+    entry: int
+
+
 # Onboarding, help and settings (bot.handlers.start, reminders, privacy).
 
 

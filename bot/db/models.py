@@ -77,6 +77,7 @@ class AnswerMode(StrEnum):
     retrieval = "retrieval"  # the best matching card itself
     none = "none"  # not answered: not covered, or kept for the lecturer
     cache = "cache"  # stored only: the same question's recent answer, served again
+    lecturer = "lecturer"  # a lecturer's answer kept as an entry (AnswerEntry), served at once
 
 
 class Person(SQLModel, table=True):
@@ -415,6 +416,24 @@ class TraineeQuestion(SQLModel, table=True):
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
     )
     answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class AnswerEntry(SQLModel, table=True):
+    """A question a lecturer answered, kept so the bot answers it at once next time: searched
+    with the cards of its course in its language (bot/qa/entries.py), cited as the lecturer's."""
+
+    __tablename__ = "answer_entries"
+    __table_args__ = (Index("ix_answer_entries_course_language", "course_id", "language"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    course_id: str = Field(max_length=64)
+    language: str = Field(max_length=8)
+    question: str = Field(max_length=2000)
+    answer: str = Field(max_length=4000)
+    # Who added it; the entry stays (unlinked) when they are forgotten.
+    lecturer_id: int | None = Field(default=None, foreign_key="people.id", ondelete="SET NULL")
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class AnonymousTotal(SQLModel, table=True):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.handlers import (
     announce,
+    answers,
     ask,
     certificates,
     cohorts,
@@ -60,5 +61,6 @@ def build_router() -> Router:
         privacy.router,
         stats.router,
         ask.router,
+        answers.router,
     )
     return root

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from bot.cohorts.service import at_least, cohort_for, cohorts_visible_to
 from bot.core.messages import Button, Kind, Reply
 from bot.core.payloads import (
+    AddEntry,
     HandToLecturer,
     OpenLesson,
     ReadLesson,
@@ -26,6 +27,7 @@ from bot.handlers.menu import asks_for_menu, main_menu, show_menu
 from bot.handlers.talk import class_of, pass_to_lecturer, reply_to_talk
 from bot.pipeline.router import AccessDenied, Context, HandlerResult, Router
 from bot.qa.audio import MAX_SECONDS, AudioRefused, Refusal, for_transcription
+from bot.qa.entries import times_asked
 from bot.qa.service import QuotaReached
 from bot.scheduling import store
 
@@ -213,7 +215,14 @@ async def send_lecturer_answer(ctx: Context, number: int, text: str) -> HandlerR
         ref=f"q:{question.id}",
         due_at=ctx.now,
     )
-    return Reply(ctx.t("qa.answer_sent", number=question.id))
+    sent = ctx.t("qa.answer_sent", number=question.id)
+    if not question.normalised:  # a personal matter: never one of the answers
+        return Reply(sent)
+    keep = ((Button(ctx.t("answers.add"), AddEntry(question.id or 0).pack()),),)
+    times = await times_asked(ctx.session, question, ctx.now)
+    if times >= 2:  # the same question again: propose keeping the answer
+        return Reply(ctx.t("answers.propose", number=question.id, times=times), buttons=keep)
+    return Reply(sent, buttons=keep)
 
 
 @router.command("questions", role=Role.lecturer)

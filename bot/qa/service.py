@@ -7,7 +7,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -15,11 +15,12 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.models import AnswerMode, Person, TraineeQuestion
+from bot.db.models import AnswerEntry, AnswerMode, Person, TraineeQuestion
 from bot.i18n import Translator
 from bot.lessons.model import Course
 from bot.localtime import local_midnight
 from bot.qa.embeddings import EmbeddingIndex
+from bot.qa.entries import EntryFinder
 from bot.qa.intents import without_small_talk
 from bot.qa.model import Answer, Hit, Source
 from bot.qa.retrieval import CourseIndex, covers, lesson_sources
@@ -55,6 +56,7 @@ class Asker:
     llm: LLMAnswerer | None = None  # when an LLM is configured
     quota: int = 30
     embeddings: EmbeddingIndex | None = None  # when EMBEDDING_MODEL is set
+    entries: EntryFinder = field(default_factory=EntryFinder)  # lecturers' answers, searched first
 
     def use(self, courses: Mapping[str, Course], index: CourseIndex) -> None:
         """New content: search `index` from now on; embed the new cards on the next question."""
@@ -71,8 +73,13 @@ class Asker:
         language = language_of(text, person.language)
         key = normalise(text)
         started = time.perf_counter()
-        cached = await self._cached(session, course.id, language, key, now)
-        answer = cached or await self._answer(text, language, course)
+        # A lecturer's entry first: it may be newer than a cached answer to the same words.
+        entry = await self.entries.find(session, without_small_talk(text), language, course)
+        cached = None if entry else await self._cached(session, course.id, language, key, now)
+        if entry is not None:
+            answer = from_lecturer(Translator(language), entry)
+        else:
+            answer = cached or await self._answer(text, language, course)
         question = TraineeQuestion(
             person_id=person.id,
             cohort_id=person.cohort_id,
@@ -174,6 +181,12 @@ class Asker:
                     result.text.strip(), True, AnswerMode.llm, sources or lesson_sources(hits)[:1]
                 )
         return from_lesson_text(t, hits)
+
+
+def from_lecturer(t: Translator, entry: AnswerEntry) -> Answer:
+    """A lecturer's kept answer, cited as theirs."""
+    text = t("qa.from_lecturer") + "\n\n" + entry.answer.strip()
+    return Answer(text, True, AnswerMode.lecturer)
 
 
 def from_lesson_text(t: Translator, hits: list[Hit]) -> Answer:

@@ -25,6 +25,7 @@ LECTURER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("newcohort", "command.newcohort"),
     ("questions", "command.questions"),
     ("answer", "command.answer"),
+    ("answers", "command.answers"),
 )
 STAFF_COMMANDS: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.lecturer: LECTURER_COMMANDS,

@@ -1,0 +1,147 @@
+"""Lecturers' answers kept as entries: found for a trainee's question before the cards are.
+
+The entries of a course in a language are searched with the cards' own BM25 index
+(bot.qa.retrieval.CourseIndex, its public `build` and `search`): each entry is added to a copy of
+the course as a one-card lesson whose title and card are the question, so it is weighed against
+the course's vocabulary (a tiny index of entries alone would have meaningless IDFs). An entry
+answers when it is among the first COVER_DEPTH hits, is `relevant` like a card, and contains at
+least ENTRY_MATCH of the question: then it wins over every card and over a decline.
+
+The index of a (course, language) is rebuilt when its entries change, also when another worker
+changed them: every search first reads the entries' version (count, newest id, latest edit), one
+small indexed query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.db.models import AnswerEntry, TraineeQuestion
+from bot.lessons.model import Card, Course, Lesson
+from bot.qa.retrieval import COVER_DEPTH, CourseIndex, match_of, relevant
+from bot.qa.text import tokenize
+
+ENTRY_MATCH = 0.6  # the least share of the question an entry must contain to be given
+SAME_QUESTION = 0.8  # token-set overlap (Jaccard) from which two questions are the same one
+RECENT = timedelta(days=90)  # how far back `times_asked` looks
+RECENT_ROWS = 500  # and at most this many questions of the course and language
+_PREFIX = "entry:"  # an entry's lesson slug in the copy of the course (no lesson slug has ":")
+
+Version = tuple[int, int | None, datetime | None]
+
+
+@dataclass(frozen=True)
+class _Book:
+    """The searchable entries of one course in one language."""
+
+    course: Course  # the content they were built with: new content, new index
+    version: Version
+    index: CourseIndex
+    entries: dict[int, AnswerEntry]
+
+
+def _slug(entry_id: int) -> str:
+    return f"{_PREFIX}{entry_id}"
+
+
+def with_entries(course: Course, language: str, entries: list[AnswerEntry]) -> Course:
+    """A copy of `course` in `language` alone with each entry as a one-card lesson."""
+    texts = dict(course.texts)
+    slugs = []
+    for entry in entries:
+        slug = _slug(entry.id or 0)
+        texts[(slug, language)] = Lesson(
+            slug=slug,
+            language=language,
+            title=entry.question,
+            summary="",
+            minutes=1,
+            cards=(Card(text=entry.question),),
+            quiz=(),
+        )
+        slugs.append(slug)
+    return replace(course, languages=(language,), lessons=(*course.lessons, *slugs), texts=texts)
+
+
+@dataclass
+class EntryFinder:
+    """Finds the entry that answers a question; keeps one index per course and language."""
+
+    _books: dict[tuple[str, str], _Book] = field(default_factory=dict)
+
+    async def find(
+        self, session: AsyncSession, question: str, language: str, course: Course
+    ) -> AnswerEntry | None:
+        """The lecturer's entry that answers `question`, or None (no entry matches well)."""
+        version = await _version(session, course.id, language)
+        if version[0] == 0:
+            self._books.pop((course.id, language), None)
+            return None
+        book = self._books.get((course.id, language))
+        if book is None or book.version != version or book.course is not course:
+            book = await self._build(session, course, language, version)
+        hits = book.index.search(question, language, course.id, k=COVER_DEPTH)
+        for hit in hits:
+            slug = hit.passage.lesson
+            if slug.startswith(_PREFIX) and match_of(hit) >= ENTRY_MATCH and relevant(hit):
+                return book.entries.get(int(slug[len(_PREFIX) :]))
+        return None
+
+    async def _build(
+        self, session: AsyncSession, course: Course, language: str, version: Version
+    ) -> _Book:
+        found = list(
+            await session.exec(
+                select(AnswerEntry)
+                .where(AnswerEntry.course_id == course.id, AnswerEntry.language == language)
+                .order_by(col(AnswerEntry.id))
+            )
+        )
+        index = CourseIndex.build({course.id: with_entries(course, language, found)})
+        book = _Book(course, version, index, {entry.id or 0: entry for entry in found})
+        self._books[(course.id, language)] = book
+        return book
+
+
+async def _version(session: AsyncSession, course_id: str, language: str) -> Version:
+    """What changes whenever an entry of the course and language is added, edited or removed."""
+    row = (
+        await session.exec(
+            select(func.count(), func.max(AnswerEntry.id), func.max(AnswerEntry.updated_at)).where(
+                AnswerEntry.course_id == course_id, AnswerEntry.language == language
+            )
+        )
+    ).one()
+    return int(row[0]), row[1], row[2]
+
+
+def same_question(one: str, other: str, language: str) -> bool:
+    """Whether two questions are the same one: equal or nearly equal search terms."""
+    a, b = set(tokenize(one, language)), set(tokenize(other, language))
+    if not a or not b:
+        return one.strip().casefold() == other.strip().casefold()
+    return len(a & b) / len(a | b) >= SAME_QUESTION
+
+
+async def times_asked(session: AsyncSession, question: TraineeQuestion, now: datetime) -> int:
+    """How many recent questions of its course and language are the same as `question` (itself
+    included): from two on, the lecturer is asked to add their answer to the answers."""
+    recent = await session.exec(
+        select(TraineeQuestion.text)
+        .where(
+            TraineeQuestion.course_id == question.course_id,
+            TraineeQuestion.language == question.language,
+            TraineeQuestion.normalised != "",  # personal matters kept for the lecturer
+            col(TraineeQuestion.asked_at) >= now - RECENT,
+            TraineeQuestion.id != question.id,
+        )
+        .order_by(col(TraineeQuestion.asked_at).desc())
+        .limit(RECENT_ROWS)
+    )
+    same = sum(same_question(question.text, text, question.language) for text in recent)
+    return 1 + same
