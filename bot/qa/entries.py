@@ -4,8 +4,11 @@ The entries of a course in a language are searched with the cards' own BM25 inde
 (bot.qa.retrieval.CourseIndex, its public `build` and `search`): each entry is added to a copy of
 the course as a one-card lesson whose title and card are the question, so it is weighed against
 the course's vocabulary (a tiny index of entries alone would have meaningless IDFs). An entry
-answers when it is among the first COVER_DEPTH hits, is `relevant` like a card, and contains at
-least ENTRY_MATCH of the question: then it wins over every card and over a decline.
+answers when it matches the question well both ways: it is among the first COVER_DEPTH hits, is
+`relevant` like a card, holds at least ENTRY_MATCH of the question (the hit's IDF-weighted
+match share), and the question holds at least ENTRY_COVERED of the entry's question's terms (so
+"who won?" does not get the answer to "who won the football match last night?"). Such an entry
+wins over every card and over a decline.
 
 The index of a (course, language) is rebuilt when its entries change, also when another worker
 changed them: every search first reads the entries' version (count, newest id, latest edit), one
@@ -26,7 +29,8 @@ from bot.lessons.model import Card, Course, Lesson
 from bot.qa.retrieval import COVER_DEPTH, CourseIndex, match_of, relevant
 from bot.qa.text import tokenize
 
-ENTRY_MATCH = 0.6  # the least share of the question an entry must contain to be given
+ENTRY_MATCH = 0.35  # the least (IDF-weighted) share of the question an entry must contain
+ENTRY_COVERED = 0.5  # the least share of the entry's question terms the question must contain
 SAME_QUESTION = 0.8  # token-set overlap (Jaccard) from which two questions are the same one
 RECENT = timedelta(days=90)  # how far back `times_asked` looks
 RECENT_ROWS = 500  # and at most this many questions of the course and language
@@ -86,10 +90,14 @@ class EntryFinder:
         if book is None or book.version != version or book.course is not course:
             book = await self._build(session, course, language, version)
         hits = book.index.search(question, language, course.id, k=COVER_DEPTH)
+        asked = set(tokenize(question, language))
         for hit in hits:
             slug = hit.passage.lesson
-            if slug.startswith(_PREFIX) and match_of(hit) >= ENTRY_MATCH and relevant(hit):
-                return book.entries.get(int(slug[len(_PREFIX) :]))
+            if not slug.startswith(_PREFIX) or match_of(hit) < ENTRY_MATCH or not relevant(hit):
+                continue
+            entry = book.entries.get(int(slug[len(_PREFIX) :]))
+            if entry is not None and _covered(entry.question, asked, language) >= ENTRY_COVERED:
+                return entry
         return None
 
     async def _build(
@@ -106,6 +114,12 @@ class EntryFinder:
         book = _Book(course, version, index, {entry.id or 0: entry for entry in found})
         self._books[(course.id, language)] = book
         return book
+
+
+def _covered(question: str, asked: set[str], language: str) -> float:
+    """The share of `question`'s search terms that are among `asked`."""
+    terms = set(tokenize(question, language))
+    return len(terms & asked) / len(terms) if terms else 0.0
 
 
 async def _version(session: AsyncSession, course_id: str, language: str) -> Version:
