@@ -17,6 +17,7 @@ small indexed query.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -89,16 +90,7 @@ class EntryFinder:
         book = self._books.get((course.id, language))
         if book is None or book.version != version or book.course is not course:
             book = await self._build(session, course, language, version)
-        hits = book.index.search(question, language, course.id, k=COVER_DEPTH)
-        asked = set(tokenize(question, language))
-        for hit in hits:
-            slug = hit.passage.lesson
-            if not slug.startswith(_PREFIX) or match_of(hit) < ENTRY_MATCH or not relevant(hit):
-                continue
-            entry = book.entries.get(int(slug[len(_PREFIX) :]))
-            if entry is not None and _covered(entry.question, asked, language) >= ENTRY_COVERED:
-                return entry
-        return None
+        return best_entry(book.index, book.entries, question, language, course.id)
 
     async def _build(
         self, session: AsyncSession, course: Course, language: str, version: Version
@@ -114,6 +106,27 @@ class EntryFinder:
         book = _Book(course, version, index, {entry.id or 0: entry for entry in found})
         self._books[(course.id, language)] = book
         return book
+
+
+def best_entry(
+    index: CourseIndex,
+    entries: Mapping[int, AnswerEntry],
+    question: str,
+    language: str,
+    course_id: str,
+) -> AnswerEntry | None:
+    """The entry of `index` (a course `with_entries`) that matches `question` well both ways (see
+    the module docstring), or None."""
+    hits = index.search(question, language, course_id, k=COVER_DEPTH)
+    asked = set(tokenize(question, language))
+    for hit in hits:
+        slug = hit.passage.lesson
+        if not slug.startswith(_PREFIX) or match_of(hit) < ENTRY_MATCH or not relevant(hit):
+            continue
+        entry = entries.get(int(slug[len(_PREFIX) :]))
+        if entry is not None and _covered(entry.question, asked, language) >= ENTRY_COVERED:
+            return entry
+    return None
 
 
 def _covered(question: str, asked: set[str], language: str) -> float:
