@@ -94,7 +94,7 @@ async def test_staff_see_their_commands_in_their_own_chat_only(
         lecturer = fake_telegram.my_commands(scope(941))
         staff = [name for name, _ in STAFF_COMMANDS[Role.lecturer]]
         assert [c["command"] for c in lecturer] == [name for name, _ in COMMANDS] + staff
-        assert lecturer[-1]["description"] == es("command.answer")  # in their language
+        assert lecturer[-1]["description"] == es("command.answers")  # in their language
         coordinator = [c["command"] for c in fake_telegram.my_commands(scope(942))]
         assert "stats" in coordinator and "invite_coordinator" not in coordinator
         assert fake_telegram.my_commands(scope(943)) == []  # a trainee: everyone's menu
