@@ -111,7 +111,7 @@ async def test_staff_see_their_commands_in_their_own_chat_only(
             await session.commit()
         await live.channel.sync_staff_menus()  # what the runtime runs every minute
         assert fake_telegram.my_commands(scope(941)) == []
-        assert [c["command"] for c in fake_telegram.my_commands(scope(943))][-1] == "answer"
+        assert [c["command"] for c in fake_telegram.my_commands(scope(943))][-1] == "answers"
         calls = len(fake_telegram.requests)
         await live.channel.sync_staff_menus()
         await asyncio.sleep(0)
