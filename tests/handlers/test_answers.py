@@ -234,3 +234,27 @@ async def test_a_forgotten_lecturer_leaves_the_entry_unsigned(school: Runtime) -
     async with school.sessions() as session:
         entry = (await session.exec(select(AnswerEntry))).one()
     assert entry.lecturer_id is None and entry.answer == ANSWER
+
+
+async def test_an_entry_that_matches_well_wins_over_the_card_and_the_cache(school: Runtime) -> None:
+    ana = Trainee(school, "ana", "Ana", "en")
+    photo = "My photo is dark. How do I use daylight by a window?"
+    (card,) = await ana.send(photo)  # the lesson's card, cached for a week
+    assert card.text.startswith(en("qa.from_lesson", title="")[:10])
+    async with school.sessions() as session:
+        now = datetime.now(UTC)
+        session.add(
+            AnswerEntry(
+                course_id="sample",
+                language="en",
+                question=photo,
+                answer="Stand with your back to the window at ten in the morning.",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        await session.commit()
+    (answer,) = await ana.send(photo.lower())
+    assert answer.text == (
+        en("qa.from_lecturer") + "\n\nStand with your back to the window at ten in the morning."
+    )
