@@ -132,6 +132,8 @@ FIELD_VALUES: dict[str, object] = {
     "step": 0,
     "day": 1,
     "delivery": 1,
+    "entry": 1,  # a lecturer's kept answer (none in this class: a stale button)
+    "page": 0,
 }
 
 
