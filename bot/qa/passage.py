@@ -22,10 +22,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.lessons.content import screen_limit
 from bot.qa.text import tokenize
 
-ANSWER_LIMITS = {"zh": 300}  # characters; a phone screen of Chinese holds fewer
-DEFAULT_LIMIT = 450  # characters, Spanish, English and any other language
 FOCUS_SHARE = 1 / 3  # an excerpt grows to this share of the limit before it must stay relevant
 ELLIPSIS = "…"
 
@@ -46,8 +45,9 @@ class Piece:
 
 
 def answer_limit(language: str) -> int:
-    """The most characters an answer in `language` ("zh", "es", "zh-CN"...) should have."""
-    return ANSWER_LIMITS.get(language.split("-")[0].lower(), DEFAULT_LIMIT)
+    """The most characters an answer in `language` ("zh", "es", "zh-CN"...) should have: one
+    phone screen, the length lesson cards are held to (300 in Chinese, 450 otherwise)."""
+    return screen_limit(language.split("-")[0].lower())
 
 
 def focus_length(language: str) -> int:

@@ -1,4 +1,4 @@
-"""Asking the course: retrieval, then the LLM when one is configured, else the best card itself;
+"""Asking the course: retrieval, then the LLM when one is configured, else the best card's excerpt;
 every question stored; a daily quota and a cache of identical questions."""
 
 from __future__ import annotations
