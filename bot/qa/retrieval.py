@@ -143,10 +143,25 @@ class CourseIndex:
             if not any(key[0] == course_id for key in self._indexes):
                 raise KeyError(f"course {course_id!r} is not indexed")
             return []
-        terms = tokenize(question, language)
-        if language == "zh":
-            terms = _back_off(terms, index.idf)
-        return list(index.search(terms, k))
+        return list(index.search(_query_terms(question, language, index), k))
+
+    def term_weights(self, question: str, language: str, course_id: str) -> dict[str, float]:
+        """The distinct terms `search` looks for in `question`, each with its IDF in that course
+        and language (a term no card has weighs as the rarest); {} when the language is not
+        indexed. For weighing parts of a card the way the search weighs cards."""
+        index = self._indexes.get((course_id, language))
+        if index is None:
+            return {}
+        terms = _query_terms(question, language, index)
+        return {term: index.idf.get(term, index.unknown_idf) for term in dict.fromkeys(terms)}
+
+
+def _query_terms(question: str, language: str, index: _Index) -> list[str]:
+    """The search terms of a question in one index: Chinese backed off to known characters."""
+    terms = tokenize(question, language)
+    if language == "zh":
+        terms = _back_off(terms, index.idf)
+    return terms
 
 
 def _back_off(terms: list[str], known: Mapping[str, float]) -> list[str]:
