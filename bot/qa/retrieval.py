@@ -9,28 +9,36 @@ BM25 is written out here (about 40 lines) rather than taken from `rank_bm25`: th
 (fast), the Lucene IDF that never goes negative, and the per-hit match share used by `covers`,
 none of which `rank_bm25` gives without computing every document's score.
 
-Relevance rule (`covers`), from two figures every RankedHit carries:
+Relevance rule (`covers`), from what every RankedHit carries. Evidence is the question's
+informative terms the card (with its title and summary) contains: a single Chinese character is
+never evidence ("换届选举" must not meet the course's 换 and 选), nor is a stop word.
 
-- `match`: the IDF-weighted share of the question's distinct terms found in the card (with its
-  title and summary). Terms the course never uses weigh as much as its rarest term, so "aphids on
-  peach trees" matches only "peach": a weak share.
-- `strength`: the BM25 score divided by the IDF of a term in no card (the index's largest IDF),
-  roughly "how many rare course words the card shares with the question"; unlike the raw score it
-  does not depend on the size of the course.
+- `terms`: how many distinct informative terms the card shares with the question; `rare`: one of
+  them is in at most RARE_CARDS cards (course-specific: "screenshot", "验证码").
+- `match`: their IDF-weighted share of the question's informative terms. A term the course never
+  uses counts UNKNOWN_WEIGHT of the largest IDF, so the asker's own product ("walnuts") or a
+  chatty word dilutes less than an off-topic word used to, and single characters count nothing.
+- `strength`: the informative terms' BM25 score divided by the IDF of a term in no card,
+  roughly "how many rare course words the card shares with the question".
+- `outside`: the question names a topic a selling course does not teach (outside.<lang>.txt:
+  hail, loans, taxes, crop disease, health, elections, an app that will not log in) and this
+  course never uses that word; add a lesson on it and the veto lifts by itself.
 
-The course covers the question when one of the top COVER_DEPTH hits either contains most of the
-question (match >= FULL_MATCH) or matches it strongly (strength >= MIN_STRENGTH) on a fair share
-of it (match >= MIN_MATCH): a question about your own product ("walnuts", "aguacates") still
-passes on its strong course words, while a question about football or aphids that only shares
-common words ("time", "peach") with the course fails both tests.
+One of the top COVER_DEPTH hits covers the question when it shares one rare term that is most of
+the question (match >= SINGLE_MATCH), or two or more terms with a fair share (match >=
+PAIR_MATCH), or three or more strongly (strength >= MIN_STRENGTH_LONG, whatever the share: a long
+chatty question is not diluted into a decline). One common shared word never covers. A question
+with an `outside` topic is covered only when a card holds nearly all of it (OUTSIDE_MATCH).
 
-Chinese words the course never uses are backed off to their characters that it does use, so
-"打包" (pack) still meets the "包" of "包装" when jieba segments the question differently.
+Chinese words the course never uses are backed off to the shorter words, synonyms and characters
+in them that it does use, so "打包" (pack) still meets "包装" when jieba segments the question
+differently; the backed-off pieces rank cards, but the question's share is counted on its own words.
 """
 
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -52,11 +60,9 @@ from bot.qa.text import (
 K1 = 1.2
 B = 0.75
 TITLE_WEIGHT = 2  # the title's terms are counted this many times in every card of the lesson
-FULL_MATCH = 0.5  # a card with this share (0..1) of the question's IDF weight covers it
-MIN_MATCH = 0.2  # the least share a strongly matching card needs
-MIN_STRENGTH = 1.0  # BM25 score in units of the index's largest IDF
 COVER_DEPTH = 3  # how many of the best hits `covers` looks at
 RARE_CARDS = 3  # a term in at most this many cards is course-specific: alone it can cover
+MIN_STRENGTH_LONG = 1.5  # three or more words matching this strongly cover at any share
 PAIR_MATCH = 0.28  # the share two or more informative words must have of the question
 SINGLE_MATCH = 0.75  # the share one rare course word must have of the question
 OUTSIDE_MATCH = 0.8  # a question naming a topic not taught needs this share to be covered
@@ -163,10 +169,13 @@ class _Index:
         return idf if idf is not None else self.unknown_idf * UNKNOWN_WEIGHT
 
     def names_outside(self, question: str, terms: Sequence[str], language: str) -> bool:
-        """Whether the question names a topic the course does not teach (see the docstring)."""
+        """Whether the question names a topic the course does not teach (see `_outside`)."""
         if language == "zh":
             return any(word in question for word in self.outside)
-        return any(term in self.outside for term in terms)
+        text = " ".join(_fold(question).split())
+        return any(term in self.outside for term in terms) or any(
+            " " in phrase and phrase in text for phrase in self.outside
+        )
 
 
 def _idf(passages: int, containing: int) -> float:
@@ -221,14 +230,23 @@ def _outside(
     cards: list[tuple[Passage, str]],
     passages: Sequence[tuple[Passage, list[str]]],
 ) -> frozenset[str]:
-    """The listed words of topics not taught (text.outside_words) that this course never uses."""
+    """The listed words of topics not taught (text.outside_words) that this course never uses:
+    Chinese words and es/en phrases (words joined by "_") as text, es/en words as terms."""
     words = outside_words(language)
+    text = "".join(p.title + summary + p.text for p, summary in cards)
     if language == "zh":
-        text = "".join(p.title + summary + p.text for p, summary in cards)
         return frozenset(word for word in words if word not in text)
+    folded = " ".join(_fold(text).split())
+    phrases = {_fold(word.replace("_", " ")) for word in words if "_" in word}
     used = {term for _, terms in passages for term in terms}
-    stems = {term for word in words for term in tokenize(word, language)}
-    return frozenset(stems - used)
+    stems = {term for word in words if "_" not in word for term in tokenize(word, language)}
+    return frozenset(stems - used) | frozenset(p for p in phrases if p not in folded)
+
+
+def _fold(text: str) -> str:
+    """Lower case, without accents and with ’ as ', for finding phrases in text."""
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("’", "'"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _back_off(terms: list[str], known: Mapping[str, float]) -> list[str]:
@@ -293,7 +311,7 @@ def match_of(hit: Hit) -> float:
 
 def strength_of(hit: Hit) -> float:
     """The hit's strength (see the module docstring); a plain Hit counts as strong."""
-    return hit.strength if isinstance(hit, RankedHit) else MIN_STRENGTH
+    return hit.strength if isinstance(hit, RankedHit) else MIN_STRENGTH_LONG
 
 
 def relevant(hit: Hit) -> bool:
@@ -306,6 +324,8 @@ def relevant(hit: Hit) -> bool:
         return False  # one rare word covers a question that is about little else
     if hit.outside and hit.match < OUTSIDE_MATCH:
         return False
+    if hit.terms >= 3 and hit.strength >= MIN_STRENGTH_LONG:
+        return True  # a long, chatty question: its share is small, its course words are many
     return hit.match >= PAIR_MATCH
 
 

@@ -246,7 +246,7 @@ def as_written(text: str, language: str) -> str:
 _QUOTED = re.compile(r"[“\"「『]([\u3400-\u9fff]{2,6})[”\"」』]")
 _HEADING = re.compile(r"【([^】]+)】")
 _BOLD = re.compile(r"\*\*([^*]+)\*\*")
-_HAN_RUN = re.compile(r"[\u3400-\u9fff]{2,6}")
+_HAN_RUN = re.compile(r"(?<![\u3400-\u9fff])[\u3400-\u9fff]{2,6}(?![\u3400-\u9fff])")
 _added: set[str] = set()
 
 
@@ -259,7 +259,7 @@ def _listed_words() -> tuple[str, ...]:
 
 def course_words(texts: list[str]) -> set[str]:
     """The Chinese terms a course names itself: titles, card headings (【...】), bold and quoted
-    terms, cut at punctuation into runs of 2-6 characters."""
+    terms, cut at punctuation; runs of 2-6 characters (a longer run is a sentence, not a term)."""
     found: set[str] = set()
     for text in texts:
         named = _HEADING.findall(text) + _BOLD.findall(text) + _QUOTED.findall(text)
