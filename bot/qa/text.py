@@ -96,6 +96,10 @@ def _segmenter() -> Any:
 
                 jieba.setLogLevel(logging.WARNING)
                 jieba.initialize()
+                for word in _listed_words():  # known before any course is indexed
+                    jieba.add_word(word)
+                    jieba.suggest_freq(word, tune=True)
+                _added.update(_listed_words())
                 _jieba = jieba
     return _jieba
 
@@ -246,7 +250,7 @@ def as_written(text: str, language: str) -> str:
 _QUOTED = re.compile(r"[“\"「『]([\u3400-\u9fff]{2,6})[”\"」』]")
 _HEADING = re.compile(r"【([^】]+)】")
 _BOLD = re.compile(r"\*\*([^*]+)\*\*")
-_HAN_RUN = re.compile(r"(?<![\u3400-\u9fff])[\u3400-\u9fff]{2,6}(?![\u3400-\u9fff])")
+_HAN_RUN = re.compile(r"(?<![\u3400-\u9fff])[\u3400-\u9fff]{2,4}(?![\u3400-\u9fff])")
 _added: set[str] = set()
 
 
@@ -259,7 +263,7 @@ def _listed_words() -> tuple[str, ...]:
 
 def course_words(texts: list[str]) -> set[str]:
     """The Chinese terms a course names itself: titles, card headings (【...】), bold and quoted
-    terms, cut at punctuation; runs of 2-6 characters (a longer run is a sentence, not a term)."""
+    terms, cut at punctuation; runs of 2-4 characters (a longer run is a sentence, not a term)."""
     found: set[str] = set()
     for text in texts:
         named = _HEADING.findall(text) + _BOLD.findall(text) + _QUOTED.findall(text)
