@@ -220,6 +220,8 @@ class CourseIndex:
                 raise KeyError(f"course {course_id!r} is not indexed")
             return []
         asked = question_terms(question, language)
+        if language == "es":
+            asked = [_undiminish(term, index.idf) for term in asked]
         terms = _back_off(asked, index.idf) if language == "zh" else asked
         outside = index.names_outside(as_written(question, language).lower(), terms, language)
         return list(index.search(terms, k, outside, asked))
@@ -247,6 +249,21 @@ def _fold(text: str) -> str:
     """Lower case, without accents and with ’ as ', for finding phrases in text."""
     decomposed = unicodedata.normalize("NFD", text.lower().replace("’", "'"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+_DIMINUTIVE = (("ecit", 3), ("cit", 3), ("it", 4))  # -ecito, -cito, -ito: shortest base kept
+
+
+def _undiminish(term: str, known: Mapping[str, float]) -> str:
+    """A Spanish diminutive the course does not use, as its base word when the course uses that
+    ("huertito" -> "huerto", "cafecito" -> "café"); `term` itself otherwise."""
+    if term in known:
+        return term
+    for ending, shortest in _DIMINUTIVE:
+        base = term[: -len(ending)]
+        if term.endswith(ending) and len(base) >= shortest and base in known:
+            return base
+    return term
 
 
 def _back_off(terms: list[str], known: Mapping[str, float]) -> list[str]:

@@ -272,3 +272,13 @@ def test_a_topic_the_course_teaches_is_not_vetoed() -> None:
     assert "loan" not in _outside("en", taught, _passages(taught))
     untaught = cards("How to price a box of peaches.")
     assert "loan" in _outside("en", untaught, _passages(untaught))
+
+
+def test_a_spanish_diminutive_searches_as_its_base_word() -> None:
+    from bot.qa.retrieval import _undiminish
+
+    known = {"huert": 2.0, "caf": 2.0, "necesit": 1.0}
+    assert _undiminish("huertit", known) == "huert"  # huertito -> huerto
+    assert _undiminish("cafecit", known) == "caf"  # cafecito -> café
+    assert _undiminish("necesit", known) == "necesit"  # a word the course uses stays
+    assert _undiminish("bonit", {"bon": 1.0}) == "bonit"  # too short a base to trust
