@@ -282,3 +282,20 @@ def test_a_spanish_diminutive_searches_as_its_base_word() -> None:
     assert _undiminish("cafecit", known) == "caf"  # cafecito -> café
     assert _undiminish("necesit", known) == "necesit"  # a word the course uses stays
     assert _undiminish("bonit", {"bon": 1.0}) == "bonit"  # too short a base to trust
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("es", "es seguro cobrar x transferencia"),  # seguro: safe, not insurance
+        ("es", "la fruta llego con manchas y el cliente esta enojado"),
+        ("zh", "天气热，桃子咋寄才不坏"),  # the weather of a parcel, not a forecast
+        ("en", "my peaches rot before they arrive, how do i pack them"),
+    ],
+)
+def test_everyday_words_near_a_topic_not_taught_do_not_veto(
+    real: CourseIndex, language: str, question: str
+) -> None:
+    hits = real.search(question, language, "sell-online", k=5)
+    assert not any(isinstance(hit, RankedHit) and hit.outside for hit in hits)
+    assert covers(hits)
