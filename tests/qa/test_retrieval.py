@@ -289,7 +289,7 @@ def test_a_spanish_diminutive_searches_as_its_base_word() -> None:
     [
         ("es", "es seguro cobrar x transferencia"),  # seguro: safe, not insurance
         ("es", "la fruta llego con manchas y el cliente esta enojado"),
-        ("zh", "天气热，桃子咋寄才不坏"),  # the weather of a parcel, not a forecast
+        ("zh", "天气热，桃子咋包装才不会坏"),  # the weather of a parcel, not a forecast
         ("en", "my peaches rot before they arrive, how do i pack them"),
     ],
 )
