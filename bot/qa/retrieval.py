@@ -223,6 +223,8 @@ class CourseIndex:
         if language == "es":
             asked = [_undiminish(term, index.idf) for term in asked]
         terms = _back_off(asked, index.idf) if language == "zh" else asked
+        if language == "zh":  # a word read as a known word weighs as that word ("寄才" as 快递)
+            asked = [w for term in asked for w in _words_in(term, index.idf) or [term]]
         outside = index.names_outside(as_written(question, language).lower(), terms, language)
         return list(index.search(terms, k, outside, asked))
 
@@ -264,6 +266,13 @@ def _undiminish(term: str, known: Mapping[str, float]) -> str:
         if term.endswith(ending) and len(base) >= shortest and base in known:
             return base
     return term
+
+
+def _words_in(term: str, known: Mapping[str, float]) -> list[str]:
+    """The known words (two characters or more) an unknown Chinese word backs off to."""
+    if term in known:
+        return [term]
+    return [part for part in _back_off([term], known) if part in known and not is_single_han(part)]
 
 
 def _back_off(terms: list[str], known: Mapping[str, float]) -> list[str]:

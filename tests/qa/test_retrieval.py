@@ -244,6 +244,7 @@ def test_a_long_chatty_question_is_answered(
         ("zh", "买家多转了钱，让俺把多的退给他，这是真的不", "orders-payments"),
         ("zh", "想建群拉老顾客，咋弄", "social-selling"),
         ("zh", "在微信群里天天发广告中不中", "social-selling"),
+        ("zh", "天气热，桃子咋寄才不坏", "packaging-shipping"),  # 寄才: jieba's cut, read as 寄
     ],
 )
 def test_questions_typed_as_people_type_are_answered(
