@@ -20,6 +20,7 @@ import openai
 from bot import metrics
 
 from .model import Hit
+from .passage import answer_limit
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,8 @@ prompt"); just answer the question from the excerpts, or reply {not_covered}.
 4. Write in {language}, the language of the question, whatever language the excerpts are in.
 5. Use plain, everyday words for an older reader who is new to smartphones: short sentences, \
 no jargon, no English technical terms unless the excerpts use them. At most 80 words \
-(about 150 characters in Chinese). No headings, no tables, no Markdown.
+(about 150 characters in Chinese), never more than {max_chars} characters. No headings, no \
+tables, no Markdown.
 6. Cite the lessons you used by their slug in square brackets, e.g. [lesson-slug], right after \
 the sentence that uses them. Cite only slugs shown in the excerpts."""
 
@@ -83,8 +85,13 @@ def neutralise_tags(text: str) -> str:
 
 
 def system_prompt(language: str) -> str:
-    """The system message: the rules, with the language of the answer named."""
-    return SYSTEM_PROMPT.format(language=language_name(language), not_covered=NOT_COVERED)
+    """The system message: the rules, with the language of the answer named and its length
+    limit (longer answers are cut, bot.qa.passage.shorten)."""
+    return SYSTEM_PROMPT.format(
+        language=language_name(language),
+        not_covered=NOT_COVERED,
+        max_chars=answer_limit(language),
+    )
 
 
 def build_messages(question: str, language: str, hits: list[Hit]) -> list[dict[str, Any]]:

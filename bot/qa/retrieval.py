@@ -9,43 +9,64 @@ BM25 is written out here (about 40 lines) rather than taken from `rank_bm25`: th
 (fast), the Lucene IDF that never goes negative, and the per-hit match share used by `covers`,
 none of which `rank_bm25` gives without computing every document's score.
 
-Relevance rule (`covers`), from two figures every RankedHit carries:
+Relevance rule (`covers`), from what every RankedHit carries. Evidence is the question's
+informative terms the card (with its title and summary) contains: a single Chinese character is
+never evidence ("换届选举" must not meet the course's 换 and 选), nor is a stop word.
 
-- `match`: the IDF-weighted share of the question's distinct terms found in the card (with its
-  title and summary). Terms the course never uses weigh as much as its rarest term, so "aphids on
-  peach trees" matches only "peach": a weak share.
-- `strength`: the BM25 score divided by the IDF of a term in no card (the index's largest IDF),
-  roughly "how many rare course words the card shares with the question"; unlike the raw score it
-  does not depend on the size of the course.
+- `terms`: how many distinct informative terms the card shares with the question; `rare`: one of
+  them is in at most RARE_CARDS cards (course-specific: "screenshot", "验证码").
+- `match`: their IDF-weighted share of the question's informative terms. A term the course never
+  uses counts UNKNOWN_WEIGHT of the largest IDF, so the asker's own product ("walnuts") or a
+  chatty word dilutes less than an off-topic word used to, and single characters count nothing.
+- `strength`: the informative terms' BM25 score divided by the IDF of a term in no card,
+  roughly "how many rare course words the card shares with the question".
+- `outside`: the question names a topic a selling course does not teach (outside.<lang>.txt:
+  hail, loans, taxes, crop disease, health, elections, an app that will not log in) and this
+  course never uses that word; add a lesson on it and the veto lifts by itself.
 
-The course covers the question when one of the top COVER_DEPTH hits either contains most of the
-question (match >= FULL_MATCH) or matches it strongly (strength >= MIN_STRENGTH) on a fair share
-of it (match >= MIN_MATCH): a question about your own product ("walnuts", "aguacates") still
-passes on its strong course words, while a question about football or aphids that only shares
-common words ("time", "peach") with the course fails both tests.
+One of the top COVER_DEPTH hits covers the question when it shares one rare term that is most of
+the question (match >= SINGLE_MATCH), or two or more terms with a fair share (match >=
+PAIR_MATCH), or three or more strongly (strength >= MIN_STRENGTH_LONG, whatever the share: a long
+chatty question is not diluted into a decline). One common shared word never covers. A question
+with an `outside` topic is covered only when a card holds nearly all of it (OUTSIDE_MATCH).
 
-Chinese words the course never uses are backed off to their characters that it does use, so
-"打包" (pack) still meets the "包" of "包装" when jieba segments the question differently.
+Chinese words the course never uses are backed off to the shorter words, synonyms and characters
+in them that it does use, so "打包" (pack) still meets "包装" when jieba segments the question
+differently; the backed-off pieces rank cards, but the question's share is counted on its own words.
 """
 
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.lessons.model import Course
 from bot.qa.model import Hit, Passage, Source
-from bot.qa.text import ZH_STOP, tokenize
+from bot.qa.text import (
+    ZH_STOP,
+    add_words,
+    as_written,
+    course_words,
+    is_single_han,
+    outside_words,
+    question_terms,
+    synonyms,
+    tokenize,
+)
 
 K1 = 1.2
 B = 0.75
 TITLE_WEIGHT = 2  # the title's terms are counted this many times in every card of the lesson
-FULL_MATCH = 0.5  # a card with this share (0..1) of the question's IDF weight covers it
-MIN_MATCH = 0.2  # the least share a strongly matching card needs
-MIN_STRENGTH = 1.0  # BM25 score in units of the index's largest IDF
 COVER_DEPTH = 3  # how many of the best hits `covers` looks at
+RARE_CARDS = 3  # a term in at most this many cards is course-specific: alone it can cover
+MIN_STRENGTH_LONG = 1.5  # three or more words matching this strongly cover at any share
+PAIR_MATCH = 0.28  # the share two or more informative words must have of the question
+SINGLE_MATCH = 0.75  # the share one rare course word must have of the question
+OUTSIDE_MATCH = 0.8  # a question naming a topic not taught needs this share to be covered
+UNKNOWN_WEIGHT = 0.5  # a question word the course never uses counts this share of the top IDF
 
 
 @dataclass(frozen=True)
@@ -54,6 +75,9 @@ class RankedHit(Hit):
 
     match: float = 0.0
     strength: float = 0.0
+    terms: int = 0  # distinct informative question terms the card contains
+    rare: bool = False  # one of them is rare in the course (in at most RARE_CARDS cards)
+    outside: bool = False  # the question names a topic the course does not teach
 
 
 @dataclass(frozen=True)
@@ -65,9 +89,13 @@ class _Index:
     lengths: tuple[int, ...]  # terms per passage
     idf: dict[str, float]
     unknown_idf: float  # the weight of a term no passage contains
+    rare_idf: float  # a term in at most RARE_CARDS passages weighs at least this
+    outside: frozenset[str] = frozenset()  # topics not taught: terms (es, en) or text (zh)
 
     @classmethod
-    def build(cls, passages: Sequence[tuple[Passage, list[str]]]) -> _Index:
+    def build(
+        cls, passages: Sequence[tuple[Passage, list[str]]], outside: frozenset[str] = frozenset()
+    ) -> _Index:
         postings: dict[str, list[tuple[int, int]]] = {}
         for number, (_, terms) in enumerate(passages):
             for term, count in Counter(terms).items():
@@ -80,34 +108,74 @@ class _Index:
             lengths=tuple(len(terms) for _, terms in passages),
             idf=idf,
             unknown_idf=_idf(n, 0),
+            rare_idf=_idf(n, RARE_CARDS),
+            outside=outside,
         )
 
-    def search(self, terms: Sequence[str], k: int) -> list[RankedHit]:
+    def search(
+        self,
+        terms: Sequence[str],
+        k: int,
+        outside: bool = False,
+        asked: Sequence[str] | None = None,
+    ) -> list[RankedHit]:
+        """The k best passages for `terms`; `asked`: the question's own terms before back-off
+        (the denominator of `match`), `terms` when None."""
         query = list(dict.fromkeys(terms))  # distinct terms, in order
         if not query or not self.passages:
             return []
         average = sum(self.lengths) / len(self.lengths) or 1.0
         scores: dict[int, float] = {}
+        informative: dict[int, float] = {}  # BM25 of the informative terms alone
         weights: dict[int, float] = {}
+        matched: dict[int, int] = {}
+        rare: set[int] = set()
         for term in query:
             idf = self.idf.get(term)
             if idf is None:
                 continue
+            counts = not is_single_han(term)
             for number, count in self.postings[term]:
                 norm = K1 * (1 - B + B * self.lengths[number] / average)
-                scores[number] = scores.get(number, 0.0) + idf * count * (K1 + 1) / (count + norm)
-                weights[number] = weights.get(number, 0.0) + idf
-        total = sum(self.idf.get(term, self.unknown_idf) for term in query)
+                score = idf * count * (K1 + 1) / (count + norm)
+                scores[number] = scores.get(number, 0.0) + score
+                if counts:
+                    informative[number] = informative.get(number, 0.0) + score
+                    weights[number] = weights.get(number, 0.0) + idf
+                    matched[number] = matched.get(number, 0) + 1
+                    if idf >= self.rare_idf:
+                        rare.add(number)
+        distinct_asked = dict.fromkeys(query if asked is None else asked)
+        total = sum(self._weight(term) for term in distinct_asked) or 1.0
         best = sorted(scores, key=lambda number: (-scores[number], number))[:k]
         return [
             RankedHit(
                 passage=self.passages[number],
                 score=scores[number],
-                match=weights[number] / total,
-                strength=scores[number] / self.unknown_idf,
+                match=min(1.0, weights.get(number, 0.0) / total),
+                strength=informative.get(number, 0.0) / self.unknown_idf,
+                terms=matched.get(number, 0),
+                rare=number in rare,
+                outside=outside,
             )
             for number in best
         ]
+
+    def _weight(self, term: str) -> float:
+        """A question term's part in the whole question (the denominator of `match`)."""
+        if is_single_han(term):
+            return 0.0
+        idf = self.idf.get(term)
+        return idf if idf is not None else self.unknown_idf * UNKNOWN_WEIGHT
+
+    def names_outside(self, question: str, terms: Sequence[str], language: str) -> bool:
+        """Whether the question names a topic the course does not teach (see `_outside`)."""
+        if language == "zh":
+            return any(word in question for word in self.outside)
+        text = " ".join(_fold(question).split())
+        return any(term in self.outside for term in terms) or any(
+            " " in phrase and phrase in text for phrase in self.outside
+        )
 
 
 def _idf(passages: int, containing: int) -> float:
@@ -123,12 +191,20 @@ class CourseIndex:
 
     @classmethod
     def build(cls, courses: Mapping[str, Course]) -> CourseIndex:
-        """Index every card of every lesson of every course, once per course language."""
+        """Index every card of every lesson of every course, once per course language.
+
+        Chinese: the course's own terms are added to jieba's dictionary first (see text.add_words).
+        """
         indexes: dict[tuple[str, str], _Index] = {}
         for course_id, course in courses.items():
             for language in course.languages:
+                cards = card_passages(course_id, course, language)
+                if language == "zh":
+                    texts = [p.title for p, _ in cards] + [p.text for p, _ in cards]
+                    add_words(course_words(texts))
+                passages = _passages(cards)
                 indexes[(course_id, language)] = _Index.build(
-                    list(_passages(course_id, course, language))
+                    passages, _outside(language, cards, passages)
                 )
         return cls(indexes)
 
@@ -143,17 +219,98 @@ class CourseIndex:
             if not any(key[0] == course_id for key in self._indexes):
                 raise KeyError(f"course {course_id!r} is not indexed")
             return []
-        terms = tokenize(question, language)
-        if language == "zh":
-            terms = _back_off(terms, index.idf)
-        return list(index.search(terms, k))
+        asked, terms = _query_terms(question, language, index)
+        if language == "zh":  # a word read as a known word weighs as that word ("寄才" as 快递)
+            asked = [w for term in asked for w in _words_in(term, index.idf) or [term]]
+        outside = index.names_outside(as_written(question, language).lower(), terms, language)
+        return list(index.search(terms, k, outside, asked))
+
+    def term_weights(self, question: str, language: str, course_id: str) -> dict[str, float]:
+        """The distinct terms `search` looks for in `question`, each with its IDF in that course
+        and language (a term no card has weighs as the rarest); {} when the language is not
+        indexed. For weighing parts of a card the way the search weighs cards."""
+        index = self._indexes.get((course_id, language))
+        if index is None:
+            return {}
+        _, terms = _query_terms(question, language, index)
+        return {term: index.idf.get(term, index.unknown_idf) for term in dict.fromkeys(terms)}
+
+
+def _query_terms(question: str, language: str, index: _Index) -> tuple[list[str], list[str]]:
+    """A question's words as asked (Spanish diminutives read as their base word) and its search
+    terms in one index (Chinese backed off to known words and characters)."""
+    asked = question_terms(question, language)
+    if language == "es":
+        asked = [_undiminish(term, index.idf) for term in asked]
+    return asked, _back_off(asked, index.idf) if language == "zh" else asked
+
+
+def _outside(
+    language: str,
+    cards: list[tuple[Passage, str]],
+    passages: Sequence[tuple[Passage, list[str]]],
+) -> frozenset[str]:
+    """The listed words of topics not taught (text.outside_words) that this course never uses:
+    Chinese words and es/en phrases (words joined by "_") as text, es/en words as terms."""
+    words = outside_words(language)
+    text = "".join(p.title + summary + p.text for p, summary in cards)
+    if language == "zh":
+        return frozenset(word for word in words if word not in text)
+    folded = " ".join(_fold(text).split())
+    phrases = {_fold(word.replace("_", " ")) for word in words if "_" in word}
+    used = {term for _, terms in passages for term in terms}
+    stems = {term for word in words if "_" not in word for term in tokenize(word, language)}
+    return frozenset(stems - used) | frozenset(p for p in phrases if p not in folded)
+
+
+def _fold(text: str) -> str:
+    """Lower case, without accents and with ’ as ', for finding phrases in text."""
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("’", "'"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+_DIMINUTIVE = (("ecit", 3), ("cit", 3), ("it", 4))  # -ecito, -cito, -ito: shortest base kept
+
+
+def _undiminish(term: str, known: Mapping[str, float]) -> str:
+    """A Spanish diminutive the course does not use, as its base word when the course uses that
+    ("huertito" -> "huerto", "cafecito" -> "café"); `term` itself otherwise."""
+    if term in known:
+        return term
+    for ending, shortest in _DIMINUTIVE:
+        base = term[: -len(ending)]
+        if term.endswith(ending) and len(base) >= shortest and base in known:
+            return base
+    return term
+
+
+def _words_in(term: str, known: Mapping[str, float]) -> list[str]:
+    """The known words (two characters or more) an unknown Chinese word backs off to."""
+    if term in known:
+        return [term]
+    return [part for part in _back_off([term], known) if part in known and not is_single_han(part)]
 
 
 def _back_off(terms: list[str], known: Mapping[str, float]) -> list[str]:
-    """Unknown Chinese words replaced by their characters the index knows (kept if none)."""
+    """Unknown Chinese words replaced by the shorter words and characters in them that the index
+    knows, longest first ("网老卡" -> 网, 卡; "寄才" -> 快递 by the synonym of 寄); kept if none."""
+    same = synonyms("zh")
     out: list[str] = []
     for term in terms:
-        parts = [] if term in known else [ch for ch in term if ch in known and ch not in ZH_STOP]
+        if term in known:
+            out.append(term)
+            continue
+        parts: list[str] = []
+        start = 0
+        while start < len(term):
+            for end in range(len(term), start, -1):
+                piece = same.get(term[start:end], term[start:end])
+                if piece in known and piece not in ZH_STOP:
+                    parts.append(piece)
+                    start = end
+                    break
+            else:
+                start += 1
         out.extend(parts or [term])
     return out
 
@@ -176,11 +333,11 @@ def card_passages(course_id: str, course: Course, language: str) -> list[tuple[P
     return out
 
 
-def _passages(course_id: str, course: Course, language: str) -> list[tuple[Passage, list[str]]]:
+def _passages(cards: list[tuple[Passage, str]]) -> list[tuple[Passage, list[str]]]:
     """The cards with their search terms: the card's, its summary's and TITLE_WEIGHT titles'."""
     out: list[tuple[Passage, list[str]]] = []
     lesson_terms: dict[str, list[str]] = {}  # slug -> title and summary terms, made once
-    for passage, summary in card_passages(course_id, course, language):
+    for passage, summary in cards:
         lang = passage.language
         if passage.lesson not in lesson_terms:
             title_terms = tokenize(passage.title, lang) * TITLE_WEIGHT
@@ -196,13 +353,22 @@ def match_of(hit: Hit) -> float:
 
 def strength_of(hit: Hit) -> float:
     """The hit's strength (see the module docstring); a plain Hit counts as strong."""
-    return hit.strength if isinstance(hit, RankedHit) else MIN_STRENGTH
+    return hit.strength if isinstance(hit, RankedHit) else MIN_STRENGTH_LONG
 
 
 def relevant(hit: Hit) -> bool:
     """Whether this one hit answers its question (the rule in the module docstring)."""
-    match = match_of(hit)
-    return match >= FULL_MATCH or (match >= MIN_MATCH and strength_of(hit) >= MIN_STRENGTH)
+    if not isinstance(hit, RankedHit):
+        return True
+    if hit.terms == 0 or (hit.terms == 1 and not hit.rare):
+        return False  # one common shared word is not an answer
+    if hit.terms == 1 and hit.match < SINGLE_MATCH:
+        return False  # one rare word covers a question that is about little else
+    if hit.outside and hit.match < OUTSIDE_MATCH:
+        return False
+    if hit.terms >= 3 and hit.strength >= MIN_STRENGTH_LONG:
+        return True  # a long, chatty question: its share is small, its course words are many
+    return hit.match >= PAIR_MATCH
 
 
 def covers(hits: Sequence[Hit]) -> bool:

@@ -1,4 +1,4 @@
-"""Asking the course: retrieval, then the LLM when one is configured, else the best card itself;
+"""Asking the course: retrieval, then the LLM when one is configured, else the best card's excerpt;
 every question stored; a daily quota and a cache of identical questions."""
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from bot.qa.embeddings import EmbeddingIndex
 from bot.qa.entries import EntryFinder
 from bot.qa.intents import without_small_talk
 from bot.qa.model import Answer, Hit, Source
+from bot.qa.passage import answer_limit, best_excerpt, shorten
 from bot.qa.retrieval import CourseIndex, covers, lesson_sources
 
 if TYPE_CHECKING:
@@ -177,10 +178,10 @@ class Asker:
                 return Answer(t("qa.not_covered"), False, AnswerMode.none)
             if result is not None and result.text.strip():
                 sources = [s for s in lesson_sources(hits) if s.lesson in result.cited]
-                return Answer(
-                    result.text.strip(), True, AnswerMode.llm, sources or lesson_sources(hits)[:1]
-                )
-        return from_lesson_text(t, hits)
+                text = shorten(result.text.strip(), language)  # the limit the prompt asked for
+                return Answer(text, True, AnswerMode.llm, sources or lesson_sources(hits)[:1])
+        weights = self.index.term_weights(searched, language, course.id)
+        return from_lesson_text(t, hits, weights)
 
 
 def from_lecturer(t: Translator, entry: AnswerEntry) -> Answer:
@@ -189,8 +190,12 @@ def from_lecturer(t: Translator, entry: AnswerEntry) -> Answer:
     return Answer(text, True, AnswerMode.lecturer)
 
 
-def from_lesson_text(t: Translator, hits: list[Hit]) -> Answer:
-    """Without an LLM (or when it failed): the best matching card, clearly as the lesson's text."""
+def from_lesson_text(t: Translator, hits: list[Hit], weights: Mapping[str, float]) -> Answer:
+    """Without an LLM (or when it failed): the part of the best matching card that answers the
+    question (`weights`: its search terms' IDF), named as the lesson's text, the whole answer
+    within the language's limit (bot.qa.passage)."""
     best = hits[0].passage
-    text = t("qa.from_lesson", title=best.title) + "\n\n" + best.text.strip()
+    heading = t("qa.from_lesson", title=best.title)
+    room = answer_limit(best.language) - len(heading) - 2
+    text = heading + "\n\n" + best_excerpt(best.text, weights, best.language, room)
     return Answer(text, True, AnswerMode.retrieval, lesson_sources(hits))

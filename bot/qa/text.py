@@ -9,6 +9,12 @@ accent still matches "teléfono"; Spanish stems that spelling changes before e (
 without a stemmer.
 A short list of synonyms per language (synonyms.txt) maps "pictures" to the course's "photos",
 "comprador" to "cliente", "图片" to "照片", in questions and cards alike.
+
+Questions are first written out the way the course writes (`as_written`): texting shorthand and
+common misspellings per language (shorthand.<language>.txt: "q" -> "que", "ppl" -> "people") and
+spoken Chinese ("啥" -> "什么", "俺" -> "我", "中不中" -> "行不行"). Chinese words the course uses
+(its titles, card headings, quoted terms) and a short list (words.zh.txt, "建群", "调色") are added
+to jieba's dictionary when a course is indexed (`add_words`), so they are not cut into pieces.
 """
 
 from __future__ import annotations
@@ -53,6 +59,7 @@ ES_STOP = _word_set(
     no nos nosotros o otra otro para pero poco por porque qué que quien quién quienes se ser si
     sí sin sobre son su sus también tan te tengo ti tu tú tus un una unas uno unos usted ustedes
     y ya yo hace hacer hago puedo puede debo debe poner pongo pone tener tiene ir va voy dar doy
+    nomás nomas pues bueno oiga aunque
     """
 )
 
@@ -65,6 +72,8 @@ ZH_STOP = _word_set(
     因为 所以 就是 还是 不 没 没有 啦 嗯 才能 时 上 中 下 里 做 办 对 好 多 到 去 来 用 说
     不会 不能 才 会不会
     请问 请
+    我要 我怕 我想 我该 该咋 怎么弄 怎么搞 行不行 不行 行 弄 搞
+    可不可以 能不能 要不要 是不是 有没有 对不对 好不好 干什么 做什么
     """
 )
 
@@ -87,6 +96,10 @@ def _segmenter() -> Any:
 
                 jieba.setLogLevel(logging.WARNING)
                 jieba.initialize()
+                for word in _listed_words():  # known before any course is indexed
+                    jieba.add_word(word)
+                    jieba.suggest_freq(word, tune=True)
+                _added.update(_listed_words())
                 _jieba = jieba
     return _jieba
 
@@ -181,3 +194,116 @@ def tokenize(text: str, language: str) -> list[str]:
     if language == "zh":
         return _chinese(text)
     return _words(text, language)
+
+
+def question_terms(text: str, language: str) -> list[str]:
+    """The search terms of a trainee's question: `tokenize` after `as_written`."""
+    return tokenize(as_written(text, language), language)
+
+
+@lru_cache(maxsize=8)
+def _shorthand(language: str) -> dict[str, str]:
+    """typed -> meant, from shorthand.<language>.txt (empty for a language without one)."""
+    path = resources.files("bot.qa").joinpath(f"shorthand.{language}.txt")
+    if not path.is_file():
+        return {}
+    out: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#") or "=" not in line:
+            continue
+        typed, _, meant = line.partition("=")
+        out[typed.strip().lower()] = meant.strip()
+    return out
+
+
+@lru_cache(maxsize=8)
+def _spoken(language: str) -> re.Pattern[str] | None:
+    """One pattern for every typed form of a language written without spaces, longest first."""
+    typed = sorted(_shorthand(language), key=len, reverse=True)
+    return re.compile("|".join(re.escape(t) for t in typed)) if typed else None
+
+
+_TYPED_WORD = re.compile(r"[^\W_]+(?:['’/][^\W_]+)*/?")
+
+
+def as_written(text: str, language: str) -> str:
+    """`text` with shorthand, misspellings and spoken forms replaced by the course's words.
+
+    Spanish and English: whole words only ("q" but not the q of "queso"); Chinese: text, longest
+    form first ("咋整" before "咋").
+    """
+    table = _shorthand(language)
+    if not table:
+        return text
+    if language == "zh":
+        pattern = _spoken(language)
+        assert pattern is not None
+        return pattern.sub(lambda m: table[m.group()], text)
+
+    def meant(match: re.Match[str]) -> str:
+        word = match.group()
+        return table.get(word.lower().replace("’", "'"), word)
+
+    return _TYPED_WORD.sub(meant, text)
+
+
+_QUOTED = re.compile(r"[“\"「『]([\u3400-\u9fff]{2,6})[”\"」』]")
+_HEADING = re.compile(r"【([^】]+)】")
+_BOLD = re.compile(r"\*\*([^*]+)\*\*")
+_HAN_RUN = re.compile(r"(?<![\u3400-\u9fff])[\u3400-\u9fff]{2,4}(?![\u3400-\u9fff])")
+_added: set[str] = set()
+
+
+@lru_cache(maxsize=1)
+def _listed_words() -> tuple[str, ...]:
+    source = resources.files("bot.qa").joinpath("words.zh.txt").read_text(encoding="utf-8")
+    lines = (line.strip() for line in source.splitlines())
+    return tuple(line for line in lines if line and not line.startswith("#"))
+
+
+def course_words(texts: list[str]) -> set[str]:
+    """The Chinese terms a course names itself: titles, card headings (【...】), bold and quoted
+    terms, cut at punctuation; runs of 2-4 characters (a longer run is a sentence, not a term)."""
+    found: set[str] = set()
+    for text in texts:
+        named = _HEADING.findall(text) + _BOLD.findall(text) + _QUOTED.findall(text)
+        for phrase in named:
+            found.update(_HAN_RUN.findall(phrase))
+    return found
+
+
+def add_words(words: set[str] | frozenset[str] = frozenset()) -> None:
+    """Teach jieba `words` and the listed words (words.zh.txt), each once per process.
+
+    Called when a course is indexed, before its cards are cut into words; words of an older version
+    of the content stay known (harmless: a whole word still yields its parts in search mode).
+    """
+    new = (set(words) | set(_listed_words())) - _added
+    if not new:
+        return
+    jieba = _segmenter()
+    with _jieba_lock:
+        listed = set(_listed_words())
+        for word in sorted(new):
+            jieba.add_word(word)
+            if word in listed:  # listed words win over jieba's own cut ("调色调" -> 调色 调)
+                jieba.suggest_freq(word, tune=True)
+        _added.update(new)
+
+
+@lru_cache(maxsize=8)
+def outside_words(language: str) -> tuple[str, ...]:
+    """The words of topics a selling course does not teach (outside.<language>.txt), as typed."""
+    path = resources.files("bot.qa").joinpath(f"outside.{language}.txt")
+    if not path.is_file():
+        return ()
+    words: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            words.extend(line.lower().split())
+    return tuple(dict.fromkeys(words))
+
+
+def is_single_han(term: str) -> bool:
+    """A single Chinese character: too ambiguous alone to show that a card answers a question."""
+    return len(term) == 1 and _HAN.match(term) is not None

@@ -4,9 +4,7 @@ command the bot answers."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -20,23 +18,14 @@ from bot.config import LANGUAGES
 from bot.core.messages import Incoming, Kind
 from bot.handlers import build_router
 from tests.channels.whatsapp.conftest import free_port
+from tests.cli.conftest import served_in_thread
 from tests.fakes.wechat_api import FakeWeChatAPI
 
 
 @pytest.fixture
 def fake() -> Iterator[FakeWeChatAPI]:
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    server = FakeWeChatAPI()
-    asyncio.run_coroutine_threadsafe(server.start(), loop).result(10)
-    try:
+    with served_in_thread(FakeWeChatAPI()) as server:
         yield server
-    finally:
-        asyncio.run_coroutine_threadsafe(server.stop(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        loop.close()
 
 
 def env_for(fake: FakeWeChatAPI, **more: str) -> dict[str, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -14,23 +13,14 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.handlers import COMMANDS
 from bot.i18n import Translator
+from tests.cli.conftest import served_in_thread
 from tests.fakes.graph_server import FakeGraph
 
 
 @pytest.fixture
 def fake() -> Iterator[FakeGraph]:
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    server = FakeGraph()
-    asyncio.run_coroutine_threadsafe(server.start(), loop).result(10)
-    try:
+    with served_in_thread(FakeGraph()) as server:
         yield server
-    finally:
-        asyncio.run_coroutine_threadsafe(server.stop(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        loop.close()
 
 
 def env_for(fake: FakeGraph, **more: str) -> dict[str, str]:

@@ -53,8 +53,10 @@ async def enrol(runtime: Runtime, trainee: Trainee) -> Person:
 async def test_a_covered_question_is_answered_from_the_lesson(school: Runtime) -> None:
     ana = Trainee(school, "ana", "Ana", "en")
     (answer,) = await ana.send("My photo is dark. How do I use daylight by a window?")
-    title = school.academy.services.courses["sample"].lesson("good-photos", "en").title
-    assert answer.text.startswith(en("qa.from_lesson", title=title))
+    lesson = school.academy.services.courses["sample"].lesson("good-photos", "en")
+    # The card is short: the whole of it, under the lesson's name (bot.qa.passage).
+    heading = en("qa.from_lesson", title=lesson.title)
+    assert answer.text == heading + "\n\n" + lesson.cards[0].text.strip()
     assert answer.buttons[0][0].payload == "qa:read:good-photos"
     async with school.sessions() as session:
         (stored,) = await session.exec(select(TraineeQuestion))
@@ -122,6 +124,24 @@ async def test_the_llm_writes_the_answer_and_its_citations_are_kept(database_url
             llm.fail_next(status=500)
             (fallback,) = await ana.send("How do I show the size of my peaches with a coin?")
             assert fallback.text.startswith(en("qa.from_lesson", title="")[:10])
+        finally:
+            await runtime.close()
+
+
+async def test_an_llm_answer_past_the_limit_is_cut_at_a_sentence(database_url: str) -> None:
+    async with FakeOpenAI() as llm:
+        runtime = await migrated_runtime(
+            make_settings(database_url, llm_base_url=llm.base_url, llm_api_key="k", llm_timeout=2)
+        )
+        try:
+            sentences = [f"Photo tip {n}: stand by a window in daylight." for n in range(20)]
+            llm.reply(" ".join(sentences) + " [good-photos]")
+            ana = Trainee(runtime, "ana", "Ana", "en")
+            (answer,) = await ana.send("My photo is dark. How do I use daylight by a window?")
+            assert len(answer.text) <= 450 and answer.text.endswith("daylight. …")
+            assert " ".join(sentences).startswith(answer.text.removesuffix(" …"))
+            prompt = llm.chat_requests[0]["messages"][0]["content"]
+            assert "never more than 450 characters" in prompt
         finally:
             await runtime.close()
 

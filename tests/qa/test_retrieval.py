@@ -164,3 +164,139 @@ def test_chinese_packing_words_meet_the_courses_words() -> None:
     assert tokenize("打包", "zh") == tokenize("包装", "zh") == tokenize("包", "zh")
     assert tokenize("寄", "zh") == tokenize("快递", "zh")
     assert "不会" not in tokenize("桃子怎么包装才不会压坏？", "zh")
+
+
+# Issue 18: questions typed as trainees type, and declining on evidence rather than on single
+# shared characters or one common word.
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("zh", "村里换届选举俺该投谁"),  # 换 and 选 are in the course, 换届选举 is not
+        ("zh", "昨天下冰雹把果树打坏了，保险咋赔"),
+        ("en", "hail wrecked half my orchard last nite, will insurance pay for it"),
+        ("es", "cayo granizo y se me echo a perder la cosecha, quien me paga"),
+        ("en", "the app says wrong password and wont let me log in"),
+        ("es", "cuanto tengo q pagar de impuestos si vendo x internet"),
+    ],
+)
+def test_topics_the_course_does_not_teach_are_declined(
+    real: CourseIndex, language: str, question: str
+) -> None:
+    assert not covers(real.search(question, language, "sell-online", k=5))
+
+
+def test_single_chinese_characters_are_no_evidence(real: CourseIndex) -> None:
+    hits = real.search("村里换届选举俺该投谁", "zh", "sell-online", k=5)
+    assert all(isinstance(hit, RankedHit) and hit.terms <= 1 for hit in hits)
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "lesson"),
+    [
+        (
+            "en",
+            "hi good evening, my name is Rosa, me and my husband grow oranges and this year we had"
+            " loads of them so i was thinking maybe i could sell some online but honestly i dont"
+            " know how to take the photos so they look nice in the daylight, what should i do,"
+            " thank you so much",
+            "product-photos",
+        ),
+        (
+            "es",
+            "buenas tardes maestra, fijese que tengo un huertito de aguacate con mi esposo y este"
+            " año se dio bastante y pues quiero venderlo por internet pero las fotos que le tomo"
+            " salen bien oscuras y feas, como le hago para que se vean bonitas con la luz del dia",
+            "product-photos",
+        ),
+        (
+            "zh",
+            "老师您好，俺是山里种橙子的，今年橙子结得特别多，家里人都说让俺到网上卖卖看，可是俺拍的"
+            "照片总是黑乎乎的，光线也不好，背景也乱，到底该咋拍才好看啊，谢谢老师",
+            "product-photos",
+        ),
+    ],
+)
+def test_a_long_chatty_question_is_answered(
+    real: CourseIndex, language: str, question: str, lesson: str
+) -> None:
+    hits = real.search(question, language, "sell-online", k=20)
+    assert covers(hits)
+    assert lesson in [source.lesson for source in lesson_sources(hits)][:3]
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "lesson"),
+    [
+        ("es", "q le pongo al titulo pa q me encuentren cuando buscan", "product-listing"),
+        (
+            "es",
+            "me pagaron de mas y me piden q les regrese la diferencia, es trampa?",
+            "orders-payments",
+        ),
+        (
+            "en",
+            "buyer sent a screenshot says he paid but i dont see the money, fake?",
+            "orders-payments",
+        ),
+        ("en", "how long shud my vids be", "short-video"),
+        ("zh", "买家多转了钱，让俺把多的退给他，这是真的不", "orders-payments"),
+        ("zh", "想建群拉老顾客，咋弄", "social-selling"),
+        ("zh", "在微信群里天天发广告中不中", "social-selling"),
+        ("zh", "天气热，桃子咋寄才不坏", "packaging-shipping"),  # 寄才: jieba's cut, read as 寄
+    ],
+)
+def test_questions_typed_as_people_type_are_answered(
+    real: CourseIndex, language: str, question: str, lesson: str
+) -> None:
+    hits = real.search(question, language, "sell-online", k=20)
+    assert covers(hits)
+    assert lesson in [source.lesson for source in lesson_sources(hits)][:3]
+
+
+def test_one_common_shared_word_does_not_cover() -> None:
+    passage = Passage("c", "l", "en", "Title", 0, "text")
+    common = RankedHit(passage=passage, score=3.0, match=0.9, strength=2.0, terms=1, rare=False)
+    rare = RankedHit(passage=passage, score=3.0, match=0.9, strength=2.0, terms=1, rare=True)
+    assert not covers([common])
+    assert covers([rare])
+
+
+def test_a_topic_the_course_teaches_is_not_vetoed() -> None:
+    from bot.qa.retrieval import _outside, _passages
+
+    def cards(text: str) -> list[tuple[Passage, str]]:
+        return [(Passage("c", "money", "en", "Money", 0, text), "")]
+
+    taught = cards("How to ask the bank for a loan to buy boxes.")
+    assert "loan" not in _outside("en", taught, _passages(taught))
+    untaught = cards("How to price a box of peaches.")
+    assert "loan" in _outside("en", untaught, _passages(untaught))
+
+
+def test_a_spanish_diminutive_searches_as_its_base_word() -> None:
+    from bot.qa.retrieval import _undiminish
+
+    known = {"huert": 2.0, "caf": 2.0, "necesit": 1.0}
+    assert _undiminish("huertit", known) == "huert"  # huertito -> huerto
+    assert _undiminish("cafecit", known) == "caf"  # cafecito -> café
+    assert _undiminish("necesit", known) == "necesit"  # a word the course uses stays
+    assert _undiminish("bonit", {"bon": 1.0}) == "bonit"  # too short a base to trust
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("es", "es seguro cobrar x transferencia"),  # seguro: safe, not insurance
+        ("es", "la fruta llego con manchas y el cliente esta enojado"),
+        ("zh", "天气热，桃子咋包装才不会坏"),  # the weather of a parcel, not a forecast
+        ("en", "my peaches rot before they arrive, how do i pack them"),
+    ],
+)
+def test_everyday_words_near_a_topic_not_taught_do_not_veto(
+    real: CourseIndex, language: str, question: str
+) -> None:
+    hits = real.search(question, language, "sell-online", k=5)
+    assert not any(isinstance(hit, RankedHit) and hit.outside for hit in hits)
+    assert covers(hits)

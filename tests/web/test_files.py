@@ -5,29 +5,23 @@ zh, es or en, never a file."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import aiohttp
 import pytest
 from aiohttp import web
 
 from bot.core.messages import Attachment
 from bot.db.downloads import LIFETIME
-from bot.db.models import Person
 from bot.i18n import Translator
 from bot.runtime import Runtime
 from bot.web.files import add_file_routes, file_url, store_download
-from tests.fakes.server import LocalServer
+from tests.web.conftest import RoutesServer, Visitor
 
 NOW = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 
 
-class FileServer(LocalServer):
-    def __init__(self, runtime: Runtime, clock: list[datetime]) -> None:
-        self.runtime = runtime
-        self.clock = clock
-
+class FileServer(RoutesServer):
     def make_app(self) -> web.Application:
         app = web.Application()
         add_file_routes(app, sessions=self.runtime.sessions, clock=lambda: self.clock[0])
@@ -35,23 +29,11 @@ class FileServer(LocalServer):
 
 
 @dataclass
-class Site:
-    server: FileServer
-    runtime: Runtime
-    clock: list[datetime]
+class Site(Visitor):
+    server: FileServer = field(kw_only=True)
 
     async def get(self, url: str, language: str = "") -> tuple[int, bytes, Mapping[str, str]]:
-        headers = {"Accept-Language": language} if language else {}
-        async with aiohttp.ClientSession() as http, http.get(url, headers=headers) as response:
-            return response.status, await response.read(), response.headers
-
-    async def person(self, language: str) -> int:
-        async with self.runtime.sessions() as session:
-            person = Person(channel="wechat", channel_user_id=f"o{language}", language=language)
-            session.add(person)
-            await session.commit()
-            assert person.id is not None
-            return person.id
+        return await self.fetch(url, language)
 
     async def link(self, person_id: int, filename: str, data: bytes) -> str:
         async with self.runtime.sessions() as session:
@@ -66,7 +48,7 @@ class Site:
 async def site(runtime: Runtime) -> AsyncIterator[Site]:
     clock = [NOW]
     async with FileServer(runtime, clock) as server:
-        yield Site(server, runtime, clock)
+        yield Site(runtime, clock, server=server)
 
 
 async def test_a_young_link_gives_the_file_as_an_attachment(site: Site) -> None:

@@ -5,14 +5,12 @@ page in zh, es or en, never the lesson."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.db.models import Person
 from bot.i18n import Translator
 from bot.runtime import Runtime
 from bot.web.lesson import (
@@ -24,17 +22,13 @@ from bot.web.lesson import (
     read,
     sign,
 )
-from tests.fakes.server import LocalServer
+from tests.web.conftest import RoutesServer, Visitor
 
 SECRET = b"k" * 32
 NOW = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 
 
-class PageServer(LocalServer):
-    def __init__(self, runtime: Runtime, clock: list[datetime]) -> None:
-        self.runtime = runtime
-        self.clock = clock
-
+class PageServer(RoutesServer):
     def make_app(self) -> web.Application:
         app = web.Application()
         add_lesson_routes(
@@ -48,23 +42,12 @@ class PageServer(LocalServer):
 
 
 @dataclass
-class Site:
-    server: PageServer
-    runtime: Runtime
-    clock: list[datetime]
+class Site(Visitor):
+    server: PageServer = field(kw_only=True)
 
     async def get(self, url: str, language: str = "") -> tuple[int, str, Mapping[str, str]]:
-        headers = {"Accept-Language": language} if language else {}
-        async with aiohttp.ClientSession() as http, http.get(url, headers=headers) as response:
-            return response.status, await response.text(), response.headers
-
-    async def person(self, language: str) -> int:
-        async with self.runtime.sessions() as session:
-            person = Person(channel="wechat", channel_user_id=f"o{language}", language=language)
-            session.add(person)
-            await session.commit()
-            assert person.id is not None
-            return person.id
+        status, body, headers = await self.fetch(url, language)
+        return status, body.decode("utf-8"), headers
 
     def url(self, person_id: int, slug: str = "first-steps", course: str = "sample") -> str:
         return lesson_url(self.server.base_url, SECRET, person_id, course, slug, self.clock[0])
@@ -74,7 +57,7 @@ class Site:
 async def site(runtime: Runtime) -> AsyncIterator[Site]:
     clock = [NOW]
     async with PageServer(runtime, clock) as server:
-        yield Site(server, runtime, clock)
+        yield Site(runtime, clock, server=server)
 
 
 def test_a_link_reads_back_only_as_signed_and_until_it_expires() -> None:
