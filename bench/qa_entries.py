@@ -8,7 +8,9 @@ added to the real course (bot.qa.entries.with_entries) and searched like the bot
 
 - found: the rewording gets its own entry;
 - exact: the entry's own question gets it;
-- stolen: a question of another set (FILE.jsonl, covered or not) gets an entry (should be 0);
+- stolen: a covered question of another set (FILE.jsonl) gets an entry instead of its card
+  (should be 0); its uncovered questions that get an entry are listed, to be read (an entry
+  on the same topic is right: "how do i get a loan from the bank to buy a tractor");
 - search p50 / p95 (ms) per question, and the rebuild (index of the course with the entries,
   done when the entries change) with the entries and with 200 more.
 
@@ -115,15 +117,18 @@ def run(course: Course, others: list[dict[str, Any]]) -> dict[str, dict[str, Any
         found = [search(text) is entry for entry, text in zip(entries, rewordings, strict=True)]
         missed = [reworded for ok, (_, reworded) in zip(found, pairs, strict=True) if not ok]
         own = [item for item in others if item["lang"] == language]
-        stolen = [item["id"] for item in own if search(item["question"]) is not None]
+        taken = [item for item in own if search(item["question"]) is not None]
+        stolen = [item["id"] for item in taken if item["expect"]]  # a covered question
+        uncovered = [item["id"] for item in taken if not item["expect"]]
         times.sort()
         figures[language] = {
             "entries": len(entries),
             "exact": sum(exact) / len(exact),
             "found": sum(found) / len(found),
             "stolen": len(stolen),
-            "others": len(own),
+            "others": sum(1 for item in own if item["expect"]),
             "stolen_ids": stolen,
+            "uncovered_taken": uncovered,  # read them: a right entry, or a false match
             "missed": missed,
             "p50_ms": round(statistics.median(times), 2),
             "p95_ms": round(times[int(0.95 * (len(times) - 1))], 2),
