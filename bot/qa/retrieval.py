@@ -67,6 +67,7 @@ PAIR_MATCH = 0.28  # the share two or more informative words must have of the qu
 SINGLE_MATCH = 0.75  # the share one rare course word must have of the question
 OUTSIDE_MATCH = 0.8  # a question naming a topic not taught needs this share to be covered
 UNKNOWN_WEIGHT = 0.5  # a question word the course never uses counts this share of the top IDF
+FOCUS_LESSONS = 1  # a term in at most this many lessons is about something the course teaches
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class RankedHit(Hit):
     terms: int = 0  # distinct informative question terms the card contains
     rare: bool = False  # one of them is rare in the course (in at most RARE_CARDS cards)
     outside: bool = False  # the question names a topic the course does not teach
+    focused: bool = True  # one of the shared terms is in at most FOCUS_LESSONS lessons
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ class _Index:
     unknown_idf: float  # the weight of a term no passage contains
     rare_idf: float  # a term in at most RARE_CARDS passages weighs at least this
     outside: frozenset[str] = frozenset()  # topics not taught: terms (es, en) or text (zh)
+    focus: frozenset[str] = frozenset()  # terms in at most FOCUS_LESSONS lessons
 
     @classmethod
     def build(
@@ -102,6 +105,11 @@ class _Index:
                 postings.setdefault(term, []).append((number, count))
         n = len(passages)
         idf = {term: _idf(n, len(found)) for term, found in postings.items()}
+        focus = frozenset(
+            term
+            for term, found in postings.items()
+            if len({passages[number][0].lesson for number, _ in found}) <= FOCUS_LESSONS
+        )
         return cls(
             passages=tuple(passage for passage, _ in passages),
             postings=postings,
@@ -110,6 +118,7 @@ class _Index:
             unknown_idf=_idf(n, 0),
             rare_idf=_idf(n, RARE_CARDS),
             outside=outside,
+            focus=focus,
         )
 
     def search(
@@ -130,6 +139,7 @@ class _Index:
         weights: dict[int, float] = {}
         matched: dict[int, int] = {}
         rare: set[int] = set()
+        focused: set[int] = set()
         for term in query:
             idf = self.idf.get(term)
             if idf is None:
@@ -143,8 +153,10 @@ class _Index:
                     informative[number] = informative.get(number, 0.0) + score
                     weights[number] = weights.get(number, 0.0) + idf
                     matched[number] = matched.get(number, 0) + 1
-                    if idf >= self.rare_idf:
+                    if idf >= self.rare_idf or term in self.focus:
                         rare.add(number)
+                    if term in self.focus:
+                        focused.add(number)
         distinct_asked = dict.fromkeys(query if asked is None else asked)
         total = sum(self._weight(term) for term in distinct_asked) or 1.0
         best = sorted(scores, key=lambda number: (-scores[number], number))[:k]
@@ -157,6 +169,7 @@ class _Index:
                 terms=matched.get(number, 0),
                 rare=number in rare,
                 outside=outside,
+                focused=number in focused,
             )
             for number in best
         ]

@@ -123,10 +123,21 @@ _ES_SPELLING = (
 )
 
 
+# US and British spellings (the course is written British): "apologize" is read as "apologise"
+# before stemming (a word of 7 letters or more, so "size" and "prize" stay), and "our" after two
+# letters as "or" in the stem ("colour", "neighbour" meet "color", "neighbor"; "hour", "four" stay).
+_EN_IZE = re.compile(r"(?<=\w{3})iz(e|ed|es|ing|ation|ations)$")
+_EN_OUR = re.compile(r"(?<=[a-z]{2})our")
+
+
 @lru_cache(maxsize=50_000)
 def _stem(word: str, language: str) -> str:
+    if language == "en" and len(word) >= 7:
+        word = _EN_IZE.sub(r"is\1", word)
     if language in _STEMMER_NAMES:
         word = _stemmer(language).stemWord(word)
+    if language == "en":
+        word = _EN_OUR.sub("or", word)
     word = _strip_accents(word)
     if language == "es":
         for pattern, replacement in _ES_SPELLING:
