@@ -14,7 +14,8 @@ informative terms the card (with its title and summary) contains: a single Chine
 never evidence ("换届选举" must not meet the course's 换 and 选), nor is a stop word.
 
 - `terms`: how many distinct informative terms the card shares with the question; `rare`: one of
-  them is in at most RARE_CARDS cards (course-specific: "screenshot", "验证码").
+  them is course-specific: in at most RARE_CARDS cards ("screenshot", "验证码"), or in the cards
+  of one lesson only however many ("背景" and "标题" are each taught in one lesson).
 - `match`: their IDF-weighted share of the question's informative terms. A term the course never
   uses counts UNKNOWN_WEIGHT of the largest IDF, so the asker's own product ("walnuts") or a
   chatty word dilutes less than an off-topic word used to, and single characters count nothing.
@@ -77,9 +78,8 @@ class RankedHit(Hit):
     match: float = 0.0
     strength: float = 0.0
     terms: int = 0  # distinct informative question terms the card contains
-    rare: bool = False  # one of them is rare in the course (in at most RARE_CARDS cards)
+    rare: bool = False  # one of them is course-specific (RARE_CARDS cards or FOCUS_LESSONS lesson)
     outside: bool = False  # the question names a topic the course does not teach
-    focused: bool = True  # one of the shared terms is in at most FOCUS_LESSONS lessons
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,6 @@ class _Index:
         weights: dict[int, float] = {}
         matched: dict[int, int] = {}
         rare: set[int] = set()
-        focused: set[int] = set()
         for term in query:
             idf = self.idf.get(term)
             if idf is None:
@@ -155,8 +154,6 @@ class _Index:
                     matched[number] = matched.get(number, 0) + 1
                     if idf >= self.rare_idf or term in self.focus:
                         rare.add(number)
-                    if term in self.focus:
-                        focused.add(number)
         distinct_asked = dict.fromkeys(query if asked is None else asked)
         total = sum(self._weight(term) for term in distinct_asked) or 1.0
         best = sorted(scores, key=lambda number: (-scores[number], number))[:k]
@@ -169,7 +166,6 @@ class _Index:
                 terms=matched.get(number, 0),
                 rare=number in rare,
                 outside=outside,
-                focused=number in focused,
             )
             for number in best
         ]
