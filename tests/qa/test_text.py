@@ -103,6 +103,8 @@ def test_short_words_keep_their_spelling() -> None:
         ("联系人", "zh", "好友"),
         ("片子", "zh", "视频"),
         ("多少钱", "zh", "价格"),
+        ("cracked", "en", "damage"),
+        ("rompen", "es", "dañado"),
     ],
 )
 def test_everyday_words_search_as_the_courses_word(
