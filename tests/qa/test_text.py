@@ -112,3 +112,10 @@ def test_everyday_words_search_as_the_courses_word(
 ) -> None:
     (term,) = tokenize(course_word, language)
     assert term in tokenize(typed, language)  # search mode may add a shorter word ("联系")
+
+
+def test_english_irregular_forms_meet_their_base_word() -> None:
+    assert tokenize("sold sent paid bought knives", "en") == tokenize(
+        "sell send pay buy knife", "en"
+    )
+    assert tokenize("left", "en") == ["left"]  # also a direction: not read as "leave"
