@@ -14,7 +14,8 @@ informative terms the card (with its title and summary) contains: a single Chine
 never evidence ("换届选举" must not meet the course's 换 and 选), nor is a stop word.
 
 - `terms`: how many distinct informative terms the card shares with the question; `rare`: one of
-  them is in at most RARE_CARDS cards (course-specific: "screenshot", "验证码").
+  them is course-specific: in at most RARE_CARDS cards ("screenshot", "验证码"), or in the cards
+  of one lesson only however many ("背景" and "标题" are each taught in one lesson).
 - `match`: their IDF-weighted share of the question's informative terms. A term the course never
   uses counts UNKNOWN_WEIGHT of the largest IDF, so the asker's own product ("walnuts") or a
   chatty word dilutes less than an off-topic word used to, and single characters count nothing.
@@ -67,6 +68,7 @@ PAIR_MATCH = 0.28  # the share two or more informative words must have of the qu
 SINGLE_MATCH = 0.75  # the share one rare course word must have of the question
 OUTSIDE_MATCH = 0.8  # a question naming a topic not taught needs this share to be covered
 UNKNOWN_WEIGHT = 0.5  # a question word the course never uses counts this share of the top IDF
+FOCUS_LESSONS = 1  # a term in at most this many lessons is about something the course teaches
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ class RankedHit(Hit):
     match: float = 0.0
     strength: float = 0.0
     terms: int = 0  # distinct informative question terms the card contains
-    rare: bool = False  # one of them is rare in the course (in at most RARE_CARDS cards)
+    rare: bool = False  # one of them is course-specific (RARE_CARDS cards or FOCUS_LESSONS lesson)
     outside: bool = False  # the question names a topic the course does not teach
 
 
@@ -91,6 +93,7 @@ class _Index:
     unknown_idf: float  # the weight of a term no passage contains
     rare_idf: float  # a term in at most RARE_CARDS passages weighs at least this
     outside: frozenset[str] = frozenset()  # topics not taught: terms (es, en) or text (zh)
+    focus: frozenset[str] = frozenset()  # terms in at most FOCUS_LESSONS lessons
 
     @classmethod
     def build(
@@ -102,6 +105,11 @@ class _Index:
                 postings.setdefault(term, []).append((number, count))
         n = len(passages)
         idf = {term: _idf(n, len(found)) for term, found in postings.items()}
+        focus = frozenset(
+            term
+            for term, found in postings.items()
+            if len({passages[number][0].lesson for number, _ in found}) <= FOCUS_LESSONS
+        )
         return cls(
             passages=tuple(passage for passage, _ in passages),
             postings=postings,
@@ -110,6 +118,7 @@ class _Index:
             unknown_idf=_idf(n, 0),
             rare_idf=_idf(n, RARE_CARDS),
             outside=outside,
+            focus=focus,
         )
 
     def search(
@@ -143,7 +152,7 @@ class _Index:
                     informative[number] = informative.get(number, 0.0) + score
                     weights[number] = weights.get(number, 0.0) + idf
                     matched[number] = matched.get(number, 0) + 1
-                    if idf >= self.rare_idf:
+                    if idf >= self.rare_idf or term in self.focus:
                         rare.add(number)
         distinct_asked = dict.fromkeys(query if asked is None else asked)
         total = sum(self._weight(term) for term in distinct_asked) or 1.0

@@ -123,10 +123,60 @@ _ES_SPELLING = (
 )
 
 
+# US and British spellings (the course is written British): "apologize" is read as "apologise"
+# before stemming (a word of 7 letters or more, so "size" and "prize" stay), and "our" after two
+# letters as "or" in the stem ("colour", "neighbour" meet "color", "neighbor"; "hour", "four" stay).
+_EN_IZE = re.compile(r"(?<=\w{3})iz(e|ed|es|ing|ation|ations)$")
+_EN_OUR = re.compile(r"(?<=[a-z]{2})our")
+
+
+# English irregular forms Snowball leaves apart from their base word ("sold" vs "sell"): read as
+# the base in cards and questions alike. Forms that are also other words ("left", "saw") are not.
+_EN_IRREGULAR = {
+    form: base
+    for base, forms in (
+        ("sell", "sold"),
+        ("send", "sent"),
+        ("pay", "paid"),
+        ("buy", "bought"),
+        ("write", "wrote written"),
+        ("bring", "brought"),
+        ("keep", "kept"),
+        ("lose", "lost"),
+        ("give", "gave given"),
+        ("tell", "told"),
+        ("say", "said"),
+        ("know", "knew known"),
+        ("shoot", "shot"),
+        ("shake", "shook shaken"),
+        ("spend", "spent"),
+        ("grow", "grew grown"),
+        ("freeze", "froze frozen"),
+        ("fall", "fell fallen"),
+        ("choose", "chose chosen"),
+        ("begin", "began begun"),
+        ("break", "broke"),
+        ("steal", "stole stolen"),
+        ("child", "children"),
+        ("woman", "women"),
+        ("knife", "knives"),
+        ("goose", "geese"),
+        ("tooth", "teeth"),
+    )
+    for form in forms.split()
+}
+
+
 @lru_cache(maxsize=50_000)
 def _stem(word: str, language: str) -> str:
+    if language == "en":
+        word = _EN_IRREGULAR.get(word, word)
+    if language == "en" and len(word) >= 7:
+        word = _EN_IZE.sub(r"is\1", word)
     if language in _STEMMER_NAMES:
         word = _stemmer(language).stemWord(word)
+    if language == "en":
+        word = _EN_OUR.sub("or", word)
     word = _strip_accents(word)
     if language == "es":
         for pattern, replacement in _ES_SPELLING:

@@ -300,3 +300,44 @@ def test_everyday_words_near_a_topic_not_taught_do_not_veto(
     hits = real.search(question, language, "sell-online", k=5)
     assert not any(isinstance(hit, RankedHit) and hit.outside for hit in hits)
     assert covers(hits)
+
+
+def _index_of(cards: list[tuple[str, str]]) -> object:
+    """An index of one card per (lesson, text), in English."""
+    from bot.qa.retrieval import _Index
+
+    return _Index.build(
+        [
+            (Passage("c", lesson, "en", lesson, number, text), tokenize(text, "en"))
+            for number, (lesson, text) in enumerate(cards)
+        ]
+    )
+
+
+def test_a_word_taught_in_one_lesson_only_is_course_specific() -> None:
+    from bot.qa.retrieval import RARE_CARDS, _Index
+
+    backdrop = [("photos", f"use a plain backdrop, tip {n}") for n in range(RARE_CARDS + 2)]
+    spread = [("video", "film the farm"), ("prices", "film the farm"), ("shop", "film the farm")]
+    spread += [("photos", "film the farm"), ("brand", "film the farm")]
+    filler = [(f"other{n}", "answer buyers kindly") for n in range(10)]
+    index = _index_of(backdrop + spread + filler)
+    assert isinstance(index, _Index)
+    (hit,) = index.search(tokenize("backdrop", "en"), k=1)
+    assert hit.rare  # in more than RARE_CARDS cards, all of one lesson
+    assert not index.search(tokenize("film", "en"), k=1)[0].rare  # as many cards, five lessons
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "lesson"),
+    [
+        ("en", "can i photograph my honey in the sun", "product-photos"),
+        ("zh", "一箱苹果卖多少钱", "pricing"),  # 多少钱 is the course's 价格
+    ],
+)
+def test_everyday_words_find_and_cover_the_lesson(
+    real: CourseIndex, language: str, question: str, lesson: str
+) -> None:
+    hits = real.search(question, language, "sell-online", k=20)
+    assert covers(hits)
+    assert lesson in [source.lesson for source in lesson_sources(hits)][:3]

@@ -81,3 +81,41 @@ def test_listed_and_course_words_are_kept_whole() -> None:
     add_words({"试吃装"})
     assert "客户群" in tokenize("想建群拉老顾客", "zh")  # 建群 whole, then its synonym
     assert "试吃装" in tokenize("先寄试吃装给老顾客", "zh")
+
+
+def test_us_spellings_meet_the_courses_british_ones() -> None:
+    assert tokenize("apologize colors neighbor organized", "en") == tokenize(
+        "apologise colours neighbour organised", "en"
+    )
+
+
+def test_short_words_keep_their_spelling() -> None:
+    assert tokenize("size prize hour four your", "en") == ["size", "prize", "hour", "four"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "language", "course_word"),
+    [
+        ("photograph", "en", "photo"),
+        ("snaps", "en", "photo"),
+        ("打折", "zh", "优惠"),
+        ("网", "zh", "网络"),
+        ("联系人", "zh", "好友"),
+        ("片子", "zh", "视频"),
+        ("多少钱", "zh", "价格"),
+        ("cracked", "en", "damage"),
+        ("rompen", "es", "dañado"),
+    ],
+)
+def test_everyday_words_search_as_the_courses_word(
+    typed: str, language: str, course_word: str
+) -> None:
+    (term,) = tokenize(course_word, language)
+    assert term in tokenize(typed, language)  # search mode may add a shorter word ("联系")
+
+
+def test_english_irregular_forms_meet_their_base_word() -> None:
+    assert tokenize("sold sent paid bought knives", "en") == tokenize(
+        "sell send pay buy knife", "en"
+    )
+    assert tokenize("left", "en") == ["left"]  # also a direction: not read as "leave"
