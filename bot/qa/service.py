@@ -170,11 +170,13 @@ class Asker:
                 searched, language, course.id, hits, covered, k=5
             )
         t = Translator(language)
-        if not covered:
+        if not covered:  # retrieval's decline comes first: the model is not asked (nor paid)
             return Answer(t("qa.not_covered"), False, AnswerMode.none)
         if self.llm is not None:
             result = await self.llm.answer(text, language, hits)
             if result is not None and result.not_covered:
+                # The model found no answer in the cards it was given: the same decline as
+                # retrieval's (the handler offers the lecturer); mode none, so never cached.
                 return Answer(t("qa.not_covered"), False, AnswerMode.none)
             if result is not None and result.text.strip():
                 sources = [s for s in lesson_sources(hits) if s.lesson in result.cited]

@@ -15,6 +15,7 @@ from bot.qa.llm import (
     LLMResult,
     build_messages,
     parse_answer,
+    says_not_covered,
     system_prompt,
     transcribe,
 )
@@ -193,6 +194,64 @@ async def test_not_covered(fake: FakeOpenAI, client: AsyncOpenAI) -> None:
     fake.reply("NOT_COVERED.")
     result = await LLMAnswerer(client, "m", stream=True).answer("Weather?", "es", HITS)
     assert result is not None and result.not_covered
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "NOT_COVERED",
+        "  NOT_COVERED.\n",
+        '"NOT_COVERED"',
+        "“NOT_COVERED”",
+        "「NOT_COVERED」",
+        "`NOT_COVERED`",
+        "**NOT_COVERED**",
+        "not_covered",
+        "Not_Covered!",
+        "NOT COVERED",
+        "NOT-COVERED",
+        "NotCovered",
+        "not covered.",
+        "'Not covered'",
+        "> not covered",
+        "NOT_COVERED [photos-light]",
+        "Sorry, the lessons do not talk about hail. NOT_COVERED",
+        "课程里没有讲。\nNOT_COVERED",
+        "El curso no lo explica.\n\n*not covered*",
+        "Use daylight [photos-light].\nNOT_COVERED",
+    ],
+)
+async def test_the_marker_however_written_is_not_covered(
+    fake: FakeOpenAI, client: AsyncOpenAI, reply: str
+) -> None:
+    assert says_not_covered(reply)
+    assert parse_answer(reply, HITS) == LLMResult(text="", cited=[], not_covered=True)
+    fake.reply(reply)
+    result = await LLMAnswerer(client, "m", stream=True).answer("Hail?", "en", HITS)
+    assert result == LLMResult(text="", cited=[], not_covered=True)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Postage is not covered by the buyer: add it to your price [prices-online].",
+        "A notcovered basket keeps dust off.",
+        "Covered baskets travel well. Not every box is covered [photos-light].",
+        "THE COVER IS NOT ENOUGH [photos-light].",
+    ],
+)
+async def test_words_like_the_marker_inside_an_answer_are_an_answer(reply: str) -> None:
+    assert not says_not_covered(reply)
+    result = parse_answer(reply, HITS)
+    assert result is not None and not result.not_covered and result.text
+
+
+async def test_the_prompt_asks_for_the_bare_marker_from_the_excerpts_only() -> None:
+    for language in ("zh", "es", "en"):
+        prompt = system_prompt(language)
+        assert f"reply with exactly {NOT_COVERED} and nothing" in prompt
+        assert "Answer ONLY from the numbered course excerpts" in prompt
+        assert "no quotes" in prompt
 
 
 async def test_no_hits_is_not_covered_without_calling_the_model(
