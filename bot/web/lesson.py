@@ -48,7 +48,7 @@ from bot.lessons.links import (
     sign,
 )
 from bot.lessons.model import Course
-from bot.lessons.progress import lesson_progress, next_lesson, open_lesson
+from bot.lessons.progress import lesson_progress, locking_class, next_lesson, open_lesson
 from bot.lessons.quiz import (
     answer,
     fit_to_lesson,
@@ -182,6 +182,8 @@ def add_lesson_routes(
         lesson = course.lesson(slug, person.language)
         row = (await lesson_progress(session, person, course)).get(slug)
         if row is None and move == "next" and at == "r:0":
+            if await locking_class(session, person, course, slug) is not None:
+                return ""  # not open to their class yet: the page says when it opens
             row = await open_lesson(session, person, course, slug, now)
         if row is None:
             return ""

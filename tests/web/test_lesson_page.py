@@ -20,6 +20,7 @@ from bot.core.messages import Incoming
 from bot.db.models import (
     ActivityDay,
     Certificate,
+    Cohort,
     LessonProgress,
     LessonStatus,
     Person,
@@ -370,3 +371,26 @@ async def test_every_page_is_small_has_big_targets_and_asks_nothing_elsewhere(
     assert font * target >= 48  # a tap target at least 48 px high (rem = the body's 20 px)
     policy = phone.headers["Content-Security-Policy"]
     assert "default-src 'none'" in policy and "form-action 'self'" in policy
+
+
+async def test_a_lesson_the_class_has_not_opened_yet_says_so_and_cannot_be_started(
+    rig: Rig, trainee_factory: Any
+) -> None:
+    ana = await trainee(rig, trainee_factory)
+    person_id = await rig.person_of(ana)
+    async with rig.runtime.sessions() as session:
+        cohort = Cohort(
+            name="Peaches", course_id="sample", timezone="UTC", invite_code="PEACH1", unlocked=1
+        )
+        session.add(cohort)
+        await session.flush()
+        person = await session.get(Person, person_id)
+        assert person is not None
+        person.cohort_id = cohort.id
+        await session.commit()
+    phone = await Phone().open(rig.url(person_id, "good-photos"))
+    assert phone.status == 200 and en("lesson.locked_soon", number=2) in phone.text
+    assert "<form" not in phone.html  # nothing to press
+    await phone.open(rig.url(person_id))  # lesson 1 is open
+    assert phone.labels == [en("lesson.next")]
+    assert await rig.rows(LessonProgress) == []
