@@ -32,7 +32,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import LANGUAGES
+from bot.core.messages import Sender
 from bot.db.models import Person
+from bot.db.person_lock import lock_person
 from bot.i18n import Translator, normalise_language
 from bot.lessons.certificates import certificate_of, certificate_png, complete_course
 from bot.lessons.links import (
@@ -76,6 +78,7 @@ __all__ = [
 
 ROUTE = LESSON_PATH
 CERTIFICATE_ROUTE = LESSON_PATH + "/certificate.png"
+IMAGE_ROUTE = LESSON_PATH + "/image/{lesson}/{card:[0-9]+}"
 MOVES = ("next", "back", "answer", "retry", "reread")
 
 
@@ -179,6 +182,8 @@ def add_lesson_routes(
         """Make `move` if the person is still at `at` in lesson `slug`; the question whose
         answer the next page shows ("<attempt>-<index>"), or ""."""
         person, course, now = seen.person, seen.course, clock()
+        # Other workers' chat updates of this person wait for this move (PostgreSQL).
+        await lock_person(session, Sender(person.channel, person.channel_user_id))
         lesson = course.lesson(slug, person.language)
         row = (await lesson_progress(session, person, course)).get(slug)
         if row is None and move == "next" and at == "r:0":
@@ -225,7 +230,25 @@ def add_lesson_routes(
         png = certificate_png(found, seen.course, language, seen.person.timezone)
         return web.Response(body=png, content_type="image/png", headers=_PRIVATE)
 
+    async def card_image(request: web.Request) -> web.StreamResponse:
+        """A card's photo, for a page of this link (the course's file, any person may see it)."""
+        async with sessions() as session:
+            seen = await visit(request, session)
+        if isinstance(seen, web.Response):
+            return seen
+        slug, card = request.match_info["lesson"], int(request.match_info["card"])
+        if seen.link.slug not in (slug, NEXT_LESSON) or slug not in seen.course.lessons:
+            return problem_page(seen.person.language, "lesson_page.not_found", 404)
+        cards = seen.course.lesson(slug, seen.person.language).cards
+        image = cards[card].image if card < len(cards) else None
+        if image is None or not image.is_file():
+            return problem_page(seen.person.language, "lesson_page.not_found", 404)
+        # The course's own photo: a phone on slow data keeps it a day, no one else does.
+        headers = {**_PRIVATE, "Cache-Control": "private, max-age=86400"}
+        return web.FileResponse(image, headers=headers)
+
     app.router.add_get(ROUTE, lesson_page)
+    app.router.add_get(IMAGE_ROUTE, card_image)
     app.router.add_post(ROUTE, lesson_move)
     app.router.add_get(CERTIFICATE_ROUTE, certificate)
 

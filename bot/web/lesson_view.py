@@ -58,6 +58,11 @@ def place_of(row: LessonProgress | None) -> str:
     return f"r:{row.card}"
 
 
+def card_image_path(token: str, slug: str, card: int) -> str:
+    """The address of a card's photo, relative to the page (`/lesson/<token>`)."""
+    return f"{token}/image/{slug}/{card}"
+
+
 def card_html(text: str) -> Markup:
     """A card's text with its Markdown emphasis as bold, everything else escaped."""
     escaped = str(escape(text.strip()))
@@ -92,6 +97,7 @@ class Screen:
     forms: list[Form] = field(default_factory=list)
     link: tuple[str, str] | None = None  # (address, label): the next lesson
     image: tuple[str, str] | None = None  # (address, text): the certificate
+    picture: str = ""  # the card's photo (address), above its text
 
 
 async def render_position(
@@ -126,7 +132,10 @@ async def render_position(
             day, at = when_text(opens, person.timezone, t.language)
             screen.body = t("lesson.locked", number=course.number(slug), date=day, time=at)
     elif row is None or row.status == LessonStatus.reading:
-        _reading(screen, t, lesson, row.card if row else 0)
+        card = row.card if row else 0
+        _reading(screen, t, lesson, card)
+        if lesson.cards[card].image is not None:
+            screen.picture = card_image_path(token, slug, card)
     else:
         await _feedback(screen, t, session, person, course, lesson, row, after)
         if row.status == LessonStatus.quiz:

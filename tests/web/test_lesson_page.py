@@ -394,3 +394,30 @@ async def test_a_lesson_the_class_has_not_opened_yet_says_so_and_cannot_be_start
     await phone.open(rig.url(person_id))  # lesson 1 is open
     assert phone.labels == [en("lesson.next")]
     assert await rig.rows(LessonProgress) == []
+
+
+async def test_a_card_s_photo_is_on_its_page_and_served_for_this_link_only(
+    rig: Rig, trainee_factory: Any
+) -> None:
+    ana = await trainee(rig, trainee_factory)
+    person_id = await rig.person_of(ana)
+    lesson = rig.lesson("good-photos")
+    (with_photo,) = [i for i, card in enumerate(lesson.cards) if card.image is not None]
+    phone = await Phone().open(rig.url(person_id, "good-photos"))
+    assert phone.page.images == []  # the first card has none
+    for _ in range(with_photo):
+        rig.tick()
+        await phone.press(en("lesson.next"))
+    (src,) = phone.page.images
+    photo = await Phone().open(urljoin(phone.url, src))
+    assert photo.status == 200 and photo.headers["Content-Type"] == "image/png"
+    assert lesson.cards[with_photo].image is not None
+    assert photo.body == lesson.cards[with_photo].image.read_bytes()
+    assert lesson.cards[with_photo].text.split("\n")[0] in phone.text
+    base = urljoin(phone.url, src).rsplit("/", 1)[0]
+    assert (await Phone().open(f"{base}/{len(lesson.cards)}")).status == 404
+    assert (await Phone().open(f"{base}/0")).status == 404  # a card without a photo
+    first = urljoin(phone.url, src).replace("/image/good-photos/", "/image/first-steps/")
+    assert (await Phone().open(first)).status == 404  # another lesson than the link's
+    forged = urljoin(phone.url, src).replace(f"/lesson/{person_id}.", "/lesson/99.")
+    assert (await Phone().open(forged)).status == 403
