@@ -60,7 +60,7 @@ from bot.lessons.quiz import (
     turn_back,
     turn_card,
 )
-from bot.web.lesson_view import DEFAULT_LANGUAGE, PAGES, place_of, render_position
+from bot.web.lesson_view import DEFAULT_LANGUAGE, PAGES, place_of, question_at, render_position
 
 __all__ = [
     "LINK_LIFETIME",
@@ -169,11 +169,12 @@ def add_lesson_routes(
                 return problem_page(seen.person.language, "lesson_page.bad_link", 403)
             if lesson not in seen.course.lessons:
                 return problem_page(seen.person.language, "lesson_page.not_found", 404)
-            after = await make_move(session, seen, lesson, move, at, str(form.get("chosen", "")))
             try:
+                after = await make_move(session, seen, lesson, move, at, str(form.get("chosen")))
                 await session.commit()
             except IntegrityError:  # the same answer in a second tap at the same instant
                 await session.rollback()
+                after = ""
         raise web.HTTPSeeOther(page_url(seen, lesson, after))
 
     async def make_move(
@@ -193,18 +194,26 @@ def add_lesson_routes(
         if row is None:
             return ""
         fit_to_lesson(row, lesson, now)
-        kind, _, numbers = at.partition(":")
-        if move == "answer" and kind == "q" and chosen.isdigit():
-            attempt, _, index = (int(n) if n.isdigit() else -1 for n in numbers.partition("-"))
+        question = question_at(at)
+        if move == "answer" and question is not None and chosen.isdigit():
+            attempt, index = question
             if at == place_of(row):
                 counted = await answer(
-                    session, person, course, row, lesson,
-                    attempt=attempt, index=index, chosen=int(chosen), now=now,
-                )  # fmt: skip
+                    session,
+                    person,
+                    course,
+                    row,
+                    lesson,
+                    attempt=attempt,
+                    index=index,
+                    chosen=int(chosen),
+                    now=now,
+                )
                 if counted is None:
                     return ""
                 if counted.result is not None and counted.result.passed:
                     await complete_course(session, person, course, now)
+            # A second tap on the answer just given shows it again; an older one shows nothing.
             return f"{attempt}-{index}" if just_answered(row, lesson, attempt, index) else ""
         if at != place_of(row):
             return ""  # drawn somewhere the person no longer is: show where they are

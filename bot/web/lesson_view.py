@@ -58,6 +58,15 @@ def place_of(row: LessonProgress | None) -> str:
     return f"r:{row.card}"
 
 
+def question_at(place: str) -> tuple[int, int] | None:
+    """(attempt, question) of a quiz place `q:<attempt>-<question>`; None for any other."""
+    kind, _, numbers = place.partition(":")
+    attempt, _, index = numbers.partition("-")
+    if kind != "q" or not (attempt.isdigit() and index.isdigit()):
+        return None
+    return int(attempt), int(index)
+
+
 def card_image_path(token: str, slug: str, card: int) -> str:
     """The address of a card's photo, relative to the page (`/lesson/<token>`)."""
     return f"{token}/image/{slug}/{card}"
@@ -183,15 +192,14 @@ async def _feedback(
     after: str,
 ) -> None:
     """The answer just given, right or not, with its explanation (as the chat shows it)."""
-    attempt, _, index = after.partition("-")
-    if not (attempt.isdigit() and index.isdigit()):
+    found = question_at(f"q:{after}")
+    if found is None or not just_answered(row, lesson, *found):
         return
-    if not just_answered(row, lesson, int(attempt), int(index)):
+    attempt, index = found
+    given = await given_answer(session, person, course, lesson.slug, attempt, index)
+    if given is None or not 0 <= given.chosen < len(lesson.quiz[index].options):
         return
-    given = await given_answer(session, person, course, lesson.slug, int(attempt), int(index))
-    if given is None or not 0 <= given.chosen < len(lesson.quiz[int(index)].options):
-        return
-    question = lesson.quiz[int(index)]
+    question = lesson.quiz[index]
     explanation = question.explanation_for(given.chosen)
     verdict = (
         t("quiz.right", explanation=explanation)
