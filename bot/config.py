@@ -122,7 +122,8 @@ class Settings(BaseSettings):
     public_url: str = Field(
         default="",
         description="The web server's public HTTPS address (e.g. https://academy.example.org): "
-        "a WeChat template message's tap opens the lesson's page there (/lesson/...), and a "
+        "the lesson page is there (/lesson/..., a signed link per person: the first card of a "
+        "lesson in the chat offers it, a WeChat template message's tap opens it), and a "
         "document WeChat cannot send is a download link there for 24 hours (/files/...); "
         "empty: template messages go without a link, documents as a line saying to ask for a "
         "copy.",

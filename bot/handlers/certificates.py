@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.messages import Attachment, Reply
 from bot.db.models import Certificate
 from bot.handlers.menu import main_menu
-from bot.lessons.certificates import certificate_of, certificate_png, issue_certificate
+from bot.lessons.certificates import certificate_of, certificate_png
 from bot.lessons.model import Course
 from bot.pipeline.router import Context, HandlerResult, Router
 
@@ -21,9 +21,8 @@ def certificate_reply(ctx: Context, course: Course, certificate: Certificate) ->
     return Reply(caption, image=Attachment(f"certificate-{certificate.code}.png", data=png))
 
 
-async def completion_replies(ctx: Context, course: Course) -> list[Reply]:
+async def completion_replies(ctx: Context, course: Course, certificate: Certificate) -> list[Reply]:
     """Congratulations and the certificate, when the last lesson is passed."""
-    certificate = await issue_certificate(ctx.session, ctx.person, course, ctx.now)
     title = course.text_in(course.title, ctx.person.language)
     name = ctx.person.display_name or ctx.t("start.friend")
     return [

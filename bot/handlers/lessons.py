@@ -19,15 +19,18 @@ from bot.core.payloads import (
     RetryQuiz,
     StaleButton,
 )
-from bot.db.models import Cohort, LessonProgress, LessonStatus
+from bot.db.models import LessonProgress, LessonStatus
 from bot.handlers.certificates import completion_replies
 from bot.handlers.menu import main_menu
 from bot.i18n import Translator
+from bot.lessons.certificates import complete_course
 from bot.lessons.content import screen_limit
+from bot.lessons.links import lesson_url
 from bot.lessons.model import Course, Lesson, QuizQuestion
 from bot.lessons.progress import (
     QuizResult,
     lesson_progress,
+    locking_class,
     missed_questions,
     next_lesson,
     open_lesson,
@@ -75,7 +78,20 @@ def card_reply(ctx: Context, course: Course, row: LessonProgress) -> Reply:
     label = ctx.t("lesson.start_quiz") if last else ctx.t("lesson.next")
     button = Button(label, NextCard(row.lesson, row.card).pack())
     image = Attachment(card.image.name, path=card.image) if card.image else None
-    return Reply(f"{header}\n\n{plain(card.text)}", buttons=((button,),), image=image)
+    text = f"{header}\n\n{plain(card.text)}{page_line(ctx, course, row)}"
+    return Reply(text, buttons=((button,),), image=image)
+
+
+def page_line(ctx: Context, course: Course, row: LessonProgress) -> str:
+    """On a lesson's first card, when the web server has a PUBLIC_URL: one line with the link to
+    this lesson as a page (bot/web/lesson.py), for the person alone. Empty otherwise: one link
+    per lesson is enough, and it costs no extra message or button on any channel."""
+    public_url = ctx.services.settings.public_url
+    if row.card != 0 or not public_url or ctx.person.id is None:
+        return ""
+    secret = ctx.services.settings.lesson_link_secret
+    url = lesson_url(public_url, secret, ctx.person.id, course.id, row.lesson, ctx.now)
+    return "\n\n" + ctx.t("lesson_page.open_page", url=url)
 
 
 def question_text(ctx: Context, lesson: Lesson, index: int) -> str:
@@ -174,7 +190,7 @@ async def next_lesson_for_trainee(ctx: Context) -> HandlerResult:
         button = Button(ctx.t("help.certificate"), HelpTap(HelpTopic.certificate).pack())
         return Reply(ctx.t("lesson.all_done", course=title), buttons=((button,),))
     # A lesson plan may not have opened it yet (one already started stays open).
-    locked = None if slug in progress else await locked_reply(ctx, course, course.number(slug))
+    locked = None if slug in progress else await locked_reply(ctx, course, slug)
     if locked is not None:
         return locked
     replies = []
@@ -192,14 +208,13 @@ async def next_lesson_for_trainee(ctx: Context) -> HandlerResult:
     return replies
 
 
-async def locked_reply(ctx: Context, course: Course, number: int) -> Reply | None:
-    """When the person's class has not unlocked lesson `number` yet (a lesson plan): the day it
+async def locked_reply(ctx: Context, course: Course, slug: str) -> Reply | None:
+    """When the person's class has not unlocked lesson `slug` yet (a lesson plan): the day it
     opens, or "soon" without a running plan. None when the lesson is open."""
-    cohort = await ctx.session.get(Cohort, ctx.person.cohort_id) if ctx.person.cohort_id else None
-    if cohort is None or cohort.unlocked is None or cohort.course_id != course.id:
+    cohort = await locking_class(ctx.session, ctx.person, course, slug)
+    if cohort is None:
         return None
-    if number <= cohort.unlocked:
-        return None
+    number = course.number(slug)
     opens = await opening_time(ctx.session, cohort, number)
     if opens is None:
         text = ctx.t("lesson.locked_soon", number=number)
@@ -295,7 +310,7 @@ async def quiz_answer(ctx: Context, tap: QuizAnswerTap) -> HandlerResult:
         return [feedback, question_reply(ctx, course, row)]
     replies = [feedback, await result_reply(ctx, course, row, counted.result)]
     if counted.result.passed:
-        progress = await lesson_progress(ctx.session, ctx.person, course)
-        if next_lesson(course, progress) is None:
-            replies += await completion_replies(ctx, course)
+        certificate = await complete_course(ctx.session, ctx.person, course, ctx.now)
+        if certificate is not None:
+            replies += await completion_replies(ctx, course, certificate)
     return replies

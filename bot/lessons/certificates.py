@@ -13,6 +13,7 @@ from bot.db.models import Certificate, Person
 from bot.i18n import Translator
 from bot.lessons.certificate import CertificateText, render_certificate
 from bot.lessons.model import Course
+from bot.lessons.progress import lesson_progress, next_lesson
 from bot.localtime import local_day
 
 
@@ -49,6 +50,17 @@ async def issue_certificate(
     )
     session.add(certificate)
     return certificate
+
+
+async def complete_course(
+    session: AsyncSession, person: Person, course: Course, now: datetime
+) -> Certificate | None:
+    """After a passed lesson: the person's certificate when every lesson of the course is passed
+    now (issued the first time), None while one is left. The chat and the lesson page both call
+    this, so the course ends the same way wherever the last answer was given."""
+    if next_lesson(course, await lesson_progress(session, person, course)) is not None:
+        return None
+    return await issue_certificate(session, person, course, now)
 
 
 async def find_certificate(session: AsyncSession, typed: str) -> Certificate | None:

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import (
     ActivityDay,
+    Cohort,
     LessonProgress,
     LessonStatus,
     Person,
@@ -45,6 +46,17 @@ def next_lesson(course: Course, progress: dict[str, LessonProgress]) -> str | No
         if row is None or row.status != LessonStatus.passed:
             return slug
     return None
+
+
+async def locking_class(
+    session: AsyncSession, person: Person, course: Course, slug: str
+) -> Cohort | None:
+    """The person's class when its lesson plan has not unlocked lesson `slug` yet; None when the
+    lesson is open to them (no class, no plan, another course, or unlocked already)."""
+    cohort = await session.get(Cohort, person.cohort_id) if person.cohort_id else None
+    if cohort is None or cohort.unlocked is None or cohort.course_id != course.id:
+        return None
+    return cohort if course.number(slug) > cohort.unlocked else None
 
 
 async def open_lesson(
@@ -135,6 +147,23 @@ async def record_quiz_answer(
     if result.passed and row.passed_at is None:
         row.passed_at = now
     return result
+
+
+async def given_answer(
+    session: AsyncSession, person: Person, course: Course, slug: str, attempt: int, question: int
+) -> QuizAnswer | None:
+    """The answer the person gave to one question of one quiz attempt, if any."""
+    return (
+        await session.exec(
+            select(QuizAnswer).where(
+                QuizAnswer.person_id == person.id,
+                QuizAnswer.course_id == course.id,
+                QuizAnswer.lesson == slug,
+                QuizAnswer.attempt == attempt,
+                QuizAnswer.question == question,
+            )
+        )
+    ).first()
 
 
 async def missed_questions(

@@ -82,6 +82,27 @@ async def turn_card(
     return True
 
 
+def turn_back(row: LessonProgress, card: int, now: datetime) -> bool:
+    """Back from card `card` to the one before, when it is the one the person reads (the page's
+    "Back"; the chat keeps earlier cards in its history). False, and nothing changes, otherwise."""
+    if not is_current_card(row, card) or card == 0:
+        return False
+    row.card, row.updated_at = card - 1, now
+    return True
+
+
+def just_answered(row: LessonProgress, lesson: Lesson, attempt: int, index: int) -> bool:
+    """Whether question `index` of attempt `attempt` is the one the person answered last (the
+    quiz moved on from it, or ended on it): its answer is worth showing, and a second tap on it
+    is a repeat, not a stale button."""
+    if row.attempt != attempt:
+        return False
+    if row.status == LessonStatus.quiz:
+        return index == row.question - 1
+    finished = row.status in (LessonStatus.passed, LessonStatus.failed)
+    return finished and index == len(lesson.quiz) - 1
+
+
 @dataclass(frozen=True)
 class Answered:
     """A counted answer: its question, whether it was right, and the result after the last."""

@@ -168,7 +168,7 @@ async def test_the_evening_reminder_is_a_message_inside_the_48_hours_then_a_temp
     assert status == 200
     assert second.title in page and second.cards[0].text.split("\n")[0] in page
     assert zh("lesson_page.heading", number=2, total=len(course.lessons)) in page
-    assert zh("lesson_page.reply_for_quiz", lesson=zh("menu.lesson")) in page
+    assert zh("lesson.next") in page and zh("lesson_page.or_chat", lesson=zh("menu.lesson")) in page
     first = course.lesson(course.lessons[0], "zh")
     assert first.title not in page
 
