@@ -33,7 +33,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.db.models import AnswerEntry, TraineeQuestion
 from bot.lessons.model import Card, Course, Lesson
 from bot.qa.retrieval import COVER_DEPTH, CourseIndex, match_of, relevant
-from bot.qa.text import tokenize
+from bot.qa.text import EN_STOP, STOP_WORDS, tokenize
 
 ENTRY_MATCH = 0.35  # the least (IDF-weighted) share of the question an entry must contain
 ENTRY_RELATED = 0.2  # the least share of the question an entry given to the LLM must contain
@@ -44,7 +44,8 @@ SAME_QUESTION = 0.8  # token-set overlap (Jaccard) from which two questions are 
 RECENT = timedelta(days=90)  # how far back `times_asked` looks
 RECENT_ROWS = 500  # and at most this many questions of the course and language
 _CONTACT = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|@\w+")  # e-mails, links, handles
-_NUMBERISH = re.compile(r"\S*\d\S*")  # phone numbers, amounts, dates, house numbers
+# Phone numbers, amounts, dates, house numbers (a sentence's full stop after them is kept).
+_NUMBERISH = re.compile(r"[0-9+\-/.:,]*\d[0-9A-Za-z\-/]*")
 _WORD_OR_STOP = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|[.!?¿¡\n]")
 _HAN_OR_LATIN = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z]+")
 _PREFIX = "entry:"  # an entry's lesson slug in the copy of the course (no lesson slug has ":")
@@ -267,6 +268,7 @@ def neutral_wording(question: str, language: str, known: set[str]) -> str:
         runs = _HAN_OR_LATIN.findall(text)
         kept = [r if not r.isascii() else r.casefold() for r in runs]
         return " ".join(r for r in kept if not r.isascii() or r in known)
+    stop = STOP_WORDS.get(language, EN_STOP)
     words, starts = [], True
     for match in _WORD_OR_STOP.finditer(text):
         word = match.group()
@@ -274,7 +276,7 @@ def neutral_wording(question: str, language: str, known: set[str]) -> str:
             starts = True
             continue
         named = word[0].isupper() and not starts and len(word) > 1
-        if not named or word.casefold() in known:
+        if not named or word.casefold() in known or word.casefold() in stop:
             words.append(word.casefold())
         starts = False
     return " ".join(words)
