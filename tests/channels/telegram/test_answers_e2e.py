@@ -77,7 +77,7 @@ async def test_a_lecturers_answer_becomes_an_entry_end_to_end(live_bot: LiveBot)
 
     await li.send_text("/answers")
     (listed,) = await li.wait_messages(1)
-    assert "1. [en] Who won the football match last night?" in listed.text
+    assert "1. [English] Who won the football match last night?" in listed.text
     await li.press("1. Who won the football match last night?"[:40], listed)  # cut
     (shown,) = await li.wait_messages(1)
     await li.press(en("answers.edit"), shown)
