@@ -36,7 +36,8 @@ from bot.qa.retrieval import COVER_DEPTH, CourseIndex, match_of, relevant
 from bot.qa.text import EN_STOP, STOP_WORDS, tokenize
 
 ENTRY_MATCH = 0.35  # the least (IDF-weighted) share of the question an entry must contain
-ENTRY_RELATED = 0.2  # the least share of the question an entry given to the LLM must contain
+ENTRY_RELATED = 0.2  # the least share of the question a `relevant` entry given to the LLM holds
+RELATED_ALONE = 0.5  # the share from which an entry goes to the LLM even when not `relevant`
 RELATED_DEPTH = 5  # how many hits are looked at for entries given to the LLM
 MAX_RELATED = 2  # and at most this many of them are given
 ENTRY_COVERED = 0.5  # the least share of the entry's question terms the question must contain
@@ -163,15 +164,15 @@ def matching_entries(
     related: list[AnswerEntry] = []
     for rank, hit in enumerate(hits):
         slug = hit.passage.lesson
-        if not slug.startswith(_PREFIX) or not relevant(hit):
-            continue
-        entry = entries.get(int(slug[len(_PREFIX) :]))
-        if entry is None or match_of(hit) < ENTRY_RELATED:
+        entry = entries.get(int(slug[len(_PREFIX) :])) if slug.startswith(_PREFIX) else None
+        share, fits = match_of(hit), relevant(hit)
+        if entry is None or share < (ENTRY_RELATED if fits else RELATED_ALONE):
             continue
         if (
             exact is None
+            and fits
             and rank < COVER_DEPTH
-            and match_of(hit) >= ENTRY_MATCH
+            and share >= ENTRY_MATCH
             and _covered(entry.question, asked, language) >= ENTRY_COVERED
         ):
             exact = entry
