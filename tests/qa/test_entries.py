@@ -212,3 +212,21 @@ def test_the_course_vocabulary_keeps_its_names(runtime: Runtime) -> None:
     known = course_vocabulary(sample(runtime), "en")
     assert {"photo", "daylight"} <= known
     assert neutral_wording("Can Rosalind use Daylight?", "en", known) == "can use daylight"
+
+
+@pytest.mark.parametrize("language", ["en", "es", "zh"])
+async def test_a_vaguer_question_gets_the_entry_as_context_only(
+    runtime: Runtime, language: str
+) -> None:
+    """ "who won?" is not answered by the entry at once, but the LLM is given it; a question on
+    another topic gets nothing."""
+    await add(runtime, language, FOOTBALL[language], "shop")
+    finder = EntryFinder()
+    near = {"en": "who won?", "es": "¿quién ganó?", "zh": "比赛谁赢了"}[language]
+    async with runtime.sessions() as session:
+        vague = await finder.match(session, near, language, sample(runtime))
+        exact = await finder.match(session, FOOTBALL[language], language, sample(runtime))
+        other = await finder.match(session, COVERED[language], language, sample(runtime))
+    assert vague.exact is None and [e.answer for e in vague.related] == ["shop"]
+    assert exact.exact is not None and exact.related == ()
+    assert other.exact is None and other.related == ()
