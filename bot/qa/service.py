@@ -79,9 +79,9 @@ class Asker:
         entry = found.exact
         # Entries near the question go to the model: its answer then depends on them (and is not
         # cached), so an older cached answer that never saw them is not served either.
-        notes = tuple(LecturerNote(e.question, e.answer) for e in found.related)
-        if self.llm is None:
-            notes = ()
+        notes: tuple[LecturerNote, ...] = ()
+        if self.llm is not None:  # without a model, only an entry that answers is given
+            notes = tuple(LecturerNote(e.question, e.answer) for e in found.related)
         skip_cache = entry is not None or bool(notes)
         cached = None if skip_cache else await self._cached(session, course.id, language, key, now)
         if entry is not None:
