@@ -11,6 +11,12 @@ added to the real course (bot.qa.entries.with_entries) and searched like the bot
 - stolen: a covered question of another set (FILE.jsonl) gets an entry instead of its card
   (should be 0); its uncovered questions that get an entry are listed, to be read (an entry
   on the same topic is right: "how do i get a loan from the bank to buy a tractor");
+- near (LLM path): a vaguer question on an entry's topic (NEAR, "who won?") gets that entry
+  given to the model as the lecturer's answer (exact or `related`); others_near: questions of
+  FILE.jsonl, covered / not covered, that get some entry given to the model (context the
+  model has to leave aside; those questions are not served from the cache);
+- neutral: exact / found again after /forgetme rewords each entry's question
+  (bot.qa.entries.neutral_wording with the course's vocabulary);
 - search p50 / p95 (ms) per question, and the rebuild (index of the course with the entries,
   done when the entries change) with the entries and with 200 more.
 
@@ -35,7 +41,13 @@ sys.path.insert(0, str(ROOT))
 from bot.db.models import AnswerEntry  # noqa: E402
 from bot.lessons.content import require_library  # noqa: E402
 from bot.lessons.model import Course  # noqa: E402
-from bot.qa.entries import best_entry, with_entries  # noqa: E402
+from bot.qa.entries import (  # noqa: E402
+    Matches,
+    course_vocabulary,
+    matching_entries,
+    neutral_wording,
+    with_entries,
+)
 from bot.qa.retrieval import CourseIndex  # noqa: E402
 
 # (the lecturer's question, a trainee's rewording) per language: none covered by the course.
@@ -71,6 +83,39 @@ ENTRIES: dict[str, list[tuple[str, str]]] = {
         ("星期五的培训管午饭吗？", "周五培训管不管午饭"),
     ],
 }
+# A vaguer question on the topic of each entry above, in the same order.
+NEAR: dict[str, list[str]] = {
+    "en": [
+        "is there a live class?",
+        "can kids come?",
+        "who won?",
+        "will it rain?",
+        "how do i get a loan?",
+        "spots on my leaves",
+        "what is the certificate good for at a bank",
+        "is there food?",
+    ],
+    "es": [
+        "hay clase en vivo?",
+        "puedo llevar a mis hijos?",
+        "quien gano?",
+        "va a llover?",
+        "como pido un prestamo?",
+        "manchas en las hojas",
+        "para que sirve el certificado en el banco",
+        "dan de comer?",
+    ],
+    "zh": [
+        "有直播课吗",
+        "能带孩子来吗",
+        "比赛谁赢了",
+        "会下雨吗",
+        "贷款怎么办",
+        "叶子有斑点",
+        "证书在银行有用吗",
+        "管饭吗",
+    ],
+}
 EXTRA = 200  # more entries for the rebuild figure
 
 
@@ -103,11 +148,14 @@ def run(course: Course, others: list[dict[str, Any]]) -> dict[str, dict[str, Any
         _, build_many_ms = _build(course, language, many)
         times: list[float] = []
 
-        def search(text: str) -> AnswerEntry | None:
+        def match(text: str, book: CourseIndex = index) -> Matches:
             started = time.perf_counter()
-            found = best_entry(index, by_id, text, language, course.id)  # noqa: B023
+            found = matching_entries(book, by_id, text, language, course.id)  # noqa: B023
             times.append((time.perf_counter() - started) * 1000)  # noqa: B023
             return found
+
+        def search(text: str, book: CourseIndex = index) -> AnswerEntry | None:
+            return match(text, book).exact
 
         for entry in entries:  # warm-up
             search(entry.question)
@@ -120,6 +168,33 @@ def run(course: Course, others: list[dict[str, Any]]) -> dict[str, dict[str, Any
         taken = [item for item in own if search(item["question"]) is not None]
         stolen = [item["id"] for item in taken if item["expect"]]  # a covered question
         uncovered = [item["id"] for item in taken if not item["expect"]]
+        near = [
+            entry is found.exact or entry in found.related
+            for entry, found in zip(entries, map(match, NEAR[language]), strict=True)
+        ]
+        given = [item for item in own if (lambda m: m.exact or m.related)(match(item["question"]))]
+        near_covered = sum(1 for item in given if item["expect"])
+        known = course_vocabulary(course, language)
+        reworded = [
+            AnswerEntry(
+                id=e.id,
+                course_id=e.course_id,
+                language=language,
+                question=neutral_wording(e.question, language, known),
+                answer=e.answer,
+            )
+            for e in entries
+        ]
+        neutral_index, _ = _build(course, language, reworded)
+        by_id.update({e.id or 0: e for e in reworded})
+        neutral_exact = [
+            search(e.question, neutral_index) is by_id[r.id or 0]
+            for e, r in zip(entries, reworded, strict=True)
+        ]
+        neutral_found = [
+            search(text, neutral_index) is by_id[r.id or 0]
+            for r, text in zip(reworded, rewordings, strict=True)
+        ]
         times.sort()
         figures[language] = {
             "entries": len(entries),
@@ -130,6 +205,15 @@ def run(course: Course, others: list[dict[str, Any]]) -> dict[str, dict[str, Any
             "stolen_ids": stolen,
             "uncovered_taken": uncovered,  # read them: a right entry, or a false match
             "missed": missed,
+            "near": sum(near) / len(near),
+            "near_missed": [text for ok, text in zip(near, NEAR[language], strict=True) if not ok],
+            "others_near_covered": near_covered,
+            "others_near_uncovered": len(given) - near_covered,
+            "others_uncovered": sum(1 for item in own if not item["expect"]),
+            "others_near_questions": [item["question"] for item in given],  # read them
+            "neutral_exact": sum(neutral_exact) / len(neutral_exact),
+            "neutral_found": sum(neutral_found) / len(neutral_found),
+            "neutral": [r.question for r in reworded],
             "p50_ms": round(statistics.median(times), 2),
             "p95_ms": round(times[int(0.95 * (len(times) - 1))], 2),
             "rebuild_ms": round(build_ms, 1),
@@ -149,13 +233,17 @@ def main(argv: list[str] | None = None) -> int:
     others = [json.loads(line) for line in lines if line.strip()]
     figures = run(course, others)
     print(
-        f"{'lang':<5}{'exact':>7}{'found':>7}{'stolen':>9}{'p50 ms':>8}{'p95 ms':>8}{'rebuild':>9}"
+        f"{'lang':<5}{'exact':>7}{'found':>7}{'stolen':>9}{'near':>7}{'others near':>13}"
+        f"{'neutral':>11}{'p50 ms':>8}{'p95 ms':>8}{'rebuild':>9}"
     )
     for language, f in figures.items():
         stolen = f"{f['stolen']}/{f['others']}"
+        others = f"{f['others_near_covered']}/{f['others']}+{f['others_near_uncovered']}"
+        neutral = f"{f['neutral_exact']:.2f}/{f['neutral_found']:.2f}"
         print(
-            f"{language:<5}{f['exact']:>9.2f}{f['found']:>9.2f}{stolen:>9}"
-            f"{f['p50_ms']:>9.2f}{f['p95_ms']:>9.2f}{f['rebuild_ms']:>9.1f}"
+            f"{language:<5}{f['exact']:>7.2f}{f['found']:>7.2f}{stolen:>9}{f['near']:>7.2f}"
+            f"{others:>13}{neutral:>11}{f['p50_ms']:>8.2f}{f['p95_ms']:>8.2f}"
+            f"{f['rebuild_ms']:>9.1f}"
         )
     print(json.dumps(figures, ensure_ascii=False))
     return 0

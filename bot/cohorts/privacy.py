@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.db.models import Announcement, Cohort, Delivery, Person, TraineeQuestion
 from bot.db.people import aliases_of
 from bot.lessons.model import Course
+from bot.qa.entries import forget_wording, from_questions_of
 from bot.stats.queries import keep_anonymous_totals
 
 # Rows that belong to others and only name the person as who made them: they stay, unlinked.
@@ -78,6 +79,11 @@ async def _rows_naming(session: AsyncSession, person_id: int) -> dict[str, Any]:
             table.select().where(or_(*(c == person_id for c in columns)))
         )
         document[table.name] = [dict(row._mapping) for row in found]
+    # Lecturers' answers kept with the person's wording of the question: no column names them.
+    document["answer_entries_from_your_questions"] = [
+        {"course_id": e.course_id, "language": e.language, "question": e.question}
+        for e in await from_questions_of(session, person_id)
+    ]
     memberships = document.get("memberships", [])
     ids = [m["cohort_id"] for m in memberships]
     classes = await session.exec(select(Cohort.id, Cohort.name).where(col(Cohort.id).in_(ids)))
@@ -92,15 +98,17 @@ async def forget(
 ) -> None:
     """Delete the person and every row that names them: progress, answers, reviews, days,
     certificates, memberships, deliveries, the questions they asked and the announcements they
-    wrote (with the messages that would still show them). What they added to the class
-    statistics is kept first, as anonymous totals. Classes they teach, plans and invites they
-    made stay, with no one named. Nothing left points back to them. Their accounts on other
-    channels (/link) go the same way first."""
+    wrote (with the messages that would still show them). Lecturers' answers made from their
+    questions stay, the question reworded (bot.qa.entries.forget_wording). What they added to
+    the class statistics is kept first, as anonymous totals. Classes they teach, plans and
+    invites they made stay, with no one named. Nothing left points back to them. Their
+    accounts on other channels (/link) go the same way first."""
     pid = person.id
     assert pid is not None
     for alias in await aliases_of(session, pid):
         await forget(session, alias, courses, now)
     await keep_anonymous_totals(session, courses, pid, now)
+    await forget_wording(session, pid, courses, now)  # before their questions go
     asked = select(TraineeQuestion.id).where(TraineeQuestion.person_id == pid)
     wrote = select(Announcement.id).where(Announcement.author_id == pid)
     refs = [f"q:{n}" for n in await session.exec(asked)]

@@ -13,6 +13,7 @@ from bot.core.messages import Button, Reply
 from bot.core.payloads import AddEntry, EntryAction, EntryPage, EntryTap, StaleButton
 from bot.db.models import AnswerEntry, Role, TraineeQuestion
 from bot.handlers.menu import main_menu
+from bot.i18n import Translator
 from bot.pipeline.router import AccessDenied, Context, HandlerResult, Router
 
 router = Router("answers")
@@ -43,6 +44,11 @@ async def managed_entry(ctx: Context, entry_id: int) -> AnswerEntry:
 def _cut(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
+
+
+def _course_title(ctx: Context, course_id: str) -> str:
+    course = ctx.services.courses.get(course_id)
+    return course.text_in(course.title, ctx.person.language) if course else course_id
 
 
 def entry_buttons(ctx: Context, entry: AnswerEntry) -> tuple[tuple[Button, ...], ...]:
@@ -111,17 +117,24 @@ async def _page(ctx: Context, page: int) -> Reply:
     count = (await ctx.session.exec(counting)).one()
     if not count:
         return Reply(ctx.t("answers.none"), menu=await main_menu(ctx))
+    kinds = select(func.count(func.distinct(AnswerEntry.course_id)))
+    if courses is not None:
+        kinds = kinds.where(col(AnswerEntry.course_id).in_(courses))
+    several = (await ctx.session.exec(kinds)).one() > 1  # name each entry's course
     page = page if page * PAGE < count else 0  # past the end (entries were removed): the first
-    shown = list(
-        await ctx.session.exec(query.order_by(col(AnswerEntry.id)).offset(page * PAGE).limit(PAGE))
-    )
+    order = (col(AnswerEntry.course_id), col(AnswerEntry.language), col(AnswerEntry.id))
+    shown = list(await ctx.session.exec(query.order_by(*order).offset(page * PAGE).limit(PAGE)))
     lines, rows = [ctx.t("answers.title", count=count)], []
+    course_shown = None
     for number, entry in enumerate(shown, start=page * PAGE + 1):
+        if several and entry.course_id != course_shown:
+            course_shown = entry.course_id
+            lines.append(ctx.t("answers.course", course=_course_title(ctx, entry.course_id)))
         lines.append(
             ctx.t(
                 "answers.line",
                 number=number,
-                language=entry.language,
+                language=Translator(entry.language)("language.name"),
                 question=_cut(entry.question),
                 answer=_cut(entry.answer),
             )

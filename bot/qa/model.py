@@ -26,6 +26,27 @@ class Hit:
     score: float
 
 
+LECTURER_TAG = "lecturer"  # the LLM cites a lecturer's answer as [lecturer-1], [lecturer-2]…
+
+
+def lecturer_slug(number: int) -> str:
+    """How the model cites the `number`th lecturer's answer given to it (from 1)."""
+    return f"{LECTURER_TAG}-{number}"
+
+
+def cites_lecturer(cited: list[str]) -> bool:
+    """Whether the model cited one of the lecturer's answers it was given."""
+    return any(slug.startswith(f"{LECTURER_TAG}-") for slug in cited)
+
+
+@dataclass(frozen=True)
+class LecturerNote:
+    """A lecturer's kept answer (bot.qa.entries) given to the LLM along with the cards."""
+
+    question: str  # the question it answered (what the trainee asked, or its neutral rewrite)
+    answer: str
+
+
 @dataclass(frozen=True)
 class Source:
     """A lesson an answer draws on, in order of relevance."""

@@ -22,12 +22,12 @@ from bot.localtime import local_midnight
 from bot.qa.embeddings import EmbeddingIndex
 from bot.qa.entries import EntryFinder
 from bot.qa.intents import without_small_talk
-from bot.qa.model import Answer, Hit, Source
+from bot.qa.model import Answer, Hit, LecturerNote, Source, cites_lecturer
 from bot.qa.passage import answer_limit, best_excerpt, shorten
 from bot.qa.retrieval import CourseIndex, covers, lesson_sources
 
 if TYPE_CHECKING:
-    from bot.qa.llm import LLMAnswerer
+    from bot.qa.llm import LLMAnswerer, LLMResult
 
 CACHE_FOR = timedelta(days=7)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -75,12 +75,19 @@ class Asker:
         key = normalise(text)
         started = time.perf_counter()
         # A lecturer's entry first: it may be newer than a cached answer to the same words.
-        entry = await self.entries.find(session, without_small_talk(text), language, course)
-        cached = None if entry else await self._cached(session, course.id, language, key, now)
+        found = await self.entries.match(session, without_small_talk(text), language, course)
+        entry = found.exact
+        # Entries near the question go to the model: its answer then depends on them (and is not
+        # cached), so an older cached answer that never saw them is not served either.
+        notes: tuple[LecturerNote, ...] = ()
+        if self.llm is not None:  # without a model, only an entry that answers is given
+            notes = tuple(LecturerNote(e.question, e.answer) for e in found.related)
+        skip_cache = entry is not None or bool(notes)
+        cached = None if skip_cache else await self._cached(session, course.id, language, key, now)
         if entry is not None:
             answer = from_lecturer(Translator(language), entry)
         else:
-            answer = cached or await self._answer(text, language, course)
+            answer = cached or await self._answer(text, language, course, notes)
         question = TraineeQuestion(
             person_id=person.id,
             cohort_id=person.cohort_id,
@@ -161,7 +168,10 @@ class Asker:
         """An answer without recording anything (the CLI, the evaluation)."""
         return await self._answer(text, language, course)
 
-    async def _answer(self, text: str, language: str, course: Course) -> Answer:
+    async def _answer(
+        self, text: str, language: str, course: Course, notes: tuple[LecturerNote, ...] = ()
+    ) -> Answer:
+        """`notes`: the lecturer's answers near the question, given to the LLM with the cards."""
         searched = without_small_talk(text)  # "hola, ..., gracias": the words around it dilute it
         hits = self.index.search(searched, language, course.id, k=5)
         covered = covers(hits)
@@ -170,20 +180,33 @@ class Asker:
                 searched, language, course.id, hits, covered, k=5
             )
         t = Translator(language)
-        if not covered:  # retrieval's decline comes first: the model is not asked (nor paid)
+        if not covered and not notes:  # retrieval's decline first: the model is not asked
             return Answer(t("qa.not_covered"), False, AnswerMode.none)
         if self.llm is not None:
-            result = await self.llm.answer(text, language, hits)
+            # Cards retrieval declined are not given: only the lecturer's answers, then.
+            given = hits if covered else []
+            result = await self.llm.answer(text, language, given, notes=notes)
             if result is not None and result.not_covered:
                 # The model found no answer in the cards it was given: the same decline as
                 # retrieval's (the handler offers the lecturer); mode none, so never cached.
                 return Answer(t("qa.not_covered"), False, AnswerMode.none)
             if result is not None and result.text.strip():
-                sources = [s for s in lesson_sources(hits) if s.lesson in result.cited]
-                text = shorten(result.text.strip(), language)  # the limit the prompt asked for
-                return Answer(text, True, AnswerMode.llm, sources or lesson_sources(hits)[:1])
+                return from_model(t, result, given, language)
+        if not covered:  # the model failed and retrieval declined: nothing to answer from
+            return Answer(t("qa.not_covered"), False, AnswerMode.none)
         weights = self.index.term_weights(searched, language, course.id)
         return from_lesson_text(t, hits, weights)
+
+
+def from_model(t: Translator, result: LLMResult, hits: list[Hit], language: str) -> Answer:
+    """The model's answer, with the lessons it cited (the best one when it cited none). One
+    that cites a lecturer's answer is headed as drawn from it and has mode `lecturer`: never
+    served from the cache, so an edit or removal of the entry shows at once."""
+    text = shorten(result.text.strip(), language)  # the limit the prompt asked for
+    sources = [s for s in lesson_sources(hits) if s.lesson in result.cited]
+    if cites_lecturer(result.cited):
+        return Answer(t("qa.with_lecturer") + "\n\n" + text, True, AnswerMode.lecturer, sources)
+    return Answer(text, True, AnswerMode.llm, sources or lesson_sources(hits)[:1])
 
 
 def from_lecturer(t: Translator, entry: AnswerEntry) -> Answer:

@@ -150,7 +150,7 @@ async def test_a_lecturer_changes_and_removes_an_entry(school: Runtime) -> None:
 
     (listed,) = await li.send("/answers")
     assert listed.text.startswith(en("answers.title", count=1))
-    assert f"1. [en] {FOOTBALL}" in listed.text
+    assert f"1. [English] {FOOTBALL}" in listed.text
     await li.press(f"1. {FOOTBALL}"[:40])
     await li.press(en("answers.edit"))
     assert li.texts == [en("answers.send_new", question=FOOTBALL)]
@@ -189,7 +189,7 @@ async def test_answers_are_paged_with_at_most_three_buttons(school: Runtime) -> 
         pages.append(await li.press(en("answers.more")))
     for page in pages:
         assert sum(len(row) for row in page[0].buttons) <= 3
-    assert "5. [en] Question 4" in pages[2][0].text
+    assert "5. [English] Question 4" in pages[2][0].text
     assert en("answers.more") not in [b.label for row in pages[2][0].buttons for b in row]
 
 

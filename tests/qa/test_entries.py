@@ -12,7 +12,14 @@ from sqlmodel import select
 
 from bot.db.models import AnswerEntry, Person, TraineeQuestion
 from bot.lessons.model import Course
-from bot.qa.entries import EntryFinder, same_question, times_asked, with_entries
+from bot.qa.entries import (
+    EntryFinder,
+    course_vocabulary,
+    neutral_wording,
+    same_question,
+    times_asked,
+    with_entries,
+)
 from bot.runtime import Runtime
 from tests.conftest import make_settings, migrated_runtime
 
@@ -172,3 +179,54 @@ async def test_times_asked_counts_the_same_recent_questions(runtime: Runtime) ->
         assert await times_asked(session, questions[-1], NOW) == 2
         assert await times_asked(session, questions[2], NOW) == 1
         assert len(list(await session.exec(select(TraineeQuestion)))) == 4
+
+
+@pytest.mark.parametrize(
+    ("asked", "language", "neutral"),
+    [
+        (
+            "Good evening, Rosalind here, stall 17. Who won?? Call +52 951 555 or rq@x.org 😀",
+            "en",
+            "good evening here stall who won call or",
+        ),
+        (
+            "Hola, soy Rosa Pérez de San Pedro. ¿Quién ganó el partido? Mi Facebook es @rosa3",
+            "es",
+            "hola soy de quién ganó el partido mi facebook es",
+        ),
+        (
+            "我是李家村的，电话13812345678，昨晚的比赛谁赢了？Wang 微信",
+            "zh",
+            "我是李家村的 电话 昨晚的比赛谁赢了 微信",
+        ),
+        ("Rosalind 17 !!", "en", "rosalind"),  # at the start of a sentence: not told from a word
+    ],
+)
+def test_neutral_wording(asked: str, language: str, neutral: str) -> None:
+    """Numbers, contacts, punctuation, emoji and capitals go; so do names in es and en (a word
+    with a capital inside a sentence that the course never uses); the words to match stay."""
+    assert neutral_wording(asked, language, {"facebook"}) == neutral
+
+
+def test_the_course_vocabulary_keeps_its_names(runtime: Runtime) -> None:
+    known = course_vocabulary(sample(runtime), "en")
+    assert {"photo", "daylight"} <= known
+    assert neutral_wording("Can Rosalind use Daylight?", "en", known) == "can use daylight"
+
+
+@pytest.mark.parametrize("language", ["en", "es", "zh"])
+async def test_a_vaguer_question_gets_the_entry_as_context_only(
+    runtime: Runtime, language: str
+) -> None:
+    """ "who won?" is not answered by the entry at once, but the LLM is given it; a question on
+    another topic gets nothing."""
+    await add(runtime, language, FOOTBALL[language], "shop")
+    finder = EntryFinder()
+    near = {"en": "who won?", "es": "¿quién ganó?", "zh": "比赛谁赢了"}[language]
+    async with runtime.sessions() as session:
+        vague = await finder.match(session, near, language, sample(runtime))
+        exact = await finder.match(session, FOOTBALL[language], language, sample(runtime))
+        other = await finder.match(session, COVERED[language], language, sample(runtime))
+    assert vague.exact is None and [e.answer for e in vague.related] == ["shop"]
+    assert exact.exact is not None and exact.related == ()
+    assert other.exact is None and other.related == ()

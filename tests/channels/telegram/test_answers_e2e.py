@@ -1,7 +1,8 @@
 """Lecturers' answers kept as entries, on Telegram over real HTTP: a question the course does
 not cover is passed on, the lecturer answers it and adds it to the answers, the next trainee who
 asks it (in other words) gets it at once, cited; the lecturer changes it and removes it; a
-trainee cannot reach /answers; the same question twice proposes keeping the answer."""
+trainee cannot reach /answers; the same question twice proposes keeping the answer; with an
+LLM, entries near a question go to the model (the fake OpenAI server)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from sqlmodel import select
 
 from bot.db.models import Cohort, Person, Role, TraineeQuestion
 from bot.i18n import Translator
-from tests.channels.telegram.conftest import LiveBot
-from tests.fakes.telegram_server import FakeUser
+from tests.channels.telegram.conftest import LiveBot, polling_bot
+from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.telegram_server import FakeTelegram, FakeUser
 
 en, es = Translator("en"), Translator("es")
 
@@ -77,7 +79,7 @@ async def test_a_lecturers_answer_becomes_an_entry_end_to_end(live_bot: LiveBot)
 
     await li.send_text("/answers")
     (listed,) = await li.wait_messages(1)
-    assert "1. [en] Who won the football match last night?" in listed.text
+    assert "1. [English] Who won the football match last night?" in listed.text
     await li.press("1. Who won the football match last night?"[:40], listed)  # cut
     (shown,) = await li.wait_messages(1)
     await li.press(en("answers.edit"), shown)
@@ -118,3 +120,41 @@ async def test_the_same_question_twice_proposes_keeping_the_answer(live_bot: Liv
     await carmen.send_text("¿Quién ganó el partido de fútbol de anoche?")
     (answer,) = await carmen.wait_messages(1)
     assert answer.text == es("qa.from_lecturer") + "\n\nPregunte en la tienda del pueblo."
+
+
+async def test_with_an_llm_the_entry_goes_to_the_model_end_to_end(
+    fake_telegram: FakeTelegram, database_url: str
+) -> None:
+    """With an LLM configured: the lecturer's entry answers its own question at once (no model
+    call); a vaguer question gets the model, given the entry, and the answer says it is drawn
+    from the lecturer's."""
+    async with (
+        FakeOpenAI() as llm,
+        polling_bot(
+            fake_telegram, database_url, llm_base_url=llm.base_url, llm_api_key="k", llm_timeout=2
+        ) as live,
+    ):
+        li = fake_telegram.user(951, "Li", language_code="en")
+        rosa = fake_telegram.user(952, "Rosa", language_code="es")
+        luis = fake_telegram.user(953, "Luis", language_code="es")
+        await staffed_class(live, li, rosa, luis)
+        number = await pass_on(live, rosa, "¿Quién ganó el partido de fútbol anoche?", es)
+        assert llm.chat_requests == []  # retrieval declined it: the model was not asked
+        await li.send_text(f"/answer {number} Pregunte en la tienda del pueblo.")
+        (sent,) = await li.wait_messages(1)
+        await li.press(en("answers.add"), sent)
+        await li.wait_messages(1)
+
+        await luis.send_text("quien gano el partido de futbol anoche")
+        (exact,) = await luis.wait_messages(1)
+        assert exact.text == es("qa.from_lecturer") + "\n\nPregunte en la tienda del pueblo."
+        assert llm.chat_requests == []
+
+        llm.reply("Pregunte en la tienda del pueblo [lecturer-1].")
+        await luis.send_text("¿y quién ganó?")
+        (drawn,) = await luis.wait_messages(1)
+        assert drawn.text == es("qa.with_lecturer") + "\n\nPregunte en la tienda del pueblo."
+        [request] = llm.chat_requests
+        user = request["messages"][1]["content"]
+        assert "lecturer's answer: [lecturer-1]" in user
+        assert "Pregunte en la tienda del pueblo." in user
