@@ -134,14 +134,15 @@ async def _person(sessions: async_sessionmaker[AsyncSession], person_id: int) ->
         return await session.get(Person, person_id)
 
 
-def accepted_language(header: str) -> str:
-    """The first of our languages the browser asks for (WeChat's browser sends its own)."""
+def accepted_language(header: str, default: str = DEFAULT_LANGUAGE) -> str:
+    """The first of our languages the browser asks for (WeChat's browser sends its own), else
+    `default`."""
     for part in header.split(","):
         code = part.split(";", 1)[0].strip()
         language = normalise_language(code, default="")
         if language in LANGUAGES:
             return language
-    return DEFAULT_LANGUAGE
+    return default
 
 
 def _lesson(course: Course, slug: str, language: str) -> web.Response:
