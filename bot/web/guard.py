@@ -60,6 +60,12 @@ def set_session_cookie(response: web.StreamResponse, value: str, *, secure: bool
     )
 
 
+def from_another_site(request: web.Request) -> bool:
+    """Whether the browser says the request comes from another site's page (Fetch Metadata):
+    a sign-in form posted from elsewhere would sign the visitor in as someone else."""
+    return request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none")
+
+
 def see_other(location: str) -> web.Response:
     """A 303 to `location` (after a POST, the browser GETs it)."""
     return web.Response(status=303, headers={"Location": location})
@@ -118,7 +124,7 @@ async def _signed_in(request: web.Request, handler: Handler) -> web.StreamRespon
     if request.method not in _SAFE_METHODS and not await _csrf_ok(request, viewer.csrf):
         return message_page(request, "web.csrf_refused", 403)
     response = await _answer(request, handler)
-    if found.renewed:
+    if found.renewed and not response.prepared:  # a streamed response has sent its headers
         set_session_cookie(response, cookie, secure=dashboard.secure_cookies)
     return response
 

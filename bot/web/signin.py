@@ -28,6 +28,7 @@ from bot.db.web_sign_in import (
 from bot.web.guard import (
     COOKIE,
     clear_session_cookie,
+    from_another_site,
     see_other,
     set_session_cookie,
 )
@@ -72,6 +73,8 @@ async def sign_in_button(request: web.Request) -> web.Response:
 
 async def sign_in(request: web.Request) -> web.StreamResponse:
     """The button's POST: spend the token, open a session, go home."""
+    if from_another_site(request):
+        return message_page(request, "web.link_unknown", 403)
     dashboard = dashboard_of(request)
     now = dashboard.clock()
     async with dashboard.sessions() as session:
@@ -94,6 +97,8 @@ async def mini_app(request: web.Request) -> web.Response:
 
 async def mini_app_session(request: web.Request) -> web.StreamResponse:
     """Open a session for the Telegram user the signed initData names."""
+    if from_another_site(request):
+        return message_page(request, "web.mini_app_refused", 403)
     dashboard = dashboard_of(request)
     form = await request.post()
     init_data = form.get("init_data", "")

@@ -68,6 +68,20 @@ async def test_an_unknown_link_is_refused_in_the_browsers_language(
         assert long.status == 403
 
 
+async def test_a_sign_in_posted_from_another_site_is_refused(dashboard: DashboardSite) -> None:
+    lee = await add_person(dashboard.runtime, Role.lecturer)
+    link = await dashboard.link_for(lee)
+    async with dashboard.browser() as browser:
+        elsewhere = await browser.post(link, csrf="", headers={"Sec-Fetch-Site": "cross-site"})
+        assert elsewhere.status == 403 and not browser.cookie()
+        app = await browser.post(
+            "/web/app/session", {"init_data": "x"}, csrf="", headers={"Sec-Fetch-Site": "same-site"}
+        )
+        assert app.status == 403
+        ours = await browser.post(link, csrf="", headers={"Sec-Fetch-Site": "same-origin"})
+        assert ours.status == 303  # the link was not spent by the refused one
+
+
 async def test_two_clicks_at_once_open_one_session(dashboard: DashboardSite) -> None:
     lee = await add_person(dashboard.runtime, Role.lecturer)
     link = await dashboard.link_for(lee)
