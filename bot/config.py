@@ -151,6 +151,12 @@ class Settings(BaseSettings):
         description="With long polling, serve /healthz and /metrics on this port (on "
         "WEBHOOK_HOST); 0: off. A webhook server always serves them.",
     )
+    web_dashboard: bool = Field(
+        default=True,
+        description="Serve the web dashboard for lecturers and coordinators (/web) on "
+        "WEBHOOK_HOST:WEBHOOK_PORT, also with long polling or the console chat; false: only "
+        "web-hooks, lesson pages and downloads are served there.",
+    )
     metrics_token: SecretStr = Field(
         default=SecretStr(""),
         description="Lets a scraper on another machine read /metrics with `Authorization: Bearer "
@@ -365,6 +371,15 @@ class Settings(BaseSettings):
 
         token = self.bot_token.get_secret_value()
         return hashlib.sha256(f"webhook:{token}".encode()).hexdigest()[:48]
+
+    @property
+    def web_base_url(self) -> str:
+        """Where people open the web pages: PUBLIC_URL, else this machine's WEBHOOK_HOST:PORT."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        # A server listening on every interface is opened, on this machine, at 127.0.0.1.
+        host = "127.0.0.1" if self.webhook_host in ("", "0.0.0.0", "::") else self.webhook_host
+        return f"http://{host}:{self.webhook_port}"
 
     @property
     def lesson_link_secret(self) -> bytes:

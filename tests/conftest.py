@@ -32,7 +32,8 @@ SAMPLE_CONTENT = Path(__file__).parent / "content"
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
-    """Settings for tests: no .env file, no token, the sample course, generous flood limits."""
+    """Settings for tests: no .env file, no token, the sample course, generous flood limits, no
+    dashboard."""
     values: dict[str, object] = {
         "database_url": database_url,
         "bot_token": "",
@@ -40,6 +41,8 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "flood_max_messages": 1000,
         "content_dir": SAMPLE_CONTENT,
         "default_course": "sample",
+        # Tests run side by side: none listens on WEBHOOK_PORT unless it asks (tests/web).
+        "web_dashboard": False,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

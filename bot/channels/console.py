@@ -53,6 +53,7 @@ class ConsoleChannel:
         stdout: TextIO = sys.stdout,
     ) -> None:
         self.user, self.language, self.stdin, self.stdout = user, language, stdin, stdout
+        self._live = asyncio.Event()
 
     async def open(self) -> Offers:
         return Offers()  # codes are typed as `/join CODE`: the default
@@ -61,10 +62,17 @@ class ConsoleChannel:
         chat = ConsoleChat(
             runtime, user=self.user, language=self.language, stdin=self.stdin, stdout=self.stdout
         )
-        return asyncio.create_task(chat.run())
+
+        async def when_live() -> None:
+            # The first prompt after the runtime's own start-up lines (the web server's), and
+            # with the dashboard's address, which is known only then.
+            await self._live.wait()
+            await chat.run()
+
+        return asyncio.create_task(when_live())
 
     async def live(self) -> None:
-        return None
+        self._live.set()
 
     async def stop(self) -> None:
         return None  # the line being read is abandoned with the process
@@ -111,7 +119,10 @@ class ConsoleChat:
         async with self.sessions() as session:
             known = await _language(session, self.sender)
         self.language = known or self.language  # a returning person is greeted in their language
-        self.say(Translator(self.language)("console.hint"))
+        t = Translator(self.language)
+        self.say(t("console.hint"))
+        if self.runtime.dashboard_url:
+            self.say(t("console.dashboard", url=self.runtime.dashboard_url))
         read: Callable[[], str] = self.stdin.readline
         while True:
             self.stdout.write("> ")

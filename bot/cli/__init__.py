@@ -12,6 +12,7 @@ from bot.cli.plan import plan_app
 from bot.cli.run import chat, deliver, run
 from bot.cli.stats import stats_app
 from bot.cli.users import users_app
+from bot.cli.web import web_app
 from bot.cli.wechat import wechat_app
 from bot.cli.whatsapp import whatsapp_app
 
@@ -30,6 +31,7 @@ app.add_typer(plan_app, name="plan")
 app.add_typer(certificate_app, name="certificate")
 app.add_typer(whatsapp_app, name="whatsapp")
 app.add_typer(wechat_app, name="wechat")
+app.add_typer(web_app, name="web")
 
 
 def main() -> None:

@@ -550,3 +550,30 @@ class Download(SQLModel, table=True):
     data: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+class WebLogin(SQLModel, table=True):
+    """A one-time sign-in link to the dashboard (bot/db/web_sign_in.py): only the SHA-256 of
+    its token is kept; it works once, for ten minutes."""
+
+    __tablename__ = "web_logins"
+
+    token_hash: str = Field(max_length=64, primary_key=True)  # hex SHA-256 of the link's token
+    person_id: int = Field(foreign_key="people.id", ondelete="CASCADE", index=True)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser: the SHA-256 of its cookie, whose it is, the CSRF token its forms
+    carry, and until when it works (renewed while it is used)."""
+
+    __tablename__ = "web_sessions"
+
+    id_hash: str = Field(max_length=64, primary_key=True)  # hex SHA-256 of the cookie's value
+    person_id: int = Field(foreign_key="people.id", ondelete="CASCADE", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    last_seen_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

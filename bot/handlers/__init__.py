@@ -20,6 +20,7 @@ from bot.handlers import (
     scheduled,
     start,
     stats,
+    web,
 )
 from bot.pipeline.router import Router
 
@@ -62,5 +63,6 @@ def build_router() -> Router:
         stats.router,
         ask.router,
         answers.router,
+        web.router,
     )
     return root

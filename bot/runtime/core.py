@@ -9,6 +9,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -32,6 +33,8 @@ from bot.runtime.reload import ContentReloader
 from bot.runtime.ticker import Ticker, start_ticker
 from bot.scheduling.engine import DeliveryEngine
 from bot.scheduling.transport import Transport
+from bot.web.app import add_web_routes
+from bot.web.pages import HOME, Dashboard
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +64,8 @@ class Runtime:
     # Channels' tasks that end when the channel ends by itself (the console's input).
     ended: list[asyncio.Task[None]] = field(default_factory=list)
     ticker: Ticker | None = None  # while running: the periodic jobs
+    # While running: the dashboard's address when it is served (None: off, or its port taken).
+    dashboard_url: str | None = None
 
     def every(self, seconds: float, job: Callable[[], Awaitable[object]], *, name: str) -> None:
         """Run `job` every `seconds` while the runtime runs (a channel's own periodic work)."""
@@ -135,6 +140,7 @@ class Runtime:
                 runtime.delivery = build_engine(runtime, transports)
             app = web.Application()
             add_monitoring_routes(app, runtime)
+            add_web_routes(app, _dashboard(runtime))
             ended: list[asyncio.Task[None]] = []
             for channel in channels:
                 task = await channel.start(runtime, app)
@@ -143,7 +149,10 @@ class Runtime:
                     ended.append(task)
             server = await _serve_web(app, settings, channels, reuse_port=reuse_port)
             if server is not None:
-                stack.push_async_callback(server.cleanup)
+                stack.push_async_callback(server.runner.cleanup)
+                if server.dashboard and settings.web_dashboard:
+                    runtime.dashboard_url = settings.web_base_url + HOME
+                    log.info("Dashboard: %s", runtime.dashboard_url)
             ticking = runtime.delivery if (lead and deliveries) else None
             ticker = start_ticker(ticking, settings.delivery_interval)
             if settings.content_check_seconds > 0:
@@ -156,25 +165,66 @@ class Runtime:
             yield runtime
 
 
+def _dashboard(runtime: Runtime) -> Dashboard:
+    services = runtime.academy.services
+
+    def now() -> datetime:  # the services' clock as it is then (tests replace it)
+        return services.clock()
+
+    return Dashboard(
+        settings=runtime.settings,
+        sessions=runtime.sessions,
+        courses=lambda: services.courses,
+        clock=now,
+    )
+
+
+@dataclass(frozen=True)
+class WebServer:
+    runner: web.AppRunner
+    dashboard: bool  # whether WEBHOOK_PORT is listening (web-hooks, pages, the dashboard)
+
+
 async def _serve_web(
     app: web.Application, settings: Settings, channels: Sequence[Channel], *, reuse_port: bool
-) -> web.AppRunner | None:
-    """Listen on WEBHOOK_PORT when a channel takes web-hooks, else on METRICS_PORT when set."""
-    if any(channel.needs_web for channel in channels):
-        port = settings.webhook_port
-    elif settings.metrics_port:
-        port = settings.metrics_port
-    else:
+) -> WebServer | None:
+    """Listen on WEBHOOK_PORT when a channel takes web-hooks or the dashboard is on, and on
+    METRICS_PORT when set and no web-hooks come (then /healthz and /metrics are there too).
+    Web-hooks on a taken port end the start; the dashboard alone on a taken port is a warning
+    (the chat goes on without it)."""
+    hooks = any(channel.needs_web for channel in channels)
+    ports: list[tuple[int, bool]] = []  # (port, whether failing to listen ends the start)
+    if hooks or settings.web_dashboard:
+        ports.append((settings.webhook_port, hooks))
+    if settings.metrics_port and not hooks and settings.metrics_port != settings.webhook_port:
+        ports.append((settings.metrics_port, True))
+    if not ports:
         return None
     runner = web.AppRunner(app)
     await runner.setup()
+    listening = False
     try:
-        await web.TCPSite(runner, settings.webhook_host, port, reuse_port=reuse_port).start()
+        for port, needed in ports:
+            site = web.TCPSite(runner, settings.webhook_host, port, reuse_port=reuse_port)
+            try:
+                await site.start()
+            except OSError as error:
+                if needed:
+                    raise
+                log.warning(
+                    "The web dashboard is off: cannot listen on %s:%s (%s). Another program "
+                    "uses the port? Set WEBHOOK_PORT to a free one, or WEB_DASHBOARD=false.",
+                    settings.webhook_host,
+                    port,
+                    error.strerror or error,
+                )
+                continue
+            log.info("listening on %s:%s", settings.webhook_host, port)
+            listening = listening or port == settings.webhook_port
     except BaseException:
         await runner.cleanup()
         raise
-    log.info("listening on %s:%s", settings.webhook_host, port)
-    return runner
+    return WebServer(runner, dashboard=listening)
 
 
 async def open_runtime(

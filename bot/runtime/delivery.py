@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db import choices, downloads, receipts
+from bot.db import choices, downloads, receipts, web_sign_in
 from bot.db.processed import forget_old
 from bot.scheduling import announcements, plans, reminders
 from bot.scheduling.engine import DeliveryEngine, Planner
@@ -48,6 +48,13 @@ async def forget_old_downloads(
     await downloads.prune(session, now)
 
 
+async def forget_old_web_sign_ins(
+    session: AsyncSession, _services: SchedulerServices, now: datetime
+) -> None:
+    """Dashboard sign-in links and sessions go once they ran out."""
+    await web_sign_in.prune(session, now)
+
+
 def planners() -> list[Planner]:
     """Everything that turns schedules into delivery rows, in the order they run each tick (and
     the housekeeping that rides on the tick)."""
@@ -59,6 +66,7 @@ def planners() -> list[Planner]:
         forget_old_receipts,
         forget_old_choices,
         forget_old_downloads,
+        forget_old_web_sign_ins,
     ]
 
 

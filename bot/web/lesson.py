@@ -262,14 +262,15 @@ def add_lesson_routes(
     app.router.add_get(CERTIFICATE_ROUTE, certificate)
 
 
-def accepted_language(header: str) -> str:
-    """The first of our languages the browser asks for (WeChat's browser sends its own)."""
+def accepted_language(header: str, default: str = DEFAULT_LANGUAGE) -> str:
+    """The first of our languages the browser asks for (WeChat's browser sends its own), else
+    `default`."""
     for part in header.split(","):
         code = part.split(";", 1)[0].strip()
         language = normalise_language(code, default="")
         if language in LANGUAGES:
             return language
-    return DEFAULT_LANGUAGE
+    return default
 
 
 def problem_page(language: str, key: str, status: int) -> web.Response:

@@ -28,6 +28,7 @@ def academy(
     """Run the real `academy` command in tmp_path on the test's database (and the sample course
     if asked)."""
     env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN",)}
+    env["WEB_DASHBOARD"] = "false"  # tests run side by side: only those about it listen
     env.update(extra_env or {})
     if sample:
         env["CONTENT_DIR"], env["DEFAULT_COURSE"] = str(SAMPLE_CONTENT), "sample"
@@ -160,3 +161,38 @@ def test_a_class_in_the_console_from_creation_to_statistics(tmp_path: Path) -> N
     stats = run("chat", "--user", "boss", stdin="/stats\n")
     assert "📈 " in stats.stdout and "stats-all.png" in stats.stdout
     assert (tmp_path / "data/console/stats-all.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_chat_prints_the_dashboards_address_once_before_the_first_prompt(
+    tmp_path: Path,
+) -> None:
+    from tests.channels.telegram.test_webhook import free_port
+
+    assert academy(tmp_path, "db", "upgrade").returncode == 0
+    port = free_port()
+    extra = {"WEB_DASHBOARD": "true", "WEBHOOK_PORT": str(port)}
+    result = academy(tmp_path, "chat", "--lang", "en", stdin="/quit\n", extra_env=extra)
+    assert result.returncode == 0, result.stderr
+    en = Translator("en")
+    line = en("console.dashboard", url=f"http://127.0.0.1:{port}/web")
+    assert result.stdout.count(line) == 1
+    assert result.stdout.index(en("console.hint")) < result.stdout.index(line)
+    assert result.stdout.index(line) < result.stdout.index("> ")
+
+
+def test_a_taken_port_leaves_the_chat_working_with_a_warning(tmp_path: Path) -> None:
+    import socket
+
+    assert academy(tmp_path, "db", "upgrade").returncode == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        extra = {"WEB_DASHBOARD": "true", "WEBHOOK_PORT": str(port)}
+        result = academy(tmp_path, "chat", "--lang", "en", stdin="/start\n", extra_env=extra)
+    assert result.returncode == 0, result.stderr
+    assert "dashboard is off" in result.stderr and str(port) in result.stderr
+    assert "Traceback" not in result.stderr
+    en = Translator("en")
+    assert en("console.dashboard", url="")[:20] not in result.stdout
+    assert en("start.welcome", name="you") in result.stdout

@@ -17,6 +17,7 @@ def academy(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProce
     """Run `academy ARGS` in a folder of its own (no .env), with no bot token, no input."""
     environment = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "WORKERS")}
     environment.update(CONTENT_DIR=str(SAMPLE_CONTENT), DEFAULT_COURSE="sample", BOT_TOKEN="")
+    environment.update(WEB_DASHBOARD="false")  # tests run side by side: none listens on 8080
     environment.update(env)
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],

@@ -21,8 +21,6 @@ from bot.channels.wechat.webhook import RecentRefs, add_webhook_routes
 from bot.config import Settings
 from bot.runtime import Offers, Runtime, StartupError
 from bot.runtime.workers import ONLY, Worker
-from bot.web.files import add_file_routes
-from bot.web.lesson import add_lesson_routes
 
 log = logging.getLogger(__name__)
 
@@ -130,14 +128,6 @@ class WeChatChannel:
             self.transport.bind(
                 runtime.sessions, services.course_for, clock=now, locks=self.updates.locks
             )
-            add_lesson_routes(
-                app,
-                secret=settings.lesson_link_secret,
-                sessions=runtime.sessions,
-                courses=lambda: services.courses,
-                clock=now,
-            )
-            add_file_routes(app, sessions=runtime.sessions, clock=now)
         self.recent = add_webhook_routes(
             app,
             settings.wechat_webhook_path,

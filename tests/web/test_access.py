@@ -1,0 +1,136 @@
+"""Who may see which dashboard page: one table of role × page × own/other class → shown or
+refused, over real HTTP (both backends). A new page adds its rows to ACCESS (and its classes'
+rows to LISTED when it lists classes); `may_see_class` is the one rule behind every one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from bot.db.models import Cohort, Role
+from bot.web.viewer import Viewer, may_see_class
+from tests.web.conftest import DashboardSite, add_class, add_person
+
+STAFF = (Role.lecturer, Role.coordinator, Role.admin)
+EVERYONE = (None, Role.trainee, *STAFF)  # None: nobody signed in
+
+
+@dataclass(frozen=True)
+class Access:
+    """`role` asks for `page` ({own}: a class they teach, {other}: one they do not): `status`
+    (200 shown, 403 refused, 404 hidden, 303 sent to sign in)."""
+
+    page: str
+    role: Role | None
+    status: int
+    method: str = "GET"
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.page} as {self.role.value if self.role else 'nobody'}"
+
+
+def rows(page: str, shown: tuple[Role | None, ...], method: str = "GET") -> list[Access]:
+    """`page` shown to the roles in `shown`; nobody signed in is sent to sign in (GET) or
+    refused (POST); every other role refused."""
+    made = []
+    for role in EVERYONE:
+        if role in shown:
+            status = 200
+        elif role is None:
+            status = 303 if method == "GET" else 403
+        else:
+            status = 403
+        made.append(Access(page, role, status, method))
+    return made
+
+
+ACCESS: list[Access] = [
+    *rows("/web", STAFF),
+    *rows("/web/login", EVERYONE),
+    *rows("/web/app", EVERYONE),
+    *rows("/web/logout", (Role.trainee, *STAFF), method="POST"),
+]
+
+
+@pytest.mark.parametrize("case", ACCESS, ids=str)
+async def test_who_may_see_which_page(dashboard: DashboardSite, case: Access) -> None:
+    runtime = dashboard.runtime
+    other_lecturer = await add_person(runtime, Role.lecturer, name="Other")
+    viewer = await add_person(runtime, case.role) if case.role else None
+    own = await add_class(runtime, "Own", viewer)
+    other = await add_class(runtime, "Other", other_lecturer)
+    page = case.page.format(own=own, other=other)
+    if viewer is None:
+        browser = dashboard.browser()
+    else:
+        browser = await dashboard.signed_in(viewer)
+    async with browser:
+        if case.method == "GET":
+            got = await browser.get(page)
+        else:
+            got = await browser.post(page)
+    assert got.status == case.status, got.text
+
+
+@dataclass(frozen=True)
+class Listed:
+    """On `page`, `role` sees the class they teach (`own`) and one they do not (`other`)."""
+
+    page: str
+    role: Role
+    own: bool
+    other: bool
+
+
+LISTED = [
+    Listed("/web", Role.lecturer, own=True, other=False),
+    Listed("/web", Role.coordinator, own=True, other=True),
+    Listed("/web", Role.admin, own=True, other=True),
+]
+
+
+@pytest.mark.parametrize("case", LISTED, ids=lambda c: f"{c.page} as {c.role.value}")
+async def test_which_classes_a_page_lists(dashboard: DashboardSite, case: Listed) -> None:
+    runtime = dashboard.runtime
+    viewer = await add_person(runtime, case.role, name="Me")
+    other_lecturer = await add_person(runtime, Role.lecturer, name="Somebody Else")
+    await add_class(runtime, "Peach growers", viewer, members=3)
+    await add_class(runtime, "Honey makers", other_lecturer, members=2)
+    async with await dashboard.signed_in(viewer) as browser:
+        page = await browser.get(case.page)
+    assert page.status == 200
+    assert ("Peach growers" in page.text) is case.own
+    assert ("Honey makers" in page.text) is case.other
+    if case.own:
+        assert "CODEPEACHGROWERS" in page.text and ">3<" in page.text
+    if case.other:
+        assert "Somebody Else" in page.text and ">2<" in page.text
+
+
+def viewer(role: Role, person_id: int = 7) -> Viewer:
+    return Viewer(person_id=person_id, role=role, language="en", name="", csrf="")
+
+
+@pytest.mark.parametrize(
+    ("role", "teaches", "allowed"),
+    [
+        (Role.trainee, True, False),
+        (Role.trainee, False, False),
+        (Role.lecturer, True, True),
+        (Role.lecturer, False, False),
+        (Role.coordinator, True, True),
+        (Role.coordinator, False, True),
+        (Role.admin, False, True),
+    ],
+)
+def test_may_see_class(role: Role, teaches: bool, allowed: bool) -> None:
+    cohort = Cohort(name="c", course_id="sample", timezone="UTC", invite_code="C")
+    cohort.lecturer_id = 7 if teaches else 8
+    assert may_see_class(viewer(role), cohort) is allowed
+
+
+def test_a_class_without_a_lecturer_is_for_coordinators_only() -> None:
+    cohort = Cohort(name="c", course_id="sample", timezone="UTC", invite_code="C")
+    assert not may_see_class(viewer(Role.lecturer), cohort)
+    assert may_see_class(viewer(Role.coordinator), cohort)
