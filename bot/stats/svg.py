@@ -52,6 +52,11 @@ def shorten(text: str, columns: int = LABEL_COLUMNS) -> str:
     return text
 
 
+def _n(value: float) -> str:
+    """A coordinate with at most one decimal and no trailing zero: 344, 316.5."""
+    return f"{round(value, 1):g}"
+
+
 def percent(share: float) -> str:
     return f"{round(share * 100)}%"
 
@@ -85,7 +90,7 @@ def completion_svg(
         text = labels.completion_bar.format(
             number=n + 1, title=lesson.title, passed=lesson.passed, percent=percent(lesson.share)
         )
-        filled = round(span * max(0.0, min(lesson.share, 1.0)), 1)
+        filled = _n(span * max(0.0, min(lesson.share, 1.0)))
         parts.append(
             f"<g><title>{escape(text)}</title>"
             f'<text x="{PAD}" y="{top + 14}">{escape(shorten(text))}</text>'
@@ -120,19 +125,19 @@ def activity_svg(activity: Activity, labels: SvgLabels, ident: str = "activity")
     base = chart_top + chart_height
     for n, point in enumerate(points):
         x = PAD + n * slot + (slot - bar) / 2
-        tall = round(chart_height * point.active / peak, 1)
+        tall = chart_height * point.active / peak
         said = labels.activity_point.format(
             start=point.start.isoformat(), end=point.end.isoformat(), active=point.active
         )
-        middle = round(x + bar / 2, 1)
+        middle = _n(x + bar / 2)
         parts.append(
             f"<g><title>{escape(said)}</title>"
-            f'<rect x="{round(x, 1)}" y="{round(base - tall, 1)}" width="{round(bar, 1)}" '
-            f'height="{tall}" fill="{BAR}"/>'
+            f'<rect x="{_n(x)}" y="{_n(base - tall)}" width="{_n(bar)}" '
+            f'height="{_n(tall)}" fill="{BAR}"/>'
         )
         if show_counts:
             parts.append(
-                f'<text x="{middle}" y="{round(base - tall - 4, 1)}" '
+                f'<text x="{middle}" y="{_n(base - tall - 4)}" '
                 f'text-anchor="middle">{point.active}</text>'
             )
         if n in ticks:

@@ -24,24 +24,14 @@ from tests.stats.conftest import NOW, F, G, Programme
 def same_as(stats: CohortStats) -> tuple[object, ...]:
     """The figures of `academy stats` that the overview shows."""
     a = stats.asked
-    lessons = tuple(stats.lessons)
-    return (stats.enrolled, stats.active_7d, stats.completed, stats.completion_rate) + (
-        stats.average_score,
-        a.total,
-        a.unanswered,
-        a.waiting,
-        lessons,
-    )
+    done = (stats.enrolled, stats.active_7d, stats.completed, stats.completion_rate)
+    return (*done, stats.average_score, a.total, a.unanswered, a.waiting, tuple(stats.lessons))
 
 
 def shown(overview: Overview) -> tuple[object, ...]:
     o = overview
-    return (o.enrolled, o.active_7d, o.finished, o.completion_rate, o.average_score) + (
-        o.asked,
-        o.unanswered,
-        o.waiting,
-        o.lessons,
-    )
+    done = (o.enrolled, o.active_7d, o.finished, o.completion_rate)
+    return (*done, o.average_score, o.asked, o.unanswered, o.waiting, o.lessons)
 
 
 async def lead(programme: Programme, cohort: str, lecturer: str) -> None:
