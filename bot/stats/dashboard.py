@@ -103,7 +103,7 @@ async def set_figures(
     trainees included, as defined in the module's docstring; no receipts."""
     members = _members(course.id, ids, merged=True)
     groups = await _figures(
-        session, course, members, now, by_cohort=False, asked_in=ids, receipts=False
+        session, course, members, now, False, asked_in=ids, missed=False, receipts=False
     )
     figures = groups.get(OVERALL, Figures())
     if ids is None:
@@ -220,7 +220,7 @@ async def class_rows(
     for course_id, ids in by_course.items():
         course = courses[course_id]
         members = _members(course_id, ids)
-        groups = await _figures(session, course, members, now, by_cohort=True, receipts=False)
+        groups = await _figures(session, course, members, now, True, missed=False, receipts=False)
         await add_forgotten(session, course_id, set(course.lessons), groups, ids)
         figures.update(groups)
     rows = []

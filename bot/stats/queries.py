@@ -163,13 +163,15 @@ async def _figures(
     unreachable_after: timedelta = UNREACHABLE_AFTER,
     *,
     asked_in: Sequence[int] | None = None,
+    missed: bool = True,
     receipts: bool = True,
 ) -> dict[int, Figures]:
     """Every count for every group of `members`, in seven GROUP BY queries.
 
     `by_cohort`: the groups are cohorts (their questions are the ones asked from them).
-    `asked_in`: only the questions asked from these cohorts count. `receipts`: False leaves the
-    receipts' figures out (zeros), for views that do not show them."""
+    `asked_in`: only the questions asked from these cohorts count. `missed`, `receipts`: False
+    leaves the wrong answers per question, or the receipts' figures, out (empty), for views that
+    do not show them (they are the two costliest queries)."""
     m = members.c
     lessons = set(course.lessons)
     groups: dict[int, Figures] = {}
@@ -233,7 +235,7 @@ async def _figures(
             group(key).completed = count
 
     answers = func.count()
-    missed = (
+    per_question = (
         select(  # type: ignore[call-overload]  # sqlmodel types 1-4 columns
             m.g,
             QuizAnswer.lesson,
@@ -249,7 +251,7 @@ async def _figures(
         .group_by(m.g, QuizAnswer.lesson, QuizAnswer.question)
     )
     # Every question, not only those with MIN_ANSWERS: forgotten people's answers add up later.
-    for key, slug, question, wrong, total in await session.exec(missed):
+    for key, slug, question, wrong, total in await session.exec(per_question) if missed else ():
         if slug in lessons:
             group(key).missed[(slug, int(question))] = (int(wrong or 0), int(total))
 
