@@ -28,8 +28,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import ActivityDay, Cohort, Person
 from bot.lessons.model import Course
-from bot.stats.model import UnknownCourse
-from bot.stats.queries import _assemble, _figures, _members, main_course
+from bot.stats.queries import _assemble, _course, _figures, _members, main_course
 from bot.stats.totals import OVERALL, Figures, add_forgotten
 from bot.stats.views import Activity, ActivityPoint, ClassRow, ClassSort, Overview
 
@@ -51,9 +50,9 @@ async def scope(
     cohort_ids: Collection[int] | None,
 ) -> tuple[Course, list[int] | None]:
     """The course a view is about, and the ids of the classes of the set that follow it (None:
-    every class). `course_id` None: the course most of the set's classes follow (a tie goes to
-    the first id in alphabetical order); for every class, `main_course`; with no class at all,
-    the first loaded course. Raises UnknownCourse."""
+    every class). `course_id` None: the loaded course most of the set's classes follow (a tie
+    goes to the first id in alphabetical order); for every class, or a set with none of a loaded
+    course, `main_course`; with no class at all, the first loaded course. Raises UnknownCourse."""
     if cohort_ids is None:
         if course_id is None:
             course_id = await main_course(session) or next(iter(courses))
@@ -66,18 +65,12 @@ async def scope(
     if course_id is None:
         counts: dict[str, int] = {}
         for _, of_course in rows:
-            counts[of_course] = counts.get(of_course, 0) + 1
+            if of_course in courses:  # a retired course shows no figures (as in all_cohort_stats)
+                counts[of_course] = counts.get(of_course, 0) + 1
         ranked = sorted(counts.items(), key=lambda c: (-c[1], c[0]))
         course_id = ranked[0][0] if ranked else await main_course(session) or next(iter(courses))
     ids = sorted(i for i, of_course in rows if of_course == course_id and i is not None)
     return _course(courses, course_id), ids
-
-
-def _course(courses: Mapping[str, Course], course_id: str) -> Course:
-    course = courses.get(course_id)
-    if course is None:
-        raise UnknownCourse(f"course {course_id!r} is not in the content")
-    return course
 
 
 def merge(into: Figures, other: Figures) -> None:

@@ -36,7 +36,8 @@ from bot.db.models import (
     Role,
 )
 from bot.lessons.model import Course
-from bot.stats.model import UnknownCohort, UnknownCourse
+from bot.stats.model import UnknownCohort
+from bot.stats.queries import _course
 from bot.stats.views import (
     ClassPage,
     LessonResult,
@@ -47,13 +48,6 @@ from bot.stats.views import (
 )
 
 STUCK_AFTER = timedelta(days=7)
-
-
-def _course(courses: Mapping[str, Course], course_id: str) -> Course:
-    course = courses.get(course_id)
-    if course is None:
-        raise UnknownCourse(f"course {course_id!r} is not in the content")
-    return course
 
 
 async def class_page(

@@ -75,6 +75,9 @@ async def test_a_set_of_classes_counts_questions_asked_from_them(programme: Prog
     async with programme.runtime.sessions() as session:
         overview = await programme_overview(session, courses, NOW, cohort_ids=both)
         nothing = await programme_overview(session, courses, NOW, cohort_ids=[])
+        retired = await programme_overview(
+            session, courses, NOW, cohort_ids=[programme.cohorts["Gamma"]]
+        )
     # Gamma follows another course: left out. Eva's question asked before joining is not
     # asked from either class, so the set has 9 where overall has 10.
     assert (overview.course_id, overview.classes, overview.enrolled) == ("sample", 2, 7)
@@ -85,6 +88,8 @@ async def test_a_set_of_classes_counts_questions_asked_from_them(programme: Prog
         0,
         None,
     )
+    # Only a class of a course no longer in the content: the main course, with none of its classes.
+    assert (retired.course_id, retired.classes, retired.enrolled) == ("sample", 0, 0)
     with pytest.raises(UnknownCourse):
         async with programme.runtime.sessions() as session:
             await programme_overview(session, courses, NOW, course_id="retired")
