@@ -10,6 +10,7 @@ from bot.i18n import Translator
 if TYPE_CHECKING:  # matplotlib and openpyxl load only when a chart or export is made
     from bot.stats.chart import ChartLabels
     from bot.stats.export import ExportLabels
+    from bot.stats.svg import SvgLabels
 
 EXPORT_FIELDS = (
     "trainees_sheet",
@@ -61,3 +62,21 @@ def export_labels(t: Translator) -> ExportLabels:
 
     statuses: dict[str, str] = {s: t(f"stats.status.{s}") for s in LessonStatus}
     return ExportLabels(statuses=statuses, **{f: t(f"stats.xlsx.{f}") for f in EXPORT_FIELDS})
+
+
+SVG_FIELDS = (
+    "completion_title",
+    "completion_desc",
+    "completion_bar",
+    "activity_title_week",
+    "activity_title_day",
+    "activity_desc",
+    "activity_point",
+)
+
+
+def svg_labels(t: Translator) -> SvgLabels:
+    """The dashboard charts' words (`stats.svg.*`) in the translator's language."""
+    from bot.stats.svg import SvgLabels
+
+    return SvgLabels(**{f: t(f"stats.svg.{f}") for f in SVG_FIELDS})

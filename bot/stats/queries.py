@@ -122,20 +122,27 @@ class _Trainee:
 
 
 def _members(
-    course_id: str, cohort_ids: Sequence[int] | None, person_id: int | None = None
+    course_id: str,
+    cohort_ids: Sequence[int] | None,
+    person_id: int | None = None,
+    *,
+    merged: bool = False,
 ) -> Subquery:
     """(g, pid): trainees keyed by cohort id, or by 0 for everyone following `course_id`; only
-    `person_id` when given."""
+    `person_id` when given. `merged`: the trainees of `cohort_ids` together, keyed by 0."""
     trainee = col(Person.role) == Role.trainee
     if person_id is not None:
         trainee &= col(Membership.person_id) == person_id
-    if cohort_ids is None:
+    if cohort_ids is None or merged:
+        scope = col(Cohort.course_id) == course_id
+        if cohort_ids is not None:
+            scope &= col(Cohort.id).in_(cohort_ids)
         # DISTINCT: a person in two cohorts of the course counts once overall.
         overall: Select[int, int] = (
             select(literal(OVERALL, Integer).label("g"), col(Membership.person_id).label("pid"))
             .join(Cohort, col(Cohort.id) == Membership.cohort_id)
             .join(Person, col(Person.id) == Membership.person_id)
-            .where(Cohort.course_id == course_id, trainee)
+            .where(scope, trainee)
             .distinct()
         )
         return overall.subquery("m")
@@ -154,10 +161,17 @@ async def _figures(
     now: datetime,
     by_cohort: bool,
     unreachable_after: timedelta = UNREACHABLE_AFTER,
+    *,
+    asked_in: Sequence[int] | None = None,
+    missed: bool = True,
+    receipts: bool = True,
 ) -> dict[int, Figures]:
     """Every count for every group of `members`, in seven GROUP BY queries.
 
-    `by_cohort`: the groups are cohorts (their questions are the ones asked from them)."""
+    `by_cohort`: the groups are cohorts (their questions are the ones asked from them).
+    `asked_in`: only the questions asked from these cohorts count. `missed`, `receipts`: False
+    leaves the wrong answers per question, or the receipts' figures, out (empty), for views that
+    do not show them (they are the two costliest queries)."""
     m = members.c
     lessons = set(course.lessons)
     groups: dict[int, Figures] = {}
@@ -221,7 +235,7 @@ async def _figures(
             group(key).completed = count
 
     answers = func.count()
-    missed = (
+    per_question = (
         select(  # type: ignore[call-overload]  # sqlmodel types 1-4 columns
             m.g,
             QuizAnswer.lesson,
@@ -237,7 +251,7 @@ async def _figures(
         .group_by(m.g, QuizAnswer.lesson, QuizAnswer.question)
     )
     # Every question, not only those with MIN_ANSWERS: forgotten people's answers add up later.
-    for key, slug, question, wrong, total in await session.exec(missed):
+    for key, slug, question, wrong, total in await session.exec(per_question) if missed else ():
         if slug in lessons:
             group(key).missed[(slug, int(question))] = (int(wrong or 0), int(total))
 
@@ -246,6 +260,8 @@ async def _figures(
     )
     if by_cohort:
         asked_about &= col(TraineeQuestion.cohort_id) == m.g
+    if asked_in is not None:
+        asked_about &= col(TraineeQuestion.cohort_id).in_(asked_in)
     waiting = col(TraineeQuestion.handed_off).is_(True) & col(TraineeQuestion.lecturer_answer).is_(
         None
     )
@@ -272,6 +288,8 @@ async def _figures(
         figures.unanswered += int(unanswered or 0)
         figures.waiting += int(waiting_count or 0)
 
+    if not receipts:
+        return groups
     per_person = _receipts_per_person(m.g, m.pid, members, now - unreachable_after)
     r = per_person.c
     reach = select(  # type: ignore[call-overload]  # sqlmodel types 1-4 columns
@@ -394,28 +412,7 @@ def _assemble(
         )
         for slug in course.lessons
     ]
-    order = {slug: n for n, slug in enumerate(course.lessons)}
-    candidates = []
-    for (slug, index), (wrong, total) in figures.missed.items():
-        if total < MIN_ANSWERS:
-            continue
-        lesson = course.lesson(slug, language)
-        if index >= len(lesson.quiz):
-            continue  # the question was removed from the lesson since it was answered
-        candidates.append((-wrong / total, -wrong, order[slug], index, lesson, wrong, total))
-    candidates.sort(key=lambda c: c[:4])
-    most_missed = [
-        MissedQuestion(
-            slug=lesson.slug,
-            lesson_title=lesson.title,
-            index=index,
-            text=lesson.quiz[index].text,
-            wrong=wrong,
-            answers=total,
-            share=wrong / total,
-        )
-        for _, _, _, index, lesson, wrong, total in candidates[:MOST_MISSED]
-    ]
+    most_missed = rank_missed(course, figures.missed, language, MOST_MISSED)
     return CohortStats(
         cohort_id=cohort_id,
         name=name,
@@ -429,6 +426,39 @@ def _assemble(
         asked=_asked(course, figures, language),
         reach=MessageReach(figures.messages, figures.delivered, figures.read, figures.unreachable),
     )
+
+
+def rank_missed(
+    course: Course,
+    missed: Mapping[tuple[str, int], tuple[int, int]],
+    language: str,
+    limit: int | None = MOST_MISSED,
+) -> list[MissedQuestion]:
+    """The `limit` (None: all) questions of `missed` ((lesson, index) -> (wrong, answers)) with
+    the highest share wrong, as defined in the module's docstring: at least MIN_ANSWERS answers,
+    ties to more wrong answers, then course order; removed questions left out."""
+    order = {slug: n for n, slug in enumerate(course.lessons)}
+    candidates = []
+    for (slug, index), (wrong, total) in missed.items():
+        if total < MIN_ANSWERS or slug not in order:
+            continue
+        lesson = course.lesson(slug, language)
+        if index >= len(lesson.quiz):
+            continue  # the question was removed from the lesson since it was answered
+        candidates.append((-wrong / total, -wrong, order[slug], index, lesson, wrong, total))
+    candidates.sort(key=lambda c: c[:4])
+    return [
+        MissedQuestion(
+            slug=lesson.slug,
+            lesson_title=lesson.title,
+            index=index,
+            text=lesson.quiz[index].text,
+            wrong=wrong,
+            answers=total,
+            share=wrong / total,
+        )
+        for _, _, _, index, lesson, wrong, total in candidates[:limit]
+    ]
 
 
 def _asked(course: Course, figures: Figures, language: str) -> AskedQuestions:

@@ -10,6 +10,8 @@ from sqlmodel import select
 from bot.cohorts.privacy import forget
 from bot.db.models import Person
 from bot.stats import CohortStats, all_cohort_stats, cohort_stats, trainee_rows
+from bot.stats.asked import missed_questions
+from bot.stats.dashboard import class_rows, programme_overview
 from tests.stats.conftest import NOW, Programme
 
 
@@ -67,3 +69,34 @@ async def test_forgotten_trainees_leave_the_trainee_sheet(programme: Programme) 
         left = [p.display_name for p in await session.exec(select(Person))]
     assert "Eva" not in names and len(names) == 6
     assert "Eva" not in left
+
+
+async def test_the_dashboard_keeps_forgotten_trainees_in_its_figures(
+    programme: Programme,
+) -> None:
+    courses = programme.runtime.academy.services.courses
+    alpha = programme.cohorts["Alpha"]
+    await forget_people(programme, "Eva", "Ben")
+    async with programme.runtime.sessions() as session:
+        overall = await cohort_stats(session, courses, None, NOW)
+        of_alpha = await cohort_stats(session, courses, alpha, NOW)
+        overview = await programme_overview(session, courses, NOW)
+        alpha_view = await programme_overview(session, courses, NOW, cohort_ids=[alpha])
+        rows = await class_rows(session, courses, NOW)
+        _, missed = await missed_questions(session, courses)
+        _, missed_alpha = await missed_questions(session, courses, cohort_ids=[alpha])
+    for view, stats in ((overview, overall), (alpha_view, of_alpha)):
+        assert (view.enrolled, view.finished, view.average_score) == (
+            stats.enrolled,
+            stats.completed,
+            stats.average_score,
+        )
+        assert (view.asked, view.unanswered, view.lessons) == (
+            stats.asked.total,
+            stats.asked.unanswered,
+            tuple(stats.lessons),
+        )
+    assert (overview.enrolled, overview.finished, alpha_view.enrolled) == (7, 2, 5)
+    assert (rows[0].members, rows[0].finished, rows[1].members) == (5, 2, 3)
+    assert missed == overall.most_missed and missed_alpha == of_alpha.most_missed
+    assert [(q.index, q.wrong, q.answers) for q in missed_alpha] == [(0, 2, 5)]
