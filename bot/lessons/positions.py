@@ -14,6 +14,7 @@ tap right after is not taken for a double tap.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from bot.config import Settings
 from bot.db.models import LessonProgress, LessonStatus
@@ -30,30 +31,41 @@ def served_version(course: Course) -> Version | None:
     return read_version(path) if path.is_file() else None
 
 
+class Followed(StrEnum):
+    """What following a new version did to a row."""
+
+    same = "same"  # the person's place means the same (taps on it still count)
+    moved = "moved"  # their card moved: a tap on the old message is not on it
+    quiz_restarted = "quiz_restarted"  # their quiz changed and starts again (tell them)
+
+
 def follow_publish(
     settings: Settings, course: Course, row: LessonProgress, language: str, now: datetime
-) -> bool:
-    """Move `row` into the version served, if it last moved in an older one; True when its quiz
-    changed and restarted (the person should be told)."""
+) -> Followed:
+    """Move `row` into the version served, if it last moved in an older one."""
     served = served_version(course)
     if served is None or row.updated_at >= served.published_at:
-        return False
+        return Followed.same
     if row.status not in (LessonStatus.reading, LessonStatus.quiz):
-        return False
+        return Followed.same
     before = version_at(settings, course.id, row.updated_at)
     if before is None or before.number == served.number or row.lesson not in course.lessons:
-        return False
+        return Followed.same
     shown = course.lesson(row.lesson, language).language
     old, new = before.lessons.get((row.lesson, shown)), served.lessons.get((row.lesson, shown))
     if old is None or new is None:
-        return False
+        return Followed.same
     if row.status == LessonStatus.quiz and old.quiz != new.quiz:
         start_quiz(row, now)
-        return True
+        return Followed.quiz_restarted
+    followed = Followed.same
     if row.status == LessonStatus.reading:
-        row.card = nearest_card(old.cards, row.card, new.cards)
+        card = nearest_card(old.cards, row.card, new.cards)
+        if card != row.card or old.cards[min(row.card, len(old.cards) - 1)] != new.cards[card]:
+            followed = Followed.moved
+        row.card = card
     row.updated_at = served.published_at
-    return False
+    return followed
 
 
 def nearest_card(old: tuple[str, ...], index: int, new: tuple[str, ...]) -> int:
