@@ -199,7 +199,7 @@ async def cohort_action(ctx: Context, tap: CohortTap) -> HandlerResult:
             buttons = tuple(
                 (
                     Button(
-                        course.text_in(course.title, language),
+                        course_label(course.text_in(course.title, language), cid, cohort),
                         CohortCourse(cohort.id or 0, cid).pack(),
                     ),
                 )
@@ -228,6 +228,11 @@ async def cohort_zone(ctx: Context, tap: CohortZone) -> HandlerResult:
     )
     name = zone_name(tap.zone, ctx.person.language)
     return Reply(ctx.t("cohort.timezone_set", name=cohort.name, timezone=name, moved=moved))
+
+
+def course_label(title: str, course_id: str, cohort: Cohort) -> str:
+    """A course's title as a button, ticked when the class follows it."""
+    return f"✓ {title}" if course_id == cohort.course_id else title
 
 
 def zone_label(ctx: Context, zone: str, current: str) -> str:
