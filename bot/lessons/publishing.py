@@ -125,6 +125,9 @@ def publish_course(
         raise ContentError(problems)
     folder.mkdir(parents=True, exist_ok=True)
     with _locked(folder):
+        why = refusal(settings, course_id, author)  # again: another may have created it since
+        if why is not None:
+            raise PublishRefused(course_id, why)
         recover(settings, course_id)
         temp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder))
         temp.chmod(0o755)  # readable by the bot when another user publishes

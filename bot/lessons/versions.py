@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.config import Settings
-from bot.db.models import Role
+from bot.db.models import Person, Role
 from bot.lessons.model import Course, Lesson
 
 METADATA = "version.json"
@@ -32,6 +32,11 @@ class PersonRef:
     id: int
     name: str
     role: Role = Role.lecturer
+
+    @classmethod
+    def of(cls, person: Person) -> PersonRef:
+        assert person.id is not None
+        return cls(person.id, person.display_name or "", Role(person.role))
 
 
 @dataclass(frozen=True)

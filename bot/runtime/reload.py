@@ -5,7 +5,9 @@ times; when that list differs, the whole library is loaded and checked again (in
 people keep being answered). A library that passes replaces the old one at once: courses, lesson
 texts and the search index (and the embeddings, rebuilt on the next question). A broken one is
 logged with every problem, `file:line: message`, and the bot keeps serving the content it had;
-the next edit is tried again. Nobody's progress is touched: it is stored by lesson slug.
+the next edit is tried again. Nobody's progress is touched here: it is stored by lesson slug,
+and a published version's changes under a trainee are followed when they next act
+(bot.lessons.positions). Published courses are symbolic links into their history: followed.
 """
 
 from __future__ import annotations

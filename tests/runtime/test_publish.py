@@ -158,7 +158,8 @@ async def test_a_new_course_reaches_a_class_and_its_questions(
         "Take it by a window in daylight, on a plain table or cloth.",
         "Dry the highland barley on a clean roof before you pack it.",
     )
-    author = PersonRef(lecturer.id or 0, lecturer.display_name or "", Role(lecturer.role))
+    author = PersonRef.of(lecturer)
+    assert author == PersonRef(lecturer.id or 0, "Li Na", Role.lecturer)
     version = await services.publish("barley", barley, author=author)
     assert version.owner == author and sorted(services.courses) == ["barley", "sample"]
 
