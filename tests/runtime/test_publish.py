@@ -176,3 +176,32 @@ async def test_a_new_course_reaches_a_class_and_its_questions(
     assert "Barley from the highlands" in replies[0].text
     (answer,) = await ana.send("How long do I dry highland barley on the roof?")
     assert "highland barley" in answer.text
+
+
+async def test_a_changed_right_answer_restarts_the_quiz_when_she_comes_back(
+    live: tuple[Runtime, Clock],
+) -> None:
+    runtime, clock = live
+    ana = Trainee(runtime, "ana", "Ana", "en")
+    await ana.send(en("menu.lesson"))
+    await press(ana, clock, en("lesson.next"))
+    await press(ana, clock, en("lesson.start_quiz"))
+    await press(ana, clock, "The product you know best")
+    assert "Who can help you" in ana.texts[-1]
+
+    clock.advance()
+    name = "lessons/first-steps.en.md"
+    files = edited(files_of(runtime), name, "    answer: 2\n", "    answer: 3\n")
+    explanations = files[name].decode().replace("Right. Someone", "Someone")
+    explanations = explanations.replace("You do not need to pay anyone to start.", "Right.")
+    files[name] = explanations.encode()
+    await runtime.academy.services.publish("sample", files, author=ADMIN)
+
+    replies = await ana.send(en("menu.lesson"))
+    assert [r.text for r in replies][:1] == [en("quiz.changed")]
+    assert "What should you sell first?" in replies[-1].text
+    # The same quiz again later: no note, her place kept.
+    await press(ana, clock, "The product you know best")
+    replies = await ana.send(en("menu.lesson"))
+    assert en("quiz.changed") not in [r.text for r in replies]
+    assert "Who can help you" in replies[-1].text
