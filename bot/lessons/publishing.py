@@ -11,7 +11,8 @@ How a publish never leaves half a course, even when the machine stops at any ins
    the old course is served, after it the new one. The loader resolves the link once, at its
    start, so a reload that races the swap reads one version whole.
 A course still served from a plain folder (as shipped) is first copied into the history as the
-version kept, then exchanged with the link in one renameat2(RENAME_EXCHANGE) call.
+version kept, then exchanged with the link in one renameat2(RENAME_EXCHANGE) call (where the
+file system cannot, two renames; a crash between them is undone by `recover`).
 `recover` (run before every publish) removes what a crash left: temporary folders and links, and
 versions newer than the live one (written, never served).
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import fcntl
 import os
 import shutil
@@ -199,10 +201,12 @@ def recover(settings: Settings, course_id: str) -> None:
     than the one served (complete, but never served)."""
     folder = history_root(settings) / course_id
     live = live_path(settings, course_id)
-    for leftover in live.parent.glob(f".{course_id}.swap*"):
+    for leftover in sorted(live.parent.glob(f".{course_id}.swap*"), reverse=True):
         if leftover.is_symlink():
             leftover.unlink()
-        else:  # the plain folder exchanged out; it was copied into the history first
+        elif not live.exists() and not live.is_symlink():  # moved aside, the link not yet in
+            os.rename(leftover, live)
+        else:  # the plain folder swapped out; it was copied into the history first
             shutil.rmtree(leftover, ignore_errors=True)
     if not folder.is_dir():
         return
@@ -312,7 +316,16 @@ def _serve(settings: Settings, version: Version) -> None:
         swap.unlink()
     os.symlink(os.path.relpath(version.files, live.parent), swap)
     if live.is_dir() and not live.is_symlink():
-        _exchange(swap, live)
+        try:
+            _exchange(swap, live)
+        except OSError as error:
+            if error.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+                raise
+            # No exchange on this file system: two renames; `recover` puts the folder back
+            # if the machine stops between them.
+            os.rename(live, live.parent / f".{version.course}.swap-old")
+            os.replace(swap, live)
+            swap = live.parent / f".{version.course}.swap-old"
         shutil.rmtree(swap)  # the plain folder, now kept in the history
     else:
         os.replace(swap, live)

@@ -20,6 +20,7 @@ from bot.lessons.publishing import (
     UnknownVersion,
     publish_course,
     read_folder,
+    recover,
     refusal,
     restore_course,
 )
@@ -199,3 +200,14 @@ def test_the_nearest_card(
     old: tuple[str, ...], index: int, new: tuple[str, ...], expected: int
 ) -> None:
     assert nearest_card(old, index, new) == expected
+
+
+def test_recover_puts_back_a_plain_folder_moved_aside_by_a_crash(settings: Settings) -> None:
+    courses = settings.content_dir / "courses"
+    files = sample_files(settings)
+    # The state two renames leave when the machine stops between them.
+    os.rename(courses / "sample", courses / ".sample.swap-old")
+    os.symlink("nowhere", courses / ".sample.swap")
+    recover(settings, "sample")
+    assert sorted(p.name for p in courses.iterdir()) == ["sample"]
+    assert read_folder(courses / "sample") == files
