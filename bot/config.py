@@ -260,8 +260,13 @@ class Settings(BaseSettings):
         default=Path(__file__).resolve().parents[1] / "content",
         description="Folder holding courses/<id>/course.yaml (default: the repository's content/).",
     )
+    content_history_dir: Path | None = Field(
+        default=None,
+        description="Folder keeping every published version of each course "
+        "(default: content-history beside the content folder).",
+    )
     content_check_seconds: float = Field(
-        default=30.0,
+        default=5.0,
         description="How often a running bot looks for edited content and reloads it; 0: never.",
     )
     admin_ids: str = Field(

@@ -9,6 +9,7 @@ import typer
 
 import bot
 from bot.cli.common import settings_or_exit
+from bot.cli.content_versions import register as register_versions
 from bot.lessons.content import (
     Problem,
     load_course,
@@ -26,6 +27,10 @@ content_app = typer.Typer(help="Course content: lessons, quizzes and images.", n
 @content_app.callback()
 def content() -> None:
     """Course content: lessons, quizzes and images."""
+
+
+# Versions: publish, history, restore (bot/cli/content_versions.py).
+register_versions(content_app)
 
 
 @content_app.command("check")

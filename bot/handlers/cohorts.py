@@ -195,22 +195,39 @@ async def cohort_action(ctx: Context, tap: CohortTap) -> HandlerResult:
             )
             return Reply(ctx.t("cohort.pick_timezone", name=cohort.name), buttons=buttons)
         case CohortAction.course:
-            language = ctx.person.language
-            buttons = tuple(
-                (
-                    Button(
-                        course.text_in(course.title, language),
-                        CohortCourse(cohort.id or 0, cid).pack(),
-                    ),
-                )
-                for cid, course in sorted(ctx.services.courses.items())
-            )
-            return Reply(ctx.t("cohort.pick_course", name=cohort.name), buttons=buttons)
+            return course_picker(ctx, cohort, 0)
+
+
+# A course id is a slug, so `+N` cannot be one: the picker's "more" button, from course N.
+MORE = "+"
+
+
+def course_picker(ctx: Context, cohort: Cohort, start: int) -> Reply:
+    """The courses as at most three buttons: two and "more" while more than three are left."""
+    language = ctx.person.language
+    courses = sorted(ctx.services.courses.items())[start:]
+    shown = courses if len(courses) <= 3 else courses[:2]
+    buttons = [
+        (
+            Button(
+                course_label(course.text_in(course.title, language), cid, cohort),
+                CohortCourse(cohort.id or 0, cid).pack(),
+            ),
+        )
+        for cid, course in shown
+    ]
+    if len(shown) < len(courses):
+        more = CohortCourse(cohort.id or 0, f"{MORE}{start + len(shown)}").pack()
+        buttons.append((Button(ctx.t("cohort.more_courses"), more),))
+    return Reply(ctx.t("cohort.pick_course", name=cohort.name), buttons=tuple(buttons))
 
 
 @router.button(CohortCourse, role=Role.lecturer)
 async def cohort_course(ctx: Context, tap: CohortCourse) -> HandlerResult:
     cohort = await managed_cohort(ctx, tap.cohort)
+    page = tap.course.removeprefix(MORE)
+    if tap.course.startswith(MORE) and page.isdigit() and int(page) < len(ctx.services.courses):
+        return course_picker(ctx, cohort, int(page))
     if tap.course not in ctx.services.courses:
         raise StaleButton(tap.course)
     await change_course(ctx.session, cohort, tap.course)
@@ -228,6 +245,11 @@ async def cohort_zone(ctx: Context, tap: CohortZone) -> HandlerResult:
     )
     name = zone_name(tap.zone, ctx.person.language)
     return Reply(ctx.t("cohort.timezone_set", name=cohort.name, timezone=name, moved=moved))
+
+
+def course_label(title: str, course_id: str, cohort: Cohort) -> str:
+    """A course's title as a button, ticked when the class follows it."""
+    return f"✓ {title}" if course_id == cohort.course_id else title
 
 
 def zone_label(ctx: Context, zone: str, current: str) -> str:

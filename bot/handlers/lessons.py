@@ -27,6 +27,7 @@ from bot.lessons.certificates import complete_course
 from bot.lessons.content import screen_limit
 from bot.lessons.links import lesson_url
 from bot.lessons.model import Course, Lesson, QuizQuestion
+from bot.lessons.positions import Followed, follow_publish
 from bot.lessons.progress import (
     QuizResult,
     lesson_progress,
@@ -203,6 +204,9 @@ async def next_lesson_for_trainee(ctx: Context) -> HandlerResult:
         )
         replies.append(Reply(intro, menu=await main_menu(ctx)))
     row = progress.get(slug) or await open_lesson(ctx.session, ctx.person, course, slug, ctx.now)
+    _, note = caught_up(ctx, course, row)
+    if note is not None:
+        replies.append(note)
     await record_activity(ctx.session, ctx.person, ctx.now)
     replies.append(await position_reply(ctx, course, row))
     return replies
@@ -248,19 +252,47 @@ async def open_lesson_tap(ctx: Context, _: OpenLesson) -> HandlerResult:
     return await next_lesson_for_trainee(ctx)
 
 
+def caught_up(ctx: Context, course: Course, row: LessonProgress) -> tuple[bool, Reply | None]:
+    """The row moved into the version of the course served now (bot.lessons.positions):
+    whether the person's place moved, and a note when the quiz they were in starts again."""
+    followed = follow_publish(ctx.settings, course, row, ctx.person.language, ctx.now)
+    note = Reply(ctx.t("quiz.changed")) if followed is Followed.quiz_restarted else None
+    return followed is not Followed.same, note
+
+
+class PlaceMoved(Exception):
+    """A new version of the course moved the person's place: a tap from before is not on it."""
+
+    def __init__(self, course: Course, row: LessonProgress, note: Reply | None) -> None:
+        self.course, self.row, self.note = course, row, note
+
+
 async def tapped_row(ctx: Context, slug: str) -> tuple[Course, LessonProgress]:
-    """The person's row of the lesson a button names; StaleButton when they never opened it or
-    the course no longer has it."""
+    """The person's row of the lesson a button names, moved into the version served now;
+    StaleButton when they never opened it or the course no longer has it, PlaceMoved when a
+    new version moved their place."""
     course = ctx.services.course_for(ctx.person)
     row = (await lesson_progress(ctx.session, ctx.person, course)).get(slug)
     if row is None or row.lesson not in course.lessons:
         raise StaleButton(slug)
+    moved, note = caught_up(ctx, course, row)
+    if moved:
+        raise PlaceMoved(course, row, note)
     return course, row
+
+
+async def new_place(ctx: Context, moved: PlaceMoved) -> HandlerResult:
+    """Where the person is now, after the note (if any) that their quiz starts again."""
+    shown = await position_reply(ctx, moved.course, moved.row)
+    return [moved.note, shown] if moved.note is not None else shown
 
 
 @router.button(NextCard)
 async def next_card(ctx: Context, tap: NextCard) -> HandlerResult:
-    course, row = await tapped_row(ctx, tap.lesson)
+    try:
+        course, row = await tapped_row(ctx, tap.lesson)
+    except PlaceMoved as moved:
+        return await new_place(ctx, moved)
     lesson = _lesson(ctx, course, row.lesson)
     if not await turn_card(ctx.session, ctx.person, row, lesson, tap.card, ctx.now):
         return await where_you_are(ctx, course, row)
@@ -273,7 +305,10 @@ async def next_card(ctx: Context, tap: NextCard) -> HandlerResult:
 
 @router.button(RetryQuiz)
 async def retry(ctx: Context, tap: RetryQuiz) -> HandlerResult:
-    course, row = await tapped_row(ctx, tap.lesson)
+    try:
+        course, row = await tapped_row(ctx, tap.lesson)
+    except PlaceMoved as moved:
+        return await new_place(ctx, moved)
     if not await retry_quiz(ctx.session, ctx.person, row, ctx.now):
         return await where_you_are(ctx, course, row)
     return question_reply(ctx, course, row)
@@ -281,7 +316,10 @@ async def retry(ctx: Context, tap: RetryQuiz) -> HandlerResult:
 
 @router.button(RereadLesson)
 async def read_again(ctx: Context, tap: RereadLesson) -> HandlerResult:
-    course, row = await tapped_row(ctx, tap.lesson)
+    try:
+        course, row = await tapped_row(ctx, tap.lesson)
+    except PlaceMoved as moved:
+        return await new_place(ctx, moved)
     if not await reread(ctx.session, ctx.person, row, ctx.now):
         return await where_you_are(ctx, course, row)
     return card_reply(ctx, course, row)
@@ -289,7 +327,10 @@ async def read_again(ctx: Context, tap: RereadLesson) -> HandlerResult:
 
 @router.button(QuizAnswerTap)
 async def quiz_answer(ctx: Context, tap: QuizAnswerTap) -> HandlerResult:
-    course, row = await tapped_row(ctx, tap.lesson)
+    try:
+        course, row = await tapped_row(ctx, tap.lesson)
+    except PlaceMoved as moved:
+        return await new_place(ctx, moved)
     lesson = _lesson(ctx, course, row.lesson)
     counted = await answer(
         ctx.session,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -17,6 +18,8 @@ from bot.db.models import Person, Role
 from bot.db.types import utcnow
 from bot.i18n import Translator, all_labels
 from bot.lessons.model import Course
+from bot.lessons.publishing import publish_course
+from bot.lessons.versions import PersonRef, Version
 
 if TYPE_CHECKING:
     from bot.qa.service import Asker
@@ -71,6 +74,20 @@ class Services:
     # What each channel offers, by its name (Person.channel): a WhatsApp voice note is fetched
     # from WhatsApp, a WhatsApp lecturer's class link is a wa.me link.
     offers: dict[str, Offers] = field(default_factory=dict)
+    # Serve content just published by this process at once (the runtime's ContentReloader).
+    reload_content: Callable[[], Awaitable[bool]] | None = None
+
+    async def publish(
+        self, course_id: str, files: Mapping[str, bytes], *, author: PersonRef | None
+    ) -> Version:
+        """Publish a course version (bot.lessons.publishing.publish_course, which says what it
+        raises) and serve it at once in this process; other workers at their next check."""
+        version = await asyncio.to_thread(
+            publish_course, self.settings, course_id, files, author=author, now=self.clock()
+        )
+        if self.reload_content is not None:
+            await self.reload_content()
+        return version
 
     def offers_on(self, channel: str) -> Offers:
         """What `channel` offers handlers (nothing, for a channel that offers nothing)."""

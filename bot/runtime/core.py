@@ -251,4 +251,5 @@ async def open_runtime(
     )
     academy = Academy(build_router(), services)
     reloader = ContentReloader(settings, services)
+    services.reload_content = reloader.reload_now
     return Runtime(settings, engine, make_sessionmaker(engine), academy, reloader)

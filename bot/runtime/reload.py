@@ -5,13 +5,16 @@ times; when that list differs, the whole library is loaded and checked again (in
 people keep being answered). A library that passes replaces the old one at once: courses, lesson
 texts and the search index (and the embeddings, rebuilt on the next question). A broken one is
 logged with every problem, `file:line: message`, and the bot keeps serving the content it had;
-the next edit is tried again. Nobody's progress is touched: it is stored by lesson slug.
+the next edit is tried again. Nobody's progress is touched here: it is stored by lesson slug,
+and a published version's changes under a trainee are followed when they next act
+(bot.lessons.positions). Published courses are symbolic links into their history: followed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,16 +32,24 @@ Signature = tuple[tuple[str, int, int], ...]
 
 
 def signature(folder: Path) -> Signature:
-    """Every file under `folder` with its size and change time; empty when it is missing."""
+    """Every file under `folder` with its size and change time, following the links a published
+    course is served through (each link with its target); empty when the folder is missing."""
     if not folder.is_dir():
         return ()
     found: list[tuple[str, int, int]] = []
-    for path in sorted(folder.rglob("*")):
-        try:
-            stat = path.stat()
-        except OSError:  # removed while we looked: the next check sees the rest
-            continue
-        if path.is_file():
+    for top, dirs, files in os.walk(folder, followlinks=True):
+        here = Path(top)
+        dirs.sort()
+        for name in dirs:
+            if (here / name).is_symlink():
+                target = os.readlink(here / name)
+                found.append((f"{(here / name).relative_to(folder)} -> {target}", 0, 0))
+        for name in sorted(files):
+            path = here / name
+            try:
+                stat = path.stat()
+            except OSError:  # removed while we looked: the next check sees the rest
+                continue
             found.append((str(path.relative_to(folder)), stat.st_size, stat.st_mtime_ns))
     return tuple(found)
 
@@ -56,6 +67,11 @@ class ContentReloader:
         """Reload when the files changed; True when new content is now served."""
         if self._lock.locked():
             return False  # a reload is under way
+        return await self.reload_now()
+
+    async def reload_now(self) -> bool:
+        """Reload when the files changed, waiting for a reload under way (a publish from this
+        process is served at once, not at the next check); True when new content is served."""
         async with self._lock:
             current = await asyncio.to_thread(signature, self.settings.content_dir)
             if current == self.seen:

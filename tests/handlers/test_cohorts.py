@@ -290,3 +290,39 @@ async def test_a_class_can_switch_course_and_its_members_follow(
         assert (moved.course_id, member.course_id) == ("second", "second")
     finally:
         await runtime.close()
+
+
+async def test_the_course_picker_shows_three_buttons_at_most(database_url: str, tmp_path) -> None:
+    import shutil
+
+    from tests.conftest import SAMPLE_CONTENT
+
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+    for course_id in ("b-course", "c-course", "d-course", "e-course"):
+        shutil.copytree(content / "courses/sample", content / "courses" / course_id)
+        course_file = content / "courses" / course_id / "course.yaml"
+        text = course_file.read_text().replace("id: sample", f"id: {course_id}")
+        course_file.write_text(text.replace("Try it: sell peaches online", course_id.upper()))
+    runtime = await migrated_runtime(
+        make_settings(database_url, admin_ids="test:boss", content_dir=content)
+    )
+    try:
+        boss = person(runtime, "boss", "Boss")
+        await boss.send("/newcohort Five courses")
+        await boss.press(en("cohort.course"))
+        labels = [b.label for row in boss.last[0].buttons for b in row]
+        assert labels == ["B-COURSE", "C-COURSE", en("cohort.more_courses")]
+        await boss.press(en("cohort.more_courses"))
+        labels = [b.label for row in boss.last[0].buttons for b in row]
+        assert labels == ["D-COURSE", "E-COURSE", "✓ Try it: sell peaches online"]
+        await boss.press("D-COURSE")
+        (cohort,) = await fetch(runtime, Cohort)
+        assert cohort.course_id == "d-course"
+        async with runtime.sessions() as session:
+            replies = await runtime.academy.handle(
+                Incoming.button(boss.sender, f"coh:course:{cohort.id}:+9"), session
+            )
+        assert [r.text for r in replies] == [en("error.stale_button")]
+    finally:
+        await runtime.close()

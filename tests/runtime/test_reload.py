@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.db.types import utcnow
 from bot.runtime import Runtime
 from bot.runtime.reload import signature
 from tests.conftest import SAMPLE_CONTENT, Trainee, make_settings, migrated_runtime
@@ -83,3 +84,22 @@ def test_the_signature_sees_edits_new_files_and_removals(tmp_path: Path) -> None
     (tmp_path / "a.md").unlink()
     assert len({first, second, third, signature(tmp_path)}) == 4
     assert signature(tmp_path / "missing") == ()
+
+
+async def test_a_version_published_by_another_process_is_served_at_the_next_check(
+    live: tuple[Runtime, Path],
+) -> None:
+    from bot.lessons.publishing import publish_course, read_folder
+    from bot.runtime.reload import signature
+
+    runtime, content = live
+    before = signature(content)
+    files = read_folder(content / "courses/sample")
+    name = "lessons/good-photos.en.md"
+    files[name] = files[name].replace(b"Buyers cannot touch", b"Buyers never touch")
+    publish_course(runtime.settings, "sample", files, author=None, now=utcnow())
+    assert signature(content) != before  # the link now points elsewhere: seen
+    assert await runtime.content.check() is True
+    card = runtime.academy.services.courses["sample"].lesson("good-photos", "en").cards[0]
+    assert card.text.startswith("Buyers never touch")
+    assert await runtime.content.check() is False
