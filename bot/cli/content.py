@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +11,8 @@ import typer
 
 import bot
 from bot.cli.common import settings_or_exit
+from bot.config import LANGUAGES
+from bot.i18n import Translator, normalise_language
 from bot.lessons.content import (
     Problem,
     load_course,
@@ -17,6 +21,7 @@ from bot.lessons.content import (
     template_warnings,
 )
 from bot.lessons.model import Course
+from bot.lessons.workbook import MAX_BYTES, export_course, import_workbook
 
 DEFAULT_CONTENT_DIR = Path(bot.__file__).resolve().parents[1] / "content"
 
@@ -86,3 +91,87 @@ def _ok_summary(courses: list[Course]) -> str:
     else:  # courses in different numbers of languages
         checked = _plural(sum(len(course.texts) for course in courses), "lesson text")
     return f"OK: {_plural(len(courses), 'course')}, {checked} checked"
+
+
+@content_app.command("export")
+def export(
+    course_id: Annotated[str, typer.Argument(help="The course's id, e.g. sell-online.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The .xlsx file to write.")],
+    language: Annotated[
+        str | None,
+        typer.Option(
+            help="Language of the column names: zh, es or en. Default: the course's first."
+        ),
+    ] = None,
+    content_dir: Annotated[
+        Path | None, typer.Option("--from", help="The content folder. Default: the configured one.")
+    ] = None,
+) -> None:
+    """Write a course as a workbook a lecturer edits in Excel or WPS."""
+    root = content_dir if content_dir is not None else _configured_content_dir()
+    folder = root / "courses" / course_id
+    course, problems = load_course(folder) if folder.is_dir() else (None, [])
+    t = Translator(normalise_language(language or os.environ.get("LANG")))
+    if course is None:
+        for problem in problems:
+            typer.echo(str(problem))
+        typer.secho(t("workbook.cli.unknown_course", course=course_id, path=root), fg="red")
+        raise typer.Exit(1)
+    sheet_language = language if language in LANGUAGES else course.languages[0]
+    output.write_bytes(export_course(folder, sheet_language))
+    typer.secho(t("workbook.cli.exported", course=course_id, path=output), fg="green")
+
+
+@content_app.command("import")
+def import_(
+    workbook: Annotated[Path, typer.Argument(help="The .xlsx file a lecturer filled in.")],
+    to: Annotated[
+        Path | None,
+        typer.Option("--to", help="The content folder to write into. Default: the configured one."),
+    ] = None,
+    language: Annotated[
+        str | None, typer.Option(help="Language of the report: zh, es or en. Default: from LANG.")
+    ] = None,
+) -> None:
+    """Check a course workbook and write its course files; nothing is written if any problem
+    remains. Every problem is printed with its sheet and cell."""
+    root = to if to is not None else _configured_content_dir()
+    report_language = normalise_language(language or os.environ.get("LANG"))
+    t = Translator(report_language)
+    size = workbook.stat().st_size
+    # refuse a huge file before reading it: the check needs only its size
+    data = workbook.read_bytes() if size <= MAX_BYTES else bytes(MAX_BYTES + 1)
+    result = import_workbook(data, report_language)
+    for finding in result.errors + result.warnings:
+        typer.echo(str(finding))
+    if result.errors or result.course_id is None:
+        typer.secho(t("workbook.cli.refused", count=len(result.errors)), fg="red")
+        raise typer.Exit(1)
+    target = write_course(root, result.course_id, result.files)
+    if result.warnings:
+        typer.secho(t("workbook.cli.warnings", count=len(result.warnings)), fg="yellow")
+    typer.secho(t("workbook.cli.imported", course=result.course_id, path=target), fg="green")
+
+
+def write_course(content_dir: Path, course_id: str, files: dict[str, bytes]) -> Path:
+    """Replace content_dir/courses/<id>/ with `files`, keeping its media/ folder.
+
+    Written to a sibling folder first, then swapped in with two renames, so the bot never reads
+    a half-written course. (Publishing with history replaces this function.)
+    """
+    courses = content_dir / "courses"
+    target = courses / course_id
+    fresh = courses / f".{course_id}.importing"
+    old = courses / f".{course_id}.replaced"
+    for leftover in (fresh, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for path, content in files.items():
+        (fresh / path).parent.mkdir(parents=True, exist_ok=True)
+        (fresh / path).write_bytes(content)
+    if (target / "media").is_dir():
+        shutil.copytree(target / "media", fresh / "media")
+    if target.exists():
+        target.rename(old)
+    fresh.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+    return target

@@ -1,0 +1,49 @@
+"""What is refused before a workbook is parsed: too big, not a workbook, macros, a zip bomb, images.
+
+An .xlsx file is a zip of XML files. Reading the zip's list of members is cheap and safe; only
+when it looks like a plain workbook does openpyxl parse it.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from io import BytesIO
+
+from bot.lessons.workbook.findings import Findings
+
+MAX_BYTES = 10 * 1024 * 1024  # a 12-lesson course in three languages is about 60 KB
+MAX_UNPACKED = 100 * 1024 * 1024  # what the XML inside may add up to once uncompressed
+MEGABYTE = 1024 * 1024
+
+
+def refuse(data: bytes, findings: Findings) -> bool:
+    """True (and an error) when `data` must not be parsed as a workbook."""
+    if len(data) > MAX_BYTES:
+        findings.error(
+            "",
+            "too_big",
+            size=f"{len(data) / MEGABYTE:.1f} MB",
+            limit=f"{MAX_BYTES // MEGABYTE} MB",
+        )
+        return True
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        findings.error("", "not_a_workbook")
+        return True
+    names = {member.filename for member in members}
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        findings.error("", "macros")
+        return True
+    if "xl/workbook.xml" not in names:
+        findings.error("", "not_a_workbook")
+        return True
+    # The sizes a zip declares bound what Python's zipfile will unpack, so the sum is a safe guard.
+    if sum(member.file_size for member in members) > MAX_UNPACKED:
+        findings.error("", "zip_bomb")
+        return True
+    if any(name.startswith(("xl/media/", "xl/drawings/", "xl/richData/")) for name in names):
+        findings.error("", "image")
+        return True
+    return False
