@@ -118,6 +118,8 @@ def _read_sheet(sheet: Worksheet, name: str, findings: Findings) -> Table:
 
 
 def _value(value: Any) -> str | int | float | None:
+    if value is None:
+        return None
     if isinstance(value, str):
         text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
         return text or None
