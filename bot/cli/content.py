@@ -21,7 +21,7 @@ from bot.lessons.content import (
     template_warnings,
 )
 from bot.lessons.model import Course
-from bot.lessons.workbook import MAX_BYTES, export_course, import_workbook
+from bot.lessons.workbook import ImportResult, export_course, import_workbook, too_big
 
 DEFAULT_CONTENT_DIR = Path(bot.__file__).resolve().parents[1] / "content"
 
@@ -138,10 +138,10 @@ def import_(
     root = to if to is not None else _configured_content_dir()
     report_language = normalise_language(language or os.environ.get("LANG"))
     t = Translator(report_language)
-    size = workbook.stat().st_size
-    # refuse a huge file before reading it: the check needs only its size
-    data = workbook.read_bytes() if size <= MAX_BYTES else bytes(MAX_BYTES + 1)
-    result = import_workbook(data, report_language)
+    # a huge file is refused on its size, before it is read
+    result = too_big(workbook.stat().st_size, report_language) or _import(
+        workbook.read_bytes(), report_language, root
+    )
     for finding in result.errors + result.warnings:
         typer.echo(str(finding))
     if result.errors or result.course_id is None:
@@ -151,6 +151,16 @@ def import_(
     if result.warnings:
         typer.secho(t("workbook.cli.warnings", count=len(result.warnings)), fg="yellow")
     typer.secho(t("workbook.cli.imported", course=result.course_id, path=target), fg="green")
+
+
+def _import(data: bytes, language: str, content_dir: Path) -> ImportResult:
+    """Import, checking the images it names against the course's media/ folder (kept on write)."""
+    result = import_workbook(data, language, media=None)
+    if result.course_id is None or result.errors:
+        return result
+    media = content_dir / "courses" / result.course_id / "media"
+    names = [str(p.relative_to(media)) for p in media.rglob("*") if p.is_file()]
+    return import_workbook(data, language, media=names)
 
 
 def write_course(content_dir: Path, course_id: str, files: dict[str, bytes]) -> Path:

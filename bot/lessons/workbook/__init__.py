@@ -21,7 +21,7 @@ from bot.lessons.workbook.draft import CourseDraft
 from bot.lessons.workbook.export import export_course, export_draft
 from bot.lessons.workbook.files import course_files, read_course
 from bot.lessons.workbook.findings import Finding, Findings
-from bot.lessons.workbook.guard import MAX_BYTES, refuse
+from bot.lessons.workbook.guard import MAX_BYTES, refuse, refuse_size
 from bot.lessons.workbook.reader import read_tables
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "export_draft",
     "import_workbook",
     "read_course",
+    "too_big",
 ]
 
 
@@ -49,6 +50,14 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+def too_big(size: int, language: str) -> ImportResult | None:
+    """The refusal of a file of `size` bytes over the cap, so a caller need not read it first."""
+    findings = Findings(language)
+    if refuse_size(size, findings):
+        return ImportResult(None, errors=findings.errors)
+    return None
 
 
 def import_workbook(

@@ -136,10 +136,13 @@ def _course(table: Table, read: _Reader) -> CourseDraft | None:
     pass_mark = _pass_mark(values["pass_mark"], read)
     if course_id is None or languages is None or pass_mark is None:
         return None
+    order = [*languages, *(language for language in LANGUAGES if language not in languages)]
     for field, by_language in texts.items():
         for language in languages:
             if language not in by_language:
                 read.findings.error(table.sheet, "missing_text", field=field, language=language)
+        # the course's languages first, whatever order the rows are in: the same file every time
+        texts[field] = {lang: by_language[lang] for lang in order if lang in by_language}
     return CourseDraft(
         course_id,
         languages,
@@ -261,7 +264,7 @@ def _quiz(table: Table, read: _Reader, draft: CourseDraft, known: set[str]) -> N
 def _question(row: Row, read: _Reader) -> QuestionDraft | None:
     text = read.text(row, "question_text")
     options: list[str] = []
-    gap = False
+    gap = long_option = False
     for column in layout.OPTIONS:
         option = read.text(row, column, required=False)
         if option is None:
@@ -271,7 +274,8 @@ def _question(row: Row, read: _Reader) -> QuestionDraft | None:
             return None
         else:
             options.append(option)
-            if len(option) > WHATSAPP_BUTTON:
+            if len(option) > WHATSAPP_BUTTON and not long_option:  # once a question is enough
+                long_option = True
                 read.findings.warn(
                     row.where(column), "whatsapp_option", length=len(option), limit=WHATSAPP_BUTTON
                 )

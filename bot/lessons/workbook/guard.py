@@ -16,15 +16,18 @@ MAX_UNPACKED = 100 * 1024 * 1024  # what the XML inside may add up to once uncom
 MEGABYTE = 1024 * 1024
 
 
+def refuse_size(size: int, findings: Findings) -> bool:
+    """True (and an error) for a file over the cap: refused before it is read or unpacked."""
+    if size <= MAX_BYTES:
+        return False
+    size_text = f"{size / MEGABYTE:.1f} MB"
+    findings.error("", "too_big", size=size_text, limit=f"{MAX_BYTES // MEGABYTE} MB")
+    return True
+
+
 def refuse(data: bytes, findings: Findings) -> bool:
     """True (and an error) when `data` must not be parsed as a workbook."""
-    if len(data) > MAX_BYTES:
-        findings.error(
-            "",
-            "too_big",
-            size=f"{len(data) / MEGABYTE:.1f} MB",
-            limit=f"{MAX_BYTES // MEGABYTE} MB",
-        )
+    if refuse_size(len(data), findings):
         return True
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
