@@ -28,7 +28,7 @@ class _Reader:
     def text(self, row: Row, column: str, required: bool = True) -> str | None:
         value = row.values.get(column)
         if value is None:
-            if required:
+            if required and column not in row.bad:
                 self.findings.error(row.where(column), "empty")
             return None
         text = str(value)
@@ -39,10 +39,14 @@ class _Reader:
 
     def number(self, row: Row, column: str, low: int = 1, high: int | None = None) -> int | None:
         value = row.values.get(column)
+        if column in row.bad:
+            return None
         if isinstance(value, str) and value.strip().isdigit():
             value = int(value)
         if not isinstance(value, int) or value < low or (high is not None and value > high):
-            self.findings.error(row.where(column), "whole_number", value=value or "")
+            self.findings.error(
+                row.where(column), "whole_number", value="" if value is None else value
+            )
             return None
         return value
 
@@ -184,9 +188,8 @@ def _lessons(table: Table, read: _Reader, draft: CourseDraft) -> dict[tuple[str,
         title, summary = read.text(row, "title"), read.text(row, "summary")
         minutes = read.number(row, "minutes")
         image = read.text(row, "image", required=False)
-        if None in (order, slug, language, title, summary, minutes):
+        if slug is None or language is None or order is None:
             continue
-        assert slug is not None and language is not None and order is not None
         if (slug, language) in rows:
             read.findings.error(row.where("lesson"), "twice")
             continue
@@ -195,10 +198,10 @@ def _lessons(table: Table, read: _Reader, draft: CourseDraft) -> dict[tuple[str,
         elif slug not in orders and any(number == order for number, _ in orders.values()):
             read.findings.error(row.where("order"), "order_twice", order=order)
         orders.setdefault(slug, (order, row))
-        rows[(slug, language)] = row
-        draft.texts[(slug, language)] = LessonDraft(
-            slug, language, title or "", summary or "", minutes or 0, image
-        )
+        rows[(slug, language)] = row  # known even when a cell is wrong: one error, not two
+        if title is None or summary is None or minutes is None:
+            continue
+        draft.texts[(slug, language)] = LessonDraft(slug, language, title, summary, minutes, image)
     draft.lessons = sorted(orders, key=lambda slug: orders[slug][0])
     for slug, (_, row) in orders.items():
         for language in draft.languages:

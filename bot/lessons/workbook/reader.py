@@ -28,6 +28,7 @@ class Row:
     number: int
     values: dict[str, Any]  # column name -> str, int or float; empty cells left out
     cells: dict[str, str]  # column name -> "Sheet!F14"
+    bad: set[str] = field(default_factory=set)  # columns already reported (a formula)
 
     def where(self, column: str) -> str:
         return self.cells[column]
@@ -93,6 +94,7 @@ def _read_sheet(sheet: Worksheet, name: str, findings: Findings) -> Table:
             where = f"{sheet.title}!{cell.coordinate}"
             if cell.data_type == "f" or not isinstance(cell.value, PLAIN):
                 findings.error(where, "formula")
+                row.bad.add(columns.get(int(cell.column or 0), ""))
                 continue
             value = _value(cell.value)
             if value is None:
@@ -107,7 +109,7 @@ def _read_sheet(sheet: Worksheet, name: str, findings: Findings) -> Table:
             row.cells.setdefault(
                 wanted.name, _cell_of(sheet.title, columns, wanted.name, row.number)
             )
-        if not row.values:
+        if not row.values and not row.bad:
             empty_since = empty_since or row.number
             continue
         if empty_since is not None:
