@@ -100,7 +100,7 @@ def test_a_file_over_the_cap_is_refused_before_it_is_read() -> None:
 
 def test_random_bytes_a_csv_and_a_word_document_are_not_workbooks() -> None:
     docx = zipped({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
-    csv = "lesson,card,language,text\ngetting-started,1,en,Hello\n".encode()
+    csv = b"lesson,card,language,text\ngetting-started,1,en,Hello\n"
     for data in (os.urandom(4096), csv, docx, b""):
         assert errors(imported(data)) == [NOT_A_WORKBOOK]
 

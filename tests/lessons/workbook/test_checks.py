@@ -78,7 +78,8 @@ def test_tags_markdown_and_card_breaks_are_refused() -> None:
 
 def test_a_card_over_one_message_is_an_error() -> None:
     assert errors(imported(edited(put("Cards", "D2", "字" * 701)))) == [
-        "Cards!D2: the card is 701 characters, more than 700: shorten it or split it into two cards."
+        "Cards!D2: the card is 701 characters, more than 700: shorten it or split it into two "
+        "cards."
     ]
 
 
