@@ -142,8 +142,10 @@ def import_(
     result = too_big(workbook.stat().st_size, report_language) or _import(
         workbook.read_bytes(), report_language, root
     )
-    for finding in result.errors + result.warnings:
-        typer.echo(str(finding))
+    for error in result.errors:
+        typer.echo(str(error))
+    for warning in result.warnings:
+        typer.echo(f"⚠ {warning}")
     if result.errors or result.course_id is None:
         typer.secho(t("workbook.cli.refused", count=len(result.errors)), fg="red")
         raise typer.Exit(1)
