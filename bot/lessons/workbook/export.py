@@ -55,6 +55,13 @@ def export_draft(draft: CourseDraft, language: str) -> bytes:
         _write_sheet(
             book.create_sheet(layout.sheet_title(sheet, language)), sheet, sheet_rows, language
         )
+    lessons = layout.sheet_title(layout.LESSONS, language).replace("'", "''")
+    names = [column.name for column in layout.SHEETS[layout.LESSONS]]
+    slug = get_column_letter(names.index("lesson") + 1)
+    for sheet in (layout.CARDS, layout.QUIZ):  # a lesson is picked from the lessons sheet
+        slugs = DataValidation(type="list", formula1=f"'{lessons}'!${slug}$2:${slug}${MAX_ROWS}")
+        worksheet = book[layout.sheet_title(sheet, language)]
+        _add(worksheet, [column.name for column in layout.SHEETS[sheet]], "lesson", slugs)
     output = BytesIO()
     book.save(output)
     return output.getvalue()

@@ -46,6 +46,16 @@ def test_a_pasted_picture_is_refused() -> None:
         book["Cards"].add_image(Image(str(SAMPLE / "media" / "peach.png")), "G2")
 
     assert errors(imported(edited(paste))) == [
+        "Cards: a picture is pasted on the sheet “Cards”. Remove it: write the image's file name "
+        "in the cell instead."
+    ]
+
+
+def test_a_picture_in_a_cell_is_refused() -> None:
+    members = members_of(starter_book())
+    members["xl/richData/rdrichvalue.xml"] = b"<rvData/>"
+    members["xl/media/image1.png"] = (SAMPLE / "media" / "peach.png").read_bytes()
+    assert errors(imported(zipped(members))) == [
         "A picture is pasted into the workbook. Remove it: write the image's file name in the "
         "cell instead."
     ]
