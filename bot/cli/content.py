@@ -175,6 +175,8 @@ def write_course(content_dir: Path, course_id: str, files: dict[str, bytes]) -> 
     target = courses / course_id
     fresh = courses / f".{course_id}.importing"
     old = courses / f".{course_id}.replaced"
+    if old.is_dir() and not target.exists():  # a crash between the two renames below
+        old.rename(target)
     for leftover in (fresh, old):
         shutil.rmtree(leftover, ignore_errors=True)
     for path, content in files.items():

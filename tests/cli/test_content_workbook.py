@@ -128,3 +128,14 @@ def test_a_leftover_from_an_interrupted_write_is_cleared(tmp_path: Path) -> None
     (leftover / "old.en.md").write_text("half written")
     write_course(tmp_path, "c", {"course.yaml": b"id: c\n"})
     assert files_of(tmp_path) == {"courses/c/course.yaml": b"id: c\n"}
+
+
+def test_a_course_left_aside_by_a_crash_is_put_back_first(tmp_path: Path) -> None:
+    aside = tmp_path / "courses" / ".c.replaced" / "media"
+    aside.mkdir(parents=True)
+    (aside / "peach.png").write_bytes(b"png")
+    write_course(tmp_path, "c", {"course.yaml": b"id: c\n"})
+    assert files_of(tmp_path) == {
+        "courses/c/course.yaml": b"id: c\n",
+        "courses/c/media/peach.png": b"png",
+    }
