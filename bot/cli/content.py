@@ -115,7 +115,9 @@ def export(
     if course is None:
         for problem in problems:
             typer.echo(str(problem))
-        typer.secho(t("workbook.cli.unknown_course", course=course_id, path=root), fg="red")
+        key = "workbook.cli.broken_course" if problems else "workbook.cli.unknown_course"
+        command = "academy content check"
+        typer.secho(t(key, course=course_id, path=root, command=command), fg="red")
         raise typer.Exit(1)
     sheet_language = language if language in LANGUAGES else course.languages[0]
     output.write_bytes(export_course(folder, sheet_language))

@@ -13,11 +13,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
-from openpyxl import load_workbook  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.patches import Rectangle
+from openpyxl import load_workbook
 
-from bot.lessons.workbook import export_course  # noqa: E402
+from bot.lessons.workbook import export_course
 
 ROOT = Path(__file__).resolve().parents[2]
 CARDS = 4  # English cards shown under the header
@@ -39,7 +39,7 @@ def main() -> None:
         for letter, cell in zip(letters, row, strict=True):
             text = "" if cell.value is None else " ".join(str(cell.value).split())
             lines = textwrap.wrap(text, WIDTHS[letter] - 1) or [""]
-            texts.append(lines[: LINES - 1] + ["…"] if len(lines) > LINES else lines)
+            texts.append([*lines[: LINES - 1], "…"] if len(lines) > LINES else lines)
         table.append((str(row[0].row), texts))
     heights = [max(len(lines) for lines in texts) + 0.6 for _, texts in table]
     lefts = [4.0]
@@ -63,7 +63,13 @@ def main() -> None:
         box(0, top, 4.0, height, GREY)
         axes.text(2.0, top + height / 2, row_number, ha="center", va="center")
         for index, lines in enumerate(texts):
-            box(lefts[index], top, lefts[index + 1] - lefts[index], height, BLUE if not number else "white")
+            box(
+                lefts[index],
+                top,
+                lefts[index + 1] - lefts[index],
+                height,
+                BLUE if not number else "white",
+            )
             axes.text(
                 lefts[index] + 0.3,
                 top + 0.3,
@@ -75,7 +81,9 @@ def main() -> None:
                 linespacing=1.35,
             )
         top += height
-    axes.text(0, -0.9, "course.xlsx, sheet “Cards”: the starter course exported in English", fontsize=11)
+    axes.text(
+        0, -0.9, "course.xlsx, sheet “Cards”: the starter course exported in English", fontsize=11
+    )
     figure.savefig(ROOT / "docs/images/workbook-cards.png", bbox_inches="tight")
 
 

@@ -116,6 +116,20 @@ def test_exporting_an_unknown_course_says_so(content: Path, tmp_path: Path) -> N
     assert result.output == f"There is no course nope in {content}.\n"
 
 
+def test_exporting_a_course_with_problems_lists_them(content: Path, tmp_path: Path) -> None:
+    lesson = content / "courses" / "sample" / "lessons" / "first-steps.en.md"
+    lesson.write_text(lesson.read_text().replace("minutes: 3", "minutes: 0"))
+    result = runner.invoke(
+        content_app, ["export", "sample", "-o", str(tmp_path / "x.xlsx"), "--from", str(content)]
+    )
+    assert result.exit_code == 1
+    assert "'minutes' must be a whole number above 0" in result.output
+    assert result.output.splitlines()[-1] == (
+        "The course sample has problems: fix them first (academy content check)."
+    )
+    assert not (tmp_path / "x.xlsx").exists()
+
+
 def test_writing_a_new_course_replaces_nothing_else(tmp_path: Path) -> None:
     target = write_course(tmp_path, "new-course", {"course.yaml": b"id: new-course\n"})
     assert target == tmp_path / "courses" / "new-course"

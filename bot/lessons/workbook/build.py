@@ -188,17 +188,21 @@ def _lessons(table: Table, read: _Reader, draft: CourseDraft) -> dict[tuple[str,
         title, summary = read.text(row, "title"), read.text(row, "summary")
         minutes = read.number(row, "minutes")
         image = read.text(row, "image", required=False)
-        if slug is None or language is None or order is None:
+        if slug is None or language is None:
             continue
         if (slug, language) in rows:
             read.findings.error(row.where("lesson"), "twice")
             continue
-        if slug in orders and orders[slug][0] != order:
+        rows[(slug, language)] = row  # known even when a cell is wrong: one error, not two
+        if order is None:
+            orders.setdefault(slug, (0, row))  # reported; keeps the lesson known to its cards
+            continue
+        if slug in orders and orders[slug][0] not in (0, order):
             read.findings.error(row.where("order"), "order_differs", lesson=slug)
         elif slug not in orders and any(number == order for number, _ in orders.values()):
             read.findings.error(row.where("order"), "order_twice", order=order)
-        orders.setdefault(slug, (order, row))
-        rows[(slug, language)] = row  # known even when a cell is wrong: one error, not two
+        if orders.get(slug, (0, row))[0] == 0:
+            orders[slug] = (order, row)
         if title is None or summary is None or minutes is None:
             continue
         draft.texts[(slug, language)] = LessonDraft(slug, language, title, summary, minutes, image)

@@ -104,6 +104,12 @@ def test_a_lesson_needs_a_row_cards_and_a_quiz_in_every_language() -> None:
     ]
 
 
+def test_a_wrong_order_number_is_one_error() -> None:
+    assert errors(imported(edited(put("Lessons", "A2", "first")))) == [
+        "Lessons!A2: “first” must be a whole number, 1 or more."
+    ]
+
+
 def test_two_lessons_cannot_share_an_order_number() -> None:
     data = several(*(put("Lessons", f"A{row}", 1) for row in (5, 6, 7)))
     assert errors(imported(data)) == [
