@@ -1,4 +1,11 @@
-"""`academy content check [PATH]`: print every problem in the courses as `file:line: message`."""
+"""`academy content check|export|import`: course files checked, and a course as a workbook.
+
+    academy content check [PATH]                  every problem as `file:line: message`
+    academy content export COURSE -o course.xlsx  the course as a workbook for a lecturer
+    academy content import course.xlsx           checked; written only when there is no problem
+
+check speaks English (an operator's tool); export and import speak the lecturer's language.
+"""
 
 from __future__ import annotations
 

@@ -4,7 +4,10 @@ Interface:
 - `export_course(course_dir, language) -> bytes`: the workbook, headers in `language`.
 - `import_workbook(data, language, media=None) -> ImportResult`: every error and warning at its
   sheet and cell, in `language`; the course files (as in content/courses/<id>/) only when there
-  is no error. Nothing is written anywhere: the caller publishes `files`.
+  is no error. Nothing is written anywhere: the caller publishes `files`. `media` names the
+  files of the course's media/ folder (images are checked against it; None: not checked).
+- `too_big(size, language) -> ImportResult | None`: the refusal of a file over `MAX_BYTES`,
+  before it is downloaded or read.
 The layout, the checks and the canonical form are in docs/content-format.md, "Workbook".
 """
 
