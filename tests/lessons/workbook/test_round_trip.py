@@ -73,7 +73,10 @@ def test_headers_sheets_and_fields_are_written_in_the_lecturers_language() -> No
     assert quiz.column_dimensions["D"].width == 40
     assert quiz["D2"].alignment.wrap_text
     lists = {str(v.sqref): v.formula1 for v in quiz.data_validations.dataValidation}
+    answer = next(v for v in quiz.data_validations.dataValidation if str(v.sqref) == "I2:I5000")
     assert lists["C2:C5000"] == '"zh,es,en"'
+    assert lists["A2:A5000"] == "'小课'!$B$2:$B$5000"  # a lesson is picked from the lessons sheet
+    assert (answer.type, answer.formula1, answer.formula2) == ("whole", "1", "4")
     assert "怎样修改这门课" in book["说明"]["A1"].value
 
 
