@@ -25,7 +25,8 @@ from bot.lessons.workbook.export import export_course, export_draft
 from bot.lessons.workbook.files import course_files, read_course
 from bot.lessons.workbook.findings import Finding, Findings
 from bot.lessons.workbook.guard import MAX_BYTES, refuse, refuse_size
-from bot.lessons.workbook.reader import read_tables
+from bot.lessons.workbook.locate import locate
+from bot.lessons.workbook.reader import Table, read_tables
 
 __all__ = [
     "MAX_BYTES",
@@ -80,14 +81,19 @@ def import_workbook(
     if draft is None or findings.errors:
         return ImportResult(course_id, errors=findings.errors, warnings=findings.warnings)
     files = course_files(draft)
-    _check_as_loaded(draft, files, media, findings)
+    assert tables is not None
+    _check_as_loaded(draft, files, media, tables, findings)
     if findings.errors:
         return ImportResult(course_id, errors=findings.errors, warnings=findings.warnings)
     return ImportResult(course_id, files, [], findings.warnings)
 
 
 def _check_as_loaded(
-    draft: CourseDraft, files: dict[str, bytes], media: Collection[str] | None, findings: Findings
+    draft: CourseDraft,
+    files: dict[str, bytes],
+    media: Collection[str] | None,
+    tables: dict[str, Table],
+    findings: Findings,
 ) -> None:
     """Run the content loader on the files, so the workbook passes every check a course does."""
     images = {
@@ -109,5 +115,8 @@ def _check_as_loaded(
                 target.write_bytes(b"")
         _course, problems = load_course(folder)
         for problem in problems:
-            file = problem.path.relative_to(folder) if problem.path.is_relative_to(folder) else ""
-            findings.error("", "in_file", file=file, line=problem.line, message=problem.message)
+            inside = problem.path.is_relative_to(folder)
+            file = problem.path.relative_to(folder).as_posix() if inside else ""
+            text = files.get(file, b"").decode("utf-8")
+            where = locate(tables, file, problem.line, text)
+            findings.error(where, "in_file", file=file, line=problem.line, message=problem.message)

@@ -118,14 +118,26 @@ def test_two_lessons_cannot_share_an_order_number() -> None:
 
 
 def test_what_the_content_loader_refuses_is_refused_too() -> None:
-    result = imported(edited(put("WhatsApp", "F2", "Hello, today's lesson is ready.")))
+    result = imported(edited(put("WhatsApp", "F3", "Hello, today's lesson is ready.")))
     assert len(result.errors) == 1 and not result.files
-    assert str(result.errors[0]).startswith("in whatsapp.yaml, line ")
+    # the loader's words, at the row the file's line came from (reminder in es)
+    assert str(result.errors[0]) == (
+        "WhatsApp!3: in whatsapp.yaml, line 16: reminder in es: body must hold {{1}} once each, "
+        "one per parameter"
+    )
+
+
+def test_a_problem_the_loader_finds_in_a_later_card_names_its_row() -> None:
+    data = edited(put("Cards", "E4", "walnuts.jpg"))  # getting-started, card 3, zh
+    assert errors(imported(data))[0].startswith("Cards!4: in lessons/getting-started.zh.md")
 
 
 def test_an_image_must_be_in_the_courses_media_folder() -> None:
     data = edited(put("Cards", "E2", "walnuts.jpg"))
-    assert "unknown image 'walnuts.jpg'" in errors(imported(data))[0]
+    assert errors(imported(data)) == [
+        "Cards!2: in lessons/getting-started.zh.md, line 34: unknown image 'walnuts.jpg': add it "
+        "to media/ or fix the name"
+    ]
     from bot.lessons.workbook import import_workbook
 
     result = import_workbook(data, "en", media=["walnuts.jpg"])
