@@ -19,10 +19,11 @@ import typer
 import bot
 from bot.cli.common import settings_or_exit
 from bot.cli.content_versions import register as register_versions
-
 from bot.config import LANGUAGES
+from bot.db.types import utcnow
 from bot.i18n import Translator, normalise_language
 from bot.lessons.content import (
+    ContentError,
     Problem,
     load_course,
     load_library,
@@ -30,6 +31,7 @@ from bot.lessons.content import (
     template_warnings,
 )
 from bot.lessons.model import Course
+from bot.lessons.publishing import publish_course, read_folder
 from bot.lessons.workbook import ImportResult, export_course, import_workbook, too_big
 
 DEFAULT_CONTENT_DIR = Path(bot.__file__).resolve().parents[1] / "content"
@@ -164,10 +166,29 @@ def import_(
     if result.errors or result.course_id is None:
         typer.secho(t("workbook.cli.refused", count=len(result.errors)), fg="red")
         raise typer.Exit(1)
-    target = write_course(root, result.course_id, result.files)
     if result.warnings:
         typer.secho(t("workbook.cli.warnings", count=len(result.warnings)), fg="yellow")
-    typer.secho(t("workbook.cli.imported", course=result.course_id, path=target), fg="green")
+    if to is not None:  # a folder to look at or publish later: written as it is
+        target = write_course(root, result.course_id, result.files)
+        typer.secho(t("workbook.cli.imported", course=result.course_id, path=target), fg="green")
+        return
+    version = _publish(result.course_id, result.files, root)
+    typer.secho(t("workbook.cli.published", course=result.course_id, version=version), fg="green")
+
+
+def _publish(course_id: str, files: dict[str, bytes], content_dir: Path) -> int:
+    """Serve an imported course as its next version (the one served until now kept in the
+    history), with the images of the course's media/ folder; the number of the new version."""
+    media = content_dir / "courses" / course_id / "media"
+    images = read_folder(media) if media.is_dir() else {}
+    everything = {**{f"media/{name}": data for name, data in images.items()}, **files}
+    try:
+        return publish_course(
+            settings_or_exit(), course_id, everything, author=None, now=utcnow()
+        ).number
+    except ContentError as error:  # the workbook's own check passed: a problem of the folder
+        typer.echo(str(error))
+        raise typer.Exit(1) from None
 
 
 def _import(data: bytes, language: str, content_dir: Path) -> ImportResult:

@@ -153,3 +153,23 @@ def test_a_course_left_aside_by_a_crash_is_put_back_first(tmp_path: Path) -> Non
         "courses/c/course.yaml": b"id: c\n",
         "courses/c/media/peach.png": b"png",
     }
+
+
+def test_import_without_a_folder_publishes_a_new_version_and_keeps_the_old(
+    content: Path, tmp_path: Path
+) -> None:
+    book = tmp_path / "sample.xlsx"
+    export(content, book, "--language", "en")
+    edit(book, "Cards", "D2", "A new first card.")
+    env = {"CONTENT_DIR": str(content), "CONTENT_HISTORY_DIR": str(tmp_path / "history")}
+    result = runner.invoke(content_app, ["import", str(book), "--language", "en"], env=env)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1].startswith("Published the course sample as version 2;")
+    course = content / "courses" / "sample"
+    assert course.is_symlink()  # served from the history, the plain folder kept as version 1
+    assert "A new first card." in (course / "lessons" / "first-steps.zh.md").read_text()
+    assert (course / "media" / "peach.png").read_bytes() == (
+        SAMPLE_CONTENT / "courses" / "sample" / "media" / "peach.png"
+    ).read_bytes()
+    first = tmp_path / "history" / "sample" / "1" / "sample" / "lessons" / "first-steps.zh.md"
+    assert "A new first card." not in first.read_text()
