@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.db.models import Cohort, Role
-from bot.web.viewer import Viewer, may_see_class
+from bot.web.viewer import Viewer, class_for, may_see_class
 from tests.web.conftest import DashboardSite, add_class, add_person
 
 STAFF = (Role.lecturer, Role.coordinator, Role.admin)
@@ -134,3 +134,19 @@ def test_a_class_without_a_lecturer_is_for_coordinators_only() -> None:
     cohort = Cohort(name="c", course_id="sample", timezone="UTC", invite_code="C")
     assert not may_see_class(viewer(Role.lecturer), cohort)
     assert may_see_class(viewer(Role.coordinator), cohort)
+
+
+async def test_class_for_answers_a_missing_class_as_one_not_theirs(
+    dashboard: DashboardSite,
+) -> None:
+    runtime = dashboard.runtime
+    lee = await add_person(runtime, Role.lecturer, name="Lee")
+    wang = await add_person(runtime, Role.coordinator, name="Wang")
+    own = await add_class(runtime, "Own", lee)
+    other = await add_class(runtime, "Other", wang)
+    async with runtime.sessions() as session:
+        found = await class_for(session, viewer(Role.lecturer, lee), own)
+        assert found is not None and found.name == "Own"
+        assert await class_for(session, viewer(Role.lecturer, lee), other) is None
+        assert await class_for(session, viewer(Role.lecturer, lee), other + 1000) is None
+        assert await class_for(session, viewer(Role.coordinator, wang), own) is not None
