@@ -45,6 +45,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.lessons.model import Course
+from bot.qa.background import Background
 from bot.qa.model import Hit, Passage, Source
 from bot.qa.text import (
     ZH_STOP,
@@ -69,6 +70,7 @@ SINGLE_MATCH = 0.75  # the share one rare course word must have of the question
 OUTSIDE_MATCH = 0.8  # a question naming a topic not taught needs this share to be covered
 UNKNOWN_WEIGHT = 0.5  # a question word the course never uses counts this share of the top IDF
 FOCUS_LESSONS = 1  # a term in at most this many lessons is about something the course teaches
+BACKGROUND_MATCH = 0.5  # a card holding this share of a question weighed against everyday Chinese
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class RankedHit(Hit):
     terms: int = 0  # distinct informative question terms the card contains
     rare: bool = False  # one of them is course-specific (RARE_CARDS cards or FOCUS_LESSONS lesson)
     outside: bool = False  # the question names a topic the course does not teach
+    background: float = 0.0  # share of the question weighed against everyday text (zh only)
 
 
 @dataclass(frozen=True)
@@ -94,10 +97,16 @@ class _Index:
     rare_idf: float  # a term in at most RARE_CARDS passages weighs at least this
     outside: frozenset[str] = frozenset()  # topics not taught: terms (es, en) or text (zh)
     focus: frozenset[str] = frozenset()  # terms in at most FOCUS_LESSONS lessons
+    texts: tuple[str, ...] = ()  # each passage's title, summary and text, for `background`
+    searched: tuple[frozenset[str], ...] = ()  # each passage's terms, for `background`
+    background: Background | None = None  # everyday Chinese (see bot/qa/background.py)
 
     @classmethod
     def build(
-        cls, passages: Sequence[tuple[Passage, list[str]]], outside: frozenset[str] = frozenset()
+        cls,
+        passages: Sequence[tuple[Passage, list[str]]],
+        outside: frozenset[str] = frozenset(),
+        texts: Sequence[str] = (),
     ) -> _Index:
         postings: dict[str, list[tuple[int, int]]] = {}
         for number, (_, terms) in enumerate(passages):
@@ -119,6 +128,9 @@ class _Index:
             rare_idf=_idf(n, RARE_CARDS),
             outside=outside,
             focus=focus,
+            texts=tuple(texts),
+            searched=tuple(frozenset(terms) for _, terms in passages) if texts else (),
+            background=Background.chinese(t for _, t in passages) if texts else None,
         )
 
     def search(
@@ -127,9 +139,11 @@ class _Index:
         k: int,
         outside: bool = False,
         asked: Sequence[str] | None = None,
+        plain: Sequence[str] = (),
     ) -> list[RankedHit]:
         """The k best passages for `terms`; `asked`: the question's own terms before back-off
-        (the denominator of `match`), `terms` when None."""
+        (the denominator of `match`), `terms` when None; `plain`: the question's words as jieba
+        cut them, for the `background` share."""
         query = list(dict.fromkeys(terms))  # distinct terms, in order
         if not query or not self.passages:
             return []
@@ -157,6 +171,8 @@ class _Index:
         distinct_asked = dict.fromkeys(query if asked is None else asked)
         total = sum(self._weight(term) for term in distinct_asked) or 1.0
         best = sorted(scores, key=lambda number: (-scores[number], number))[:k]
+        background = self.background
+        everyday = background.question_terms(plain) if background else []
         return [
             RankedHit(
                 passage=self.passages[number],
@@ -166,6 +182,11 @@ class _Index:
                 terms=matched.get(number, 0),
                 rare=number in rare,
                 outside=outside,
+                background=(
+                    background.share(everyday, self.texts[number], self.searched[number])
+                    if background
+                    else 0.0
+                ),
             )
             for number in best
         ]
@@ -212,8 +233,9 @@ class CourseIndex:
                     texts = [p.title for p, _ in cards] + [p.text for p, _ in cards]
                     add_words(course_words(texts))
                 passages = _passages(cards)
+                texts = [p.title + summary + p.text for p, summary in cards]
                 indexes[(course_id, language)] = _Index.build(
-                    passages, _outside(language, cards, passages)
+                    passages, _outside(language, cards, passages), texts if language == "zh" else ()
                 )
         return cls(indexes)
 
@@ -229,10 +251,11 @@ class CourseIndex:
                 raise KeyError(f"course {course_id!r} is not indexed")
             return []
         asked, terms = _query_terms(question, language, index)
+        plain = asked
         if language == "zh":  # a word read as a known word weighs as that word ("寄才" as 快递)
             asked = [w for term in asked for w in _words_in(term, index.idf) or [term]]
         outside = index.names_outside(as_written(question, language).lower(), terms, language)
-        return list(index.search(terms, k, outside, asked))
+        return list(index.search(terms, k, outside, asked, plain))
 
     def term_weights(self, question: str, language: str, course_id: str) -> dict[str, float]:
         """The distinct terms `search` looks for in `question`, each with its IDF in that course
@@ -369,12 +392,14 @@ def relevant(hit: Hit) -> bool:
     """Whether this one hit answers its question (the rule in the module docstring)."""
     if not isinstance(hit, RankedHit):
         return True
+    if hit.outside and hit.match < OUTSIDE_MATCH:
+        return False
+    if hit.background >= BACKGROUND_MATCH:
+        return True  # most of what the question says in everyday Chinese is the course's subject
     if hit.terms == 0 or (hit.terms == 1 and not hit.rare):
         return False  # one common shared word is not an answer
     if hit.terms == 1 and hit.match < SINGLE_MATCH:
         return False  # one rare word covers a question that is about little else
-    if hit.outside and hit.match < OUTSIDE_MATCH:
-        return False
     if hit.terms >= 3 and hit.strength >= MIN_STRENGTH_LONG:
         return True  # a long, chatty question: its share is small, its course words are many
     return hit.match >= PAIR_MATCH
