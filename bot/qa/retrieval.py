@@ -14,13 +14,16 @@ informative terms the card (with its title and summary) contains: a single Chine
 never evidence ("换届选举" must not meet the course's 换 and 选), nor is a stop word.
 
 - `terms`: how many distinct informative terms the card shares with the question; `rare`: one of
-  them is course-specific: in at most RARE_CARDS cards ("screenshot", "验证码"), or in the cards
-  of one lesson only however many ("背景" and "标题" are each taught in one lesson).
+  them is course-specific: in at most RARE_CARDS cards ("screenshot", "验证码"), in the cards
+  of one lesson only however many ("背景" and "标题" are each taught in one lesson), or in a
+  lesson's title, which names what it teaches ("fotos?" asks for the photo lesson).
 - `match`: their IDF-weighted share of the question's informative terms. A term the course never
   uses counts UNKNOWN_WEIGHT of the largest IDF, so the asker's own product ("walnuts") or a
   chatty word dilutes less than an off-topic word used to, and single characters count nothing.
 - `strength`: the informative terms' BM25 score divided by the IDF of a term in no card,
   roughly "how many rare course words the card shares with the question".
+- `background` (Chinese): the share of the question, weighed against everyday Chinese, that the
+  card holds (bot/qa/background.py); at least BACKGROUND_MATCH covers on its own ("咋发货").
 - `outside`: the question names a topic a selling course does not teach (outside.<lang>.txt:
   hail, loans, taxes, crop disease, health, elections, an app that will not log in) and this
   course never uses that word; add a lesson on it and the veto lifts by itself.
@@ -46,16 +49,15 @@ from dataclasses import dataclass
 
 from bot.lessons.model import Course
 from bot.qa.background import Background
+from bot.qa.known import back_off, undiminish, words_in
 from bot.qa.model import Hit, Passage, Source
 from bot.qa.text import (
-    ZH_STOP,
     add_words,
     as_written,
     course_words,
     is_single_han,
     outside_words,
     question_terms,
-    synonyms,
     tokenize,
 )
 
@@ -80,7 +82,7 @@ class RankedHit(Hit):
     match: float = 0.0
     strength: float = 0.0
     terms: int = 0  # distinct informative question terms the card contains
-    rare: bool = False  # one of them is course-specific (RARE_CARDS cards or FOCUS_LESSONS lesson)
+    rare: bool = False  # one is course-specific (RARE_CARDS cards, FOCUS_LESSONS lesson, a title)
     outside: bool = False  # the question names a topic the course does not teach
     background: float = 0.0  # share of the question weighed against everyday text (zh only)
 
@@ -96,7 +98,7 @@ class _Index:
     unknown_idf: float  # the weight of a term no passage contains
     rare_idf: float  # a term in at most RARE_CARDS passages weighs at least this
     outside: frozenset[str] = frozenset()  # topics not taught: terms (es, en) or text (zh)
-    focus: frozenset[str] = frozenset()  # terms in at most FOCUS_LESSONS lessons
+    focus: frozenset[str] = frozenset()  # terms in at most FOCUS_LESSONS lessons or in a title
     texts: tuple[str, ...] = ()  # each passage's title, summary and text, for `background`
     searched: tuple[frozenset[str], ...] = ()  # each passage's terms, for `background`
     background: Background | None = None  # everyday Chinese (see bot/qa/background.py)
@@ -118,7 +120,7 @@ class _Index:
             term
             for term, found in postings.items()
             if len({passages[number][0].lesson for number, _ in found}) <= FOCUS_LESSONS
-        )
+        ) | frozenset(t for p, _ in passages for t in tokenize(p.title, p.language))
         return cls(
             passages=tuple(passage for passage, _ in passages),
             postings=postings,
@@ -253,7 +255,7 @@ class CourseIndex:
         asked, terms = _query_terms(question, language, index)
         plain = asked
         if language == "zh":  # a word read as a known word weighs as that word ("寄才" as 快递)
-            asked = [w for term in asked for w in _words_in(term, index.idf) or [term]]
+            asked = [w for term in asked for w in words_in(term, index.idf) or [term]]
         outside = index.names_outside(as_written(question, language).lower(), terms, language)
         return list(index.search(terms, k, outside, asked, plain))
 
@@ -273,8 +275,8 @@ def _query_terms(question: str, language: str, index: _Index) -> tuple[list[str]
     terms in one index (Chinese backed off to known words and characters)."""
     asked = question_terms(question, language)
     if language == "es":
-        asked = [_undiminish(term, index.idf) for term in asked]
-    return asked, _back_off(asked, index.idf) if language == "zh" else asked
+        asked = [undiminish(term, index.idf) for term in asked]
+    return asked, back_off(asked, index.idf) if language == "zh" else asked
 
 
 def _outside(
@@ -299,52 +301,6 @@ def _fold(text: str) -> str:
     """Lower case, without accents and with ’ as ', for finding phrases in text."""
     decomposed = unicodedata.normalize("NFD", text.lower().replace("’", "'"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-_DIMINUTIVE = (("ecit", 3), ("cit", 3), ("it", 4))  # -ecito, -cito, -ito: shortest base kept
-
-
-def _undiminish(term: str, known: Mapping[str, float]) -> str:
-    """A Spanish diminutive the course does not use, as its base word when the course uses that
-    ("huertito" -> "huerto", "cafecito" -> "café"); `term` itself otherwise."""
-    if term in known:
-        return term
-    for ending, shortest in _DIMINUTIVE:
-        base = term[: -len(ending)]
-        if term.endswith(ending) and len(base) >= shortest and base in known:
-            return base
-    return term
-
-
-def _words_in(term: str, known: Mapping[str, float]) -> list[str]:
-    """The known words (two characters or more) an unknown Chinese word backs off to."""
-    if term in known:
-        return [term]
-    return [part for part in _back_off([term], known) if part in known and not is_single_han(part)]
-
-
-def _back_off(terms: list[str], known: Mapping[str, float]) -> list[str]:
-    """Unknown Chinese words replaced by the shorter words and characters in them that the index
-    knows, longest first ("网老卡" -> 网, 卡; "寄才" -> 快递 by the synonym of 寄); kept if none."""
-    same = synonyms("zh")
-    out: list[str] = []
-    for term in terms:
-        if term in known:
-            out.append(term)
-            continue
-        parts: list[str] = []
-        start = 0
-        while start < len(term):
-            for end in range(len(term), start, -1):
-                piece = same.get(term[start:end], term[start:end])
-                if piece in known and piece not in ZH_STOP:
-                    parts.append(piece)
-                    start = end
-                    break
-            else:
-                start += 1
-        out.extend(parts or [term])
-    return out
 
 
 def card_passages(course_id: str, course: Course, language: str) -> list[tuple[Passage, str]]:

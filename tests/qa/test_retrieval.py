@@ -276,13 +276,13 @@ def test_a_topic_the_course_teaches_is_not_vetoed() -> None:
 
 
 def test_a_spanish_diminutive_searches_as_its_base_word() -> None:
-    from bot.qa.retrieval import _undiminish
+    from bot.qa.known import undiminish
 
     known = {"huert": 2.0, "caf": 2.0, "necesit": 1.0}
-    assert _undiminish("huertit", known) == "huert"  # huertito -> huerto
-    assert _undiminish("cafecit", known) == "caf"  # cafecito -> café
-    assert _undiminish("necesit", known) == "necesit"  # a word the course uses stays
-    assert _undiminish("bonit", {"bon": 1.0}) == "bonit"  # too short a base to trust
+    assert undiminish("huertit", known) == "huert"  # huertito -> huerto
+    assert undiminish("cafecit", known) == "caf"  # cafecito -> café
+    assert undiminish("necesit", known) == "necesit"  # a word the course uses stays
+    assert undiminish("bonit", {"bon": 1.0}) == "bonit"  # too short a base to trust
 
 
 @pytest.mark.parametrize(
