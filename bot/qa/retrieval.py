@@ -142,10 +142,12 @@ class _Index:
         outside: bool = False,
         asked: Sequence[str] | None = None,
         plain: Sequence[str] = (),
+        against: frozenset[str] = frozenset(),
     ) -> list[RankedHit]:
         """The k best passages for `terms`; `asked`: the question's own terms before back-off
         (the denominator of `match`), `terms` when None; `plain`: the question's words as jieba
-        cut them, for the `background` share."""
+        cut them, for the `background` share; `against`: terms that name a topic not taught,
+        which never count as matched."""
         query = list(dict.fromkeys(terms))  # distinct terms, in order
         if not query or not self.passages:
             return []
@@ -159,7 +161,7 @@ class _Index:
             idf = self.idf.get(term)
             if idf is None:
                 continue
-            counts = not is_single_han(term)
+            counts = not is_single_han(term) and term not in against
             for number, count in self.postings[term]:
                 norm = K1 * (1 - B + B * self.lengths[number] / average)
                 score = idf * count * (K1 + 1) / (count + norm)
@@ -200,14 +202,20 @@ class _Index:
         idf = self.idf.get(term)
         return idf if idf is not None else self.unknown_idf * UNKNOWN_WEIGHT
 
-    def names_outside(self, question: str, terms: Sequence[str], language: str) -> bool:
-        """Whether the question names a topic the course does not teach (see `_outside`)."""
+    def names_outside(
+        self, question: str, terms: Sequence[str], language: str
+    ) -> tuple[bool, frozenset[str]]:
+        """Whether the question names a topic the course does not teach (see `_outside`), and the
+        search terms of the words or phrases that name it: evidence against the course, never for
+        it ("my phone won't turn on" must not meet the card on turning on "do not disturb")."""
         if language == "zh":
-            return any(word in question for word in self.outside)
-        text = " ".join(_fold(question).split())
-        return any(term in self.outside for term in terms) or any(
-            " " in phrase and phrase in text for phrase in self.outside
-        )
+            named = [word for word in self.outside if word in question]
+        else:
+            text = " ".join(_fold(question).split())
+            named = [term for term in terms if term in self.outside]
+            named += [p for p in self.outside if " " in p and p in text]
+        against = frozenset(term for word in named for term in tokenize(word, language))
+        return bool(named), against
 
 
 def _idf(passages: int, containing: int) -> float:
@@ -256,8 +264,9 @@ class CourseIndex:
         plain = asked
         if language == "zh":  # a word read as a known word weighs as that word ("寄才" as 快递)
             asked = [w for term in asked for w in words_in(term, index.idf) or [term]]
-        outside = index.names_outside(as_written(question, language).lower(), terms, language)
-        return list(index.search(terms, k, outside, asked, plain))
+        written = as_written(question, language).lower()
+        outside, against = index.names_outside(written, terms, language)
+        return list(index.search(terms, k, outside, asked, plain, against))
 
     def term_weights(self, question: str, language: str, course_id: str) -> dict[str, float]:
         """The distinct terms `search` looks for in `question`, each with its IDF in that course
