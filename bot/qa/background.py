@@ -34,6 +34,9 @@ SPECIFIC_LOG = 2.0  # a word e² (about 7) times more common in the course than 
 # fully specific to it; one as common there as anywhere is not specific at all
 
 
+Weighed = tuple[tuple[str, float, float], ...]  # (term, everyday weight, specificity to the course)
+
+
 def _is_han(char: str) -> bool:
     return "\u3400" <= char <= "\u9fff"
 
@@ -58,9 +61,10 @@ class Background:
             course={term: n / course_total for term, n in counted.items()},
         )
 
-    def question_terms(self, asked: Sequence[str]) -> list[str]:
-        """The question's distinct terms, a word jieba made up read as its characters."""
-        out: list[str] = []
+    def weigh(self, asked: Sequence[str]) -> Weighed:
+        """The question's distinct terms (a word jieba made up read as its characters), each
+        with its everyday weight and its specificity to the course; once per question."""
+        terms: list[str] = []
         for term in asked:
             made_up = (
                 len(term) > 1
@@ -68,21 +72,14 @@ class Background:
                 and term not in self.course
                 and not self.words.get(term)
             )
-            out.extend(ch for ch in term if ch not in ZH_STOP) if made_up else out.append(term)
-        return list(dict.fromkeys(out))
-
-    def share(self, terms: Sequence[str], text: str, searched: Collection[str]) -> float:
-        """The share of the question's everyday weight that a card holds, each word it contains
-        counted by its specificity (0..1). A word is in the card when `text` (the card with its
-        lesson's title and summary) has it, or its search terms `searched` do (synonyms)."""
-        total = 0.0
-        earned = 0.0
-        for term in terms:
-            weight = -math.log(self._general(term))
-            total += weight
-            if term in searched or term in text:
-                earned += weight * self._specific(term)
-        return earned / total if total else 0.0
+            if made_up:
+                terms.extend(char for char in term if char not in ZH_STOP)
+            else:
+                terms.append(term)
+        return tuple(
+            (term, -math.log(self._general(term)), self._specific(term))
+            for term in dict.fromkeys(terms)
+        )
 
     def _general(self, term: str) -> float:
         return (self.words.get(term, 0) + 1) / self.total
@@ -92,3 +89,16 @@ class Background:
         if not share:
             return 0.0
         return max(0.0, min(1.0, math.log(share / self._general(term)) / SPECIFIC_LOG))
+
+
+def share(weighed: Weighed, text: str, searched: Collection[str]) -> float:
+    """The share of the question's everyday weight that a card holds, each word it contains
+    counted by its specificity (0..1). A word is in the card when `text` (the card with its
+    lesson's title and summary) has it, or its search terms `searched` do (synonyms)."""
+    total = sum(weight for _, weight, _ in weighed)
+    earned = sum(
+        weight * specific
+        for term, weight, specific in weighed
+        if specific and (term in searched or term in text)
+    )
+    return earned / total if total else 0.0

@@ -48,7 +48,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.lessons.model import Course
-from bot.qa.background import Background
+from bot.qa.background import Background, share
 from bot.qa.known import back_off, undiminish, words_in
 from bot.qa.model import Hit, Passage, Source
 from bot.qa.text import (
@@ -176,7 +176,7 @@ class _Index:
         total = sum(self._weight(term) for term in distinct_asked) or 1.0
         best = sorted(scores, key=lambda number: (-scores[number], number))[:k]
         background = self.background
-        everyday = background.question_terms(plain) if background else []
+        everyday = background.weigh(plain) if background else ()
         return [
             RankedHit(
                 passage=self.passages[number],
@@ -187,7 +187,7 @@ class _Index:
                 rare=number in rare,
                 outside=outside,
                 background=(
-                    background.share(everyday, self.texts[number], self.searched[number])
+                    share(everyday, self.texts[number], self.searched[number])
                     if background
                     else 0.0
                 ),

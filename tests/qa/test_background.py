@@ -7,13 +7,17 @@ from pathlib import Path
 import pytest
 
 from bot.lessons.content import require_library
-from bot.qa.background import Background
+from bot.qa.background import Background, share
 from bot.qa.retrieval import BACKGROUND_MATCH, CourseIndex, RankedHit
 
 REAL_CONTENT = Path(__file__).resolve().parents[2] / "content"
 
 # A small course in which 快递 and 包装 are far more common than in everyday text.
 COURSE = [["快递", "包装", "快递", "顾客"], ["包装", "快递", "箱子"]] * 20
+
+
+def _terms(background: Background, asked: list[str]) -> list[str]:
+    return [term for term, _, _ in background.weigh(asked)]
 
 
 @pytest.fixture(scope="module")
@@ -24,33 +28,33 @@ def real() -> CourseIndex:
 def test_a_word_jieba_made_up_is_read_as_its_characters() -> None:
     background = Background.chinese(COURSE)
     # 记在 is neither in jieba's dictionary nor in the course; 在 is a function word.
-    assert background.question_terms(["订单", "记在", "快递"]) == ["订单", "记", "快递"]
+    assert _terms(background, ["订单", "记在", "快递"]) == ["订单", "记", "快递"]
     # A word of the course or of the dictionary stays whole.
-    assert background.question_terms(["快递", "时候"]) == ["快递", "时候"]
+    assert _terms(background, ["快递", "时候"]) == ["快递", "时候"]
 
 
 def test_a_card_with_every_word_of_the_course_holds_the_whole_question() -> None:
     background = Background.chinese(COURSE)
-    assert background.share(["快递", "包装"], "快递包装", frozenset()) == pytest.approx(1.0)
-    assert background.share(["快递", "包装"], "别的东西", frozenset()) == 0.0
+    assert share(background.weigh(["快递", "包装"]), "快递包装", frozenset()) == pytest.approx(1.0)
+    assert share(background.weigh(["快递", "包装"]), "别的东西", frozenset()) == 0.0
 
 
 def test_a_rare_everyday_word_weighs_more_than_a_common_one() -> None:
     background = Background.chinese(COURSE)
-    with_common = background.share(["快递", "时候"], "快递", frozenset())
-    with_rare = background.share(["快递", "猪瘟"], "快递", frozenset())
+    with_common = share(background.weigh(["快递", "时候"]), "快递", frozenset())
+    with_rare = share(background.weigh(["快递", "猪瘟"]), "快递", frozenset())
     assert 0.0 < with_rare < with_common < 1.0
 
 
 def test_a_word_is_found_by_the_cards_search_terms_too() -> None:
     background = Background.chinese(COURSE)
     # 物流 is searched as 快递 (a synonym): the card's terms have it, its text does not.
-    assert background.share(["快递"], "物流", frozenset({"快递"})) == pytest.approx(1.0)
+    assert share(background.weigh(["快递"]), "物流", frozenset({"快递"})) == pytest.approx(1.0)
 
 
 def test_a_word_no_more_common_in_the_course_than_anywhere_earns_nothing() -> None:
     background = Background.chinese(COURSE)
-    assert background.share(["东西"], "东西", frozenset()) == 0.0  # not a course word at all
+    assert share(background.weigh(["东西"]), "东西", frozenset()) == 0.0  # not a course word at all
 
 
 def test_only_chinese_is_weighed_against_everyday_text(real: CourseIndex) -> None:
