@@ -84,7 +84,7 @@ class RankedHit(Hit):
     terms: int = 0  # distinct informative question terms the card contains
     rare: bool = False  # one is course-specific (RARE_CARDS cards, FOCUS_LESSONS lesson, a title)
     outside: bool = False  # the question names a topic the course does not teach
-    background: float = 0.0  # share of the question weighed against everyday text (zh only)
+    background: float = 0.0  # share of the question against everyday text (zh, first hits only)
 
 
 @dataclass(frozen=True)
@@ -188,11 +188,11 @@ class _Index:
                 outside=outside,
                 background=(
                     share(everyday, self.texts[number], self.searched[number])
-                    if background
+                    if background and rank < COVER_DEPTH  # the only hits `covers` reads
                     else 0.0
                 ),
             )
-            for number in best
+            for rank, number in enumerate(best)
         ]
 
     def _weight(self, term: str) -> float:
