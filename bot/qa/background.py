@@ -6,12 +6,13 @@ single character ("拍", "卖", "群") that a short question rests on. This scor
 against a background of general Chinese: jieba's dictionary frequencies (about 60 million words of
 everyday text, shipped with jieba), so it needs no list of our own.
 
-- A question word weighs its information in everyday Chinese, -log p(general): "东西" or "时候"
-  weigh little, "发货", "签证" or "猪瘟" much. Every word counts, the words the course never uses
-  too, so an off-topic question is not answered for the one course word in it.
+- A question word weighs its information in everyday Chinese, -log p(general): "问题" or "时候"
+  (about 7) weigh half as much as "发货" or "猪瘟" (14, 15). Every word counts, the words the
+  course never uses too (换届, 选举, 签证), so an off-topic question is not answered for the one
+  course word or the few characters it shares.
 - A card that contains a word earns that weight times the word's specificity to the course:
   log(p(course) / p(general)) / SPECIFIC_LOG, clipped to 0..1. "拍", "快递", "直播" are far more
-  common in the course than in everyday text (1); "换", "选", "时候" are not (about 0).
+  common in the course than in everyday text (1); "问题" is not (0).
 - A single character counts as a word of its own on both sides (how often the course's search
   terms and jieba's dictionary have it alone), so "机" inside every "手机" does not make a lone
   "机" look like course vocabulary, while "拍" (take a photo), alone all over the course, is.
