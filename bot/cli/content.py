@@ -173,7 +173,15 @@ def import_(
         typer.secho(t("workbook.cli.imported", course=result.course_id, path=target), fg="green")
         return
     version = _publish(result.course_id, result.files, root)
-    typer.secho(t("workbook.cli.published", course=result.course_id, version=version), fg="green")
+    typer.secho(
+        t(
+            "workbook.cli.published",
+            course=result.course_id,
+            version=version,
+            command=f"academy content history {result.course_id}",
+        ),
+        fg="green",
+    )
 
 
 def _publish(course_id: str, files: dict[str, bytes], content_dir: Path) -> int:
