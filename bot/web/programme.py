@@ -29,6 +29,7 @@ from bot.stats.labels import export_labels, svg_labels
 from bot.stats.queries import cohort_stats, trainee_rows
 from bot.stats.svg import activity_svg, completion_svg
 from bot.stats.views import ClassSort
+from bot.web.figure_cache import FIGURE_CACHE, FigureCache, ProgrammeFigures
 from bot.web.figures import figures_context
 from bot.web.pages import PageNotFound, add_page, dashboard_of, render, viewer_of
 from bot.web.people import add_people_routes
@@ -70,30 +71,44 @@ async def programme(request: web.Request) -> web.Response:
     courses, now, language = dashboard.courses(), dashboard.clock(), viewer.language
     async with dashboard.sessions() as session:
         visible = await visible_classes(session, viewer)
-        offered = sorted({r.cohort.course_id for r in visible if r.cohort.course_id in courses})
-        if not offered:
-            return render(request, "programme.html", overview=None)
-        ids = None if viewer.sees_every_class else [r.cohort.id for r in visible if r.cohort.id]
-        wanted = request.query.get("course")
-        course_id = wanted if wanted in offered else None
-        overview = await programme_overview(
-            session, courses, now, language, cohort_ids=ids, course_id=course_id
+    offered = sorted({r.cohort.course_id for r in visible if r.cohort.course_id in courses})
+    if not offered:
+        return render(request, "programme.html", overview=None)
+    ids = None if viewer.sees_every_class else [r.cohort.id for r in visible if r.cohort.id]
+    wanted = request.query.get("course")
+    chosen = wanted if wanted in offered else None
+
+    async def count() -> ProgrammeFigures:
+        async with dashboard.sessions() as session:
+            overview = await programme_overview(
+                session, courses, now, language, cohort_ids=ids, course_id=chosen
+            )
+            course_id = overview.course_id
+            activity = await activity_over_time(session, course_id, now, cohort_ids=ids)
+            rows = await class_rows(session, courses, now, cohort_ids=ids)
+            _, missed = await missed_questions(
+                session, courses, language, cohort_ids=ids, course_id=course_id
+            )
+        return ProgrammeFigures(
+            overview=overview,
+            activity=activity,
+            classes=tuple(r for r in rows if r.course_id == course_id),
+            missed=tuple(missed),
+            counted_at=now,
         )
-        course_id = overview.course_id
-        activity = await activity_over_time(session, course_id, now, cohort_ids=ids)
-        rows = await class_rows(session, courses, now, cohort_ids=ids)
-        _, missed = await missed_questions(
-            session, courses, language, cohort_ids=ids, course_id=course_id
-        )
-        asked_filter = _asked_filter(request.query.get("asked", ""))
+
+    view = (chosen, None if ids is None else tuple(ids), language)
+    counted = await request.app[FIGURE_CACHE].figures(view, now, count)
+    overview, activity, rows = counted.overview, counted.activity, counted.classes
+    course_id = overview.course_id
+    asked_filter = _asked_filter(request.query.get("asked", ""))
+    async with dashboard.sessions() as session:
         _, asked = await questions_asked(
             session, courses, cohort_ids=ids, course_id=course_id, which=asked_filter
         )
     typed = filter_of(request)
     sorting = sorting_of(request, CLASS_COLUMNS, ClassSort.name.value)
-    shown = [
-        r for r in rows if r.course_id == course_id and matches(f"{r.name} {r.lecturer}", typed)
-    ]
+    shown = [r for r in rows if matches(f"{r.name} {r.lecturer}", typed)]
     shown = sort_classes(shown, ClassSort(sorting.column), sorting.descending)
     t = Translator(language)
     t_labels = svg_labels(t)
@@ -107,7 +122,8 @@ async def programme(request: web.Request) -> web.Response:
         activity=activity,
         activity_chart=activity_svg(activity, t_labels),
         classes=shown,
-        classes_total=sum(1 for r in rows if r.course_id == course_id),
+        classes_total=len(rows),
+        counted_at=counted.counted_at,
         typed=typed,
         sorting=sorting,
         heads=headers(
@@ -118,7 +134,7 @@ async def programme(request: web.Request) -> web.Response:
             fragment="classes",
         ),
         keep={k: v for k, v in request.query.items() if k in ("course", "sort", "dir", "asked")},
-        missed=missed,
+        missed=counted.missed,
         asked=asked,
         asked_filter=asked_filter.value,
         asked_links={
@@ -172,6 +188,7 @@ async def download(request: web.Request) -> web.Response:
 
 def add_programme_routes(app: web.Application) -> None:
     """The programme page and its download, with the class and trainee pages it links to."""
+    app[FIGURE_CACHE] = FigureCache()
     add_page(app, PROGRAMME, programme, role=Role.lecturer)
     add_page(app, DOWNLOAD, download, role=Role.coordinator)
     add_people_routes(app)

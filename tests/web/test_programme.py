@@ -8,13 +8,14 @@ import io
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from itertools import pairwise
 
 import pytest
 from openpyxl import load_workbook
 
 from bot.cli.stats import percent
-from bot.db.models import Cohort, Role
+from bot.db.models import Cohort, Membership, Person, Role
 from bot.stats import all_cohort_stats, cohort_stats
 from bot.stats.model import CohortStats
 from tests.stats.conftest import NOW, Programme, build_programme
@@ -217,3 +218,26 @@ async def test_headings_come_in_order_and_tables_are_labelled(site: Site) -> Non
     assert '<th scope="col"' in page.text and '<th scope="row"' in page.text
     assert '<label for="classes-filter">' in page.text and 'id="classes-filter"' in page.text
     assert 'class="table-wrap"' in page.text
+
+
+async def test_the_figures_are_counted_again_after_a_minute(site: Site) -> None:
+    runtime = site.dashboard.runtime
+    async with await site.as_coordinator() as browser:
+        before = await browser.get("/web/programme")
+        async with runtime.sessions() as session:
+            newcomer = Person(channel="test", channel_user_id="newcomer", display_name="Nia")
+            session.add(newcomer)
+            await session.flush()
+            assert newcomer.id is not None
+            beta = site.programme.cohorts["Beta"]
+            session.add(Membership(cohort_id=beta, person_id=newcomer.id))
+            await session.commit()
+        same = await browser.get("/web/programme?sort=members")
+        site.dashboard.later(timedelta(seconds=59))
+        still = await browser.get("/web/programme")
+        site.dashboard.later(timedelta(seconds=1))
+        after = await browser.get("/web/programme")
+    assert figure(before, "enrolled") == figure(same, "enrolled") == figure(still, "enrolled")
+    assert (figure(before, "enrolled"), figure(after, "enrolled")) == ("7", "8")
+    assert "Counted at 2026-03-10 15:00 (UTC)" in before.text
+    assert "Counted at 2026-03-10 15:01 (UTC)" in after.text
