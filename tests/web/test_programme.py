@@ -7,17 +7,24 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+import bot.web
 from bot.cli.stats import percent
-from bot.db.models import Cohort, Membership, Person, Role
+from bot.config import LANGUAGES
+from bot.db.models import Cohort, LessonStatus, Membership, Person, Role
+from bot.i18n import catalog
 from bot.stats import all_cohort_stats, cohort_stats
+from bot.stats.asked import AskedFilter
 from bot.stats.model import CohortStats
+from bot.web.people import MEMBER_SORTS
+from bot.web.programme import CLASS_COLUMNS
 from tests.stats.conftest import NOW, Programme, build_programme
 from tests.web.conftest import Browser, DashboardSite, Page, add_person
 
@@ -241,3 +248,39 @@ async def test_the_figures_are_counted_again_after_a_minute(site: Site) -> None:
     assert (figure(before, "enrolled"), figure(after, "enrolled")) == ("7", "8")
     assert "Counted at 2026-03-10 15:00 (UTC)" in before.text
     assert "Counted at 2026-03-10 15:01 (UTC)" in after.text
+
+
+async def test_a_course_picker_when_classes_follow_several_courses(site: Site) -> None:
+    runtime = site.dashboard.runtime
+    courses = runtime.academy.services.courses
+    courses["second"] = replace(courses["sample"], id="second", title={"en": "Beekeeping"})
+    async with runtime.sessions() as session:
+        session.add(Cohort(name="Bees", course_id="second", timezone="UTC", invite_code="BEES"))
+        await session.commit()
+    async with await site.as_coordinator() as browser:
+        default = await browser.get("/web/programme")
+        second = await browser.get("/web/programme?course=second")
+    assert '<label for="course">Course</label>' in default.text
+    assert '<option value="second">Beekeeping</option>' in default.text
+    assert [r[0] for r in class_table(default)] == ["Alpha", "Beta"]
+    assert [r[0] for r in class_table(second)] == ["Bees"]
+    assert '<option value="second" selected>' in second.text
+    assert figure(second, "enrolled") == "0"
+    assert 'href="/web/programme/trainees.xlsx?course=second"' in second.text
+
+
+def test_every_word_the_templates_ask_for_is_in_the_catalogs() -> None:
+    templates = Path(bot.web.__file__).parent / "templates"
+    used: set[str] = set()
+    for path in templates.glob("*.html"):
+        found = re.findall(r"""\bt\(\s*["']([a-z_]+\.[a-z_.]+)["']""", path.read_text())
+        used |= {key for key in found if not key.endswith((".", "_"))}  # built: see below
+    # Keys the pages build from a value: every value they can take.
+    used |= {f"web.programme.col_{c}" for c in CLASS_COLUMNS}
+    used |= {f"web.class_page.col_{c}" for c in MEMBER_SORTS}
+    used |= {f"web.programme.asked_{f}" for f in AskedFilter}
+    used |= {f"web.programme.asked_caption_{f}" for f in AskedFilter}
+    used |= {f"stats.status.{s}" for s in LessonStatus}
+    assert len(used) > 50
+    for language in LANGUAGES:
+        assert sorted(used - set(catalog(language))) == [], language
