@@ -106,7 +106,10 @@ async def over_http(url: str, courses: dict[str, Course], runs: int) -> dict[str
     sessions = make_sessionmaker(engine)
     biggest, busiest = await subjects(sessions)
     async with sessions() as session:
+        # The bench writes ids itself, so PostgreSQL's sequence has not moved: take the next.
+        last = (await session.exec(select(func.max(Person.id)))).one()[0]
         person = Person(
+            id=int(last or 0) + 1,
             channel="bench",
             channel_user_id="coordinator",
             display_name="Bench",
