@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from sqlmodel import select
 
-from bot.db.models import Cohort, Role
+from bot.db.models import Cohort, Membership, Role
 from bot.web.viewer import Viewer, class_for, may_see_class
 from tests.web.conftest import DashboardSite, add_class, add_person
 
@@ -30,13 +31,22 @@ class Access:
         return f"{self.method} {self.page} as {self.role.value if self.role else 'nobody'}"
 
 
-def rows(page: str, shown: tuple[Role | None, ...], method: str = "GET") -> list[Access]:
-    """`page` shown to the roles in `shown`; nobody signed in is sent to sign in (GET) or
-    refused (POST); every other role refused."""
+def rows(
+    page: str,
+    shown: tuple[Role | None, ...],
+    method: str = "GET",
+    *,
+    hidden: tuple[Role, ...] = (),
+) -> list[Access]:
+    """`page` shown to the roles in `shown`, hidden (404: as if it did not exist) from those in
+    `hidden`; nobody signed in is sent to sign in (GET) or refused (POST); every other role
+    refused."""
     made = []
     for role in EVERYONE:
         if role in shown:
             status = 200
+        elif role in hidden:
+            status = 404
         elif role is None:
             status = 303 if method == "GET" else 403
         else:
@@ -50,6 +60,15 @@ ACCESS: list[Access] = [
     *rows("/web/login", EVERYONE),
     *rows("/web/app", EVERYONE),
     *rows("/web/logout", (Role.trainee, *STAFF), method="POST"),
+    # Issue 17, coordinator pages: {own_trainee}/{other_trainee} are in the own/other class.
+    *rows("/web/programme", STAFF),
+    *rows("/web/programme/trainees.xlsx?course=sample", (Role.coordinator, Role.admin)),
+    *rows("/web/classes/{own}", STAFF),
+    *rows("/web/classes/{other}", (Role.coordinator, Role.admin), hidden=(Role.lecturer,)),
+    *rows("/web/classes/{own}/trainees.xlsx", (Role.coordinator, Role.admin)),
+    *rows("/web/classes/{other}/trainees.xlsx", (Role.coordinator, Role.admin)),
+    *rows("/web/trainees/{own_trainee}", STAFF),
+    *rows("/web/trainees/{other_trainee}", (Role.coordinator, Role.admin), hidden=(Role.lecturer,)),
 ]
 
 
@@ -58,9 +77,15 @@ async def test_who_may_see_which_page(dashboard: DashboardSite, case: Access) ->
     runtime = dashboard.runtime
     other_lecturer = await add_person(runtime, Role.lecturer, name="Other")
     viewer = await add_person(runtime, case.role) if case.role else None
-    own = await add_class(runtime, "Own", viewer)
-    other = await add_class(runtime, "Other", other_lecturer)
-    page = case.page.format(own=own, other=other)
+    own = await add_class(runtime, "Own", viewer, members=1)
+    other = await add_class(runtime, "Other", other_lecturer, members=1)
+    async with runtime.sessions() as session:
+        trainees = dict(
+            list(await session.exec(select(Membership.cohort_id, Membership.person_id)))
+        )
+    page = case.page.format(
+        own=own, other=other, own_trainee=trainees[own], other_trainee=trainees[other]
+    )
     if viewer is None:
         browser = dashboard.browser()
     else:
