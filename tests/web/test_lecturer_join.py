@@ -93,6 +93,9 @@ async def test_another_lecturers_class_is_not_found(dashboard: DashboardSite) ->
     assert (await cohort_row(dashboard, theirs)).invite_open
     assert (await lecturer.browser.get("/web/classes/99999/join")).status == 404
     await lecturer.close()
+    trainee = await add_person(dashboard.runtime, Role.trainee, name="Ana")
+    async with await dashboard.signed_in(trainee) as browser:  # the picture: not for trainees
+        assert (await browser.get(f"/web/classes/{theirs}/join/qr.png")).status == 403
 
 
 async def test_a_class_name_is_escaped(dashboard: DashboardSite) -> None:
