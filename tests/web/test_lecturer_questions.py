@@ -23,9 +23,7 @@ async def passed_question(
     """A question the member `user_id` of the class passed to its lecturer; its id."""
     person = await person_named(runtime, user_id)
     async with runtime.sessions() as session:
-        member = await session.exec(
-            select(Membership).where(Membership.person_id == person.id)
-        )
+        member = await session.exec(select(Membership).where(Membership.person_id == person.id))
         assert member.one().cohort_id == class_id
         question = TraineeQuestion(
             person_id=person.id or 0,
