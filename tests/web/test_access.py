@@ -69,6 +69,7 @@ ACCESS: list[Access] = [
     *class_rows("/web/classes/{which}/join", "POST", 303),
     *class_rows("/web/classes/{which}/plan"),
     *class_rows("/web/classes/{which}/plan", "POST", 303),
+    *class_rows("/web/classes/{which}/plan/state", "POST", 303),
     *class_rows("/web/classes/{which}/announcements"),
     *class_rows("/web/classes/{which}/announcements", "POST", 303),
     *rows("/web/questions", STAFF),

@@ -121,3 +121,29 @@ async def test_a_plan_without_a_day_or_time_is_refused(dashboard: DashboardSite)
     page = await lecturer.browser.get(plan_page + "?problem=days")
     assert page.shows(en("web.plan_problem_days"))
     await lecturer.close()
+
+
+async def test_pause_resume_and_cancel_as_in_the_chat(dashboard: DashboardSite) -> None:
+    lecturer = await lecturer_with_class(dashboard)
+    plan_page, state = lecturer.base + "/plan", lecturer.base + "/plan/state"
+    await lecturer.browser.get(plan_page)
+    await lecturer.browser.post(plan_page, {"start": "2026-05-05", "weekday": "1", "time": "19:00"})
+    paused = await lecturer.browser.post(state, {"action": "pause"})
+    assert (await lecturer.browser.get(paused.location)).shows(en("plan.paused"))
+    assert [p.status for p in await plans_of(lecturer)] == [PlanStatus.paused]
+    resumed = await lecturer.browser.post(state, {"action": "resume"})
+    page = await lecturer.browser.get(resumed.location)
+    assert page.shows(en("plan.resumed", number=1, date="Tuesday, May 5, 2026", time="19:00"))
+    sure = await lecturer.browser.post(state, {"action": "cancel"})
+    assert sure.status == 200 and sure.shows(en("plan.cancel_confirm", name="Peaches"))
+    assert [p.status for p in await plans_of(lecturer)] == [PlanStatus.active]
+    cancelled = await lecturer.browser.post(state, {"action": "cancel_confirmed"})
+    assert (await lecturer.browser.get(cancelled.location)).shows(
+        en("plan.cancelled", name="Peaches")
+    )
+    assert [p.status for p in await plans_of(lecturer)] == [PlanStatus.cancelled]
+    async with dashboard.runtime.sessions() as session:
+        cohort = await session.get(Cohort, lecturer.class_id)
+        assert cohort is not None and cohort.unlocked is None  # every lesson open, as the chat
+    assert (await lecturer.browser.post(state, {"action": "pause"}, csrf="")).status == 403
+    await lecturer.close()

@@ -12,6 +12,7 @@ from aiohttp import web
 from babel.dates import format_date, get_day_names
 
 from bot.db.models import Cohort, LessonPlan, PlanStatus, Role
+from bot.i18n import Translator
 from bot.lessons.model import Course
 from bot.localtime import local_day, parse_hhmm
 from bot.scheduling import plans
@@ -111,7 +112,22 @@ async def plan_page(request: web.Request) -> web.Response:
         zone=zone_name(cohort.timezone, language),
         problem=request.query.get("problem", ""),
         saved=request.query.get("saved", ""),
+        done=_done_note(request.query.get("done", ""), plan, cohort, language),
     )
+
+
+def _done_note(done: str, plan: LessonPlan | None, cohort: Cohort, language: str) -> str:
+    """The chat's sentence for what was just done to the plan ("" for nothing)."""
+    t = Translator(language)
+    if done == "paused" and plan is not None and plan.status == PlanStatus.paused:
+        return t("plan.paused")
+    if done == "resumed" and plan is not None and plan.status == PlanStatus.active:
+        instant = plans.occurrence(plan, cohort.timezone, plan.next_step)
+        day, at = plans.when_text(instant, cohort.timezone, language)
+        return t("plan.resumed", number=plan.next_step + 1, date=day, time=at)
+    if done == "cancelled":
+        return t("plan.cancelled", name=cohort.name)
+    return ""
 
 
 def _start_day(text: str) -> date | None:
@@ -153,6 +169,34 @@ async def save_plan(request: web.Request) -> web.Response:
     return see_other(back + "?saved=1")
 
 
+async def change_state(request: web.Request) -> web.Response:
+    """Pause, resume or cancel (after a page that asks to be sure) the running or paused plan,
+    as the chat's plan buttons do."""
+    dashboard = dashboard_of(request)
+    action = (await form_of(request)).get("action", "")
+    now = dashboard.clock()
+    async with dashboard.sessions() as session:
+        cohort = await viewed_class(request, session)
+        back = class_path(cohort, "plan")
+        plan = await plans.current_plan(session, cohort.id or 0)
+        if plan is None or plan.status not in (PlanStatus.active, PlanStatus.paused):
+            return see_other(back)
+        done = ""
+        if action == "pause" and plans.pause_plan(plan):
+            done = "paused"
+        elif action == "resume" and plans.resume_plan(plan, cohort.timezone, now):
+            done = "resumed"
+        elif action == "cancel":
+            return render(request, "lecturer_plan_cancel.html", cohort=cohort, base=back)
+        elif action == "cancel_confirmed":
+            await plans.cancel_plan(session, plan, cohort)
+            done = "cancelled"
+        session.add(plan)
+        await session.commit()
+    return see_other(f"{back}?done={done}" if done else back)
+
+
 def add_plan_routes(app: web.Application) -> None:
     add_page(app, "/web/classes/{id}/plan", plan_page, role=Role.lecturer)
     add_page(app, "/web/classes/{id}/plan", save_plan, role=Role.lecturer, method="POST")
+    add_page(app, "/web/classes/{id}/plan/state", change_state, role=Role.lecturer, method="POST")
