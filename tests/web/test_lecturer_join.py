@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.cohorts.service import qr_png
 from bot.db.models import Cohort, Role
 from bot.i18n import Translator
+from bot.pipeline.router import Offers
 from tests.web.conftest import DashboardSite, add_class, add_person
 from tests.web.lecturer import lecturer_with_class
 
@@ -103,4 +104,29 @@ async def test_a_class_name_is_escaped(dashboard: DashboardSite) -> None:
     for path in ("/join", "/join/print"):
         page = await lecturer.browser.get(lecturer.base + path)
         assert "<b>Bees</b>" not in page.text and page.shows("<b>Bees</b>")
+    await lecturer.close()
+
+
+async def test_a_link_on_each_channel_the_bot_runs_on(dashboard: DashboardSite) -> None:
+    services = dashboard.runtime.academy.services
+
+    async def cannot_now(_session: object, _code: str) -> bool:
+        return False  # WeChat's QR code API failed just now
+
+    services.offers["telegram"] = Offers(link_for=lambda code: f"https://t.me/academy?start={code}")
+    services.offers["wechat"] = Offers(
+        link_for=lambda code: f"https://weixin.qq.com/q/{code}", prepare_link=cannot_now
+    )
+    lecturer = await lecturer_with_class(dashboard)
+    page = await lecturer.browser.get(lecturer.base + "/join")
+    assert page.shows("https://t.me/academy?start=CODEPEACHES")
+    assert page.shows(en("web.channel_telegram")) and page.shows(en("web.channel_wechat"))
+    assert not page.shows("https://weixin.qq.com/q/CODEPEACHES")
+    assert page.shows(en("web.join_unavailable"))
+    # The lecturer's own channel ("test") comes first, as the chat's class card shows it.
+    assert page.text.index("/join CODEPEACHES") < page.text.index("https://t.me/")
+    async with lecturer.browser.http.get(
+        lecturer.browser.url(lecturer.base + "/join/qr.png?channel=telegram")
+    ) as response:
+        assert await response.read() == qr_png("https://t.me/academy?start=CODEPEACHES")
     await lecturer.close()
