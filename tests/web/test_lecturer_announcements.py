@@ -49,6 +49,8 @@ async def test_scheduled_on_the_web_it_reaches_the_trainees_and_the_report_shows
     assert preview.status == 200
     assert preview.shows(en("announce.preview", count=2, name="Peaches"))
     assert preview.shows(text) and "<Saturday>" not in preview.text
+    # Exactly what a trainee gets: who wrote it to which class, then the text.
+    assert preview.shows(f"{en('announce.header', lecturer='Li Na', cohort='Peaches')}\n{text}")
     # Monday 17:00 in Shanghai: now, this evening at 19:00, tomorrow at 09:00 (as the chat).
     for label in ("Send now", "Today at 19:00", "Tomorrow at 09:00"):
         assert preview.shows(label), label
@@ -75,7 +77,7 @@ async def test_scheduled_on_the_web_it_reaches_the_trainees_and_the_report_shows
     await engine.tick()  # the reporter sees every delivery final and tells the author
     for member in ("Peaches-member-0", "Peaches-member-1"):
         got = [t for t in recorder.texts_to(member) if t.endswith(text)]
-        assert len(got) == 1, recorder.texts_to(member)
+        assert got == [f"{en('announce.header', lecturer='Li Na', cohort='Peaches')}\n{text}"]
     report = en("announce.report", sent=2, failed=0, blocked=0)
     assert any(report in got for got in recorder.texts_to("lec"))
     page = await lecturer.browser.get(lecturer.base + "/announcements")

@@ -21,6 +21,7 @@ from bot.db.models import (
 )
 from bot.i18n import Translator
 from bot.scheduling import announcements, plans, store
+from bot.scheduling.compose import announcement_header
 from bot.web.guard import see_other
 from bot.web.lecturer.common import class_path, form_of, number_in, services_of, viewed_class
 from bot.web.pages import PageNotFound, add_page, dashboard_of, render, viewer_of
@@ -173,6 +174,7 @@ async def preview_page(request: web.Request) -> web.Response:
     async with dashboard.sessions() as session:
         cohort, announcement = await _announcement(request, session)
         members = len(await plans.member_ids(session, cohort.id or 0))
+        header = await announcement_header(session, t, announcement)
     if announcement.status != AnnouncementStatus.draft:
         return see_other(class_path(cohort, "announcements") + f"?note={announcement.id}")
     options = announcements.send_options(now, cohort.timezone, quiet)
@@ -182,6 +184,7 @@ async def preview_page(request: web.Request) -> web.Response:
         cohort=cohort,
         base=class_path(cohort),
         announcement=announcement,
+        header=header,
         heading=t("announce.preview", count=members, name=cohort.name),
         options=[
             (code.value, announcements.when_label(t, now, instant, cohort.timezone))
