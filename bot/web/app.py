@@ -12,6 +12,7 @@ from aiohttp import web
 from bot.web.files import add_file_routes
 from bot.web.guard import guard
 from bot.web.home import add_home_routes
+from bot.web.lecturer import add_lecturer_routes
 from bot.web.lesson import add_lesson_routes
 from bot.web.pages import DASHBOARD, STATIC, STATIC_DIR, Dashboard
 from bot.web.programme import add_programme_routes
@@ -41,3 +42,5 @@ def add_dashboard(app: web.Application, dashboard: Dashboard) -> None:
     add_sign_in_routes(app)
     add_home_routes(app)
     add_programme_routes(app)
+
+    add_lecturer_routes(app)

@@ -77,6 +77,7 @@ class DashboardServer(RoutesServer):
                 sessions=self.runtime.sessions,
                 courses=lambda: services.courses,
                 clock=lambda: self.clock[0],
+                services=services,
             ),
         )
         return app

@@ -55,6 +55,19 @@ def rows(
     return made
 
 
+def class_rows(page: str, method: str = "GET", done: int = 200) -> list[Access]:
+    """`page` of a class (`{which}`): the viewer's own class as `rows` gives it to staff (answered
+    `done`: 303 for a form that sends them on); another's: hidden (404) from a lecturer."""
+    own = [
+        Access(row.page, row.role, done if row.status == 200 else row.status, method)
+        for row in rows(page.format(which="{own}"), STAFF, method)
+    ]
+    other = page.format(which="{other}")
+    return own + [
+        Access(other, role, 404 if role is Role.lecturer else done, method) for role in STAFF
+    ]
+
+
 ACCESS: list[Access] = [
     *rows("/web", STAFF),
     *rows("/web/login", EVERYONE),
@@ -69,6 +82,17 @@ ACCESS: list[Access] = [
     *rows("/web/classes/{other}/trainees.xlsx", (Role.coordinator, Role.admin)),
     *rows("/web/trainees/{own_trainee}", STAFF),
     *rows("/web/trainees/{other_trainee}", (Role.coordinator, Role.admin), hidden=(Role.lecturer,)),
+    # The lecturer's pages (issue 17); forms without their fields send the viewer back (303).
+    *class_rows("/web/classes/{which}/join"),
+    *class_rows("/web/classes/{which}/join/print"),
+    *class_rows("/web/classes/{which}/join", "POST", 303),
+    *class_rows("/web/classes/{which}/plan"),
+    *class_rows("/web/classes/{which}/plan", "POST", 303),
+    *class_rows("/web/classes/{which}/plan/state", "POST", 303),
+    *class_rows("/web/classes/{which}/announcements"),
+    *class_rows("/web/classes/{which}/announcements", "POST", 303),
+    *rows("/web/questions", STAFF),
+    *rows("/web/answers", STAFF),
 ]
 
 
