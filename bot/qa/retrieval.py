@@ -301,7 +301,8 @@ def _outside(
         return frozenset(word for word in words if word not in text)
     folded = " ".join(_fold(text).split())
     phrases = {_fold(word.replace("_", " ")) for word in words if "_" in word}
-    used = {term for _, terms in passages for term in terms}
+    counts = Counter(term for _, terms in passages for term in terms)
+    used = {term for term, count in counts.items() if count > 1}
     stems = {term for word in words if "_" not in word for term in tokenize(word, language)}
     return frozenset(stems - used) | frozenset(p for p in phrases if p not in folded)
 
