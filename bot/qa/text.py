@@ -123,6 +123,11 @@ _ES_SPELLING = (
 )
 
 
+# A stressed í before a final a or o ("paquetería", "envío") is often typed without its accent,
+# and Snowball cuts the two spellings differently ("paqueter", "paqueteri"): stem them alike.
+_ES_STRESSED_I = re.compile(r"í(as?|os?)$")
+
+
 # US and British spellings (the course is written British): "apologize" is read as "apologise"
 # before stemming (a word of 7 letters or more, so "size" and "prize" stay), and "our" after two
 # letters as "or" in the stem ("colour", "neighbour" meet "color", "neighbor"; "hour", "four" stay).
@@ -173,6 +178,8 @@ def _stem(word: str, language: str) -> str:
         word = _EN_IRREGULAR.get(word, word)
     if language == "en" and len(word) >= 7:
         word = _EN_IZE.sub(r"is\1", word)
+    if language == "es":  # "paquetería" typed "paqueteria": one stem for both
+        word = _ES_STRESSED_I.sub(r"i\1", word)
     if language in _STEMMER_NAMES:
         word = _stemmer(language).stemWord(word)
     if language == "en":
