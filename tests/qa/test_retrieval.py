@@ -264,7 +264,8 @@ def test_one_common_shared_word_does_not_cover() -> None:
 
 
 def test_a_topic_the_course_teaches_is_not_vetoed() -> None:
-    from bot.qa.retrieval import _outside, _passages
+    from bot.qa.retrieval import _passages
+    from bot.qa.usage import not_taught as _outside
 
     def cards(text: str) -> list[tuple[Passage, str]]:
         return [(Passage("c", "money", "en", "Money", 0, text), "")]
@@ -383,7 +384,8 @@ def test_everyday_matters_near_the_course_are_declined(
 
 
 def test_a_topic_the_course_mentions_once_only_is_still_not_taught() -> None:
-    from bot.qa.retrieval import _outside, _passages
+    from bot.qa.retrieval import _passages
+    from bot.qa.usage import not_taught as _outside
 
     once = [(Passage("c", "ship", "en", "Ship", 0, "Take the parcel to the bus station."), "")]
     assert "bus" in _outside("en", once, _passages(once))
