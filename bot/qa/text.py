@@ -4,9 +4,10 @@ Chinese (`zh`) is segmented with jieba in search mode (long words also yield the
 so "产品照片" matches "照片"); Spanish (`es`) and English (`en`) are split into words and stemmed
 with Snowball, so "fotos" and "foto" give the same term. Every language drops punctuation and a
 short list of function words. Accents are removed after stemming, so "telefono" typed without its
-accent still matches "teléfono"; Spanish stems that spelling changes before e ("empaque",
-"golpee") are folded to the verb's ("empac", "golp"). Any other language is treated like English
-without a stemmer.
+accent still matches "teléfono" (a Spanish stressed í before a final a/o loses it before, as
+Snowball cuts "paquetería" and "paqueteria" apart); Spanish stems that spelling changes before e
+("empaque", "golpee") are folded to the verb's ("empac", "golp"). Any other language is treated
+like English without a stemmer.
 A short list of synonyms per language (synonyms.txt) maps "pictures" to the course's "photos",
 "comprador" to "cliente", "图片" to "照片", in questions and cards alike.
 
