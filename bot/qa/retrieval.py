@@ -29,9 +29,11 @@ never evidence ("换届选举" must not meet the course's 换 and 选), nor is a
   course uses that word once at most; add a lesson on it and the veto lifts by itself.
 - Words used in passing (es, en): a term the whole course uses once only ("barking dogs" in the
   card on a quiet place to stream, "a bus") is evidence for its card only when that card also
-  shares a term its lesson uses twice or more: the card is then on the question's topic and the
-  rare word sharpens it ("prepare" with "live"); alone it is a coincidence ("the dog barking at
-  night" is not about streaming). It still ranks the card either way.
+  shares a term its lesson uses twice or more, or PASSING_TOGETHER such terms of the question:
+  the card is then on the question's topic and the rare word sharpens it ("prepare" with
+  "live"), or it is a sentence about just that (a lecturer's new "Dry the highland barley on a
+  clean roof"); alone it is a coincidence ("the dog barking at night" is not about streaming).
+  It still ranks the card either way.
 
 One of the top COVER_DEPTH hits covers the question when it shares one rare term that is most of
 the question (match >= SINGLE_MATCH), or two or more terms with a fair share (match >=
@@ -63,7 +65,7 @@ from bot.qa.text import (
     question_terms,
     tokenize,
 )
-from bot.qa.usage import fold, in_passing, not_taught, topical
+from bot.qa.usage import PASSING_TOGETHER, fold, in_passing, not_taught, topical
 
 K1 = 1.2
 B = 0.75
@@ -186,8 +188,9 @@ class _Index:
                         rare.add(number)
                     if (term, self.passages[number].lesson) in self.topical:
                         on_topic.add(number)
-        for number, score, idf, is_rare in passing:  # evidence only on a card on the topic
-            if number in on_topic:
+        together = Counter(number for number, *_ in passing)
+        for number, score, idf, is_rare in passing:  # evidence on a card on the topic only
+            if number in on_topic or together[number] >= PASSING_TOGETHER:
                 informative[number] = informative.get(number, 0.0) + score
                 weights[number] = weights.get(number, 0.0) + idf
                 matched[number] = matched.get(number, 0) + 1

@@ -21,6 +21,7 @@ from bot.qa.text import outside_words, tokenize
 
 PASSING_USES = 1  # a term used at most this often in the whole course is used in passing
 TOPICAL_USES = 2  # a term a lesson uses at least this often is on that lesson's topic
+PASSING_TOGETHER = 3  # this many once-used words of a question in one card are no coincidence
 
 Postings = Mapping[str, list[tuple[int, int]]]  # term -> [(passage number, term count)]
 

@@ -9,6 +9,7 @@ import pytest
 from bot.lessons.content import require_library
 from bot.qa.model import Passage
 from bot.qa.retrieval import CourseIndex, _passages, covers
+from bot.qa.text import tokenize
 from bot.qa.usage import in_passing, topical
 
 REAL_CONTENT = Path(__file__).resolve().parents[2] / "content"
@@ -77,3 +78,19 @@ def test_a_word_used_in_passing_counts_on_a_card_on_the_questions_topic(
     real: CourseIndex, language: str, question: str
 ) -> None:
     assert covers(real.search(question, language, "sell-online", k=5))
+
+
+def test_a_sentence_of_once_used_words_answers_the_question_it_is_about() -> None:
+    from bot.qa.retrieval import _Index
+
+    cards = _cards(
+        ("photos", "Take photos in daylight on a plain cloth."),
+        ("photos", "Show the size of each fruit in your photos."),
+        ("photos", "Dry the highland barley on a clean roof before you pack it."),
+        ("prices", "Add up every cost before you set a price."),
+        ("prices", "Look at the prices of other sellers."),
+    )
+    index = _Index.build(cards)
+    barley = index.search(tokenize("dry highland barley roof", "en"), 3)  # four once-used
+    assert covers(barley) and barley[0].passage.card == 2
+    assert not covers(index.search(tokenize("dry roof", "en"), 3))  # two: a coincidence
