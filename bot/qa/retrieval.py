@@ -26,7 +26,14 @@ never evidence ("换届选举" must not meet the course's 换 and 选), nor is a
   card holds (bot/qa/background.py); at least BACKGROUND_MATCH covers on its own ("咋发货").
 - `outside`: the question names a topic a selling course does not teach (outside.<lang>.txt:
   hail, loans, taxes, crop disease, health, elections, an app that will not log in) and this
-  course never uses that word; add a lesson on it and the veto lifts by itself.
+  course uses that word once at most; add a lesson on it and the veto lifts by itself.
+- Words used in passing (es, en): a term the whole course uses once only ("barking dogs" in the
+  card on a quiet place to stream, "a bus") is evidence for its card only when that card also
+  shares a term its lesson uses twice or more, or PASSING_TOGETHER such terms of the question:
+  the card is then on the question's topic and the rare word sharpens it ("prepare" with
+  "live"), or it is a sentence about just that (a lecturer's new "Dry the highland barley on a
+  clean roof"); alone it is a coincidence ("the dog barking at night" is not about streaming).
+  It still ranks the card either way.
 
 One of the top COVER_DEPTH hits covers the question when it shares one rare term that is most of
 the question (match >= SINGLE_MATCH), or two or more terms with a fair share (match >=
@@ -42,7 +49,6 @@ differently; the backed-off pieces rank cards, but the question's share is count
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -56,10 +62,10 @@ from bot.qa.text import (
     as_written,
     course_words,
     is_single_han,
-    outside_words,
     question_terms,
     tokenize,
 )
+from bot.qa.usage import PASSING_TOGETHER, fold, in_passing, not_taught, topical
 
 K1 = 1.2
 B = 0.75
@@ -102,6 +108,8 @@ class _Index:
     texts: tuple[str, ...] = ()  # each passage's title, summary and text, for `background`
     searched: tuple[frozenset[str], ...] = ()  # each passage's terms, for `background`
     background: Background | None = None  # everyday Chinese (see bot/qa/background.py)
+    passing: frozenset[str] = frozenset()  # es/en terms the course uses once only, in passing
+    topical: frozenset[tuple[str, str]] = frozenset()  # (term, lesson): used twice or more there
 
     @classmethod
     def build(
@@ -133,6 +141,8 @@ class _Index:
             texts=tuple(texts),
             searched=tuple(frozenset(terms) for _, terms in passages) if texts else (),
             background=Background.chinese(t for _, t in passages) if texts else None,
+            passing=frozenset() if texts else in_passing(postings),
+            topical=frozenset() if texts else topical(passages, postings),
         )
 
     def search(
@@ -157,6 +167,8 @@ class _Index:
         weights: dict[int, float] = {}
         matched: dict[int, int] = {}
         rare: set[int] = set()
+        on_topic: set[int] = set()  # cards sharing a term their lesson uses twice or more
+        passing: list[tuple[int, float, float, bool]] = []  # a once-used term's evidence
         for term in query:
             idf = self.idf.get(term)
             if idf is None:
@@ -166,12 +178,24 @@ class _Index:
                 norm = K1 * (1 - B + B * self.lengths[number] / average)
                 score = idf * count * (K1 + 1) / (count + norm)
                 scores[number] = scores.get(number, 0.0) + score
-                if counts:
+                if counts and term in self.passing:
+                    passing.append((number, score, idf, idf >= self.rare_idf))
+                elif counts:
                     informative[number] = informative.get(number, 0.0) + score
                     weights[number] = weights.get(number, 0.0) + idf
                     matched[number] = matched.get(number, 0) + 1
                     if idf >= self.rare_idf or term in self.focus:
                         rare.add(number)
+                    if (term, self.passages[number].lesson) in self.topical:
+                        on_topic.add(number)
+        together = Counter(number for number, *_ in passing)
+        for number, score, idf, is_rare in passing:  # evidence on a card on the topic only
+            if number in on_topic or together[number] >= PASSING_TOGETHER:
+                informative[number] = informative.get(number, 0.0) + score
+                weights[number] = weights.get(number, 0.0) + idf
+                matched[number] = matched.get(number, 0) + 1
+                if is_rare:
+                    rare.add(number)
         distinct_asked = dict.fromkeys(query if asked is None else asked)
         total = sum(self._weight(term) for term in distinct_asked) or 1.0
         best = sorted(scores, key=lambda number: (-scores[number], number))[:k]
@@ -211,7 +235,7 @@ class _Index:
         if language == "zh":
             named = [word for word in self.outside if word in question]
         else:
-            text = " ".join(_fold(question).split())
+            text = " ".join(fold(question).split())
             named = [term for term in terms if term in self.outside]
             named += [p for p in self.outside if " " in p and p in text]
         against = frozenset(term for word in named for term in tokenize(word, language))
@@ -245,7 +269,9 @@ class CourseIndex:
                 passages = _passages(cards)
                 texts = [p.title + summary + p.text for p, summary in cards]
                 indexes[(course_id, language)] = _Index.build(
-                    passages, _outside(language, cards, passages), texts if language == "zh" else ()
+                    passages,
+                    not_taught(language, cards, passages),
+                    texts if language == "zh" else (),
                 )
         return cls(indexes)
 
@@ -286,30 +312,6 @@ def _query_terms(question: str, language: str, index: _Index) -> tuple[list[str]
     if language == "es":
         asked = [undiminish(term, index.idf) for term in asked]
     return asked, back_off(asked, index.idf) if language == "zh" else asked
-
-
-def _outside(
-    language: str,
-    cards: list[tuple[Passage, str]],
-    passages: Sequence[tuple[Passage, list[str]]],
-) -> frozenset[str]:
-    """The listed words of topics not taught (text.outside_words) that this course never uses:
-    Chinese words and es/en phrases (words joined by "_") as text, es/en words as terms."""
-    words = outside_words(language)
-    text = "".join(p.title + summary + p.text for p, summary in cards)
-    if language == "zh":
-        return frozenset(word for word in words if word not in text)
-    folded = " ".join(_fold(text).split())
-    phrases = {_fold(word.replace("_", " ")) for word in words if "_" in word}
-    used = {term for _, terms in passages for term in terms}
-    stems = {term for word in words if "_" not in word for term in tokenize(word, language)}
-    return frozenset(stems - used) | frozenset(p for p in phrases if p not in folded)
-
-
-def _fold(text: str) -> str:
-    """Lower case, without accents and with ’ as ', for finding phrases in text."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("’", "'"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def card_passages(course_id: str, course: Course, language: str) -> list[tuple[Passage, str]]:

@@ -4,9 +4,10 @@ Chinese (`zh`) is segmented with jieba in search mode (long words also yield the
 so "产品照片" matches "照片"); Spanish (`es`) and English (`en`) are split into words and stemmed
 with Snowball, so "fotos" and "foto" give the same term. Every language drops punctuation and a
 short list of function words. Accents are removed after stemming, so "telefono" typed without its
-accent still matches "teléfono"; Spanish stems that spelling changes before e ("empaque",
-"golpee") are folded to the verb's ("empac", "golp"). Any other language is treated like English
-without a stemmer.
+accent still matches "teléfono" (a Spanish stressed í before a final a/o loses it before, as
+Snowball cuts "paquetería" and "paqueteria" apart); Spanish stems that spelling changes before e
+("empaque", "golpee") are folded to the verb's ("empac", "golp"). Any other language is treated
+like English without a stemmer.
 A short list of synonyms per language (synonyms.txt) maps "pictures" to the course's "photos",
 "comprador" to "cliente", "图片" to "照片", in questions and cards alike.
 
@@ -123,6 +124,11 @@ _ES_SPELLING = (
 )
 
 
+# A stressed í before a final a or o ("paquetería", "envío") is often typed without its accent,
+# and Snowball cuts the two spellings differently ("paqueter", "paqueteri"): stem them alike.
+_ES_STRESSED_I = re.compile(r"í(as?|os?)$")
+
+
 # US and British spellings (the course is written British): "apologize" is read as "apologise"
 # before stemming (a word of 7 letters or more, so "size" and "prize" stay), and "our" after two
 # letters as "or" in the stem ("colour", "neighbour" meet "color", "neighbor"; "hour", "four" stay).
@@ -173,6 +179,8 @@ def _stem(word: str, language: str) -> str:
         word = _EN_IRREGULAR.get(word, word)
     if language == "en" and len(word) >= 7:
         word = _EN_IZE.sub(r"is\1", word)
+    if language == "es":  # "paquetería" typed "paqueteria": one stem for both
+        word = _ES_STRESSED_I.sub(r"i\1", word)
     if language in _STEMMER_NAMES:
         word = _stemmer(language).stemWord(word)
     if language == "en":

@@ -264,12 +264,13 @@ def test_one_common_shared_word_does_not_cover() -> None:
 
 
 def test_a_topic_the_course_teaches_is_not_vetoed() -> None:
-    from bot.qa.retrieval import _outside, _passages
+    from bot.qa.retrieval import _passages
+    from bot.qa.usage import not_taught as _outside
 
     def cards(text: str) -> list[tuple[Passage, str]]:
         return [(Passage("c", "money", "en", "Money", 0, text), "")]
 
-    taught = cards("How to ask the bank for a loan to buy boxes.")
+    taught = cards("How to ask the bank for a loan to buy boxes. Pay the loan back on time.")
     assert "loan" not in _outside("en", taught, _passages(taught))
     untaught = cards("How to price a box of peaches.")
     assert "loan" in _outside("en", untaught, _passages(untaught))
@@ -380,3 +381,40 @@ def test_everyday_matters_near_the_course_are_declined(
     real: CourseIndex, language: str, question: str
 ) -> None:
     assert not covers(real.search(question, language, "sell-online", k=5))
+
+
+def test_a_topic_the_course_mentions_once_only_is_still_not_taught() -> None:
+    from bot.qa.retrieval import _passages
+    from bot.qa.usage import not_taught as _outside
+
+    once = [(Passage("c", "ship", "en", "Ship", 0, "Take the parcel to the bus station."), "")]
+    assert "bus" in _outside("en", once, _passages(once))
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("en", "what time the bus leave to town"),  # the course names a bus once, in passing
+        ("es", "a q hora sale el camion pa la cabecera"),
+        ("es", "la luz me llego bien cara este mes"),  # the electricity bill, not light
+    ],
+)
+def test_everyday_matters_the_course_mentions_in_passing_are_declined(
+    real: CourseIndex, language: str, question: str
+) -> None:
+    assert not covers(real.search(question, language, "sell-online", k=5))
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "lesson"),
+    [
+        ("es", "con q paqueteria mando", "packaging-shipping"),  # paquetería without its accent
+        ("en", "how much i charge for the delivery", "pricing"),
+    ],
+)
+def test_words_people_use_for_the_courses_words_are_answered(
+    real: CourseIndex, language: str, question: str, lesson: str
+) -> None:
+    hits = real.search(question, language, "sell-online", k=20)
+    assert covers(hits)
+    assert lesson in _lessons(real, question, language, "sell-online")[:3]

@@ -119,3 +119,14 @@ def test_english_irregular_forms_meet_their_base_word() -> None:
         "sell send pay buy knife", "en"
     )
     assert tokenize("left", "en") == ["left"]  # also a direction: not read as "leave"
+
+
+@pytest.mark.parametrize(("accented", "typed"), [("paquetería", "paqueteria"), ("envío", "envio")])
+def test_spanish_stressed_i_stems_alike_without_its_accent(accented: str, typed: str) -> None:
+    assert tokenize(accented, "es") == tokenize(typed, "es")
+
+
+def test_promotion_and_delivery_search_as_the_courses_words() -> None:
+    assert tokenize("promoción", "es") == tokenize("descuento", "es")
+    assert tokenize("promo", "en") == tokenize("discount", "en")
+    assert tokenize("delivery", "en") == tokenize("ship", "en")
