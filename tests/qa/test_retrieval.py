@@ -367,6 +367,22 @@ def test_short_questions_on_the_courses_subject_are_answered(
 @pytest.mark.parametrize(
     ("language", "question"),
     [
+        ("es", "mi foto sale muy oscura, que hago para que se vea mejor"),
+        ("en", "my pictures look dark what do i do"),
+        ("zh", "照片拍出来黑乎乎的咋办"),
+    ],
+)
+def test_the_commonest_photo_problem_goes_to_the_photo_lesson_first(
+    real: CourseIndex, language: str, question: str
+) -> None:
+    hits = real.search(question, language, "sell-online", k=20)
+    assert covers(hits)
+    assert lesson_sources(hits)[0].lesson == "product-photos"
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
         ("zh", "猪瘟疫苗打几针"),
         ("zh", "侄子结婚随多少礼"),
         ("zh", "手机开不了机了"),  # 手机 is all over the course, a broken phone is not
