@@ -284,7 +284,7 @@ async def test_an_admin_publishes_ours_while_a_trainee_reads_it(
 async def test_course_sends_the_workbook_of_the_class_course(
     academy: tuple[Runtime, Files],
 ) -> None:
-    runtime, files = academy
+    runtime, _ = academy
     lecturer = await make_lecturer(runtime, "lec", "Li Na")
     (reply,) = await lecturer.send("/course")
     assert reply.text == en("sheet.workbook", course="Try it: sell peaches online")
