@@ -19,9 +19,17 @@ from bot.db.roles import at_least
 from bot.handlers.fallback import unsupported
 from bot.handlers.lessons import plain
 from bot.lessons.content import ContentError
-from bot.lessons.model import Course, Lesson
 from bot.lessons.publishing import PublishRefused, Refusal, refusal
-from bot.lessons.staging import Staged, Upload, check_upload, claim, discard, find, stage
+from bot.lessons.staging import (
+    Staged,
+    Upload,
+    changed_lesson,
+    check_upload,
+    claim,
+    discard,
+    find,
+    stage,
+)
 from bot.lessons.versions import PersonRef
 from bot.lessons.workbook import Finding, export_course, too_big
 from bot.pipeline.router import Context, HandlerResult, Router
@@ -137,23 +145,6 @@ def preview(ctx: Context, staged: Staged) -> Reply:
     )
     image = Attachment(card.image.name, path=card.image) if card.image else None
     return Reply(text, buttons=buttons, image=image)
-
-
-def changed_lesson(new: Course, old: Course | None, language: str) -> str:
-    """The first lesson (in the new order) whose text in `language` is new or differs from the
-    course served now; the first lesson when none does."""
-
-    def marks(course: Course, slug: str) -> tuple[object, ...] | None:
-        if slug not in course.lessons:
-            return None
-        lesson: Lesson = course.lesson(slug, language)
-        cards = tuple((card.text, card.image.name if card.image else "") for card in lesson.cards)
-        return (lesson.title, cards, lesson.quiz)
-
-    for slug in new.lessons:
-        if old is None or marks(new, slug) != marks(old, slug):
-            return slug
-    return new.lessons[0]
 
 
 @router.button(PublishSheet, role=Role.lecturer)

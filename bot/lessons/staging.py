@@ -26,7 +26,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.lessons.content import load_course
-from bot.lessons.model import Course
+from bot.lessons.model import Course, Lesson
 from bot.lessons.publishing import read_folder
 from bot.lessons.versions import live_path
 from bot.lessons.workbook import ImportResult, import_workbook
@@ -160,3 +160,20 @@ def _read(folder: Path, stage_id: str, *, load: bool = True) -> Staged | None:
     files = read_folder(folder / course_id)
     course = load_course(folder / course_id)[0] if load else None
     return Staged(stage_id, course_id, person_id, staged_at, files, course)
+
+
+def changed_lesson(new: Course, old: Course | None, language: str) -> str:
+    """The first lesson (in the new order) whose text in `language` is new or differs from the
+    course served now; the first lesson when none does."""
+
+    def marks(course: Course, slug: str) -> tuple[object, ...] | None:
+        if slug not in course.lessons:
+            return None
+        lesson: Lesson = course.lesson(slug, language)
+        cards = tuple((card.text, card.image.name if card.image else "") for card in lesson.cards)
+        return (lesson.title, cards, lesson.quiz)
+
+    for slug in new.lessons:
+        if old is None or marks(new, slug) != marks(old, slug):
+            return slug
+    return new.lessons[0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.web.course_upload import add_course_routes
 from bot.web.files import add_file_routes
 from bot.web.guard import guard
 from bot.web.home import add_home_routes
@@ -39,3 +40,4 @@ def add_dashboard(app: web.Application, dashboard: Dashboard) -> None:
     app.router.add_static(STATIC, STATIC_DIR)
     add_sign_in_routes(app)
     add_home_routes(app)
+    add_course_routes(app)

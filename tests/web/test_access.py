@@ -50,6 +50,10 @@ ACCESS: list[Access] = [
     *rows("/web/login", EVERYONE),
     *rows("/web/app", EVERYONE),
     *rows("/web/logout", (Role.trainee, *STAFF), method="POST"),
+    *rows("/web/course", STAFF),
+    # /web/course/{course}.xlsx (a file, not a page): tests/web/test_course_upload.py
+    *rows("/web/course/upload", STAFF, method="POST"),
+    *rows("/web/course/publish", STAFF, method="POST"),
 ]
 
 
