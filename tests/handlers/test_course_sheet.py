@@ -220,6 +220,16 @@ async def test_bad_files_are_answered_and_a_huge_one_is_never_downloaded(
     assert len(files.fetched) == fetched  # refused on the size the channel reported
 
 
+async def test_where_files_are_not_taken_a_lecturer_is_sent_to_the_web(
+    academy: tuple[Runtime, Files],
+) -> None:
+    runtime, files = academy
+    lecturer = await make_lecturer(runtime, "lec", "Li Na")
+    runtime.academy.services.offers["test"] = Offers(fetch_file=files.fetch)
+    (reply,) = await send_file(lecturer, files, sample_book(new_course()))
+    assert reply.text == en("sheet.not_here") and files.fetched == []
+
+
 async def test_a_trainee_sending_a_file_gets_the_usual_answer(
     academy: tuple[Runtime, Files],
 ) -> None:
