@@ -9,11 +9,10 @@ cannot read.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 
 from bot.cohorts.service import cohorts_visible_to
 from bot.core.messages import Attachment, Button, Kind, Reply
-from bot.core.payloads import Payload
+from bot.core.payloads import CancelSheet, PublishSheet, StaleButton
 from bot.db.models import Role
 from bot.db.roles import at_least
 from bot.handlers.fallback import unsupported
@@ -28,6 +27,7 @@ from bot.lessons.staging import (
     claim,
     discard,
     find,
+    is_stage_id,
     stage,
 )
 from bot.lessons.versions import PersonRef
@@ -42,22 +42,6 @@ REFUSALS = {
     Refusal.starter: "sheet.refused.starter",
     Refusal.not_author: "sheet.refused.not_author",
 }
-
-
-@dataclass(frozen=True)
-class PublishSheet(Payload):
-    """Publish the workbook waiting under this staging id."""
-
-    prefix = "sheet:pub"
-    stage: str
-
-
-@dataclass(frozen=True)
-class CancelSheet(Payload):
-    """Forget the workbook waiting under this staging id."""
-
-    prefix = "sheet:drop"
-    stage: str
 
 
 @router.on(Kind.document)
@@ -150,6 +134,8 @@ def preview(ctx: Context, staged: Staged) -> Reply:
 @router.button(PublishSheet, role=Role.lecturer)
 async def publish_tap(ctx: Context, tap: PublishSheet) -> HandlerResult:
     """Publish once: the first tap takes the files; a second finds them gone."""
+    if not is_stage_id(tap.stage):
+        raise StaleButton(tap.stage)  # no button of ours carries it
     waiting = find(ctx.settings, tap.stage)
     if waiting is None or waiting.person_id != ctx.person.id:
         return Reply(ctx.t("sheet.gone"))
@@ -170,6 +156,8 @@ async def publish_tap(ctx: Context, tap: PublishSheet) -> HandlerResult:
 
 @router.button(CancelSheet, role=Role.lecturer)
 async def cancel_tap(ctx: Context, tap: CancelSheet) -> HandlerResult:
+    if not is_stage_id(tap.stage):
+        raise StaleButton(tap.stage)
     waiting = find(ctx.settings, tap.stage)
     if waiting is None or waiting.person_id != ctx.person.id:
         return Reply(ctx.t("sheet.gone"))

@@ -60,6 +60,11 @@ class Staged:
     course: Course | None = None
 
 
+def is_stage_id(text: str) -> bool:
+    """Whether `text` has the form of the ids `stage` makes (24 hexadecimal digits)."""
+    return _ID.fullmatch(text) is not None
+
+
 def staging_root(settings: Settings) -> Path:
     """Where checked workbooks wait (outside the folder the bot loads)."""
     if settings.content_staging_dir is not None:
