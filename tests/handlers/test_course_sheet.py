@@ -3,6 +3,7 @@ refused with the reason; bad files answered; /course sends the workbook."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import zipfile
 from collections.abc import AsyncIterator, Callable
@@ -142,6 +143,21 @@ async def test_a_lecturer_checks_previews_and_publishes_a_new_course_once(
     again = sample_book(new_course(card="Take the photos outside, in the shade."))
     _, preview = await send_file(lecturer, files, again)
     assert "📖 Lesson 2/2" in preview.text and "outside, in the shade" in preview.text
+
+
+async def test_two_taps_at_once_publish_once(academy: tuple[Runtime, Files]) -> None:
+    runtime, files = academy
+    lecturer = await make_lecturer(runtime, "lec", "Li Na")
+    await send_file(lecturer, files, sample_book(new_course()))
+    payload = lecturer.button(en("sheet.publish")).payload
+    first, second = await asyncio.gather(
+        lecturer._handle(Incoming.button(lecturer.sender, payload)),
+        lecturer._handle(Incoming.button(lecturer.sender, payload)),
+    )
+    texts = sorted(reply.text for reply in (*first, *second))
+    title = "Try it: sell peaches online"
+    assert texts == sorted([en("sheet.gone"), en("sheet.published", course=title, version=1)])
+    assert len(versions(runtime.settings, "my-peaches")) == 1
 
 
 async def test_cancel_forgets_the_workbook(academy: tuple[Runtime, Files]) -> None:
