@@ -162,16 +162,17 @@ async def read_upload(request: web.Request) -> bytes | int | None:
         reader = await request.multipart()
     if not isinstance(reader, MultipartReader):
         return None
-    while (part := await reader.next()) is not None:
-        if not isinstance(part, BodyPartReader) or part.name != "workbook":
-            continue
-        data = bytearray()
-        while chunk := await part.read_chunk(64 * 1024):
-            data += chunk
-            if len(data) > MAX_BYTES:
-                return len(data)
-        return bytes(data) if data else None
-    return None
+    part = await reader.next()
+    if isinstance(part, BodyPartReader) and part.name == "csrf":  # the token came as a header
+        part = await reader.next()
+    if not isinstance(part, BodyPartReader) or part.name != "workbook":
+        return None  # our form sends nothing else: nothing more is read
+    data = bytearray()
+    while chunk := await part.read_chunk(64 * 1024):
+        data += chunk
+        if len(data) > MAX_BYTES:
+            return len(data)
+    return bytes(data) if data else None
 
 
 async def upload(request: web.Request) -> web.Response:
