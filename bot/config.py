@@ -272,6 +272,11 @@ class Settings(BaseSettings):
         description="Folder keeping every published version of each course "
         "(default: content-history beside the content folder).",
     )
+    content_staging_dir: Path | None = Field(
+        default=None,
+        description="Folder keeping workbooks checked in the chat or on the web until their "
+        "Publish tap (a day at most; default: content-staging beside the content folder).",
+    )
     content_check_seconds: float = Field(
         default=5.0,
         description="How often a running bot looks for edited content and reloads it; 0: never.",

@@ -18,6 +18,7 @@ import typer
 
 import bot
 from bot.cli.common import settings_or_exit
+from bot.cli.content_translate import register as register_translate
 from bot.cli.content_versions import register as register_versions
 from bot.config import LANGUAGES
 from bot.db.types import utcnow
@@ -46,6 +47,7 @@ def content() -> None:
 
 # Versions: publish, history, restore (bot/cli/content_versions.py).
 register_versions(content_app)
+register_translate(content_app)  # draft translations (bot/cli/content_translate.py)
 
 
 @content_app.command("check")

@@ -24,6 +24,7 @@ class Kind(StrEnum):
     text = "text"
     voice = "voice"
     photo = "photo"
+    document = "document"  # a file sent as such (a lecturer's course workbook)
     unsupported = "unsupported"
 
 
@@ -59,6 +60,10 @@ class Incoming:
     # The file's format where the channel names it (a WeChat voice: "amr", "speex"); empty: the
     # file says, or it is what the channel always sends (Telegram's voice notes: Ogg Opus).
     file_format: str = ""
+    # A document's name and size in bytes as the channel reports them before it is downloaded
+    # (0: not said); the size lets a file over a cap be refused without fetching it.
+    file_name: str = ""
+    file_size: int = 0
 
     @classmethod
     def from_text(

@@ -498,3 +498,19 @@ class ExportCohort(Payload):
 @dataclasses.dataclass(frozen=True)
 class ExportAll(Payload):
     prefix = "stats:export:all"
+
+
+@dataclasses.dataclass(frozen=True)
+class PublishSheet(Payload):
+    """Publish the course workbook waiting under this staging id (bot.lessons.staging)."""
+
+    prefix = "sheet:pub"
+    stage: str
+
+
+@dataclasses.dataclass(frozen=True)
+class CancelSheet(Payload):
+    """Forget the course workbook waiting under this staging id."""
+
+    prefix = "sheet:drop"
+    stage: str

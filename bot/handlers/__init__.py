@@ -8,6 +8,7 @@ from bot.handlers import (
     ask,
     certificates,
     cohorts,
+    course_sheet,
     fallback,
     join,
     lessons,
@@ -64,5 +65,6 @@ def build_router() -> Router:
         ask.router,
         answers.router,
         web.router,
+        course_sheet.router,
     )
     return root

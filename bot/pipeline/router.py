@@ -48,6 +48,8 @@ class Offers:
     link_for: Callable[[str], str] | None = None
     # Downloads a file a person sent (a voice note) by the channel's file id.
     fetch_file: Callable[[str], Awaitable[bytes]] | None = None
+    # Whether a person can send the bot a file as a document (a course workbook) here.
+    receives_documents: bool = False
     # Shows "typing…" in a person's chat (by user id) while a slow answer is made.
     show_typing: Callable[[str], Awaitable[None]] | None = None
     # Where a class's link must first be made by the provider (WeChat: a permanent QR code, an

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.web.course_upload import add_course_routes
 from bot.web.files import add_file_routes
 from bot.web.guard import guard
 from bot.web.home import add_home_routes
@@ -42,5 +43,5 @@ def add_dashboard(app: web.Application, dashboard: Dashboard) -> None:
     add_sign_in_routes(app)
     add_home_routes(app)
     add_programme_routes(app)
-
     add_lecturer_routes(app)
+    add_course_routes(app)

@@ -6,7 +6,8 @@ whether a form really came from our page, and the headers every answer carries.
   to get a sign-in link (303), anything else gets a 403 page. The session's person becomes
   the request's `Viewer`.
 - Every request that changes something (not GET/HEAD/OPTIONS) carries the session's CSRF token,
-  in the form field `csrf` or the header `X-CSRF-Token`; missing or wrong: 403.
+  in the form field `csrf` or the header `X-CSRF-Token`; missing or wrong: 403. An upload
+  page (`add_page(..., streamed=True)`) gets it as the form's first field, the rest unread.
 - A page's PageRefused / PageNotFound become 403 / 404 pages in the viewer's language.
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import hmac
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from bot.db.models import Role
 from bot.db.web_sign_in import SESSION_IDLE, find_session
@@ -22,6 +23,7 @@ from bot.web.pages import (
     HOME,
     SIGN_IN_HELP,
     STATIC,
+    UPLOAD,
     VIEWER,
     Handler,
     PageNotFound,
@@ -29,6 +31,7 @@ from bot.web.pages import (
     dashboard_of,
     is_framed,
     is_public,
+    is_streamed,
     message_page,
     secure_headers,
 )
@@ -131,7 +134,10 @@ async def _signed_in(request: web.Request, handler: Handler) -> web.StreamRespon
 
 async def _csrf_ok(request: web.Request, expected: str) -> bool:
     sent = request.headers.get(CSRF_HEADER, "")
-    if not sent and request.content_type in (
+    multipart = request.content_type == "multipart/form-data"
+    if not sent and multipart and is_streamed(request.match_info.handler):
+        sent = await _first_field_csrf(request)
+    elif not sent and request.content_type in (
         "application/x-www-form-urlencoded",
         "multipart/form-data",
     ):
@@ -139,6 +145,20 @@ async def _csrf_ok(request: web.Request, expected: str) -> bool:
         value = form.get(CSRF_FIELD, "")
         sent = value if isinstance(value, str) else ""
     return bool(sent) and hmac.compare_digest(sent.encode(), expected.encode())
+
+
+async def _first_field_csrf(request: web.Request) -> str:
+    """An upload's token, from its first field (our forms put it first): the body after it is
+    left for the page to read at its own pace (`upload_reader`)."""
+    reader = await request.multipart()
+    request[UPLOAD] = reader
+    part = await reader.next()
+    if not isinstance(part, BodyPartReader) or part.name != CSRF_FIELD:
+        return ""
+    value = b""
+    while len(value) <= 256 and (chunk := await part.read_chunk(256)):
+        value += chunk  # a token is ~43 characters: anything longer is no token of ours
+    return value.decode("ascii", errors="replace")
 
 
 async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:

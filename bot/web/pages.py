@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 import jinja2
-from aiohttp import web
+from aiohttp import MultipartReader, web
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -38,6 +38,7 @@ STATIC = "/web/static/"
 STATIC_DIR = Path(__file__).parent / "static"
 _PUBLIC = "_academy_public"  # handler attribute: served without a session
 _FRAMED = "_academy_framed"  # handler attribute: may be shown inside Telegram's frame
+_STREAMED = "_academy_streamed"  # handler attribute: reads its multipart body itself
 
 
 @dataclass(frozen=True)
@@ -86,9 +87,12 @@ def add_page(
     *,
     role: Role = Role.lecturer,
     method: str = "GET",
+    streamed: bool = False,
 ) -> None:
     """Serve `handler` at `path` to signed-in people of `role` or above; others get a 403 page
-    (a POST must also carry the session's CSRF token: the guard checks it)."""
+    (a POST must also carry the session's CSRF token: the guard checks it). `streamed`: a
+    multipart POST (a file upload) whose body the page reads itself as it arrives, from
+    `upload_reader(request)`: the guard reads only the first field, the CSRF token."""
 
     async def page(request: web.Request) -> web.StreamResponse:
         if not viewer_of(request).at_least(role):
@@ -96,7 +100,21 @@ def add_page(
         return await handler(request)
 
     page.__name__ = getattr(handler, "__name__", "page")
+    setattr(page, _STREAMED, streamed)
     app.router.add_route(method, path, page)
+
+
+UPLOAD = web.RequestKey("upload", MultipartReader)
+
+
+def is_streamed(handler: object) -> bool:
+    return bool(getattr(handler, _STREAMED, False))
+
+
+def upload_reader(request: web.Request) -> MultipartReader | None:
+    """The rest of a streamed page's multipart body, after the CSRF field (None: not sent as
+    multipart, or the token came in the header and nothing was read)."""
+    return request.get(UPLOAD)
 
 
 def add_public_page(

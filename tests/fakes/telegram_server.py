@@ -131,6 +131,17 @@ class FakeUser:
         stored = self._fake._store_file("photo")
         return await self._send(self._message(photo=media_payload("photo", stored)))
 
+    async def send_document(
+        self, content: bytes, file_name: str, *, file_size: int | None = None
+    ) -> int:
+        """Send a file as a document; `file_size` is what Telegram reports (default: its length),
+        so a huge file can be claimed without being made."""
+        stored = self._fake._store_file("document", content, file_name)
+        document = media_payload("document", stored)
+        if file_size is not None:
+            document["file_size"] = file_size
+        return await self._send(self._message(document=document))
+
     async def send_sticker(self) -> int:
         stored = self._fake._store_file("sticker")
         sticker = {

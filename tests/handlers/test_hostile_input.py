@@ -134,6 +134,7 @@ FIELD_VALUES: dict[str, object] = {
     "delivery": 1,
     "entry": 1,  # a lecturer's kept answer (none in this class: a stale button)
     "page": 0,
+    "stage": "0123456789abcdef01234567",  # a workbook that waits no more: gone
 }
 
 

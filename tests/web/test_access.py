@@ -93,6 +93,10 @@ ACCESS: list[Access] = [
     *class_rows("/web/classes/{which}/announcements", "POST", 303),
     *rows("/web/questions", STAFF),
     *rows("/web/answers", STAFF),
+    *rows("/web/course", STAFF),
+    # /web/course/{course}.xlsx (a file, not a page): tests/web/test_course_upload.py
+    *rows("/web/course/upload", STAFF, method="POST"),
+    *rows("/web/course/publish", STAFF, method="POST"),
 ]
 
 

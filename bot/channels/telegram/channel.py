@@ -105,6 +105,7 @@ class TelegramChannel:
         return Offers(
             link_for=lambda code: f"https://t.me/{username}?start={code}",
             fetch_file=fetch_file,
+            receives_documents=True,
             show_typing=show_typing,
         )
 

@@ -54,6 +54,17 @@ def incoming_from_message(message: Message) -> Incoming | None:
     if message.photo:
         photo, caption = message.photo[-1].file_id, message.caption or ""
         return Incoming(sender, Kind.photo, text=caption, file_ref=photo, message_ref=ref)
+    if message.document is not None:
+        document = message.document
+        return Incoming(
+            sender,
+            Kind.document,
+            text=message.caption or "",
+            file_ref=document.file_id,
+            message_ref=ref,
+            file_name=document.file_name or "",
+            file_size=document.file_size or 0,
+        )
     return Incoming(sender, Kind.unsupported, message_ref=ref)
 
 

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 LECTURER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("cohorts", "command.cohorts"),
     ("newcohort", "command.newcohort"),
+    ("course", "command.course"),
     ("questions", "command.questions"),
     ("answer", "command.answer"),
     ("answers", "command.answers"),

@@ -185,6 +185,14 @@ def _meaning(sender: Sender, message: dict[str, Any], wamid: str) -> Incoming:
                 return unsupported
             caption = _text(part.get("caption"))
             incoming = Incoming(sender, Kind.photo, text=caption, file_ref=media, message_ref=wamid)
+        case "document":  # not taken here (no size before download): the bot says where to
+            media = _text(part.get("id"))  # upload it instead, or answers as to anything else
+            if not media:
+                return unsupported
+            name = _text(part.get("filename"))
+            incoming = Incoming(
+                sender, Kind.document, file_ref=media, file_name=name, message_ref=wamid
+            )
         case _:  # stickers, locations, contacts, videos, reactions, "unsupported"
             return unsupported
     return replace(incoming, update_ref=wamid)

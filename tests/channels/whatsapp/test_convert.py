@@ -128,6 +128,11 @@ GOLDEN: list[tuple[str, dict[str, Any], Incoming]] = [
         Incoming(ANA, Kind.photo, text="Mi", file_ref="9002", message_ref=WAMID_IN),
     ),
     (
+        "document",
+        {"type": "document", "document": {"filename": "curso.xlsx", "id": "9004"}},
+        Incoming(ANA, Kind.document, file_ref="9004", file_name="curso.xlsx", message_ref=WAMID_IN),
+    ),
+    (
         "sticker",
         {"type": "sticker", "sticker": {"mime_type": "image/webp", "id": "9003"}},
         Incoming(ANA, Kind.unsupported, message_ref=WAMID_IN),
