@@ -36,6 +36,7 @@ from bot.lessons.staging import Staged, Upload, changed_lesson, check_upload, cl
 from bot.lessons.versions import PersonRef, Version, versions
 from bot.lessons.workbook import MAX_BYTES, export_course, too_big
 from bot.web.pages import (
+    Dashboard,
     PageNotFound,
     PageRefused,
     add_page,
@@ -235,6 +236,7 @@ async def publish(request: web.Request) -> web.Response:
         return await course_page(request, notice=notice)
     except ContentError:
         return await course_page(request, notice=t("sheet.publish_failed"))
+    await _serve_now(dashboard)
     notice = t("course_page.published", course=staged.course_id, version=version.number)
     return await course_page(request, notice=notice)
 
@@ -260,9 +262,18 @@ async def restore(request: web.Request) -> web.Response:
         raise PageNotFound() from None
     except PublishRefused:
         raise PageRefused() from None
+    await _serve_now(dashboard)
     t = Translator(viewer.language)
     notice = t("course_page.restored", course=course_id, old=number, version=version.number)
     return await course_page(request, notice=notice)
+
+
+async def _serve_now(dashboard: Dashboard) -> None:
+    """The version just published served by this process at once (the question index rebuilt),
+    not at its next content check; other workers see it at theirs."""
+    services = dashboard.services
+    if services is not None and services.reload_content is not None:
+        await services.reload_content()
 
 
 def add_course_routes(app: web.Application) -> None:

@@ -79,6 +79,8 @@ async def test_a_lecturer_downloads_uploads_previews_and_publishes_once(
 
         published = await browser.post("/web/course/publish", {"stage": stage})
         assert published.shows(en("course_page.published", course="my-peaches", version=1))
+        # served by this process at once, not at its next content check
+        assert "my-peaches" in site.runtime.academy.services.courses
         again = await browser.post("/web/course/publish", {"stage": stage})
         assert again.shows(en("sheet.gone"))
     (version,) = versions(site.runtime.settings, "my-peaches")
