@@ -80,9 +80,7 @@ async def dashboard_pages(
     chromium: Chromium, server: DashboardServer, screen: Screen, name: str, shoot: Shooter
 ) -> None:
     runtime, now = server.runtime, server.clock[0]
-    coordinator = await add_person(
-        runtime, Role.coordinator, name="Mei Lin", user_id=f"mei-{name}"
-    )
+    coordinator = await add_person(runtime, Role.coordinator, name="Mei Lin", user_id=f"mei-{name}")
     tab = await chromium.tab(screen)
     try:
         await tab.open(await login_link(runtime, coordinator, now, server.base_url))
