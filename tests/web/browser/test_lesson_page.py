@@ -1,13 +1,15 @@
 """A trainee does lesson 1 of the sample course on the lesson page in a real phone browser
 (360×640, by tapping), from the link the chat gives, and the chat (the real pipeline) goes on
 at lesson 2. At every screen: no sideways scrolling, nothing cut off, every tap target at least
-48 px; the same with the browser's font size doubled."""
+48 px; the same with the browser's font size doubled, in each language."""
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
 from typing import Any
+
+import pytest
 
 from bot.i18n import Translator
 from bot.lessons.model import Lesson
@@ -20,21 +22,23 @@ en = Translator("en")
 LINK = re.compile(r"http://127\.0\.0\.1:\d+/lesson/\S+")
 
 
-async def link_from_the_chat(site: DashboardSite, factory: Any) -> tuple[Trainee, str]:
+async def link_from_the_chat(
+    site: DashboardSite, factory: Any, language: str = "en"
+) -> tuple[Trainee, str]:
     """A trainee who taps "Lesson" in the chat; the page's link on its first card."""
     services = site.runtime.academy.services
     services.clock = lambda: site.clock[0]  # one clock for the chat and the page
     services.settings = services.settings.model_copy(update={"public_url": site.server.base_url})
-    ana = factory("1", "Ana", "en")
+    ana = factory("1", "Ana", language)
     await ana.send("/progress")
-    await ana.send(en("menu.lesson"))
+    await ana.send(Translator(language)("menu.lesson"))
     found = LINK.search("\n".join(ana.texts))
     assert found is not None, ana.texts
     return ana, found.group(0)
 
 
-def lesson(site: DashboardSite, slug: str) -> Lesson:
-    return site.runtime.academy.services.courses["sample"].lesson(slug, "en")
+def lesson(site: DashboardSite, slug: str, language: str = "en") -> Lesson:
+    return site.runtime.academy.services.courses["sample"].lesson(slug, language)
 
 
 async def tap(site: DashboardSite, phone: Tab, label: str) -> str:
@@ -74,17 +78,19 @@ async def test_lesson_one_by_tapping_then_the_chat_goes_on_at_lesson_two(
     assert second.title in shown and en("lesson_page.card", card=1, cards=3) in shown
 
 
+@pytest.mark.parametrize("language", ["zh", "es", "en"])
 async def test_the_lesson_page_with_the_font_size_doubled(
-    dashboard: DashboardSite, trainee_factory: Any, phone: Tab
+    dashboard: DashboardSite, trainee_factory: Any, phone: Tab, language: str
 ) -> None:
-    _, link = await link_from_the_chat(dashboard, trainee_factory)
+    t = Translator(language)
+    _, link = await link_from_the_chat(dashboard, trainee_factory, language)
     await phone.open(link)
     normal = (await measure(phone))["font_px"]
     await double_the_font_size(phone)
     assert (await measure(phone))["font_px"] == 2 * normal  # the page follows the setting
     assert await layout_problems(phone) == []
-    await tap(dashboard, phone, en("lesson.next"))
-    shown = await tap(dashboard, phone, en("lesson.start_quiz"))
-    question = lesson(dashboard, "first-steps").quiz[0]
+    await tap(dashboard, phone, t("lesson.next"))
+    shown = await tap(dashboard, phone, t("lesson.start_quiz"))
+    question = lesson(dashboard, "first-steps", language).quiz[0]
     assert question.options[0] in shown
     await tap(dashboard, phone, question.options[question.answer - 1])  # a wrong answer
