@@ -157,6 +157,13 @@ class Settings(BaseSettings):
         "WEBHOOK_HOST:WEBHOOK_PORT, also with long polling or the console chat; false: only "
         "web-hooks, lesson pages and downloads are served there.",
     )
+    telegram_menu_button: bool = Field(
+        default=True,
+        description="At start, set the Telegram bot's menu button to open the Mini App "
+        "(PUBLIC_URL/web/app: a trainee's next lesson, staff's dashboard) when PUBLIC_URL is "
+        "https and WEB_DASHBOARD is on; false, or without them: the menu button is left as it "
+        "is (as set in @BotFather).",
+    )
     metrics_token: SecretStr = Field(
         default=SecretStr(""),
         description="Lets a scraper on another machine read /metrics with `Authorization: Bearer "

@@ -12,10 +12,7 @@ state is stale.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
-
-from babel.dates import format_date
+from datetime import datetime
 
 from bot.core.messages import Attachment, Button, Kind, Reply
 from bot.core.payloads import (
@@ -24,7 +21,6 @@ from bot.core.payloads import (
     DropAnnouncement,
     NewAnnouncement,
     SendAnnouncement,
-    SendWhen,
     StaleButton,
     StopAnnouncement,
     whole_number,
@@ -40,51 +36,18 @@ from bot.db.models import (
 from bot.handlers.cohorts import managed_cohort, may_manage
 from bot.handlers.fallback import refuse
 from bot.handlers.menu import main_menu
-from bot.localtime import DAY, QuietHours, local_day, local_instant
 from bot.pipeline.router import Context, HandlerResult, Router
 from bot.scheduling import announcements, plans, store
+from bot.scheduling.announcements import send_options
 
 router = Router("announce")
-LIMIT = 4000  # Announcement.text's column
-EVENING, MORNING = time(19, 0), time(9, 0)
+LIMIT = announcements.LIMIT
 AWAITING = "announce"
-
-
-def send_options(now: datetime, tz: str, hours: QuietHours) -> dict[SendWhen, datetime]:
-    """When an announcement can go: now, this evening at 19:00 (tomorrow's when that has passed
-    or is in quiet hours), tomorrow at 09:00; each moved out of the quiet hours. Same instants
-    are offered once."""
-    zone = ZoneInfo(tz)
-    today = local_day(tz, now)
-    evening = local_instant(today, EVENING, zone)
-    if evening <= now or hours.contains(EVENING):
-        evening = local_instant(today + DAY, EVENING, zone)
-    morning = local_instant(today + DAY, MORNING, zone)
-    options: dict[SendWhen, datetime] = {}
-    for code, instant in (
-        (SendWhen.now, now),
-        (SendWhen.evening, evening),
-        (SendWhen.morning, morning),
-    ):
-        instant = hours.end_after(instant, zone)
-        if instant not in options.values():
-            options[code] = instant
-    return options
 
 
 def when_label(ctx: Context, instant: datetime, tz: str) -> str:
     """ "Send now", "Today at 19:00", "Tomorrow at 09:00" or "Thu, Dec 3 at 08:00"."""
-    if instant <= ctx.now:
-        return ctx.t("announce.send_now")
-    zone = ZoneInfo(tz)
-    local, today = instant.astimezone(zone), local_day(tz, ctx.now)
-    at = local.strftime("%H:%M")
-    if local.date() == today:
-        return ctx.t("announce.today_at", time=at)
-    if local.date() == today + DAY:
-        return ctx.t("announce.tomorrow_at", time=at)
-    day = format_date(local.date(), "medium", locale=ctx.person.language)
-    return ctx.t("announce.day_at", date=day, time=at)
+    return announcements.when_label(ctx.t, ctx.now, instant, tz)
 
 
 def preview(ctx: Context, cohort: Cohort, announcement: Announcement, count: int) -> list[Reply]:
@@ -206,13 +169,7 @@ async def call_off(ctx: Context, tap: CallOffAnnouncement) -> HandlerResult:
         return Reply(ctx.t("announce.already_sent"), menu=await main_menu(ctx))
     if announcement.status != AnnouncementStatus.scheduled:
         raise StaleButton(tap.announcement)
-    ref = announcements.ref_of(announcement)
-    await store.cancel(ctx.session, kind=DeliveryKind.announcement, ref=ref)
-    announcement.status = AnnouncementStatus.cancelled
-    ctx.session.add(announcement)
-    sent = (await store.counts(ctx.session, kind=DeliveryKind.announcement, ref=ref)).get(
-        DeliveryStatus.sent, 0
-    )
+    sent = await announcements.call_off(ctx.session, announcement)
     key = "announce.called_off_late" if sent else "announce.called_off"
     return Reply(ctx.t(key, sent=sent), menu=await main_menu(ctx))
 
@@ -235,15 +192,7 @@ async def receive(ctx: Context) -> HandlerResult:
         return Reply(ctx.t("announce.ask", name=cohort.name), buttons=stop)
     ctx.person.awaiting = None
     ctx.session.add(ctx.person)
-    announcement = Announcement(
-        cohort_id=cohort.id or 0,
-        author_id=ctx.person.id,
-        text=text,
-        photo_ref=photo[:256] or None,
-        status=AnnouncementStatus.draft,
-        created_at=ctx.now,
-    )
-    ctx.session.add(announcement)
+    announcement = announcements.draft(ctx.session, cohort, ctx.person.id, text, ctx.now, photo)
     await ctx.session.flush()
     return preview(
         ctx, cohort, announcement, len(await plans.member_ids(ctx.session, cohort.id or 0))

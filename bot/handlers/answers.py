@@ -15,11 +15,12 @@ from bot.db.models import AnswerEntry, Role, TraineeQuestion
 from bot.handlers.menu import main_menu
 from bot.i18n import Translator
 from bot.pipeline.router import AccessDenied, Context, HandlerResult, Router
+from bot.qa import lecturer
 
 router = Router("answers")
 AWAITING = "entry"  # person.awaiting while the new text of entry N is awaited: "entry:N"
 PAGE = 2  # entries per page of /answers: with "more", at most three buttons
-LIMIT = 4000  # AnswerEntry.answer
+LIMIT = lecturer.ANSWER_LIMIT
 SHOWN = 120  # characters of a question or an answer in the list
 
 
@@ -71,27 +72,9 @@ async def add_entry(ctx: Context, tap: AddEntry) -> HandlerResult:
     cohort = await cohort_for(ctx.session, ctx.person, question.cohort_id or 0)
     if cohort is None and not at_least(ctx.person, Role.coordinator):
         raise AccessDenied(tap.question)
-    same = await ctx.session.exec(
-        select(AnswerEntry.id).where(
-            AnswerEntry.course_id == question.course_id,
-            AnswerEntry.language == question.language,
-            AnswerEntry.question == question.text,
-            AnswerEntry.answer == question.lecturer_answer,
-        )
-    )
-    if same.first() is not None:
+    entry = await lecturer.keep_as_entry(ctx.session, question, ctx.person.id, ctx.now)
+    if entry is None:
         return Reply(ctx.t("answers.already"))
-    entry = AnswerEntry(
-        course_id=question.course_id,
-        language=question.language,
-        question=question.text,
-        answer=question.lecturer_answer,
-        lecturer_id=ctx.person.id,
-        created_at=ctx.now,
-        updated_at=ctx.now,
-    )
-    ctx.session.add(entry)
-    await ctx.session.flush()
     text = ctx.t("answers.added", question=_cut(question.text))
     return Reply(text, buttons=entry_buttons(ctx, entry))
 
@@ -190,6 +173,5 @@ async def new_answer(ctx: Context) -> HandlerResult:
         if not text:
             return Reply(ctx.t("answers.send_new", question=_cut(entry.question)))
         return Reply(ctx.t("answers.too_long", limit=LIMIT))
-    entry.answer, entry.updated_at = text, ctx.now
-    ctx.session.add(entry)
+    lecturer.change_entry(ctx.session, entry, text, ctx.now)
     return Reply(ctx.t("answers.edited"), buttons=entry_buttons(ctx, entry))

@@ -9,8 +9,6 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
 
-from sqlmodel import col, select
-
 from bot.cohorts.service import at_least, cohort_for, cohorts_visible_to
 from bot.core.messages import Button, Kind, Reply
 from bot.core.payloads import (
@@ -21,15 +19,15 @@ from bot.core.payloads import (
     StaleButton,
     whole_number,
 )
-from bot.db.models import DeliveryKind, Person, Role, TraineeQuestion
+from bot.db.models import Role, TraineeQuestion
 from bot.handlers.join import open_bare_code
 from bot.handlers.menu import asks_for_menu, main_menu, show_menu
 from bot.handlers.talk import class_of, pass_to_lecturer, reply_to_talk
 from bot.pipeline.router import AccessDenied, Context, HandlerResult, Router
+from bot.qa import lecturer
 from bot.qa.audio import MAX_SECONDS, AudioRefused, Refusal, for_transcription
 from bot.qa.entries import times_asked
 from bot.qa.service import QuotaReached
-from bot.scheduling import store
 
 router = Router("ask")
 log = logging.getLogger(__name__)
@@ -206,15 +204,7 @@ async def send_lecturer_answer(ctx: Context, number: int, text: str) -> HandlerR
     )
     if cohort is None and not at_least(ctx.person, Role.coordinator):
         raise AccessDenied(number)
-    question.lecturer_answer, question.answered_at = text.strip()[:4000], ctx.now
-    ctx.session.add(question)
-    await store.enqueue(
-        ctx.session,
-        [question.person_id],
-        kind=DeliveryKind.answer,
-        ref=f"q:{question.id}",
-        due_at=ctx.now,
-    )
+    await lecturer.send_answer(ctx.session, question, text, ctx.now)
     sent = ctx.t("qa.answer_sent", number=question.id)
     if not question.normalised:  # a personal matter: never one of the answers
         return Reply(sent)
@@ -228,18 +218,8 @@ async def send_lecturer_answer(ctx: Context, number: int, text: str) -> HandlerR
 @router.command("questions", role=Role.lecturer)
 async def open_questions(ctx: Context) -> HandlerResult:
     """The questions passed to this lecturer that wait for an answer."""
-    cohorts = [c.id for c in await cohorts_visible_to(ctx.session, ctx.person)]
-    rows = await ctx.session.exec(
-        select(TraineeQuestion, Person.display_name)
-        .join(Person, col(Person.id) == col(TraineeQuestion.person_id))
-        .where(
-            col(TraineeQuestion.cohort_id).in_(cohorts),
-            col(TraineeQuestion.handed_off).is_(True),
-            col(TraineeQuestion.lecturer_answer).is_(None),
-        )
-        .order_by(col(TraineeQuestion.asked_at))
-        .limit(30)
-    )
+    cohorts = [c.id or 0 for c in await cohorts_visible_to(ctx.session, ctx.person)]
+    rows = await lecturer.open_questions(ctx.session, cohorts)
     lines = [
         ctx.t("qa.open_line", number=q.id, name=name or "—", question=q.text[:200])
         for q, name in rows

@@ -229,9 +229,8 @@ async def save(ctx: Context, cohort: Cohort, plan: LessonPlan) -> HandlerResult:
     """Start the draft as the class's plan, or say a weekday is missing."""
     if not plans.weekday_list(plan.weekdays):
         return [Reply(ctx.t("plan.no_days")), editor(ctx, cohort, plan)]
-    await plans.start_plan(ctx.session, plan, cohort)
     # A time already past today (saved at 19:58 for 08:00) opens its lesson now, not never.
-    if await plans.advance(ctx.session, ctx.services, plan, ctx.now):
+    if await plans.launch(ctx.session, ctx.services, plan, cohort, ctx.now):
         started = ctx.t("plan.started_now", number=plan.next_step)
         return [Reply(started), view(ctx, cohort, plan)]
     date_text, time_text = _opening(ctx, cohort, plan)

@@ -14,13 +14,16 @@ informative terms the card (with its title and summary) contains: a single Chine
 never evidence ("换届选举" must not meet the course's 换 and 选), nor is a stop word.
 
 - `terms`: how many distinct informative terms the card shares with the question; `rare`: one of
-  them is course-specific: in at most RARE_CARDS cards ("screenshot", "验证码"), or in the cards
-  of one lesson only however many ("背景" and "标题" are each taught in one lesson).
+  them is course-specific: in at most RARE_CARDS cards ("screenshot", "验证码"), in the cards
+  of one lesson only however many ("背景" and "标题" are each taught in one lesson), or in a
+  lesson's title, which names what it teaches ("fotos?" asks for the photo lesson).
 - `match`: their IDF-weighted share of the question's informative terms. A term the course never
   uses counts UNKNOWN_WEIGHT of the largest IDF, so the asker's own product ("walnuts") or a
   chatty word dilutes less than an off-topic word used to, and single characters count nothing.
 - `strength`: the informative terms' BM25 score divided by the IDF of a term in no card,
   roughly "how many rare course words the card shares with the question".
+- `background` (Chinese): the share of the question, weighed against everyday Chinese, that the
+  card holds (bot/qa/background.py); at least BACKGROUND_MATCH covers on its own ("咋发货").
 - `outside`: the question names a topic a selling course does not teach (outside.<lang>.txt:
   hail, loans, taxes, crop disease, health, elections, an app that will not log in) and this
   course never uses that word; add a lesson on it and the veto lifts by itself.
@@ -45,16 +48,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.lessons.model import Course
+from bot.qa.background import Background, share
+from bot.qa.known import back_off, undiminish, words_in
 from bot.qa.model import Hit, Passage, Source
 from bot.qa.text import (
-    ZH_STOP,
     add_words,
     as_written,
     course_words,
     is_single_han,
     outside_words,
     question_terms,
-    synonyms,
     tokenize,
 )
 
@@ -69,6 +72,7 @@ SINGLE_MATCH = 0.75  # the share one rare course word must have of the question
 OUTSIDE_MATCH = 0.8  # a question naming a topic not taught needs this share to be covered
 UNKNOWN_WEIGHT = 0.5  # a question word the course never uses counts this share of the top IDF
 FOCUS_LESSONS = 1  # a term in at most this many lessons is about something the course teaches
+BACKGROUND_MATCH = 0.5  # a card holding this share of a question weighed against everyday Chinese
 
 
 @dataclass(frozen=True)
@@ -78,8 +82,9 @@ class RankedHit(Hit):
     match: float = 0.0
     strength: float = 0.0
     terms: int = 0  # distinct informative question terms the card contains
-    rare: bool = False  # one of them is course-specific (RARE_CARDS cards or FOCUS_LESSONS lesson)
+    rare: bool = False  # one is course-specific (RARE_CARDS cards, FOCUS_LESSONS lesson, a title)
     outside: bool = False  # the question names a topic the course does not teach
+    background: float = 0.0  # share of the question against everyday text (zh, first hits only)
 
 
 @dataclass(frozen=True)
@@ -93,11 +98,17 @@ class _Index:
     unknown_idf: float  # the weight of a term no passage contains
     rare_idf: float  # a term in at most RARE_CARDS passages weighs at least this
     outside: frozenset[str] = frozenset()  # topics not taught: terms (es, en) or text (zh)
-    focus: frozenset[str] = frozenset()  # terms in at most FOCUS_LESSONS lessons
+    focus: frozenset[str] = frozenset()  # terms in at most FOCUS_LESSONS lessons or in a title
+    texts: tuple[str, ...] = ()  # each passage's title, summary and text, for `background`
+    searched: tuple[frozenset[str], ...] = ()  # each passage's terms, for `background`
+    background: Background | None = None  # everyday Chinese (see bot/qa/background.py)
 
     @classmethod
     def build(
-        cls, passages: Sequence[tuple[Passage, list[str]]], outside: frozenset[str] = frozenset()
+        cls,
+        passages: Sequence[tuple[Passage, list[str]]],
+        outside: frozenset[str] = frozenset(),
+        texts: Sequence[str] = (),
     ) -> _Index:
         postings: dict[str, list[tuple[int, int]]] = {}
         for number, (_, terms) in enumerate(passages):
@@ -109,7 +120,7 @@ class _Index:
             term
             for term, found in postings.items()
             if len({passages[number][0].lesson for number, _ in found}) <= FOCUS_LESSONS
-        )
+        ) | frozenset(t for p, _ in passages for t in tokenize(p.title, p.language))
         return cls(
             passages=tuple(passage for passage, _ in passages),
             postings=postings,
@@ -119,6 +130,9 @@ class _Index:
             rare_idf=_idf(n, RARE_CARDS),
             outside=outside,
             focus=focus,
+            texts=tuple(texts),
+            searched=tuple(frozenset(terms) for _, terms in passages) if texts else (),
+            background=Background.chinese(t for _, t in passages) if texts else None,
         )
 
     def search(
@@ -127,9 +141,13 @@ class _Index:
         k: int,
         outside: bool = False,
         asked: Sequence[str] | None = None,
+        plain: Sequence[str] = (),
+        against: frozenset[str] = frozenset(),
     ) -> list[RankedHit]:
         """The k best passages for `terms`; `asked`: the question's own terms before back-off
-        (the denominator of `match`), `terms` when None."""
+        (the denominator of `match`), `terms` when None; `plain`: the question's words as jieba
+        cut them, for the `background` share; `against`: terms that name a topic not taught,
+        which never count as matched."""
         query = list(dict.fromkeys(terms))  # distinct terms, in order
         if not query or not self.passages:
             return []
@@ -143,7 +161,7 @@ class _Index:
             idf = self.idf.get(term)
             if idf is None:
                 continue
-            counts = not is_single_han(term)
+            counts = not is_single_han(term) and term not in against
             for number, count in self.postings[term]:
                 norm = K1 * (1 - B + B * self.lengths[number] / average)
                 score = idf * count * (K1 + 1) / (count + norm)
@@ -157,6 +175,8 @@ class _Index:
         distinct_asked = dict.fromkeys(query if asked is None else asked)
         total = sum(self._weight(term) for term in distinct_asked) or 1.0
         best = sorted(scores, key=lambda number: (-scores[number], number))[:k]
+        background = self.background
+        everyday = background.weigh(plain) if background else ()
         return [
             RankedHit(
                 passage=self.passages[number],
@@ -166,8 +186,13 @@ class _Index:
                 terms=matched.get(number, 0),
                 rare=number in rare,
                 outside=outside,
+                background=(
+                    share(everyday, self.texts[number], self.searched[number])
+                    if background and rank < COVER_DEPTH  # the only hits `covers` reads
+                    else 0.0
+                ),
             )
-            for number in best
+            for rank, number in enumerate(best)
         ]
 
     def _weight(self, term: str) -> float:
@@ -177,14 +202,20 @@ class _Index:
         idf = self.idf.get(term)
         return idf if idf is not None else self.unknown_idf * UNKNOWN_WEIGHT
 
-    def names_outside(self, question: str, terms: Sequence[str], language: str) -> bool:
-        """Whether the question names a topic the course does not teach (see `_outside`)."""
+    def names_outside(
+        self, question: str, terms: Sequence[str], language: str
+    ) -> tuple[bool, frozenset[str]]:
+        """Whether the question names a topic the course does not teach (see `_outside`), and the
+        search terms of the words or phrases that name it: evidence against the course, never for
+        it ("my phone won't turn on" must not meet the card on turning on "do not disturb")."""
         if language == "zh":
-            return any(word in question for word in self.outside)
-        text = " ".join(_fold(question).split())
-        return any(term in self.outside for term in terms) or any(
-            " " in phrase and phrase in text for phrase in self.outside
-        )
+            named = [word for word in self.outside if word in question]
+        else:
+            text = " ".join(_fold(question).split())
+            named = [term for term in terms if term in self.outside]
+            named += [p for p in self.outside if " " in p and p in text]
+        against = frozenset(term for word in named for term in tokenize(word, language))
+        return bool(named), against
 
 
 def _idf(passages: int, containing: int) -> float:
@@ -212,8 +243,9 @@ class CourseIndex:
                     texts = [p.title for p, _ in cards] + [p.text for p, _ in cards]
                     add_words(course_words(texts))
                 passages = _passages(cards)
+                texts = [p.title + summary + p.text for p, summary in cards]
                 indexes[(course_id, language)] = _Index.build(
-                    passages, _outside(language, cards, passages)
+                    passages, _outside(language, cards, passages), texts if language == "zh" else ()
                 )
         return cls(indexes)
 
@@ -229,10 +261,12 @@ class CourseIndex:
                 raise KeyError(f"course {course_id!r} is not indexed")
             return []
         asked, terms = _query_terms(question, language, index)
+        plain = asked
         if language == "zh":  # a word read as a known word weighs as that word ("寄才" as 快递)
-            asked = [w for term in asked for w in _words_in(term, index.idf) or [term]]
-        outside = index.names_outside(as_written(question, language).lower(), terms, language)
-        return list(index.search(terms, k, outside, asked))
+            asked = [w for term in asked for w in words_in(term, index.idf) or [term]]
+        written = as_written(question, language).lower()
+        outside, against = index.names_outside(written, terms, language)
+        return list(index.search(terms, k, outside, asked, plain, against))
 
     def term_weights(self, question: str, language: str, course_id: str) -> dict[str, float]:
         """The distinct terms `search` looks for in `question`, each with its IDF in that course
@@ -250,8 +284,8 @@ def _query_terms(question: str, language: str, index: _Index) -> tuple[list[str]
     terms in one index (Chinese backed off to known words and characters)."""
     asked = question_terms(question, language)
     if language == "es":
-        asked = [_undiminish(term, index.idf) for term in asked]
-    return asked, _back_off(asked, index.idf) if language == "zh" else asked
+        asked = [undiminish(term, index.idf) for term in asked]
+    return asked, back_off(asked, index.idf) if language == "zh" else asked
 
 
 def _outside(
@@ -276,52 +310,6 @@ def _fold(text: str) -> str:
     """Lower case, without accents and with ’ as ', for finding phrases in text."""
     decomposed = unicodedata.normalize("NFD", text.lower().replace("’", "'"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-_DIMINUTIVE = (("ecit", 3), ("cit", 3), ("it", 4))  # -ecito, -cito, -ito: shortest base kept
-
-
-def _undiminish(term: str, known: Mapping[str, float]) -> str:
-    """A Spanish diminutive the course does not use, as its base word when the course uses that
-    ("huertito" -> "huerto", "cafecito" -> "café"); `term` itself otherwise."""
-    if term in known:
-        return term
-    for ending, shortest in _DIMINUTIVE:
-        base = term[: -len(ending)]
-        if term.endswith(ending) and len(base) >= shortest and base in known:
-            return base
-    return term
-
-
-def _words_in(term: str, known: Mapping[str, float]) -> list[str]:
-    """The known words (two characters or more) an unknown Chinese word backs off to."""
-    if term in known:
-        return [term]
-    return [part for part in _back_off([term], known) if part in known and not is_single_han(part)]
-
-
-def _back_off(terms: list[str], known: Mapping[str, float]) -> list[str]:
-    """Unknown Chinese words replaced by the shorter words and characters in them that the index
-    knows, longest first ("网老卡" -> 网, 卡; "寄才" -> 快递 by the synonym of 寄); kept if none."""
-    same = synonyms("zh")
-    out: list[str] = []
-    for term in terms:
-        if term in known:
-            out.append(term)
-            continue
-        parts: list[str] = []
-        start = 0
-        while start < len(term):
-            for end in range(len(term), start, -1):
-                piece = same.get(term[start:end], term[start:end])
-                if piece in known and piece not in ZH_STOP:
-                    parts.append(piece)
-                    start = end
-                    break
-            else:
-                start += 1
-        out.extend(parts or [term])
-    return out
 
 
 def card_passages(course_id: str, course: Course, language: str) -> list[tuple[Passage, str]]:
@@ -369,12 +357,14 @@ def relevant(hit: Hit) -> bool:
     """Whether this one hit answers its question (the rule in the module docstring)."""
     if not isinstance(hit, RankedHit):
         return True
+    if hit.outside and hit.match < OUTSIDE_MATCH:
+        return False
+    if hit.background >= BACKGROUND_MATCH:
+        return True  # most of what the question says in everyday Chinese is the course's subject
     if hit.terms == 0 or (hit.terms == 1 and not hit.rare):
         return False  # one common shared word is not an answer
     if hit.terms == 1 and hit.match < SINGLE_MATCH:
         return False  # one rare word covers a question that is about little else
-    if hit.outside and hit.match < OUTSIDE_MATCH:
-        return False
     if hit.terms >= 3 and hit.strength >= MIN_STRENGTH_LONG:
         return True  # a long, chatty question: its share is small, its course words are many
     return hit.match >= PAIR_MATCH

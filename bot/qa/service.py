@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -24,6 +24,7 @@ from bot.qa.entries import EntryFinder
 from bot.qa.intents import without_small_talk
 from bot.qa.model import Answer, Hit, LecturerNote, Source, cites_lecturer
 from bot.qa.passage import answer_limit, best_excerpt, shorten
+from bot.qa.question_language import latin_language
 from bot.qa.retrieval import CourseIndex, covers, lesson_sources
 
 if TYPE_CHECKING:
@@ -44,9 +45,16 @@ def normalise(text: str) -> str:
     return " ".join(kept.split())
 
 
-def language_of(text: str, fallback: str) -> str:
-    """Chinese characters mean Chinese; otherwise the person's language (es and en look alike)."""
-    return "zh" if _CJK.search(text) else ("en" if fallback == "zh" else fallback)
+def language_of(text: str, fallback: str, offered: Collection[str] = ("zh", "es", "en")) -> str:
+    """Chinese characters mean Chinese; otherwise Spanish or English when the question's small
+    words clearly say which (bot.qa.question_language), else the person's language (English for
+    a Chinese reader typing Latin letters)."""
+    if _CJK.search(text):
+        return "zh"
+    written = latin_language(text)
+    if written is not None and written in offered:
+        return written
+    return "en" if fallback == "zh" else fallback
 
 
 @dataclass
@@ -71,7 +79,7 @@ class Asker:
         """Answer and record one question; raises QuotaReached past the daily quota."""
         assert person.id is not None
         await self._check_quota(session, person, now)
-        language = language_of(text, person.language)
+        language = language_of(text, person.language, course.languages)
         key = normalise(text)
         started = time.perf_counter()
         # A lecturer's entry first: it may be newer than a cached answer to the same words.
@@ -116,7 +124,7 @@ class Asker:
             person_id=person.id,
             cohort_id=person.cohort_id,
             course_id=course.id,
-            language=language_of(text, person.language),
+            language=language_of(text, person.language, course.languages),
             text=text[:2000],
             normalised="",  # the cache never matches an empty key
             mode=AnswerMode.none,

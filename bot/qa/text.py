@@ -357,3 +357,10 @@ def outside_words(language: str) -> tuple[str, ...]:
 def is_single_han(term: str) -> bool:
     """A single Chinese character: too ambiguous alone to show that a card answers a question."""
     return len(term) == 1 and _HAN.match(term) is not None
+
+
+def word_frequencies() -> tuple[dict[str, int], int]:
+    """jieba's dictionary, everyday Chinese: word -> frequency, and the sum of the frequencies.
+    The words `add_words` taught it are in it too, with the frequency jieba gave them."""
+    jieba = _segmenter()
+    return jieba.dt.FREQ, jieba.dt.total

@@ -176,6 +176,7 @@ def _dashboard(runtime: Runtime) -> Dashboard:
         sessions=runtime.sessions,
         courses=lambda: services.courses,
         clock=now,
+        services=services,
     )
 
 

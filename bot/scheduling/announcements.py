@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Button, Reply
-from bot.core.payloads import AnnouncementCounts
+from bot.core.payloads import AnnouncementCounts, SendWhen
 from bot.db.models import (
     Announcement,
     AnnouncementStatus,
+    Cohort,
     DeliveryKind,
     DeliveryStatus,
     Membership,
@@ -19,12 +22,85 @@ from bot.db.models import (
 )
 from bot.db.receipts import announcement_receipts_by_channel
 from bot.i18n import Translator
+from bot.localtime import DAY, QuietHours, local_day, local_instant
 from bot.scheduling import store
 from bot.scheduling.services import SchedulerServices
+
+LIMIT = 4000  # Announcement.text's column
+EVENING, MORNING = time(19, 0), time(9, 0)
 
 
 def ref_of(announcement: Announcement) -> str:
     return f"ann:{announcement.id}"
+
+
+def send_options(now: datetime, tz: str, hours: QuietHours) -> dict[SendWhen, datetime]:
+    """When an announcement can go: now, this evening at 19:00 (tomorrow's when that has passed
+    or is in quiet hours), tomorrow at 09:00; each moved out of the quiet hours. Same instants
+    are offered once."""
+    zone = ZoneInfo(tz)
+    today = local_day(tz, now)
+    evening = local_instant(today, EVENING, zone)
+    if evening <= now or hours.contains(EVENING):
+        evening = local_instant(today + DAY, EVENING, zone)
+    morning = local_instant(today + DAY, MORNING, zone)
+    options: dict[SendWhen, datetime] = {}
+    for code, instant in (
+        (SendWhen.now, now),
+        (SendWhen.evening, evening),
+        (SendWhen.morning, morning),
+    ):
+        instant = hours.end_after(instant, zone)
+        if instant not in options.values():
+            options[code] = instant
+    return options
+
+
+def when_label(t: Translator, now: datetime, instant: datetime, tz: str) -> str:
+    """ "Send now", "Today at 19:00", "Tomorrow at 09:00" or "Thu, Dec 3 at 08:00"."""
+    if instant <= now:
+        return t("announce.send_now")
+    zone = ZoneInfo(tz)
+    local, today = instant.astimezone(zone), local_day(tz, now)
+    at = local.strftime("%H:%M")
+    if local.date() == today:
+        return t("announce.today_at", time=at)
+    if local.date() == today + DAY:
+        return t("announce.tomorrow_at", time=at)
+    day = format_date(local.date(), "medium", locale=t.language)
+    return t("announce.day_at", date=day, time=at)
+
+
+def draft(
+    session: AsyncSession,
+    cohort: Cohort,
+    author_id: int | None,
+    text: str,
+    now: datetime,
+    photo: str = "",
+) -> Announcement:
+    """A new announcement to the class, not sent until it is scheduled (text at most LIMIT)."""
+    announcement = Announcement(
+        cohort_id=cohort.id or 0,
+        author_id=author_id,
+        text=text,
+        photo_ref=photo[:256] or None,
+        status=AnnouncementStatus.draft,
+        created_at=now,
+    )
+    session.add(announcement)
+    return announcement
+
+
+async def call_off(session: AsyncSession, announcement: Announcement) -> int:
+    """Cancel the deliveries of a scheduled announcement that have not gone out; how many
+    people already had it."""
+    ref = ref_of(announcement)
+    await store.cancel(session, kind=DeliveryKind.announcement, ref=ref)
+    announcement.status = AnnouncementStatus.cancelled
+    session.add(announcement)
+    numbers = await store.counts(session, kind=DeliveryKind.announcement, ref=ref)
+    return numbers.get(DeliveryStatus.sent, 0)
 
 
 async def schedule(session: AsyncSession, announcement: Announcement, send_at: datetime) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -288,6 +288,35 @@ def rebased_start(plan: LessonPlan, tz: ZoneInfo | str, now: datetime) -> date:
         while day.weekday() not in days:
             day -= DAY
     return day
+
+
+async def launch(
+    session: AsyncSession,
+    services: SchedulerServices,
+    plan: LessonPlan,
+    cohort: Cohort,
+    now: datetime,
+) -> int:
+    """Start a draft as the class's plan (raises PlanError if it cannot) and open at once the
+    lessons whose time already passed (saved at 19:58 for 08:00 today); how many opened."""
+    await start_plan(session, plan, cohort)
+    return await advance(session, services, plan, now)
+
+
+def reschedule(
+    plan: LessonPlan, tz: ZoneInfo | str, start: date, weekdays: Iterable[int], at: str
+) -> None:
+    """New days and time for a plan (raises PlanError if it could not run): a draft starts on
+    `start`; a running or paused plan keeps the lessons already open and opens the next one on
+    the first chosen weekday on or after `start`."""
+    plan.weekdays, plan.time = weekday_text(weekdays), at
+    validate(plan)
+    if plan.status == PlanStatus.draft or plan.next_step == 0:
+        plan.start_date = start
+        return
+    zone = as_zone(tz)
+    midnight = datetime.combine(start, time(0, 0), tzinfo=zone).astimezone(UTC)
+    plan.start_date = rebased_start(plan, zone, midnight - timedelta(seconds=1))
 
 
 async def cancel_plan(session: AsyncSession, plan: LessonPlan, cohort: Cohort) -> None:

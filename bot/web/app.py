@@ -12,8 +12,10 @@ from aiohttp import web
 from bot.web.files import add_file_routes
 from bot.web.guard import guard
 from bot.web.home import add_home_routes
+from bot.web.lecturer import add_lecturer_routes
 from bot.web.lesson import add_lesson_routes
 from bot.web.pages import DASHBOARD, STATIC, STATIC_DIR, Dashboard
+from bot.web.programme import add_programme_routes
 from bot.web.signin import add_sign_in_routes
 
 
@@ -39,3 +41,6 @@ def add_dashboard(app: web.Application, dashboard: Dashboard) -> None:
     app.router.add_static(STATIC, STATIC_DIR)
     add_sign_in_routes(app)
     add_home_routes(app)
+    add_programme_routes(app)
+
+    add_lecturer_routes(app)

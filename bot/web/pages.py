@@ -27,6 +27,7 @@ from bot.config import Settings
 from bot.db.models import Role
 from bot.i18n import Translator
 from bot.lessons.model import Course
+from bot.pipeline.router import Services
 from bot.web.lesson import accepted_language
 from bot.web.viewer import Viewer
 
@@ -47,6 +48,9 @@ class Dashboard:
     sessions: async_sessionmaker[AsyncSession]
     courses: Callable[[], Mapping[str, Course]]  # the courses loaded now (they reload)
     clock: Callable[[], datetime]
+    # The chat's services (class links per channel, the planners' courses and settings): the
+    # lecturer's pages do what the chat does with them. None in a dashboard without a chat.
+    services: Services | None = None
 
     @property
     def secure_cookies(self) -> bool:

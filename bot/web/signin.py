@@ -4,8 +4,10 @@ sign-out.
 Chat apps open links to show a preview, so GET on a sign-in link changes nothing: it shows a
 page with one "Sign in" button, whose POST spends the token and opens the session. The Mini App
 page (`/web/app`) reads Telegram's initData with a few lines of our own script and POSTs it to
-`/web/app/session`, which checks its signature (bot/web/init_data.py) and opens the same kind
-of session for the person with that Telegram account.
+`/web/app/session`, which checks its signature (bot/web/init_data.py) and sends the person on:
+staff get the same kind of session as a link gives, and their dashboard; a trainee gets no
+session, only their next lesson's page (a signed per-person link, bot/lessons/links.py); someone
+the bot does not know yet is told, in their Telegram language, to press Start in the chat.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import Person, Role
 from bot.db.people import find_person
+from bot.db.roles import at_least
 from bot.db.web_sign_in import (
     SIGN_IN_PATH,
     LoginRefused,
@@ -25,6 +28,8 @@ from bot.db.web_sign_in import (
     open_session,
     use_login,
 )
+from bot.i18n import normalise_language
+from bot.lessons.links import LESSON_PATH, NEXT_LESSON, lesson_token
 from bot.web.guard import (
     COOKIE,
     clear_session_cookie,
@@ -36,9 +41,11 @@ from bot.web.init_data import InitDataRefused, check_init_data
 from bot.web.pages import (
     HOME,
     SIGN_IN_HELP,
+    Dashboard,
     add_page,
     add_public_page,
     dashboard_of,
+    language_of,
     message_page,
     render,
 )
@@ -96,7 +103,8 @@ async def mini_app(request: web.Request) -> web.Response:
 
 
 async def mini_app_session(request: web.Request) -> web.StreamResponse:
-    """Open a session for the Telegram user the signed initData names."""
+    """Send the Telegram user the signed initData names where they belong: staff signed in to
+    the dashboard, a trainee to their next lesson's page (no session), a stranger to Start."""
     if from_another_site(request):
         return message_page(request, "web.mini_app_refused", 403)
     dashboard = dashboard_of(request)
@@ -114,8 +122,26 @@ async def mini_app_session(request: web.Request) -> web.StreamResponse:
     async with dashboard.sessions() as session:
         person = await find_person(session, TELEGRAM, str(user.id))
         if person is None:
-            return message_page(request, "web.mini_app_unknown", 403)
+            # Not refused: they only have to press Start, in the language Telegram speaks to them.
+            language = normalise_language(user.language_code, default=language_of(request))
+            return message_page(request, "web.mini_app_unknown", 200, language=language)
+        if not at_least(person, Role.lecturer):
+            return see_other(next_lesson_path(dashboard, person))
         return await _open(request, session, person)
+
+
+def next_lesson_path(dashboard: Dashboard, person: Person) -> str:
+    """The page of the person's next lesson in their course (their class's, else the default
+    one), signed for them alone: the same link the chat gives, made only after Telegram vouched
+    for who they are. A path on this server, so it works with or without PUBLIC_URL."""
+    assert person.id is not None
+    courses = dashboard.courses()
+    course_id = person.course_id
+    if course_id is None or course_id not in courses:
+        course_id = dashboard.settings.default_course
+    secret = dashboard.settings.lesson_link_secret
+    token = lesson_token(secret, person.id, course_id, NEXT_LESSON, dashboard.clock())
+    return LESSON_PATH.format(token=token)
 
 
 async def _open(request: web.Request, session: AsyncSession, person: Person) -> web.StreamResponse:

@@ -267,6 +267,8 @@ class FakeTelegram(LocalServer):
         self._commands: dict[tuple[str, str], list[JsonDict]] = {}
         # (kind, language code) -> text; kind is "description" or "short_description"
         self.descriptions: dict[tuple[str, str], str] = {}
+        # chat id (None: the bot's default for every chat) -> the MenuButton set, as sent
+        self.menu_buttons: dict[int | None, JsonDict] = {}
         self._client: aiohttp.ClientSession | None = None
         handlers: dict[str, Handler] = {
             "getMe": self._get_me,
@@ -293,7 +295,8 @@ class FakeTelegram(LocalServer):
             "getMyDescription": self._get_my_description,
             "setMyShortDescription": self._set_my_short_description,
             "getMyShortDescription": self._get_my_short_description,
-            "setChatMenuButton": self._true,
+            "setChatMenuButton": self._set_chat_menu_button,
+            "getChatMenuButton": self._get_chat_menu_button,
         }
         self._methods = {name.lower(): (name, handler) for name, handler in handlers.items()}
 
@@ -775,6 +778,36 @@ class FakeTelegram(LocalServer):
         language = str(params.get("language_code") or "")
         text = self.descriptions.get(("short_description", language), "")
         return {"short_description": text}
+
+    async def _set_chat_menu_button(self, params: JsonDict) -> bool:
+        chat = None
+        if params.get("chat_id") is not None:
+            chat = self._chat(params).id  # a private chat the bot knows, like Telegram
+        button = params.get("menu_button", {"type": "default"})
+        if not isinstance(button, dict):
+            raise bad_request("can't parse menu button: MenuButton must be an Object")
+        kind = button.get("type")
+        if kind == "web_app":
+            text, web_app = button.get("text"), button.get("web_app")
+            if not isinstance(text, str) or not text:
+                raise bad_request("can't parse menu button: Text must be non-empty")
+            url = web_app.get("url") if isinstance(web_app, dict) else None
+            if not isinstance(url, str) or not url.startswith("https://"):
+                raise bad_request(
+                    f"can't parse menu button: Web App URL '{url}' is invalid: "
+                    "Only HTTPS links are allowed"
+                )
+            self.menu_buttons[chat] = {"type": kind, "text": text, "web_app": {"url": url}}
+        elif kind in ("commands", "default"):
+            self.menu_buttons[chat] = {"type": kind}
+        else:
+            raise bad_request("can't parse menu button: unsupported menu button type")
+        return True
+
+    async def _get_chat_menu_button(self, params: JsonDict) -> JsonDict:
+        chat = self._chat(params).id if params.get("chat_id") is not None else None
+        found = self.menu_buttons.get(chat) or self.menu_buttons.get(None)
+        return found or {"type": "commands"}
 
     async def _set_webhook(self, params: JsonDict) -> bool:
         url = str(params.get("url") or "")

@@ -187,3 +187,15 @@ async def test_typing_menu_or_0_brings_the_menu_back_and_asks_nothing(
     assert reply.menu is not None and reply.menu[-1] == (es("menu.help"), es("menu.language"))
     async with school.sessions() as session:
         assert list(await session.exec(select(TraineeQuestion))) == []
+
+
+async def test_a_question_in_spanish_from_an_english_reader_is_answered_in_spanish(
+    school: Runtime,
+) -> None:
+    ana = Trainee(school, "ana", "Ana", "en")
+    (answer,) = await ana.send("como tomo la foto con luz del dia junto a una ventana")
+    lesson = school.academy.services.courses["sample"].lesson("good-photos", "es")
+    assert answer.text.startswith(Translator("es")("qa.from_lesson", title=lesson.title))
+    async with school.sessions() as session:
+        (stored,) = await session.exec(select(TraineeQuestion))
+    assert (stored.language, stored.answered) == ("es", True)

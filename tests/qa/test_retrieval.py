@@ -276,13 +276,13 @@ def test_a_topic_the_course_teaches_is_not_vetoed() -> None:
 
 
 def test_a_spanish_diminutive_searches_as_its_base_word() -> None:
-    from bot.qa.retrieval import _undiminish
+    from bot.qa.known import undiminish
 
     known = {"huert": 2.0, "caf": 2.0, "necesit": 1.0}
-    assert _undiminish("huertit", known) == "huert"  # huertito -> huerto
-    assert _undiminish("cafecit", known) == "caf"  # cafecito -> café
-    assert _undiminish("necesit", known) == "necesit"  # a word the course uses stays
-    assert _undiminish("bonit", {"bon": 1.0}) == "bonit"  # too short a base to trust
+    assert undiminish("huertit", known) == "huert"  # huertito -> huerto
+    assert undiminish("cafecit", known) == "caf"  # cafecito -> café
+    assert undiminish("necesit", known) == "necesit"  # a word the course uses stays
+    assert undiminish("bonit", {"bon": 1.0}) == "bonit"  # too short a base to trust
 
 
 @pytest.mark.parametrize(
@@ -341,3 +341,42 @@ def test_everyday_words_find_and_cover_the_lesson(
     hits = real.search(question, language, "sell-online", k=20)
     assert covers(hits)
     assert lesson in [source.lesson for source in lesson_sources(hits)][:3]
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "lesson"),
+    [
+        ("es", "fotos con el cel salen oscuras q hago", "product-photos"),
+        ("es", "fotos?", "product-photos"),  # a lesson's title word, alone
+        ("en", "photos?", "product-photos"),
+        ("zh", "咋发货", "packaging-shipping"),  # one word, but the course's own subject
+        ("zh", "订单记在哪", "orders-payments"),  # 记在: jieba's made-up word, read as 记
+        ("zh", "建个群卖蜂蜜咋弄", "social-selling"),
+        ("zh", "人家卖的比我便宜咋整", "pricing"),
+    ],
+)
+def test_short_questions_on_the_courses_subject_are_answered(
+    real: CourseIndex, language: str, question: str, lesson: str
+) -> None:
+    hits = real.search(question, language, "sell-online", k=20)
+    assert covers(hits)
+    assert lesson in [source.lesson for source in lesson_sources(hits)][:3]
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("zh", "猪瘟疫苗打几针"),
+        ("zh", "侄子结婚随多少礼"),
+        ("zh", "手机开不了机了"),  # 手机 is all over the course, a broken phone is not
+        ("zh", "承包地合同到期了咋续"),
+        ("es", "mi celular no prende q hago"),
+        ("es", "como saco la visa pa estados unidos"),
+        ("en", "my phone wont turn on"),
+        ("en", "my land rent contract is ending how to renew"),
+    ],
+)
+def test_everyday_matters_near_the_course_are_declined(
+    real: CourseIndex, language: str, question: str
+) -> None:
+    assert not covers(real.search(question, language, "sell-online", k=5))

@@ -77,6 +77,7 @@ class DashboardServer(RoutesServer):
                 sessions=self.runtime.sessions,
                 courses=lambda: services.courses,
                 clock=lambda: self.clock[0],
+                services=services,
             ),
         )
         return app
@@ -132,7 +133,8 @@ class Browser:
 
     async def get(self, path: str) -> Page:
         async with self.http.get(self.url(path), allow_redirects=False) as response:
-            page = Page(response.status, await response.text(), response.headers)
+            text = await response.text(errors="replace")  # a download is not text
+            page = Page(response.status, text, response.headers)
         self.csrf = page.csrf or self.csrf
         return page
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from sqlmodel import select
 
-from bot.db.models import Cohort, Role
-from bot.web.viewer import Viewer, may_see_class
+from bot.db.models import Cohort, Membership, Role
+from bot.web.viewer import Viewer, class_for, may_see_class
 from tests.web.conftest import DashboardSite, add_class, add_person
 
 STAFF = (Role.lecturer, Role.coordinator, Role.admin)
@@ -30,13 +31,22 @@ class Access:
         return f"{self.method} {self.page} as {self.role.value if self.role else 'nobody'}"
 
 
-def rows(page: str, shown: tuple[Role | None, ...], method: str = "GET") -> list[Access]:
-    """`page` shown to the roles in `shown`; nobody signed in is sent to sign in (GET) or
-    refused (POST); every other role refused."""
+def rows(
+    page: str,
+    shown: tuple[Role | None, ...],
+    method: str = "GET",
+    *,
+    hidden: tuple[Role, ...] = (),
+) -> list[Access]:
+    """`page` shown to the roles in `shown`, hidden (404: as if it did not exist) from those in
+    `hidden`; nobody signed in is sent to sign in (GET) or refused (POST); every other role
+    refused."""
     made = []
     for role in EVERYONE:
         if role in shown:
             status = 200
+        elif role in hidden:
+            status = 404
         elif role is None:
             status = 303 if method == "GET" else 403
         else:
@@ -45,11 +55,44 @@ def rows(page: str, shown: tuple[Role | None, ...], method: str = "GET") -> list
     return made
 
 
+def class_rows(page: str, method: str = "GET", done: int = 200) -> list[Access]:
+    """`page` of a class (`{which}`): the viewer's own class as `rows` gives it to staff (answered
+    `done`: 303 for a form that sends them on); another's: hidden (404) from a lecturer."""
+    own = [
+        Access(row.page, row.role, done if row.status == 200 else row.status, method)
+        for row in rows(page.format(which="{own}"), STAFF, method)
+    ]
+    other = page.format(which="{other}")
+    return own + [
+        Access(other, role, 404 if role is Role.lecturer else done, method) for role in STAFF
+    ]
+
+
 ACCESS: list[Access] = [
     *rows("/web", STAFF),
     *rows("/web/login", EVERYONE),
     *rows("/web/app", EVERYONE),
     *rows("/web/logout", (Role.trainee, *STAFF), method="POST"),
+    # Issue 17, coordinator pages: {own_trainee}/{other_trainee} are in the own/other class.
+    *rows("/web/programme", STAFF),
+    *rows("/web/programme/trainees.xlsx?course=sample", (Role.coordinator, Role.admin)),
+    *rows("/web/classes/{own}", STAFF),
+    *rows("/web/classes/{other}", (Role.coordinator, Role.admin), hidden=(Role.lecturer,)),
+    *rows("/web/classes/{own}/trainees.xlsx", (Role.coordinator, Role.admin)),
+    *rows("/web/classes/{other}/trainees.xlsx", (Role.coordinator, Role.admin)),
+    *rows("/web/trainees/{own_trainee}", STAFF),
+    *rows("/web/trainees/{other_trainee}", (Role.coordinator, Role.admin), hidden=(Role.lecturer,)),
+    # The lecturer's pages (issue 17); forms without their fields send the viewer back (303).
+    *class_rows("/web/classes/{which}/join"),
+    *class_rows("/web/classes/{which}/join/print"),
+    *class_rows("/web/classes/{which}/join", "POST", 303),
+    *class_rows("/web/classes/{which}/plan"),
+    *class_rows("/web/classes/{which}/plan", "POST", 303),
+    *class_rows("/web/classes/{which}/plan/state", "POST", 303),
+    *class_rows("/web/classes/{which}/announcements"),
+    *class_rows("/web/classes/{which}/announcements", "POST", 303),
+    *rows("/web/questions", STAFF),
+    *rows("/web/answers", STAFF),
 ]
 
 
@@ -58,9 +101,15 @@ async def test_who_may_see_which_page(dashboard: DashboardSite, case: Access) ->
     runtime = dashboard.runtime
     other_lecturer = await add_person(runtime, Role.lecturer, name="Other")
     viewer = await add_person(runtime, case.role) if case.role else None
-    own = await add_class(runtime, "Own", viewer)
-    other = await add_class(runtime, "Other", other_lecturer)
-    page = case.page.format(own=own, other=other)
+    own = await add_class(runtime, "Own", viewer, members=1)
+    other = await add_class(runtime, "Other", other_lecturer, members=1)
+    async with runtime.sessions() as session:
+        trainees = dict(
+            list(await session.exec(select(Membership.cohort_id, Membership.person_id)))
+        )
+    page = case.page.format(
+        own=own, other=other, own_trainee=trainees[own], other_trainee=trainees[other]
+    )
     if viewer is None:
         browser = dashboard.browser()
     else:
@@ -134,3 +183,19 @@ def test_a_class_without_a_lecturer_is_for_coordinators_only() -> None:
     cohort = Cohort(name="c", course_id="sample", timezone="UTC", invite_code="C")
     assert not may_see_class(viewer(Role.lecturer), cohort)
     assert may_see_class(viewer(Role.coordinator), cohort)
+
+
+async def test_class_for_answers_a_missing_class_as_one_not_theirs(
+    dashboard: DashboardSite,
+) -> None:
+    runtime = dashboard.runtime
+    lee = await add_person(runtime, Role.lecturer, name="Lee")
+    wang = await add_person(runtime, Role.coordinator, name="Wang")
+    own = await add_class(runtime, "Own", lee)
+    other = await add_class(runtime, "Other", wang)
+    async with runtime.sessions() as session:
+        found = await class_for(session, viewer(Role.lecturer, lee), own)
+        assert found is not None and found.name == "Own"
+        assert await class_for(session, viewer(Role.lecturer, lee), other) is None
+        assert await class_for(session, viewer(Role.lecturer, lee), other + 1000) is None
+        assert await class_for(session, viewer(Role.coordinator, wang), own) is not None

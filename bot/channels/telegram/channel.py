@@ -22,7 +22,12 @@ from bot.channels.telegram.app import (
     run_polling,
 )
 from bot.channels.telegram.convert import CHANNEL
-from bot.channels.telegram.menus import StaffMenus, publish_commands, publish_descriptions
+from bot.channels.telegram.menus import (
+    StaffMenus,
+    publish_commands,
+    publish_descriptions,
+    publish_menu_button,
+)
 from bot.channels.telegram.transport import TelegramTransport
 from bot.config import Settings
 from bot.runtime import Offers, Runtime, StartupError
@@ -125,8 +130,8 @@ class TelegramChannel:
         return self._polling
 
     async def live(self) -> None:
-        """The lead worker registers the web-hook (once the server listens), the menus and the
-        descriptions, and keeps staff menus in step with roles."""
+        """The lead worker registers the web-hook (once the server listens), the menus, the
+        descriptions and the Mini App's menu button, and keeps staff menus in step with roles."""
         bot, runtime = self.bot, self._runtime
         assert bot is not None and runtime is not None
         settings = self.settings
@@ -148,6 +153,7 @@ class TelegramChannel:
             )
         await publish_commands(bot, settings.default_language)
         await publish_descriptions(bot, settings.default_language)
+        await publish_menu_button(bot, settings)
         self.staff = StaffMenus(bot)
         await self.sync_staff_menus()
         runtime.every(STAFF_MENUS_EVERY, self.sync_staff_menus, name="telegram-staff-menus")

@@ -1,5 +1,6 @@
 """What Telegram shows around the chat: the command menu (trainees' by language, staff's per
-chat), and the bot's description and short description before a person presses Start."""
+chat), the menu button that opens the Mini App, and the bot's description and short description
+before a person presses Start."""
 
 from __future__ import annotations
 
@@ -7,15 +8,16 @@ import logging
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import BotCommand, BotCommandScopeChat
+from aiogram.types import BotCommand, BotCommandScopeChat, MenuButtonWebApp, WebAppInfo
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.channels.telegram.convert import CHANNEL
-from bot.config import LANGUAGES
+from bot.config import LANGUAGES, Settings
 from bot.db.models import Person, Role
 from bot.handlers import COMMANDS
 from bot.i18n import Translator
+from bot.web.signin import MINI_APP
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,34 @@ async def publish_descriptions(bot: Bot, default_language: str) -> None:
             short_description=t("profile.short_description")[:SHORT_DESCRIPTION_LIMIT],
             language_code=language,
         )
+
+
+def mini_app_url(settings: Settings) -> str | None:
+    """Where the menu button opens the Mini App, or None when the bot leaves the button alone:
+    TELEGRAM_MENU_BUTTON off, no dashboard to open, or no HTTPS (Telegram opens only https)."""
+    public_url = settings.public_url
+    if not (settings.telegram_menu_button and settings.web_dashboard):
+        return None
+    if not public_url.startswith("https://"):
+        return None
+    return public_url.rstrip("/") + MINI_APP
+
+
+async def publish_menu_button(bot: Bot, settings: Settings) -> bool:
+    """Make the button beside the text field open the Mini App (a trainee's next lesson, staff's
+    dashboard), labelled in the default language: Telegram keeps one default button for every
+    chat. Whether it was set; a refusal is logged, never raised: the chat works without it."""
+    url = mini_app_url(settings)
+    if url is None:
+        return False
+    label = Translator(settings.default_language)("menu.mini_app")
+    button = MenuButtonWebApp(text=label, web_app=WebAppInfo(url=url))
+    try:
+        await bot.set_chat_menu_button(menu_button=button)
+    except TelegramAPIError as error:
+        log.warning("could not set the menu button to the Mini App at %s: %s", url, error)
+        return False
+    return True
 
 
 class StaffMenus:

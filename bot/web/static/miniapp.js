@@ -1,6 +1,7 @@
 // The Mini App's sign-in: Telegram gives the page its signed initData (in the URL's hash, or
 // as Telegram.WebApp.initData when Telegram's own script is on the page); we post it to our
-// server, which checks the signature and opens a session. Nothing else runs.
+// server, which checks the signature and sends the person on (staff to the dashboard, a
+// trainee to their lesson). Nothing else runs.
 (function () {
   "use strict";
   function initData() {
