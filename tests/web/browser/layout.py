@@ -18,8 +18,8 @@ _MEASURE = """
   const width = document.documentElement.clientWidth;
   const name = (el) => {
     const text = (el.innerText || el.value || el.getAttribute("aria-label") || "").trim();
-    return `${el.tagName.toLowerCase()}${el.className ? "." + el.className : ""} "${
-      text.slice(0, 40)}"`;
+    const kind = el.getAttribute("class");
+    return `${el.tagName.toLowerCase()}${kind ? "." + kind : ""} "${text.slice(0, 40)}"`;
   };
   const scrolls = (el) => {
     for (let up = el.parentElement; up; up = up.parentElement) {
@@ -41,7 +41,8 @@ _MEASURE = """
     if (box.right > width + 1 || box.left < -1) {
       overflow.push(`${name(el)} spans ${Math.round(box.left)}..${Math.round(box.right)}`
         + ` of ${width}`);
-    } else if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0
+    } else if (el instanceof HTMLElement  // an SVG drawing's parts have no such box
+               && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0
                && getComputedStyle(el).display !== "inline"
                && !["auto", "scroll"].includes(getComputedStyle(el).overflowX)) {
       overflow.push(`${name(el)} holds ${el.scrollWidth} px in ${el.clientWidth}`);
