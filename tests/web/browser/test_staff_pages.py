@@ -78,7 +78,8 @@ async def test_a_lecturer_schedules_an_announcement_and_sees_it_go_out(
     await add_class(runtime, "Peaches", lecturer, members=2)
     await sign_in(dashboard, laptop, lecturer)
 
-    await follow(laptop, en("web.ann_title"))  # in the class's row on the home page
+    await follow(laptop, "Peaches")  # the class's page, with the lecturer's tools
+    await follow(laptop, en("web.ann_title"))
     text = "Market day is Saturday: bring your photos"
     await laptop.do(lambda page: page.get_by_label(en("web.ann_text", count=2)).fill(text))
     await laptop.press(en("web.ann_preview"))
