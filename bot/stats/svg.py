@@ -41,6 +41,11 @@ class SvgLabels:
     activity_point: str  # "{start} to {end}: {active}"
 
 
+def _columns(text: str) -> int:
+    """How many display columns `text` takes (a Chinese character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
 def shorten(text: str, columns: int = LABEL_COLUMNS) -> str:
     """`text` cut to `columns` display columns (wide characters count two), ending with "…"."""
     used = 0
@@ -87,13 +92,15 @@ def completion_svg(
     span = WIDTH - 2 * PAD
     for n, lesson in enumerate(lessons):
         top = PAD + n * row
-        text = labels.completion_bar.format(
-            number=n + 1, title=lesson.title, passed=lesson.passed, percent=percent(lesson.share)
-        )
+        figures = {"number": n + 1, "passed": lesson.passed, "percent": percent(lesson.share)}
+        text = labels.completion_bar.format(title=lesson.title, **figures)
+        # a long title is cut, never the figures after it
+        room = LABEL_COLUMNS - _columns(labels.completion_bar.format(title="", **figures))
+        shown = labels.completion_bar.format(title=shorten(lesson.title, max(room, 8)), **figures)
         filled = _n(span * max(0.0, min(lesson.share, 1.0)))
         parts.append(
             f"<g><title>{escape(text)}</title>"
-            f'<text x="{PAD}" y="{top + 14}">{escape(shorten(text))}</text>'
+            f'<text x="{PAD}" y="{top + 14}">{escape(shown)}</text>'
             f'<rect x="{PAD}" y="{top + 20}" width="{span}" height="12" fill="{TRACK}"/>'
             f'<rect x="{PAD}" y="{top + 20}" width="{filled}" height="12" fill="{BAR}"/></g>'
         )

@@ -64,7 +64,13 @@ def test_completion_chart_escapes_and_shortens_titles() -> None:
     chinese = [LessonCompletion("y", "拍出让人放心的照片" * 4, 3, 0.75)]
     root = parse(completion_svg(chinese, 4, svg_labels(Translator("zh"))))
     label = texts(root, "text")[0]
-    assert label.endswith("…") and len(label) < 30
+    assert "…" in label and len(label) < 30
+    assert label.endswith("3 人（75%）")  # the title is cut, never the figures
+    english = [
+        LessonCompletion("z", "Choose where to sell and open your first online shop", 19, 0.2)
+    ]
+    shown = texts(parse(completion_svg(english, 95, svg_labels(Translator("en")))), "text")[0]
+    assert shown.startswith("1. Choose where") and "…" in shown and shown.endswith(": 19 (20%)")
     assert texts(root, "title")[1].endswith("3 人（75%）")  # the full label stays in the title
     assert shorten("short") == "short"
 
