@@ -52,7 +52,8 @@ _MEASURE = """
   const targets = "button, a.button, input:not([type=hidden]), select, textarea, summary";
   for (const el of document.querySelectorAll(targets)) {
     if (!shown(el)) continue;
-    const box = el.getBoundingClientRect();
+    // a box inside its label is tapped anywhere on the label: the label is the target
+    const box = (el.closest("label") || el).getBoundingClientRect();
     if (box.height < minimum || box.width < minimum) {
       small.push(`${name(el)} ${Math.round(box.width)}x${Math.round(box.height)}`);
     }
