@@ -31,6 +31,12 @@ UNLINKED = {
 }
 
 
+# Secrets of the person's own that "my data" names but never prints: a signed-in browser's CSRF
+# token (the cookie's value is stored only as a hash). Shown as HIDDEN.
+SECRET_COLUMNS = {("web_sessions", "csrf_token")}
+HIDDEN = "(hidden)"
+
+
 def _person_columns(table: Table) -> list[Column[Any]]:
     """The columns of `table` that hold a person's id (its foreign keys to `people`)."""
     return [
@@ -51,6 +57,10 @@ def _json_default(value: object) -> str:
     if isinstance(value, bytes):  # a kept file (a download, a held reply's attachment): its size
         return f"({len(value)} bytes)"
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _shown(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    return {k: HIDDEN if (table, k) in SECRET_COLUMNS else v for k, v in row.items()}
 
 
 async def personal_data(session: AsyncSession, person: Person) -> bytes:
@@ -78,7 +88,7 @@ async def _rows_naming(session: AsyncSession, person_id: int) -> dict[str, Any]:
         found = await connection.execute(
             table.select().where(or_(*(c == person_id for c in columns)))
         )
-        document[table.name] = [dict(row._mapping) for row in found]
+        document[table.name] = [_shown(table.name, dict(row._mapping)) for row in found]
     # Lecturers' answers kept with the person's wording of the question: no column names them.
     document["answer_entries_from_your_questions"] = [
         {"course_id": e.course_id, "language": e.language, "question": e.question}

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+import sqlmodel
 from sqlalchemy import Table, select
 from sqlmodel import SQLModel
 
+from bot.cohorts.privacy import HIDDEN, SECRET_COLUMNS
 from bot.db.models import (
     Announcement,
     Certificate,
@@ -21,6 +23,7 @@ from bot.db.models import (
     MessageReceipt,
     Person,
     TraineeQuestion,
+    WebSession,
 )
 from bot.i18n import Translator
 from bot.runtime import Runtime
@@ -259,7 +262,10 @@ async def test_mydata_holds_every_row_that_mentions_the_person(school: Runtime, 
             if not any(row[c] == pid for c in columns):
                 continue
             mentioned += 1
-            expected = {k: as_json(v) for k, v in row.items()}
+            expected = {
+                k: HIDDEN if (table.name, k) in SECRET_COLUMNS else as_json(v)
+                for k, v in row.items()
+            }
             given = [document["person"]] if table.name == "people" else document.get(table.name, [])
             assert any(expected.items() <= entry.items() for entry in given), (table.name, expected)
     assert mentioned >= (10 if who == "trainee" else 6)
@@ -276,3 +282,28 @@ async def test_mydata_holds_every_row_that_mentions_the_person(school: Runtime, 
     else:
         assert [a["text"] for a in document["announcements"]] == [ANNOUNCEMENT]
         assert [c["name"] for c in document["cohorts"]] == ["Peaches"]
+
+
+async def test_mydata_names_a_signed_in_browser_but_not_its_secret(school: Runtime) -> None:
+    ana = Trainee(school, "ana", "Ana", "en")
+    await ana.send("/start")
+    now = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+    async with school.sessions() as session:
+        person = (await session.exec(sqlmodel.select(Person))).one()
+        session.add(
+            WebSession(
+                id_hash="a" * 64,
+                person_id=person.id,
+                csrf_token="the-csrf-token-of-ana",
+                created_at=now,
+                expires_at=now + timedelta(days=7),
+                last_seen_at=now,
+            )
+        )
+        await session.commit()
+    (reply,) = await ana.send("/mydata")
+    assert reply.document is not None
+    document = json.loads(reply.document.read())
+    (browser,) = document["web_sessions"]
+    assert browser["csrf_token"] == HIDDEN and browser["id_hash"] == "a" * 64
+    assert "the-csrf-token-of-ana" not in reply.document.read().decode()
