@@ -64,7 +64,8 @@ async def answer_question(ctx: Context, text: str) -> HandlerResult:
     if talk is not None:  # small talk, the class itself or a personal matter: not the course
         return talk
     asker = ctx.services.asker
-    if asker is None:
+    if asker is None or not any(ch.isalpha() for ch in text):
+        # no words at all ("3" with no choices on screen, "??", "👍"): not a question to search
         return Reply(ctx.t("fallback.text"), menu=await main_menu(ctx))
     if len(text) > ctx.settings.qa_max_length:
         return Reply(ctx.t("qa.too_long", limit=ctx.settings.qa_max_length))

@@ -199,3 +199,15 @@ async def test_a_question_in_spanish_from_an_english_reader_is_answered_in_spani
     async with school.sessions() as session:
         (stored,) = await session.exec(select(TraineeQuestion))
     assert (stored.language, stored.answered) == ("es", True)
+
+
+@pytest.mark.parametrize("text", ["3", "12:30", "5 5"])
+async def test_a_message_without_words_gets_the_menu_not_a_decline(
+    school: Runtime, text: str
+) -> None:
+    ana = Trainee(school, "ana", "Ana", "en")
+    await ana.send("/start")
+    (reply,) = await ana.send(text)
+    assert reply.text == en("fallback.text") and reply.menu
+    async with school.sessions() as session:
+        assert list(await session.exec(select(TraineeQuestion))) == []
