@@ -12,7 +12,6 @@ happens, or at sign-out. Expired rows are pruned on the delivery tick and at eac
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +22,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
+from bot.db.downloads import token_hash
 from bot.db.models import Person, WebLogin, WebSession
 
 LOGIN_LIFETIME = timedelta(minutes=10)
@@ -31,10 +31,6 @@ SESSION_LONGEST = timedelta(days=30)
 RENEW_EVERY = timedelta(minutes=5)
 SIGN_IN_PATH = "/web/login/"  # + token: the page with the "Sign in" button (bot/web/signin.py)
 _TOKEN_LONGEST = 128
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def sign_in_link(settings: Settings, token: str) -> str:
