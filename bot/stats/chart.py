@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import logging
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,6 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from bot.stats.model import CohortStats
+from bot.stats.svg import char_columns
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def shorten(text: str, width: int = TITLE_WIDTH) -> str:
     columns = 0
     kept: list[str] = []
     for char in text:
-        columns += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        columns += char_columns(char)
         if columns > width:
             return "".join(kept).rstrip() + "…"
         kept.append(char)

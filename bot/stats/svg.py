@@ -41,16 +41,22 @@ class SvgLabels:
     activity_point: str  # "{start} to {end}: {active}"
 
 
+def char_columns(char: str) -> int:
+    """The display columns of one character: two for a wide (Chinese) one (the PNG charts' and
+    the SVG charts' labels are cut by it)."""
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
+
+
 def _columns(text: str) -> int:
-    """How many display columns `text` takes (a Chinese character takes two)."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    """How many display columns `text` takes."""
+    return sum(char_columns(char) for char in text)
 
 
 def shorten(text: str, columns: int = LABEL_COLUMNS) -> str:
     """`text` cut to `columns` display columns (wide characters count two), ending with "…"."""
     used = 0
     for n, char in enumerate(text):
-        used += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        used += char_columns(char)
         if used > columns - 1 and n < len(text) - 1:
             return text[:n] + "…"
     return text
