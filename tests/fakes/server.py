@@ -3,10 +3,31 @@ as an async context manager."""
 
 from __future__ import annotations
 
+import random
+import socket
 from types import TracebackType
 from typing import Self
 
 from aiohttp import web
+
+# Ports a test hands to a server that binds later (a runtime's WEBHOOK_PORT) come from below the
+# kernel's ephemeral range (32768-60999 on Linux): a port from bind(0) is also what the next
+# outgoing connection of the other pass (SQLite and PostgreSQL run side by side) may take before
+# the server binds it ("address already in use", seen in CI).
+_PORTS = range(20000, 32000)
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 free now, outside the range outgoing connections draw from."""
+    for _ in range(100):
+        port = random.choice(_PORTS)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port between 20000 and 32000")
 
 
 class LocalServer:

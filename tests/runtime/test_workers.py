@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -19,6 +18,7 @@ from bot.db.engine import make_engine
 from bot.db.migrate import upgrade
 from bot.runtime.workers import CannotRunWorkers, check_settings
 from tests.conftest import SAMPLE_CONTENT, make_settings
+from tests.fakes.server import free_port
 from tests.fakes.telegram_server import FakeTelegram
 
 PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/x"
@@ -60,12 +60,6 @@ def test_the_command_refuses_with_exit_code_2(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert done.returncode == 2 and "PostgreSQL" in done.stderr
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def metrics_dir_of(pid: int) -> Path:

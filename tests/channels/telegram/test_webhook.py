@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import socket
-
 import aiohttp
 
 from bot.channels.telegram.app import webhook_path
 from bot.i18n import Translator
 from tests.channels.telegram.conftest import running_bot
 from tests.conftest import make_settings
+from tests.fakes.server import free_port
 from tests.fakes.telegram_server import FakeTelegram
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_webhook_path_comes_from_the_url() -> None:

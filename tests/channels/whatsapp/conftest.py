@@ -3,7 +3,6 @@ shared web server), talking to a fake Graph API over real HTTP both ways."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,14 +18,9 @@ from bot.db.models import Person
 from bot.runtime import Runtime
 from tests.conftest import _Running, make_settings
 from tests.fakes.graph_server import FakeGraph
+from tests.fakes.server import free_port
 
 VERIFY_TOKEN = "verify-me-please"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
